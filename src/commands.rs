@@ -1,0 +1,189 @@
+//! The subcommands, each a thin composition of the pipeline steps.
+
+use crate::error::Error;
+use crate::load::{self, Source};
+use crate::lock::Lock;
+use crate::paths;
+use crate::plan::{self, Action, Plan};
+use crate::render::{Rendered, Renderer};
+use crate::{names, resolve, validate, write};
+use include_dir::{Dir, include_dir};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+static PRESETS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/presets");
+
+/// The starter preset `kiln init` writes; its project is named `demo`.
+const STARTER: &str = "starter/kiln.toml";
+const STARTER_NAME_LINE: &str = "name = \"demo\"";
+
+/// Summary counts of a rendered config.
+struct Stats {
+    environments: usize,
+    services: usize,
+}
+
+/// load → validate → resolve → render, all in memory.
+fn generate(source: &Source) -> Result<(Rendered, Stats), Error> {
+    let config = load::parse(&source.text).map_err(|problem| source.invalid(&[problem]))?;
+    let problems = validate::validate(&config);
+    if !problems.is_empty() {
+        return Err(source.invalid(&problems));
+    }
+    let model = resolve::resolve(&config).map_err(|problems| source.invalid(&problems))?;
+    let rendered = Renderer::new()?.render(&model)?;
+    let stats = Stats { environments: config.environments.len(), services: config.services.len() };
+    Ok((rendered, stats))
+}
+
+/// The config file of the repo at `dir`, and how to name it in messages.
+fn config_path(dir: &Path) -> (PathBuf, String) {
+    let path = dir.join(paths::CONFIG);
+    let shown = if dir == Path::new(".") { paths::CONFIG.to_string() } else { path.display().to_string() };
+    (path, shown)
+}
+
+fn read_source(dir: &Path) -> Result<Source, Error> {
+    let (path, shown) = config_path(dir);
+    let text = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(cause) if cause.kind() == std::io::ErrorKind::NotFound => return Err(Error::ConfigMissing { path }),
+        Err(cause) => return Err(Error::Io { path, cause }),
+    };
+    match String::from_utf8(text) {
+        Ok(text) => Ok(Source { name: shown, text }),
+        Err(err) => {
+            let offset = err.utf8_error().valid_up_to();
+            let source = Source { name: shown, text: String::from_utf8_lossy(err.as_bytes()).into_owned() };
+            let problem = crate::error::Problem::syntax("the file is not UTF-8", Some(offset..offset + 1));
+            Err(source.invalid(&[problem]))
+        }
+    }
+}
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |cause| Error::Io { path: path.to_path_buf(), cause }
+}
+
+pub fn check(dir: &Path, out: &mut dyn Write) -> Result<(), Error> {
+    let source = read_source(dir)?;
+    let (rendered, stats) = generate(&source)?;
+    writeln!(
+        out,
+        "{} is valid: {} environments, {} services, {} files",
+        source.name,
+        stats.environments,
+        stats.services,
+        rendered.len()
+    )
+    .map_err(io(dir))
+}
+
+pub fn build(dir: &Path, dry_run: bool, force: bool, out: &mut dyn Write) -> Result<(), Error> {
+    let source = read_source(dir)?;
+    let (rendered, _) = generate(&source)?;
+    let lock = Lock::read(&dir.join(paths::LOCK))?;
+    let plan = plan::plan(dir, &rendered, &lock, force)?;
+    if dry_run {
+        for (path, action) in &plan.files {
+            writeln!(out, "{:<9}  {path}", action.label()).map_err(io(dir))?;
+        }
+    }
+    if let Some(conflicts) = plan.conflicts() {
+        return Err(conflicts);
+    }
+    if dry_run {
+        return writeln!(out, "dry run: {}; nothing written", summary(&plan)).map_err(io(dir));
+    }
+    write::apply(dir, &plan, &rendered)?;
+    for (path, action) in &plan.files {
+        if matches!(action, Action::Create | Action::Update | Action::Delete) {
+            writeln!(out, "{:<9}  {path}", action.label()).map_err(io(dir))?;
+        }
+    }
+    writeln!(out, "kiln: {}", summary(&plan)).map_err(io(dir))
+}
+
+fn summary(plan: &Plan) -> String {
+    let mut parts = Vec::new();
+    for action in [Action::Create, Action::Update, Action::Delete, Action::Unchanged, Action::Ejected] {
+        let n = plan.count(action);
+        if n > 0 || action == Action::Unchanged {
+            let label = match action {
+                Action::Create => "created",
+                Action::Update => "updated",
+                Action::Delete => "deleted",
+                Action::Ejected => "ejected (left alone)",
+                _ => "unchanged",
+            };
+            parts.push(format!("{n} {label}"));
+        }
+    }
+    parts.join(", ")
+}
+
+pub fn init(dir: &Path, name: Option<&str>, out: &mut dyn Write) -> Result<(), Error> {
+    let (config, _) = config_path(dir);
+    if config.exists() {
+        return Err(Error::ConfigExists { path: config });
+    }
+    let name = match name {
+        Some(name) => name.to_string(),
+        None => default_name(dir)?,
+    };
+    if !names::is_dns_label(&name, validate::MAX_PROJECT) {
+        return Err(Error::BadName { name });
+    }
+    let starter = PRESETS.get_file(STARTER).and_then(|f| f.contents_utf8()).unwrap_or_default();
+    let text = starter.replacen(STARTER_NAME_LINE, &format!("name = \"{name}\""), 1);
+    let (_, shown) = config_path(dir);
+    let source = Source { name: shown, text };
+    // Render before writing anything, so a failure leaves no half-made repo.
+    let (rendered, _) = generate(&source)?;
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    write::write_atomic(&config, source.text.as_bytes())?;
+    let plan = plan::plan(dir, &rendered, &Lock::read(&dir.join(paths::LOCK))?, false)?;
+    if let Some(conflicts) = plan.conflicts() {
+        return Err(conflicts);
+    }
+    write::apply(dir, &plan, &rendered)?;
+    writeln!(out, "created {}", source.name).map_err(io(dir))?;
+    writeln!(out, "kiln: {}", summary(&plan)).map_err(io(dir))?;
+    writeln!(out, "next: edit {}, then run `kiln build`", source.name).map_err(io(dir))
+}
+
+/// The project name `kiln init` picks when none is given: the directory's name.
+fn default_name(dir: &Path) -> Result<String, Error> {
+    let absolute = if dir.is_absolute() {
+        dir.to_path_buf()
+    } else {
+        std::env::current_dir().map_err(io(dir))?.join(dir)
+    };
+    let name = absolute
+        .components()
+        .rev()
+        .find_map(|c| match c {
+            std::path::Component::Normal(name) => Some(name.to_string_lossy().to_string()),
+            _ => None,
+        })
+        .unwrap_or_default();
+    Ok(name)
+}
+
+pub fn eject(dir: &Path, files: &[String], out: &mut dyn Write) -> Result<(), Error> {
+    let lock_path = dir.join(paths::LOCK);
+    let mut lock = Lock::read(&lock_path)?;
+    for file in files {
+        let key = file.strip_prefix("./").unwrap_or(file);
+        let entry = lock.files.get_mut(key).ok_or_else(|| Error::EjectUnknown { path: file.clone() })?;
+        if entry.ejected {
+            return Err(Error::EjectAgain { path: file.clone() });
+        }
+        entry.ejected = true;
+    }
+    write::write_atomic(&lock_path, lock.to_text().as_bytes())?;
+    for file in files {
+        writeln!(out, "ejected {file}: it is yours now; kiln will never write or delete it again").map_err(io(dir))?;
+    }
+    Ok(())
+}

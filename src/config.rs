@@ -1,0 +1,261 @@
+//! The `kiln.toml` format, exactly as users write it.
+//!
+//! These types only describe the shape of the file; every rule that spans
+//! keys lives in `validate`, and every default lives in `resolve`.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// The whole `kiln.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Who the app is and where its images live.
+    pub project: Project,
+    /// Settings every service inherits unless an environment or the service says otherwise.
+    #[serde(default)]
+    pub defaults: Defaults,
+    /// The environments to render, by name; each becomes `deploy/<env>/` and a namespace.
+    #[serde(default)]
+    pub environments: BTreeMap<String, EnvironmentConfig>,
+    /// The services of the app, by name.
+    #[serde(default)]
+    pub services: BTreeMap<String, ServiceConfig>,
+}
+
+/// `[project]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Project {
+    /// Required. A DNS-1123 label; namespaces are `{name}-{env}`.
+    pub name: String,
+    /// Image repository prefix of built services: `{registry}/{service}:{version}`.
+    pub registry: Option<String>,
+    /// Owning team; becomes the `team` label on every object.
+    pub team: Option<String>,
+    /// CI systems to generate pipelines for.
+    #[serde(default)]
+    pub ci: Vec<CiSystem>,
+    /// Namespace that Prometheus runs in; its pods may scrape metrics ports. Default `monitoring`.
+    pub monitoring_namespace: Option<String>,
+    /// Namespace of the Istio control plane and ingress gateway. Default `istio-system`.
+    pub mesh_namespace: Option<String>,
+}
+
+/// A CI system kiln can write a pipeline for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CiSystem {
+    Github,
+    Gitlab,
+    Jenkins,
+}
+
+/// Whether a namespace accepts plain-text traffic besides mutual TLS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mtls {
+    Strict,
+    Permissive,
+}
+
+/// What kind of workload a service is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// A Deployment behind a Service.
+    Web,
+    /// A Deployment with no Service.
+    Worker,
+    /// A StatefulSet with a headless Service and a volume per pod.
+    Stateful,
+    /// A CronJob.
+    Cronjob,
+}
+
+/// Language of a built service; picks its Dockerfile and CI steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    Node,
+    Python,
+    Go,
+    Java,
+    Rust,
+}
+
+/// How the service's port speaks; decides port names and default probes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Protocol {
+    Http,
+    Grpc,
+    Tcp,
+}
+
+/// `autoscale = { min, max, cpu }`: a HorizontalPodAutoscaler.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Autoscale {
+    /// Fewest replicas.
+    pub min: u32,
+    /// Most replicas.
+    pub max: u32,
+    /// Target average CPU utilisation, percent of the request. Default 80.
+    pub cpu: Option<u32>,
+}
+
+/// `canary = { version, weight }`: a second Deployment at another version.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Canary {
+    /// Image tag of the canary.
+    pub version: String,
+    /// Percent of traffic sent to the canary, 0..=100.
+    pub weight: u32,
+}
+
+/// `metrics = "/path"` or `metrics = false`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum Metrics {
+    Path(String),
+    Enabled(bool),
+}
+
+/// Declares a struct whose fields are the settings that can be layered:
+/// `[defaults]`, `[environments.E]`, `[services.S]` and
+/// `[services.S.environments.E]` all accept them. serde cannot combine
+/// `flatten` with `deny_unknown_fields`, so the fields are spelled out here once.
+macro_rules! layered {
+    ($(#[$meta:meta])* pub struct $name:ident { $($(#[$fmeta:meta])* pub $field:ident: $ty:ty,)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Default, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            /// Pod count when not autoscaled.
+            pub replicas: Option<u32>,
+            /// CPU request, a Kubernetes quantity (`250m`, `1`).
+            pub cpu: Option<String>,
+            /// Memory request, a Kubernetes quantity (`256Mi`).
+            pub memory: Option<String>,
+            /// CPU limit; default twice the request.
+            pub cpu_limit: Option<String>,
+            /// Memory limit; default twice the request.
+            pub memory_limit: Option<String>,
+            /// Autoscaling bounds; replaces `replicas` with a HorizontalPodAutoscaler.
+            pub autoscale: Option<Autoscale>,
+            /// Plain environment variables, delivered through a ConfigMap. Merged by key.
+            pub env: Option<BTreeMap<String, String>>,
+            /// Environment variables read from Secrets, as `VAR = "secret-name:key"`. Merged by key.
+            pub secrets: Option<BTreeMap<String, String>>,
+            $($(#[$fmeta])* pub $field: $ty,)*
+        }
+
+        impl $name {
+            /// The layered settings of this table, borrowed.
+            pub fn layer(&self) -> Layer<'_> {
+                Layer {
+                    replicas: self.replicas,
+                    cpu: self.cpu.as_deref(),
+                    memory: self.memory.as_deref(),
+                    cpu_limit: self.cpu_limit.as_deref(),
+                    memory_limit: self.memory_limit.as_deref(),
+                    autoscale: self.autoscale.as_ref(),
+                    env: self.env.as_ref(),
+                    secrets: self.secrets.as_ref(),
+                }
+            }
+        }
+    };
+}
+
+/// The settings every layer may set, borrowed from one table of `kiln.toml`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Layer<'a> {
+    pub replicas: Option<u32>,
+    pub cpu: Option<&'a str>,
+    pub memory: Option<&'a str>,
+    pub cpu_limit: Option<&'a str>,
+    pub memory_limit: Option<&'a str>,
+    pub autoscale: Option<&'a Autoscale>,
+    pub env: Option<&'a BTreeMap<String, String>>,
+    pub secrets: Option<&'a BTreeMap<String, String>>,
+}
+
+layered! {
+    /// `[defaults]`
+    pub struct Defaults {}
+}
+
+layered! {
+    /// `[environments.E]`
+    pub struct EnvironmentConfig {
+        /// Public host name of this environment.
+        pub domain: Option<String>,
+        /// Mutual TLS mode of the namespace. Default `strict`.
+        pub mtls: Option<Mtls>,
+    }
+}
+
+layered! {
+    /// `[services.S.environments.E]`
+    pub struct ServiceEnvironmentConfig {
+        /// Image tag in this environment.
+        pub version: Option<String>,
+        /// Canary in this environment.
+        pub canary: Option<Canary>,
+    }
+}
+
+layered! {
+    /// `[services.S]`
+    pub struct ServiceConfig {
+        /// Workload kind. Default `web`.
+        pub kind: Option<Kind>,
+        /// Language of a built service.
+        pub language: Option<Language>,
+        /// Image tag of a built service.
+        pub version: Option<String>,
+        /// A third-party image (`redis:7.2-alpine`) instead of `language` + `version`.
+        pub image: Option<String>,
+        /// The port the service listens on.
+        pub port: Option<u16>,
+        /// Protocol of `port`. Default `http` for built services, `tcp` for images.
+        pub protocol: Option<Protocol>,
+        /// More named ports, `name = number`.
+        pub ports: Option<BTreeMap<String, u16>>,
+        /// Path prefix exposed through the environment's gateway.
+        pub route: Option<String>,
+        /// Services this one talks to.
+        pub calls: Option<Vec<String>>,
+        /// Liveness probe path. Default `/healthz`.
+        pub health: Option<String>,
+        /// Readiness probe path. Default `/ready`.
+        pub ready: Option<String>,
+        /// Metrics path, or `false`.
+        pub metrics: Option<Metrics>,
+        /// Port serving metrics. Default `port`.
+        pub metrics_port: Option<u16>,
+        /// Canary deployment.
+        pub canary: Option<Canary>,
+        /// Volume size of a stateful service.
+        pub storage: Option<String>,
+        /// Where the volume of a stateful service is mounted.
+        pub data_path: Option<String>,
+        /// Cron schedule of a cronjob.
+        pub schedule: Option<String>,
+        /// Container arguments.
+        pub args: Option<Vec<String>>,
+        /// Numeric user the container runs as.
+        pub run_as_user: Option<u32>,
+        /// Numeric group the container runs as, and owner group of volumes.
+        pub run_as_group: Option<u32>,
+        /// Whether the root filesystem is read-only. Default `true`.
+        pub read_only_root: Option<bool>,
+        /// Absolute paths that get a writable emptyDir.
+        pub writable_paths: Option<Vec<String>>,
+        /// Per-environment overrides.
+        pub environments: Option<BTreeMap<String, ServiceEnvironmentConfig>>,
+    }
+}

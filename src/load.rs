@@ -1,0 +1,205 @@
+//! Reading `kiln.toml`: parse it, keep its spans, and turn parser errors into
+//! problems that name the file, line, column and key.
+
+use crate::config::Config;
+use crate::error::{Error, KeyPart, KeyPath, Problem};
+use std::ops::Range;
+use std::path::Path;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+/// The text of `kiln.toml` and the name to show for it.
+pub struct Source {
+    /// The path as the user should read it, such as `kiln.toml` or `demo/kiln.toml`.
+    pub name: String,
+    pub text: String,
+}
+
+/// Reads and parses `path`; every problem found makes an `Error::Invalid`.
+#[allow(dead_code)]
+pub fn load(path: &Path, name: String) -> Result<(Config, Source), Error> {
+    let text = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(cause) if cause.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::ConfigMissing { path: path.to_path_buf() });
+        }
+        Err(cause) => return Err(Error::Io { path: path.to_path_buf(), cause }),
+    };
+    let source = match String::from_utf8(text) {
+        Ok(text) => Source { name, text },
+        Err(err) => {
+            let offset = err.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
+            let source = Source { name, text };
+            let problem = Problem::syntax("the file is not UTF-8", Some(offset..offset + 1));
+            return Err(source.invalid(&[problem]));
+        }
+    };
+    match parse(&source.text) {
+        Ok(config) => Ok((config, source)),
+        Err(problem) => Err(source.invalid(&[problem])),
+    }
+}
+
+/// Parses TOML text into a `Config`, or the first problem the parser met.
+pub fn parse(text: &str) -> Result<Config, Problem> {
+    let deserializer = toml::Deserializer::parse(text).map_err(|err| Problem::syntax(err.message(), err.span()))?;
+    serde_path_to_error::deserialize(deserializer).map_err(|err| {
+        let key = key_path(err.path());
+        let span = err.inner().span();
+        let mut problem = problem_from_serde(&key, err.inner().message());
+        problem.span = span;
+        problem
+    })
+}
+
+fn key_path(path: &serde_path_to_error::Path) -> KeyPath {
+    use serde_path_to_error::Segment;
+    KeyPath(
+        path.iter()
+            .filter_map(|segment| match segment {
+                Segment::Seq { index } => Some(KeyPart::Index(*index)),
+                Segment::Map { key } => Some(KeyPart::Key(key.clone())),
+                Segment::Enum { variant } => Some(KeyPart::Key(variant.clone())),
+                Segment::Unknown => None,
+            })
+            .collect(),
+    )
+}
+
+/// Words inside backticks, in order: serde puts the offending name first and
+/// the expected names after it.
+fn backticked(message: &str) -> Vec<String> {
+    message.split('`').skip(1).step_by(2).map(str::to_string).collect()
+}
+
+/// The closest of `candidates` to `word`, if it is close enough to be a typo.
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|candidate| (strsim::jaro_winkler(word, candidate), candidate))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, candidate)| candidate)
+}
+
+fn problem_from_serde(key: &KeyPath, message: &str) -> Problem {
+    let names = backticked(message);
+    let expected: Vec<String> = names.iter().skip(1).map(|n| format!("`{n}`")).collect();
+    let offered = || names.iter().skip(1).map(String::as_str);
+    if message.starts_with("unknown field") {
+        let field = names.first().cloned().unwrap_or_default();
+        // serde_path_to_error stops at the table that holds the unknown key.
+        let key = if key.0.last() == Some(&KeyPart::Key(field.clone())) { key.clone() } else { key.key(&field) };
+        Problem::unknown_key(&key, suggest(&field, offered()), &expected)
+    } else if message.starts_with("unknown variant") {
+        let value = names.first().cloned().unwrap_or_default();
+        Problem::unknown_variant(key, &value, suggest(&value, offered()), &expected)
+    } else if message.starts_with("missing field") {
+        Problem::missing_key(&key.key(names.first().map_or("", String::as_str)))
+    } else if message.contains("untagged enum Metrics") {
+        Problem::wrong_type(key, "expected a path such as \"/metrics\", or false")
+    } else {
+        Problem::wrong_type(key, message.trim())
+    }
+}
+
+impl Source {
+    /// Builds the error for `problems`, each shown with its place in the file.
+    pub fn invalid(&self, problems: &[Problem]) -> Error {
+        let root = DeTable::parse(&self.text).ok();
+        let mut report = String::new();
+        for problem in problems {
+            let span = problem.span.clone().or_else(|| root.as_ref().and_then(|root| locate(root, &problem.key)));
+            report.push_str(&self.render(problem, span));
+        }
+        Error::Invalid { report, count: problems.len() }
+    }
+
+    /// One problem in the shape rustc made familiar: message, place, line, caret, hint.
+    fn render(&self, problem: &Problem, span: Option<Range<usize>>) -> String {
+        let mut out = format!("{}\n", problem.message);
+        match span {
+            Some(span) => {
+                let (line, column, line_text) = self.position(span.start);
+                let width = span.len().clamp(1, line_text.chars().count().saturating_sub(column - 1).max(1));
+                let gutter = " ".repeat(line.to_string().len());
+                out.push_str(&format!("{gutter}--> {}:{line}:{column}\n", self.name));
+                out.push_str(&format!("{gutter} |\n{line} | {line_text}\n"));
+                out.push_str(&format!("{gutter} | {}{}\n", " ".repeat(column - 1), "^".repeat(width)));
+            }
+            None => out.push_str(&format!(" --> {}\n", self.name)),
+        }
+        if let Some(hint) = &problem.hint {
+            out.push_str(&format!("  = hint: {hint}\n"));
+        }
+        out.push('\n');
+        out
+    }
+
+    /// 1-based line and column (in characters) of a byte offset, and that line's text.
+    fn position(&self, offset: usize) -> (usize, usize, &str) {
+        let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
+        let line_start = self.text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = self.text[offset..].find('\n').map_or(self.text.len(), |i| offset + i);
+        let line = self.text[..offset].matches('\n').count() + 1;
+        let column = self.text[line_start..offset].chars().count() + 1;
+        let line_text = self.text[line_start..line_end].trim_end_matches('\r');
+        (line, column, line_text)
+    }
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// The source span of `key`: the key itself for tables, the value otherwise.
+/// Falls back to the deepest part of the path that exists.
+fn locate(root: &Spanned<DeTable<'_>>, key: &KeyPath) -> Option<Range<usize>> {
+    let mut table = root.get_ref();
+    let mut found: Option<Range<usize>> = None;
+    let mut current: Option<&Spanned<DeValue<'_>>> = None;
+    for part in &key.0 {
+        let next = match (part, current.map(Spanned::get_ref)) {
+            (KeyPart::Key(name), None | Some(DeValue::Table(_))) => {
+                let (k, v) = table.iter().find(|(k, _)| k.get_ref() == name)?;
+                found = Some(if matches!(v.get_ref(), DeValue::Table(_)) { k.span() } else { v.span() });
+                v
+            }
+            (KeyPart::Index(i), Some(DeValue::Array(items))) => {
+                let item = items.get(*i)?;
+                found = Some(item.span());
+                item
+            }
+            _ => break,
+        };
+        if let DeValue::Table(inner) = next.get_ref() {
+            table = inner;
+        }
+        current = Some(next);
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_field_names_the_full_key_and_a_suggestion() {
+        let err = parse("[project]\nname = \"a\"\nnmae = 1\n").unwrap_err();
+        assert_eq!(err.message, "unknown key `project.nmae`");
+        assert_eq!(err.hint.as_deref(), Some("did you mean `name`?"));
+    }
+
+    #[test]
+    fn locate_finds_array_items() {
+        let text = "[services.a]\ncalls = [\"b\", \"c\"]\n";
+        let root = DeTable::parse(text).unwrap();
+        let span = locate(&root, &KeyPath::new(&["services", "a", "calls"]).index(1)).unwrap();
+        assert_eq!(&text[span], "\"c\"");
+    }
+}

@@ -1,0 +1,116 @@
+//! Compares what kiln would write with the disk and the lock, file by file.
+//! The plan is pure: the write sink carries it out, `--dry-run` prints it.
+
+use crate::error::Error;
+use crate::lock::{Entry, Lock, hash};
+use crate::render::Rendered;
+use std::path::Path;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Create,
+    Update,
+    Delete,
+    Unchanged,
+    /// The user owns it (`kiln eject`); left alone.
+    Ejected,
+    /// Edited by hand since kiln wrote it: a conflict unless `--force`.
+    Edited,
+    /// Not written by kiln, but kiln wants its path: always a conflict.
+    Foreign,
+}
+
+impl Action {
+    pub fn label(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Delete => "delete",
+            Action::Unchanged => "unchanged",
+            Action::Ejected => "ejected",
+            Action::Edited => "edited",
+            Action::Foreign => "not-ours",
+        }
+    }
+}
+
+pub struct Plan {
+    /// Every file kiln considered, in path order.
+    pub files: Vec<(String, Action)>,
+    /// The lock as it will be once the plan is carried out.
+    pub lock: Lock,
+}
+
+impl Plan {
+    pub fn count(&self, action: Action) -> usize {
+        self.files.iter().filter(|(_, a)| *a == action).count()
+    }
+
+    /// The conflicts that stop a build, or `None`.
+    pub fn conflicts(&self) -> Option<Error> {
+        let with = |action| self.files.iter().filter(|(_, a)| *a == action).map(|(p, _)| p.clone()).collect::<Vec<_>>();
+        let (edited, foreign) = (with(Action::Edited), with(Action::Foreign));
+        (!edited.is_empty() || !foreign.is_empty()).then_some(Error::Conflicts { edited, foreign })
+    }
+}
+
+fn read(root: &Path, path: &str) -> Result<Option<Vec<u8>>, Error> {
+    let full = root.join(path);
+    match std::fs::read(&full) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(cause) if cause.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(cause) => Err(Error::Io { path: full, cause }),
+    }
+}
+
+/// Decides what happens to each file. With `force`, hand edits are
+/// overwritten or deleted; files kiln never wrote are still never touched.
+pub fn plan(root: &Path, rendered: &Rendered, old: &Lock, force: bool) -> Result<Plan, Error> {
+    let mut files = Vec::new();
+    let mut lock = Lock { version: Lock::VERSION, files: Default::default() };
+    for (path, contents) in rendered {
+        let new_hash = hash(contents.as_bytes());
+        let entry = old.files.get(path);
+        if let Some(entry) = entry.filter(|e| e.ejected) {
+            lock.files.insert(path.clone(), entry.clone());
+            files.push((path.clone(), Action::Ejected));
+            continue;
+        }
+        let action = match (read(root, path)?, entry) {
+            (None, _) => Action::Create,
+            (Some(disk), _) if disk == contents.as_bytes() => Action::Unchanged,
+            (Some(disk), Some(entry)) if hash(&disk) == entry.sha256 || force => Action::Update,
+            (Some(_), Some(_)) => Action::Edited,
+            (Some(_), None) => Action::Foreign,
+        };
+        let kept = match action {
+            // A conflicting file keeps its old record so the next run sees the same conflict.
+            Action::Edited => entry.cloned(),
+            Action::Foreign => None,
+            _ => Some(Entry { sha256: new_hash, ejected: false }),
+        };
+        if let Some(kept) = kept {
+            lock.files.insert(path.clone(), kept);
+        }
+        files.push((path.clone(), action));
+    }
+    for (path, entry) in &old.files {
+        if rendered.contains_key(path) {
+            continue;
+        }
+        if entry.ejected {
+            lock.files.insert(path.clone(), entry.clone());
+            continue;
+        }
+        match read(root, path)? {
+            None => {}
+            Some(disk) if hash(&disk) == entry.sha256 || force => files.push((path.clone(), Action::Delete)),
+            Some(_) => {
+                lock.files.insert(path.clone(), entry.clone());
+                files.push((path.clone(), Action::Edited));
+            }
+        }
+    }
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(Plan { files, lock })
+}

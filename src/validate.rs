@@ -1,0 +1,357 @@
+//! Whole-config rules. Every rule runs, so one `kiln check` reports every
+//! problem at once; each problem carries the key path it is about.
+
+use crate::config::{Canary, Config, Kind, Layer, Metrics, ServiceConfig};
+use crate::cron;
+use crate::error::{KeyPath, Problem};
+use crate::load::suggest;
+use crate::names;
+use crate::quantity::{Quantity, Unit};
+use std::collections::BTreeMap;
+
+/// Longest project name: namespaces are `{project}-{env}` and must fit in 63.
+pub const MAX_PROJECT: usize = 40;
+/// Longest environment name.
+pub const MAX_ENVIRONMENT: usize = 22;
+/// Longest service name: leaves room for suffixes such as `-headless` and
+/// for the 52 characters Kubernetes allows a CronJob.
+pub const MAX_SERVICE: usize = 43;
+/// Ports the Istio sidecar listens on.
+const SIDECAR_PORTS: std::ops::RangeInclusive<u16> = 15000..=15090;
+
+pub fn validate(config: &Config) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    check_project(config, &mut problems);
+    check_layer(&KeyPath::new(&["defaults"]), config.defaults.layer(), &mut problems);
+    if config.environments.is_empty() {
+        problems.push(Problem::no_environments());
+    }
+    for (name, environment) in &config.environments {
+        let key = KeyPath::new(&["environments", name]);
+        if !names::is_dns_label(name, MAX_ENVIRONMENT) {
+            problems.push(Problem::not_a_label(&key, name, MAX_ENVIRONMENT, false));
+        }
+        if let Some(domain) = &environment.domain
+            && !(names::is_dns_subdomain(domain) && domain.contains('.'))
+        {
+            problems.push(Problem::bad_domain(&key.key("domain"), domain));
+        }
+        check_layer(&key, environment.layer(), &mut problems);
+    }
+    let mut routes: BTreeMap<&str, &str> = BTreeMap::new();
+    for (name, service) in &config.services {
+        let key = KeyPath::new(&["services", name]);
+        if !names::is_dns1035_label(name, MAX_SERVICE) {
+            problems.push(Problem::not_a_label(&key, name, MAX_SERVICE, true));
+        }
+        check_service(config, name, service, &key, &mut problems);
+        if let Some(route) = &service.route {
+            match routes.get(route.as_str()) {
+                Some(other) => problems.push(Problem::duplicate_route(&key.key("route"), route, other)),
+                None => {
+                    routes.insert(route, name);
+                }
+            }
+        }
+    }
+    problems
+}
+
+fn check_project(config: &Config, problems: &mut Vec<Problem>) {
+    let key = KeyPath::new(&["project"]);
+    let project = &config.project;
+    if !names::is_dns_label(&project.name, MAX_PROJECT) {
+        problems.push(Problem::not_a_label(&key.key("name"), &project.name, MAX_PROJECT, false));
+    }
+    if let Some(team) = &project.team
+        && !names::is_label_value(team)
+    {
+        problems.push(Problem::bad_version(&key.key("team"), team));
+    }
+    if let Some(registry) = &project.registry
+        && !is_registry(registry)
+    {
+        problems.push(Problem::bad_registry(&key.key("registry"), registry));
+    }
+    for field in ["monitoring_namespace", "mesh_namespace"] {
+        let value = if field == "mesh_namespace" { &project.mesh_namespace } else { &project.monitoring_namespace };
+        if let Some(namespace) = value
+            && !names::is_dns_label(namespace, 63)
+        {
+            problems.push(Problem::not_a_label(&key.key(field), namespace, 63, false));
+        }
+    }
+    let built = config.services.iter().find(|(_, s)| s.language.is_some());
+    if let (Some((service, _)), None) = (built, &project.registry) {
+        problems.push(Problem::missing_registry(service));
+    }
+}
+
+/// An image repository: lowercase path components separated by `/`, with an
+/// optional `host[:port]` first, and no tag.
+fn is_registry(registry: &str) -> bool {
+    let mut parts = registry.split('/');
+    let host = parts.next().unwrap_or_default();
+    let (host, port) = host.split_once(':').unwrap_or((host, "0"));
+    let path_ok = parts.all(|part| {
+        !part.is_empty()
+            && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'))
+    });
+    !host.is_empty()
+        && host.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-'))
+        && port.parse::<u16>().is_ok()
+        && path_ok
+}
+
+fn check_layer(key: &KeyPath, layer: Layer<'_>, problems: &mut Vec<Problem>) {
+    for (field, value, unit) in [
+        ("cpu", layer.cpu, Unit::Cpu),
+        ("cpu_limit", layer.cpu_limit, Unit::Cpu),
+        ("memory", layer.memory, Unit::Bytes),
+        ("memory_limit", layer.memory_limit, Unit::Bytes),
+    ] {
+        if let Some(value) = value
+            && Quantity::parse(value, unit).is_none()
+        {
+            let what = if unit == Unit::Cpu { "cpu" } else { "memory" };
+            problems.push(Problem::bad_quantity(&key.key(field), value, what));
+        }
+    }
+    if let Some(autoscale) = layer.autoscale {
+        let key = key.key("autoscale");
+        if autoscale.min == 0 {
+            problems.push(Problem::autoscale_min_zero(&key));
+        }
+        if autoscale.min > autoscale.max {
+            problems.push(Problem::autoscale_range(&key, autoscale.min, autoscale.max));
+        }
+        if let Some(cpu) = autoscale.cpu
+            && !(1..=100).contains(&cpu)
+        {
+            problems.push(Problem::autoscale_cpu(&key, cpu));
+        }
+    }
+    for (name, _) in layer.env.into_iter().flatten() {
+        if !names::is_env_name(name) {
+            problems.push(Problem::bad_env_name(&key.key("env"), name));
+        }
+    }
+    for (name, reference) in layer.secrets.into_iter().flatten() {
+        let key = key.key("secrets").key(name);
+        if !names::is_env_name(name) {
+            problems.push(Problem::bad_env_name(&key, name));
+        }
+        if parse_secret_ref(reference).is_none() {
+            problems.push(Problem::bad_secret_ref(&key, reference));
+        }
+        if layer.env.is_some_and(|env| env.contains_key(name)) {
+            problems.push(Problem::env_and_secret(&key, name));
+        }
+    }
+}
+
+/// Splits `secret-name:key`.
+pub fn parse_secret_ref(reference: &str) -> Option<(&str, &str)> {
+    let (name, key) = reference.split_once(':')?;
+    (names::is_dns_subdomain(name) && names::is_secret_key(key)).then_some((name, key))
+}
+
+fn check_service(config: &Config, name: &str, service: &ServiceConfig, key: &KeyPath, problems: &mut Vec<Problem>) {
+    let kind = service.kind.unwrap_or(Kind::Web);
+    check_layer(key, service.layer(), problems);
+    check_image_source(name, service, key, problems);
+    check_ports(service, key, problems);
+    let listens = service.port.is_some();
+    if matches!(kind, Kind::Web | Kind::Stateful) && !listens {
+        let kind_name = if kind == Kind::Web { "web" } else { "stateful" };
+        problems.push(Problem::missing_port(key, name, kind_name));
+    }
+    if let Some(route) = &service.route {
+        let key = key.key("route");
+        if kind != Kind::Web || !listens {
+            problems.push(Problem::route_needs_web(&key));
+        } else if !names::is_http_path(route) {
+            problems.push(Problem::bad_http_path(&key, route));
+        }
+    }
+    for (field, value) in [("health", &service.health), ("ready", &service.ready)] {
+        if let Some(path) = value
+            && !names::is_http_path(path)
+        {
+            problems.push(Problem::bad_http_path(&key.key(field), path));
+        }
+    }
+    if let Some(Metrics::Path(path)) = &service.metrics
+        && !names::is_http_path(path)
+    {
+        problems.push(Problem::bad_http_path(&key.key("metrics"), path));
+    }
+    for (index, callee) in service.calls.iter().flatten().enumerate() {
+        let key = key.key("calls").index(index);
+        match config.services.get(callee) {
+            None => problems.push(Problem::unknown_service(
+                &key,
+                callee,
+                suggest(callee, config.services.keys().map(String::as_str)),
+            )),
+            Some(_) if callee == name => problems.push(Problem::calls_itself(&key, name)),
+            Some(target) => {
+                let target_kind = target.kind.unwrap_or(Kind::Web);
+                if !matches!(target_kind, Kind::Web | Kind::Stateful) || target.port.is_none() {
+                    problems.push(Problem::calls_unreachable(&key, callee));
+                }
+            }
+        }
+    }
+    if let Some(canary) = &service.canary {
+        check_canary(&key.key("canary"), canary, service, kind, problems);
+    }
+    check_kind_specific(name, service, kind, key, problems);
+    for (index, path) in service.writable_paths.iter().flatten().enumerate() {
+        if !names::is_container_path(path) {
+            problems.push(Problem::bad_absolute_path(&key.key("writable_paths").index(index), path));
+        }
+    }
+    if let Some(path) = &service.data_path
+        && !names::is_container_path(path)
+    {
+        problems.push(Problem::bad_absolute_path(&key.key("data_path"), path));
+    }
+    if service.run_as_user == Some(0) {
+        problems.push(Problem::root_user(&key.key("run_as_user")));
+    }
+    for (index, arg) in service.args.iter().flatten().enumerate() {
+        if arg.is_empty() {
+            problems.push(Problem::empty_arg(&key.key("args").index(index)));
+        }
+    }
+    for (environment, overrides) in service.environments.iter().flatten() {
+        let key = key.key("environments").key(environment);
+        if !config.environments.contains_key(environment) {
+            problems.push(Problem::unknown_environment(
+                &key,
+                environment,
+                suggest(environment, config.environments.keys().map(String::as_str)),
+            ));
+        }
+        check_layer(&key, overrides.layer(), problems);
+        if let Some(version) = &overrides.version {
+            if service.image.is_some() {
+                problems.push(Problem::image_for_third_party(&key.key("version"), "version"));
+            } else if !is_version(version) {
+                problems.push(Problem::bad_version(&key.key("version"), version));
+            }
+        }
+        if let Some(canary) = &overrides.canary {
+            check_canary(&key.key("canary"), canary, service, kind, problems);
+        }
+        if kind == Kind::Cronjob && overrides.autoscale.is_some() {
+            problems.push(Problem::autoscale_cronjob(&key.key("autoscale")));
+        }
+    }
+}
+
+fn is_version(version: &str) -> bool {
+    names::is_label_value(version) && version != "latest"
+}
+
+fn check_image_source(name: &str, service: &ServiceConfig, key: &KeyPath, problems: &mut Vec<Problem>) {
+    match (&service.language, &service.image) {
+        (Some(_), Some(_)) => problems.push(Problem::both_image_sources(key, name)),
+        (None, None) => problems.push(Problem::no_image_source(key, name)),
+        (Some(_), None) => match &service.version {
+            None => problems.push(Problem::missing_version(key, name)),
+            Some(version) if !is_version(version) => problems.push(Problem::bad_version(&key.key("version"), version)),
+            Some(_) => {}
+        },
+        (None, Some(image)) => {
+            if image_tag(image).is_none() {
+                problems.push(Problem::bad_image(&key.key("image"), image));
+            }
+            if service.version.is_some() {
+                problems.push(Problem::image_for_third_party(&key.key("version"), "version"));
+            }
+        }
+    }
+}
+
+/// The tag of `repo:tag` or `repo:tag@sha256:…`, if it is pinned and usable as a label.
+pub fn image_tag(image: &str) -> Option<&str> {
+    let without_digest = image.split_once('@').map_or(image, |(name, _)| name);
+    let last = without_digest.rsplit('/').next()?;
+    let (repository, tag) = last.split_once(':')?;
+    let clean = |s: &str| !s.is_empty() && !s.chars().any(|c| c.is_whitespace() || c.is_control());
+    (clean(repository) && clean(image) && is_version(tag)).then_some(tag)
+}
+
+fn check_ports(service: &ServiceConfig, key: &KeyPath, problems: &mut Vec<Problem>) {
+    let mut taken: BTreeMap<u16, String> = BTreeMap::new();
+    let mut claim = |port: u16, owner: String, key: KeyPath, problems: &mut Vec<Problem>| {
+        if port == 0 {
+            problems.push(Problem::zero_port(&key));
+        } else if SIDECAR_PORTS.contains(&port) {
+            problems.push(Problem::reserved_port(&key, port));
+        } else if let Some(other) = taken.get(&port) {
+            problems.push(Problem::duplicate_port(&key, port, other));
+        } else {
+            taken.insert(port, owner);
+        }
+    };
+    if let Some(port) = service.port {
+        claim(port, "port".to_string(), key.key("port"), problems);
+    }
+    // The metrics port may be the main port: that is the common case, not a clash.
+    if let Some(port) = service.metrics_port
+        && service.port != Some(port)
+    {
+        claim(port, "metrics_port".to_string(), key.key("metrics_port"), problems);
+    }
+    for (name, port) in service.ports.iter().flatten() {
+        let key = key.key("ports").key(name);
+        if !names::is_port_name(name) || matches!(name.as_str(), "http" | "grpc" | "tcp" | "metrics") {
+            problems.push(Problem::bad_port_name(&key, name));
+        }
+        claim(*port, format!("ports.{name}"), key, problems);
+    }
+}
+
+fn check_canary(key: &KeyPath, canary: &Canary, service: &ServiceConfig, kind: Kind, problems: &mut Vec<Problem>) {
+    if canary.weight > 100 {
+        problems.push(Problem::canary_weight(&key.key("weight"), canary.weight));
+    }
+    if !is_version(&canary.version) {
+        problems.push(Problem::bad_version(&key.key("version"), &canary.version));
+    }
+    if kind != Kind::Web || service.language.is_none() || service.port.is_none() {
+        problems.push(Problem::canary_not_web(key));
+    }
+}
+
+fn check_kind_specific(name: &str, service: &ServiceConfig, kind: Kind, key: &KeyPath, problems: &mut Vec<Problem>) {
+    match (&service.schedule, kind) {
+        (None, Kind::Cronjob) => problems.push(Problem::missing_schedule(key, name)),
+        (Some(schedule), Kind::Cronjob) => {
+            if let Err(reason) = cron::check(schedule) {
+                problems.push(Problem::bad_schedule(&key.key("schedule"), schedule, &reason));
+            }
+        }
+        (Some(_), _) => problems.push(Problem::only_for_kind(&key.key("schedule"), "cronjob")),
+        (None, _) => {}
+    }
+    match (&service.storage, kind) {
+        (None, Kind::Stateful) => problems.push(Problem::missing_storage(key, name)),
+        (Some(storage), Kind::Stateful) => {
+            if Quantity::parse(storage, Unit::Bytes).is_none() {
+                problems.push(Problem::bad_quantity(&key.key("storage"), storage, "storage"));
+            }
+        }
+        (Some(_), _) => problems.push(Problem::only_for_kind(&key.key("storage"), "stateful")),
+        (None, _) => {}
+    }
+    if service.data_path.is_some() && kind != Kind::Stateful {
+        problems.push(Problem::only_for_kind(&key.key("data_path"), "stateful"));
+    }
+    if kind == Kind::Cronjob && service.autoscale.is_some() {
+        problems.push(Problem::autoscale_cronjob(&key.key("autoscale")));
+    }
+}

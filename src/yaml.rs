@@ -1,0 +1,94 @@
+//! The one way a value from `kiln.toml` enters YAML: as a double-quoted
+//! scalar with everything that could end it, fold it or hide in it escaped.
+
+use serde_json::Value;
+
+/// Quotes `text` as a YAML double-quoted scalar that parses back to exactly `text`.
+pub fn quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            // Control characters, the C1 range (NEL is a YAML line break),
+            // the byte-order mark and the Unicode line and paragraph separators
+            // would be folded, rejected or stripped by a YAML reader.
+            c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}') => {
+                out.push_str(&format!("\\u{:04x}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Writes a mapping key: bare when it cannot be read as anything but a
+/// string, quoted otherwise (`on`, `no` and `y` are booleans to YAML 1.1 readers).
+pub fn key(text: &str) -> String {
+    let plain = text.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && text.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '-'))
+        && !matches!(
+            text.to_ascii_lowercase().as_str(),
+            "y" | "n" | "yes" | "no" | "true" | "false" | "on" | "off" | "null"
+        );
+    if plain { text.to_string() } else { quote(text) }
+}
+
+/// Writes any value as inline YAML: strings quoted, numbers and booleans
+/// bare, sequences and mappings in flow style.
+pub fn inline(value: &Value) -> String {
+    match value {
+        Value::Null => "null".to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => quote(s),
+        Value::Array(items) => format!("[{}]", items.iter().map(inline).collect::<Vec<_>>().join(", ")),
+        Value::Object(map) => {
+            let entries: Vec<String> = map.iter().map(|(k, v)| format!("{}: {}", key(k), inline(v))).collect();
+            format!("{{{}}}", entries.join(", "))
+        }
+    }
+}
+
+/// Writes a mapping or sequence as block YAML, each line indented by
+/// `indent` spaces and preceded by a newline, to follow a `key:` in a template.
+/// Empty collections and scalars stay inline after a space.
+pub fn block(value: &Value, indent: usize) -> String {
+    let pad = " ".repeat(indent);
+    match value {
+        Value::Object(map) if !map.is_empty() => {
+            map.iter().map(|(k, v)| format!("\n{pad}{}:{}", key(k), block(v, indent + 2))).collect()
+        }
+        Value::Array(items) if !items.is_empty() => {
+            items.iter().map(|item| format!("\n{pad}- {}", inline(item))).collect()
+        }
+        other => format!(" {}", inline(other)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_strings_round_trip() {
+        for text in ["a: b", "# c", "\"q'", "line\nbreak", "*alias", "{{ x }}", "\u{2028}\u{85}\u{feff}", "- x", "", "\\"] {
+            let doc = format!("key: {}\n", quote(text));
+            let parsed: serde_yaml::Value = serde_yaml::from_str(&doc).unwrap();
+            assert_eq!(parsed["key"].as_str(), Some(text), "{doc}");
+        }
+    }
+
+    #[test]
+    fn blocks_nest() {
+        let value = serde_json::json!({"a": "1", "b": {"c": ["x"]}});
+        assert_eq!(block(&value, 2), "\n  a: \"1\"\n  b:\n    c:\n      - \"x\"");
+        assert_eq!(key("ON"), "\"ON\"");
+        assert_eq!(key("app.kubernetes.io/name"), "app.kubernetes.io/name");
+    }
+}
