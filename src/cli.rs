@@ -57,7 +57,15 @@ enum Subcommands {
 pub fn parse() -> Command {
     match Arguments::parse().command {
         Subcommands::Init { dir, name } => Command::Init { dir, name },
-        Subcommands::Build { dir, dry_run, force } => Command::Build { dir, dry_run, force },
+        Subcommands::Build {
+            dir,
+            dry_run,
+            force,
+        } => Command::Build {
+            dir,
+            dry_run,
+            force,
+        },
         Subcommands::Check { dir } => Command::Check { dir },
         Subcommands::Eject { paths, dir } => Command::Eject { dir, paths },
     }

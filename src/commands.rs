@@ -32,37 +32,34 @@ fn generate(source: &Source) -> Result<(Rendered, Stats), Error> {
     }
     let model = resolve::resolve(&config).map_err(|problems| source.invalid(&problems))?;
     let rendered = Renderer::new()?.render(&model)?;
-    let stats = Stats { environments: config.environments.len(), services: config.services.len() };
+    let stats = Stats {
+        environments: config.environments.len(),
+        services: config.services.len(),
+    };
     Ok((rendered, stats))
 }
 
 /// The config file of the repo at `dir`, and how to name it in messages.
 fn config_path(dir: &Path) -> (PathBuf, String) {
     let path = dir.join(paths::CONFIG);
-    let shown = if dir == Path::new(".") { paths::CONFIG.to_string() } else { path.display().to_string() };
+    let shown = if dir == Path::new(".") {
+        paths::CONFIG.to_string()
+    } else {
+        path.display().to_string()
+    };
     (path, shown)
 }
 
 fn read_source(dir: &Path) -> Result<Source, Error> {
     let (path, shown) = config_path(dir);
-    let text = match std::fs::read(&path) {
-        Ok(bytes) => bytes,
-        Err(cause) if cause.kind() == std::io::ErrorKind::NotFound => return Err(Error::ConfigMissing { path }),
-        Err(cause) => return Err(Error::Io { path, cause }),
-    };
-    match String::from_utf8(text) {
-        Ok(text) => Ok(Source { name: shown, text }),
-        Err(err) => {
-            let offset = err.utf8_error().valid_up_to();
-            let source = Source { name: shown, text: String::from_utf8_lossy(err.as_bytes()).into_owned() };
-            let problem = crate::error::Problem::syntax("the file is not UTF-8", Some(offset..offset + 1));
-            Err(source.invalid(&[problem]))
-        }
-    }
+    load::read(&path, shown)
 }
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
-    move |cause| Error::Io { path: path.to_path_buf(), cause }
+    move |cause| Error::Io {
+        path: path.to_path_buf(),
+        cause,
+    }
 }
 
 pub fn check(dir: &Path, out: &mut dyn Write) -> Result<(), Error> {
@@ -95,7 +92,7 @@ pub fn build(dir: &Path, dry_run: bool, force: bool, out: &mut dyn Write) -> Res
     if dry_run {
         return writeln!(out, "dry run: {}; nothing written", summary(&plan)).map_err(io(dir));
     }
-    write::apply(dir, &plan, &rendered)?;
+    write::apply(dir, &plan, &rendered, &lock)?;
     for (path, action) in &plan.files {
         if matches!(action, Action::Create | Action::Update | Action::Delete) {
             writeln!(out, "{:<9}  {path}", action.label()).map_err(io(dir))?;
@@ -106,7 +103,13 @@ pub fn build(dir: &Path, dry_run: bool, force: bool, out: &mut dyn Write) -> Res
 
 fn summary(plan: &Plan) -> String {
     let mut parts = Vec::new();
-    for action in [Action::Create, Action::Update, Action::Delete, Action::Unchanged, Action::Ejected] {
+    for action in [
+        Action::Create,
+        Action::Update,
+        Action::Delete,
+        Action::Unchanged,
+        Action::Ejected,
+    ] {
         let n = plan.count(action);
         if n > 0 || action == Action::Unchanged {
             let label = match action {
@@ -134,19 +137,22 @@ pub fn init(dir: &Path, name: Option<&str>, out: &mut dyn Write) -> Result<(), E
     if !names::is_dns_label(&name, validate::MAX_PROJECT) {
         return Err(Error::BadName { name });
     }
-    let starter = PRESETS.get_file(STARTER).and_then(|f| f.contents_utf8()).unwrap_or_default();
+    let starter = PRESETS
+        .get_file(STARTER)
+        .and_then(|f| f.contents_utf8())
+        .unwrap_or_default();
     let text = starter.replacen(STARTER_NAME_LINE, &format!("name = \"{name}\""), 1);
     let (_, shown) = config_path(dir);
     let source = Source { name: shown, text };
     // Render before writing anything, so a failure leaves no half-made repo.
     let (rendered, _) = generate(&source)?;
-    std::fs::create_dir_all(dir).map_err(io(dir))?;
-    write::write_atomic(&config, source.text.as_bytes())?;
-    let plan = plan::plan(dir, &rendered, &Lock::read(&dir.join(paths::LOCK))?, false)?;
+    let lock = Lock::read(&dir.join(paths::LOCK))?;
+    let plan = plan::plan(dir, &rendered, &lock, false)?;
     if let Some(conflicts) = plan.conflicts() {
         return Err(conflicts);
     }
-    write::apply(dir, &plan, &rendered)?;
+    write::write_atomic(&config, source.text.as_bytes())?;
+    write::apply(dir, &plan, &rendered, &lock)?;
     writeln!(out, "created {}", source.name).map_err(io(dir))?;
     writeln!(out, "kiln: {}", summary(&plan)).map_err(io(dir))?;
     writeln!(out, "next: edit {}, then run `kiln build`", source.name).map_err(io(dir))
@@ -175,7 +181,10 @@ pub fn eject(dir: &Path, files: &[String], out: &mut dyn Write) -> Result<(), Er
     let mut lock = Lock::read(&lock_path)?;
     for file in files {
         let key = file.strip_prefix("./").unwrap_or(file);
-        let entry = lock.files.get_mut(key).ok_or_else(|| Error::EjectUnknown { path: file.clone() })?;
+        let entry = lock
+            .files
+            .get_mut(key)
+            .ok_or_else(|| Error::EjectUnknown { path: file.clone() })?;
         if entry.ejected {
             return Err(Error::EjectAgain { path: file.clone() });
         }
@@ -183,7 +192,11 @@ pub fn eject(dir: &Path, files: &[String], out: &mut dyn Write) -> Result<(), Er
     }
     write::write_atomic(&lock_path, lock.to_text().as_bytes())?;
     for file in files {
-        writeln!(out, "ejected {file}: it is yours now; kiln will never write or delete it again").map_err(io(dir))?;
+        writeln!(
+            out,
+            "ejected {file}: it is yours now; kiln will never write or delete it again"
+        )
+        .map_err(io(dir))?;
     }
     Ok(())
 }

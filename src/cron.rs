@@ -5,17 +5,41 @@ const FIELDS: &[(&str, u32, u32, &[&str])] = &[
     ("minute", 0, 59, &[]),
     ("hour", 0, 23, &[]),
     ("day of month", 1, 31, &[]),
-    ("month", 1, 12, &["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]),
-    ("day of week", 0, 7, &["sun", "mon", "tue", "wed", "thu", "fri", "sat"]),
+    (
+        "month",
+        1,
+        12,
+        &[
+            "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+        ],
+    ),
+    (
+        "day of week",
+        0,
+        7,
+        &["sun", "mon", "tue", "wed", "thu", "fri", "sat"],
+    ),
 ];
 
-const MACROS: &[&str] = &["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"];
+const MACROS: &[&str] = &[
+    "@yearly",
+    "@annually",
+    "@monthly",
+    "@weekly",
+    "@daily",
+    "@midnight",
+    "@hourly",
+];
 
 /// Checks `schedule`; the error says which field is wrong.
 pub fn check(schedule: &str) -> Result<(), String> {
     let schedule = schedule.trim();
     if schedule.starts_with('@') {
-        return if MACROS.contains(&schedule) { Ok(()) } else { Err(format!("unknown macro `{schedule}`")) };
+        return if MACROS.contains(&schedule) {
+            Ok(())
+        } else {
+            Err(format!("unknown macro `{schedule}`"))
+        };
     }
     if schedule.starts_with("TZ=") || schedule.starts_with("CRON_TZ=") {
         return Err("time zones go in the CronJob's `timeZone`, not the schedule".to_string());
@@ -25,7 +49,8 @@ pub fn check(schedule: &str) -> Result<(), String> {
         return Err(format!("it has {} fields, not 5", fields.len()));
     }
     for (field, (name, min, max, names)) in fields.iter().zip(FIELDS) {
-        check_field(field, *min, *max, names).map_err(|why| format!("the {name} field `{field}` {why}"))?;
+        check_field(field, *min, *max, names)
+            .map_err(|why| format!("the {name} field `{field}` {why}"))?;
     }
     Ok(())
 }
@@ -73,14 +98,24 @@ mod tests {
 
     #[test]
     fn accepts_what_the_controller_accepts() {
-        for ok in ["0 2 * * *", "*/15 * * * *", "0 9-17 * * mon-fri", "@daily", "0 0 1,15 jan *", "0 0 * * 7"] {
+        for ok in [
+            "0 2 * * *",
+            "*/15 * * * *",
+            "0 9-17 * * mon-fri",
+            "@daily",
+            "0 0 1,15 jan *",
+            "0 0 * * 7",
+        ] {
             assert_eq!(check(ok), Ok(()), "{ok}");
         }
     }
 
     #[test]
     fn rejects_with_the_field_named() {
-        assert_eq!(check("0 25 * * *").unwrap_err(), "the hour field `25` has `25`, outside 0-23");
+        assert_eq!(
+            check("0 25 * * *").unwrap_err(),
+            "the hour field `25` has `25`, outside 0-23"
+        );
         assert!(check("every day").is_err());
         assert!(check("* * * *").is_err());
         assert!(check("@sometimes").is_err());

@@ -10,16 +10,26 @@ use std::path::PathBuf;
 #[derive(Debug)]
 pub enum Error {
     /// `kiln.toml` has one or more problems; nothing was written.
-    Invalid { report: String, count: usize },
+    Invalid {
+        report: String,
+        count: usize,
+        file: String,
+    },
     /// There is no `kiln.toml` where one was expected.
     ConfigMissing { path: PathBuf },
     /// `kiln init` found a `kiln.toml` already.
     ConfigExists { path: PathBuf },
     /// Reading or writing a file failed.
-    Io { path: PathBuf, cause: std::io::Error },
+    Io {
+        path: PathBuf,
+        cause: std::io::Error,
+    },
     /// Files kiln wrote were edited since, or files kiln never wrote sit
     /// where it wants to write; nothing was written.
-    Conflicts { edited: Vec<String>, foreign: Vec<String> },
+    Conflicts {
+        edited: Vec<String>,
+        foreign: Vec<String>,
+    },
     /// A project name for `kiln init` that cannot be one.
     BadName { name: String },
     /// `kiln.lock` cannot be read.
@@ -41,14 +51,27 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         2
     }
+
+    /// The whole message for stderr. Each problem of an invalid config
+    /// already starts with `error:`.
+    pub fn report(&self) -> String {
+        match self {
+            Error::Invalid { .. } => self.to_string(),
+            _ => format!("error: {self}"),
+        }
+    }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Invalid { report, count } => {
+            Error::Invalid {
+                report,
+                count,
+                file,
+            } => {
                 let noun = if *count == 1 { "problem" } else { "problems" };
-                write!(f, "{report}{count} {noun} in kiln.toml; nothing was written")
+                write!(f, "{report}{count} {noun} in `{file}`; nothing was written")
             }
             Error::ConfigMissing { path } => write!(
                 f,
@@ -69,7 +92,10 @@ impl fmt::Display for Error {
                     }
                 }
                 if !foreign.is_empty() {
-                    writeln!(f, "these files were not written by kiln but sit where it wants to write:")?;
+                    writeln!(
+                        f,
+                        "these files were not written by kiln but sit where it wants to write:"
+                    )?;
                     for path in foreign {
                         writeln!(f, "  {path}")?;
                     }
@@ -106,14 +132,25 @@ impl fmt::Display for Error {
                 f,
                 "`{path}` is not a file kiln wrote\n  = hint: `kiln build --dry-run` lists the files kiln owns"
             ),
-            Error::EjectAgain { path } => write!(f, "`{path}` is already ejected; kiln leaves it alone"),
-            Error::Template { name, cause } => write!(f, "template `{name}` failed to render: {cause}"),
+            Error::EjectAgain { path } => {
+                write!(f, "`{path}` is already ejected; kiln leaves it alone")
+            }
+            Error::Template { name, cause } => {
+                write!(f, "template `{name}` failed to render: {cause}")
+            }
             Error::UnknownPreset { name, known } => write!(
                 f,
                 "unknown preset `{name}`\n  = hint: choose one of {}",
-                known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                known
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
-            Error::UnsafePath { path } => write!(f, "refusing to write `{path}`: it is not a plain relative path"),
+            Error::UnsafePath { path } => write!(
+                f,
+                "refusing to write `{path}`: it is not a plain relative path"
+            ),
         }
     }
 }
@@ -133,7 +170,12 @@ pub struct KeyPath(pub Vec<KeyPart>);
 
 impl KeyPath {
     pub fn new(parts: &[&str]) -> Self {
-        KeyPath(parts.iter().map(|p| KeyPart::Key((*p).to_string())).collect())
+        KeyPath(
+            parts
+                .iter()
+                .map(|p| KeyPart::Key((*p).to_string()))
+                .collect(),
+        )
     }
 
     pub fn key(&self, key: &str) -> Self {
@@ -153,8 +195,19 @@ impl fmt::Display for KeyPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, part) in self.0.iter().enumerate() {
             match part {
-                KeyPart::Key(k) if i == 0 => write!(f, "{k}")?,
-                KeyPart::Key(k) => write!(f, ".{k}")?,
+                KeyPart::Key(k) => {
+                    if i > 0 {
+                        write!(f, ".")?;
+                    }
+                    let bare = !k.is_empty()
+                        && k.bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+                    if bare {
+                        write!(f, "{k}")?;
+                    } else {
+                        write!(f, "{}", crate::yaml::quote(k))?;
+                    }
+                }
                 KeyPart::Index(n) => write!(f, "[{n}]")?,
             }
         }
@@ -178,7 +231,12 @@ fn did_you_mean(suggestion: Option<&str>) -> Option<String> {
 
 impl Problem {
     fn at(key: &KeyPath, message: String, hint: Option<String>) -> Self {
-        Problem { key: key.clone(), message, hint, span: None }
+        Problem {
+            key: key.clone(),
+            message,
+            hint,
+            span: None,
+        }
     }
 
     pub fn syntax(message: &str, span: Option<std::ops::Range<usize>>) -> Self {
@@ -198,11 +256,25 @@ impl Problem {
     }
 
     pub fn wrong_type(key: &KeyPath, detail: &str) -> Self {
+        // serde names Rust types; users think in TOML values.
+        let detail = detail
+            .replace("expected u16", "expected an integer from 0 to 65535")
+            .replace(
+                "expected u32",
+                "expected a whole number from 0 to 4294967295",
+            )
+            .replace("expected a boolean", "expected true or false");
         Problem::at(key, format!("wrong value for `{key}`: {detail}"), None)
     }
 
-    pub fn unknown_variant(key: &KeyPath, value: &str, suggestion: Option<&str>, expected: &[String]) -> Self {
-        let hint = did_you_mean(suggestion).or_else(|| Some(format!("expected one of {}", expected.join(", "))));
+    pub fn unknown_variant(
+        key: &KeyPath,
+        value: &str,
+        suggestion: Option<&str>,
+        expected: &[String],
+    ) -> Self {
+        let hint = did_you_mean(suggestion)
+            .or_else(|| Some(format!("expected one of {}", expected.join(", "))));
         Problem::at(key, format!("`{key}` cannot be `{value}`"), hint)
     }
 
@@ -210,8 +282,17 @@ impl Problem {
         Problem::at(key, format!("missing required key `{key}`"), None)
     }
 
-    pub fn not_a_label(key: &KeyPath, value: &str, max: usize, must_start_with_letter: bool) -> Self {
-        let first = if must_start_with_letter { "a lowercase letter" } else { "a lowercase letter or digit" };
+    pub fn not_a_label(
+        key: &KeyPath,
+        value: &str,
+        max: usize,
+        must_start_with_letter: bool,
+    ) -> Self {
+        let first = if must_start_with_letter {
+            "a lowercase letter"
+        } else {
+            "a lowercase letter or digit"
+        };
         Problem::at(
             key,
             format!("`{value}` in `{key}` is not a valid name"),
@@ -231,7 +312,11 @@ impl Problem {
     }
 
     pub fn unknown_service(key: &KeyPath, name: &str, suggestion: Option<&str>) -> Self {
-        Problem::at(key, format!("unknown service `{name}` in `{key}`"), did_you_mean(suggestion))
+        Problem::at(
+            key,
+            format!("unknown service `{name}` in `{key}`"),
+            did_you_mean(suggestion),
+        )
     }
 
     pub fn calls_itself(key: &KeyPath, name: &str) -> Self {
@@ -267,21 +352,29 @@ impl Problem {
     }
 
     pub fn zero_port(key: &KeyPath) -> Self {
-        Problem::at(key, format!("`{key}` cannot be 0"), Some("use a port between 1 and 65535".to_string()))
+        Problem::at(
+            key,
+            format!("`{key}` cannot be 0"),
+            Some("use a port between 1 and 65535".to_string()),
+        )
     }
 
     pub fn missing_version(key: &KeyPath, service: &str) -> Self {
         Problem::at(
             key,
             format!("service `{service}` is built from source but has no `version`"),
-            Some(format!("add `version = \"1.0.0\"` to `[services.{service}]`; it is the image tag")),
+            Some(format!(
+                "add `version = \"1.0.0\"` to `[services.{service}]`; it is the image tag"
+            )),
         )
     }
 
     pub fn no_image_source(key: &KeyPath, service: &str) -> Self {
         Problem::at(
             key,
-            format!("service `{service}` needs either `language` (built by you) or `image` (a third-party image)"),
+            format!(
+                "service `{service}` needs either `language` (built by you) or `image` (a third-party image)"
+            ),
             None,
         )
     }
@@ -330,16 +423,25 @@ impl Problem {
         Problem::at(
             key,
             format!("`{registry}` in `{key}` is not an image repository"),
-            Some("use a host and path such as `ghcr.io/acme/shop`, without a tag or trailing `/`".to_string()),
+            Some(
+                "use a host and path such as `ghcr.io/acme/shop`, without a tag or trailing `/`"
+                    .to_string(),
+            ),
         )
     }
 
     pub fn bad_quantity(key: &KeyPath, value: &str, what: &str) -> Self {
-        let example = if what == "cpu" { "`250m` or `1`" } else { "`256Mi` or `1Gi`" };
+        let example = if what == "cpu" {
+            "`250m` or `1`"
+        } else {
+            "`256Mi` or `1Gi`"
+        };
         Problem::at(
             key,
             format!("`{value}` in `{key}` is not a {what} quantity Kubernetes accepts"),
-            Some(format!("write a number with an optional unit, such as {example}")),
+            Some(format!(
+                "write a number with an optional unit, such as {example}"
+            )),
         )
     }
 
@@ -372,7 +474,11 @@ impl Problem {
     }
 
     pub fn autoscale_cronjob(key: &KeyPath) -> Self {
-        Problem::at(key, format!("`{key}` cannot apply to a cronjob"), Some("remove `autoscale` from this service".to_string()))
+        Problem::at(
+            key,
+            format!("`{key}` cannot apply to a cronjob"),
+            Some("remove `autoscale` from this service".to_string()),
+        )
     }
 
     pub fn canary_weight(key: &KeyPath, weight: u32) -> Self {
@@ -387,7 +493,10 @@ impl Problem {
         Problem::at(
             key,
             format!("`{key}` needs a `web` service built from source with a `port`"),
-            Some("traffic can only be split between versions of a service that serves requests".to_string()),
+            Some(
+                "traffic can only be split between versions of a service that serves requests"
+                    .to_string(),
+            ),
         )
     }
 
@@ -403,12 +512,19 @@ impl Problem {
         Problem::at(
             key,
             format!("`{schedule}` in `{key}` is not a valid cron schedule: {reason}"),
-            Some("use five fields, minute hour day-of-month month day-of-week, such as `0 2 * * *`".to_string()),
+            Some(
+                "use five fields, minute hour day-of-month month day-of-week, such as `0 2 * * *`"
+                    .to_string(),
+            ),
         )
     }
 
     pub fn only_for_kind(key: &KeyPath, kind: &str) -> Self {
-        Problem::at(key, format!("`{key}` only applies to `{kind}` services"), Some("remove it, or set `kind`".to_string()))
+        Problem::at(
+            key,
+            format!("`{key}` only applies to `{kind}` services"),
+            Some("remove it, or set `kind`".to_string()),
+        )
     }
 
     pub fn missing_storage(key: &KeyPath, service: &str) -> Self {
@@ -420,8 +536,13 @@ impl Problem {
     }
 
     pub fn unknown_environment(key: &KeyPath, name: &str, suggestion: Option<&str>) -> Self {
-        let hint = did_you_mean(suggestion).or_else(|| Some("declare it under `[environments]` first".to_string()));
-        Problem::at(key, format!("unknown environment `{name}` in `{key}`"), hint)
+        let hint = did_you_mean(suggestion)
+            .or_else(|| Some("declare it under `[environments]` first".to_string()));
+        Problem::at(
+            key,
+            format!("unknown environment `{name}` in `{key}`"),
+            hint,
+        )
     }
 
     pub fn missing_port(key: &KeyPath, service: &str, kind: &str) -> Self {
@@ -433,7 +554,11 @@ impl Problem {
     }
 
     pub fn route_needs_web(key: &KeyPath) -> Self {
-        Problem::at(key, format!("`{key}` needs a `web` service with a `port`"), None)
+        Problem::at(
+            key,
+            format!("`{key}` needs a `web` service with a `port`"),
+            None,
+        )
     }
 
     pub fn bad_http_path(key: &KeyPath, value: &str) -> Self {
@@ -472,7 +597,10 @@ impl Problem {
         Problem::at(
             key,
             format!("`{value}` in `{key}` is not a secret reference"),
-            Some("write `secret-name:key`; kiln never stores secret values, only where to find them".to_string()),
+            Some(
+                "write `secret-name:key`; kiln never stores secret values, only where to find them"
+                    .to_string(),
+            ),
         )
     }
 
@@ -496,7 +624,10 @@ impl Problem {
         Problem::at(
             key,
             format!("`{name}` in `{key}` is not a valid port name"),
-            Some("use at most 15 lowercase letters, digits and `-`, with at least one letter".to_string()),
+            Some(
+                "use at most 15 lowercase letters, digits and `-`, with at least one letter"
+                    .to_string(),
+            ),
         )
     }
 
@@ -513,6 +644,10 @@ impl Problem {
     }
 
     pub fn too_large(key: &KeyPath, what: &str, max: usize) -> Self {
-        Problem::at(key, format!("`{key}` is too large: at most {max} {what}"), None)
+        Problem::at(
+            key,
+            format!("`{key}` is too large: at most {max} {what}"),
+            None,
+        )
     }
 }

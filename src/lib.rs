@@ -26,17 +26,33 @@ use std::path::PathBuf;
 
 /// What the user asked for, free of any argument parser's types.
 pub enum Command {
-    Init { dir: PathBuf, name: Option<String> },
-    Build { dir: PathBuf, dry_run: bool, force: bool },
-    Check { dir: PathBuf },
-    Eject { dir: PathBuf, paths: Vec<String> },
+    Init {
+        dir: PathBuf,
+        name: Option<String>,
+    },
+    Build {
+        dir: PathBuf,
+        dry_run: bool,
+        force: bool,
+    },
+    Check {
+        dir: PathBuf,
+    },
+    Eject {
+        dir: PathBuf,
+        paths: Vec<String>,
+    },
 }
 
 /// Runs one command, printing its report to `out`.
 pub fn run(command: Command, out: &mut dyn std::io::Write) -> Result<(), Error> {
     match command {
         Command::Init { dir, name } => commands::init(&dir, name.as_deref(), out),
-        Command::Build { dir, dry_run, force } => commands::build(&dir, dry_run, force, out),
+        Command::Build {
+            dir,
+            dry_run,
+            force,
+        } => commands::build(&dir, dry_run, force, out),
         Command::Check { dir } => commands::check(&dir, out),
         Command::Eject { dir, paths } => commands::eject(&dir, &paths, out),
     }

@@ -15,35 +15,42 @@ pub struct Source {
     pub text: String,
 }
 
-/// Reads and parses `path`; every problem found makes an `Error::Invalid`.
-#[allow(dead_code)]
-pub fn load(path: &Path, name: String) -> Result<(Config, Source), Error> {
-    let text = match std::fs::read(path) {
+/// Reads `path`, which the user knows as `name`.
+pub fn read(path: &Path, name: String) -> Result<Source, Error> {
+    let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(cause) if cause.kind() == std::io::ErrorKind::NotFound => {
-            return Err(Error::ConfigMissing { path: path.to_path_buf() });
+            return Err(Error::ConfigMissing {
+                path: path.to_path_buf(),
+            });
         }
-        Err(cause) => return Err(Error::Io { path: path.to_path_buf(), cause }),
+        Err(cause) => {
+            return Err(Error::Io {
+                path: path.to_path_buf(),
+                cause,
+            });
+        }
     };
-    let source = match String::from_utf8(text) {
-        Ok(text) => Source { name, text },
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(Source { name, text }),
         Err(err) => {
             let offset = err.utf8_error().valid_up_to();
-            let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
-            let source = Source { name, text };
-            let problem = Problem::syntax("the file is not UTF-8", Some(offset..offset + 1));
-            return Err(source.invalid(&[problem]));
+            let source = Source {
+                name,
+                text: String::from_utf8_lossy(err.as_bytes()).into_owned(),
+            };
+            Err(source.invalid(&[Problem::syntax(
+                "the file is not UTF-8",
+                Some(offset..offset + 1),
+            )]))
         }
-    };
-    match parse(&source.text) {
-        Ok(config) => Ok((config, source)),
-        Err(problem) => Err(source.invalid(&[problem])),
     }
 }
 
 /// Parses TOML text into a `Config`, or the first problem the parser met.
 pub fn parse(text: &str) -> Result<Config, Problem> {
-    let deserializer = toml::Deserializer::parse(text).map_err(|err| Problem::syntax(err.message(), err.span()))?;
+    let deserializer = toml::Deserializer::parse(text)
+        .map_err(|err| Problem::syntax(err.message(), err.span()))?;
     serde_path_to_error::deserialize(deserializer).map_err(|err| {
         let key = key_path(err.path());
         let span = err.inner().span();
@@ -70,7 +77,12 @@ fn key_path(path: &serde_path_to_error::Path) -> KeyPath {
 /// Words inside backticks, in order: serde puts the offending name first and
 /// the expected names after it.
 fn backticked(message: &str) -> Vec<String> {
-    message.split('`').skip(1).step_by(2).map(str::to_string).collect()
+    message
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect()
 }
 
 /// The closest of `candidates` to `word`, if it is close enough to be a typo.
@@ -90,7 +102,11 @@ fn problem_from_serde(key: &KeyPath, message: &str) -> Problem {
     if message.starts_with("unknown field") {
         let field = names.first().cloned().unwrap_or_default();
         // serde_path_to_error stops at the table that holds the unknown key.
-        let key = if key.0.last() == Some(&KeyPart::Key(field.clone())) { key.clone() } else { key.key(&field) };
+        let key = if key.0.last() == Some(&KeyPart::Key(field.clone())) {
+            key.clone()
+        } else {
+            key.key(&field)
+        };
         Problem::unknown_key(&key, suggest(&field, offered()), &expected)
     } else if message.starts_with("unknown variant") {
         let value = names.first().cloned().unwrap_or_default();
@@ -108,25 +124,47 @@ impl Source {
     /// Builds the error for `problems`, each shown with its place in the file.
     pub fn invalid(&self, problems: &[Problem]) -> Error {
         let root = DeTable::parse(&self.text).ok();
-        let mut report = String::new();
-        for problem in problems {
-            let span = problem.span.clone().or_else(|| root.as_ref().and_then(|root| locate(root, &problem.key)));
-            report.push_str(&self.render(problem, span));
+        let mut located: Vec<(Option<Range<usize>>, &Problem)> = problems
+            .iter()
+            .map(|problem| {
+                let span = problem
+                    .span
+                    .clone()
+                    .or_else(|| root.as_ref().and_then(|root| locate(root, &problem.key)));
+                (span, problem)
+            })
+            .collect();
+        // In file order, as a reader scans the file.
+        located.sort_by_key(|(span, _)| span.as_ref().map_or(usize::MAX, |s| s.start));
+        let report = located
+            .into_iter()
+            .map(|(span, problem)| self.render(problem, span))
+            .collect();
+        Error::Invalid {
+            report,
+            count: problems.len(),
+            file: self.name.clone(),
         }
-        Error::Invalid { report, count: problems.len() }
     }
 
     /// One problem in the shape rustc made familiar: message, place, line, caret, hint.
     fn render(&self, problem: &Problem, span: Option<Range<usize>>) -> String {
-        let mut out = format!("{}\n", problem.message);
+        let mut out = format!("error: {}\n", problem.message);
         match span {
             Some(span) => {
                 let (line, column, line_text) = self.position(span.start);
-                let width = span.len().clamp(1, line_text.chars().count().saturating_sub(column - 1).max(1));
+                let width = span.len().clamp(
+                    1,
+                    line_text.chars().count().saturating_sub(column - 1).max(1),
+                );
                 let gutter = " ".repeat(line.to_string().len());
                 out.push_str(&format!("{gutter}--> {}:{line}:{column}\n", self.name));
                 out.push_str(&format!("{gutter} |\n{line} | {line_text}\n"));
-                out.push_str(&format!("{gutter} | {}{}\n", " ".repeat(column - 1), "^".repeat(width)));
+                out.push_str(&format!(
+                    "{gutter} | {}{}\n",
+                    " ".repeat(column - 1),
+                    "^".repeat(width)
+                ));
             }
             None => out.push_str(&format!(" --> {}\n", self.name)),
         }
@@ -141,7 +179,9 @@ impl Source {
     fn position(&self, offset: usize) -> (usize, usize, &str) {
         let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
         let line_start = self.text[..offset].rfind('\n').map_or(0, |i| i + 1);
-        let line_end = self.text[offset..].find('\n').map_or(self.text.len(), |i| offset + i);
+        let line_end = self.text[offset..]
+            .find('\n')
+            .map_or(self.text.len(), |i| offset + i);
         let line = self.text[..offset].matches('\n').count() + 1;
         let column = self.text[line_start..offset].chars().count() + 1;
         let line_text = self.text[line_start..line_end].trim_end_matches('\r');
@@ -166,7 +206,11 @@ fn locate(root: &Spanned<DeTable<'_>>, key: &KeyPath) -> Option<Range<usize>> {
         let next = match (part, current.map(Spanned::get_ref)) {
             (KeyPart::Key(name), None | Some(DeValue::Table(_))) => {
                 let (k, v) = table.iter().find(|(k, _)| k.get_ref() == name)?;
-                found = Some(if matches!(v.get_ref(), DeValue::Table(_)) { k.span() } else { v.span() });
+                found = Some(if matches!(v.get_ref(), DeValue::Table(_)) {
+                    k.span()
+                } else {
+                    v.span()
+                });
                 v
             }
             (KeyPart::Index(i), Some(DeValue::Array(items))) => {

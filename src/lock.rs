@@ -41,16 +41,30 @@ impl Lock {
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(cause) if cause.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(Lock { version: Self::VERSION, files: BTreeMap::new() });
+                return Ok(Lock {
+                    version: Self::VERSION,
+                    files: BTreeMap::new(),
+                });
             }
-            Err(cause) => return Err(Error::Io { path: path.to_path_buf(), cause }),
+            Err(cause) => {
+                return Err(Error::Io {
+                    path: path.to_path_buf(),
+                    cause,
+                });
+            }
         };
-        let lock: Lock =
-            toml::from_str(&text).map_err(|err| Error::BadLock { path: path.to_path_buf(), cause: err.message().to_string() })?;
+        let lock: Lock = toml::from_str(&text).map_err(|err| Error::BadLock {
+            path: path.to_path_buf(),
+            cause: err.message().to_string(),
+        })?;
         if lock.version != Self::VERSION {
             return Err(Error::BadLock {
                 path: path.to_path_buf(),
-                cause: format!("version {} is not one this kiln reads (it reads {})", lock.version, Self::VERSION),
+                cause: format!(
+                    "version {} is not one this kiln reads (it reads {})",
+                    lock.version,
+                    Self::VERSION
+                ),
             });
         }
         Ok(lock)

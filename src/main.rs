@@ -1,7 +1,7 @@
 fn main() {
     let command = kiln::cli::parse();
     if let Err(err) = kiln::run(command, &mut std::io::stdout()) {
-        eprintln!("error: {err}");
+        eprintln!("{}", err.report());
         std::process::exit(err.exit_code());
     }
 }

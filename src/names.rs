@@ -5,7 +5,9 @@
 pub fn is_dns_label(name: &str, max: usize) -> bool {
     !name.is_empty()
         && name.len() <= max
-        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !name.starts_with('-')
         && !name.ends_with('-')
 }
@@ -24,7 +26,9 @@ pub fn is_dns_subdomain(name: &str) -> bool {
 pub fn is_label_value(value: &str) -> bool {
     !value.is_empty()
         && value.len() <= 63
-        && value.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
         && value.starts_with(|c: char| c.is_ascii_alphanumeric())
         && value.ends_with(|c: char| c.is_ascii_alphanumeric())
 }
@@ -43,12 +47,20 @@ pub fn is_env_name(name: &str) -> bool {
 
 /// A Secret data key.
 pub fn is_secret_key(key: &str) -> bool {
-    !key.is_empty() && key.len() <= 253 && key.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    !key.is_empty()
+        && key.len() <= 253
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
 /// An absolute URL path for probes, scrapes and routes.
 pub fn is_http_path(path: &str) -> bool {
-    path.starts_with('/') && path.len() <= 1024 && !path.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '?' | '#'))
+    path.starts_with('/')
+        && path.len() <= 1024
+        && !path
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '?' | '#'))
 }
 
 /// An absolute filesystem path inside a container, without `..`.

@@ -30,8 +30,16 @@ pub fn service_file(service: &str, file: &str) -> String {
 pub fn check(path: &str) -> Result<(), Error> {
     let plain = !path.is_empty()
         && !path.contains('\\')
-        && Path::new(path).components().all(|c| matches!(c, Component::Normal(_)));
-    if plain { Ok(()) } else { Err(Error::UnsafePath { path: path.to_string() }) }
+        && Path::new(path)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)));
+    if plain {
+        Ok(())
+    } else {
+        Err(Error::UnsafePath {
+            path: path.to_string(),
+        })
+    }
 }
 
 #[cfg(test)]

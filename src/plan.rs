@@ -48,7 +48,13 @@ impl Plan {
 
     /// The conflicts that stop a build, or `None`.
     pub fn conflicts(&self) -> Option<Error> {
-        let with = |action| self.files.iter().filter(|(_, a)| *a == action).map(|(p, _)| p.clone()).collect::<Vec<_>>();
+        let with = |action| {
+            self.files
+                .iter()
+                .filter(|(_, a)| *a == action)
+                .map(|(p, _)| p.clone())
+                .collect::<Vec<_>>()
+        };
         let (edited, foreign) = (with(Action::Edited), with(Action::Foreign));
         (!edited.is_empty() || !foreign.is_empty()).then_some(Error::Conflicts { edited, foreign })
     }
@@ -67,7 +73,10 @@ fn read(root: &Path, path: &str) -> Result<Option<Vec<u8>>, Error> {
 /// overwritten or deleted; files kiln never wrote are still never touched.
 pub fn plan(root: &Path, rendered: &Rendered, old: &Lock, force: bool) -> Result<Plan, Error> {
     let mut files = Vec::new();
-    let mut lock = Lock { version: Lock::VERSION, files: Default::default() };
+    let mut lock = Lock {
+        version: Lock::VERSION,
+        files: Default::default(),
+    };
     for (path, contents) in rendered {
         let new_hash = hash(contents.as_bytes());
         let entry = old.files.get(path);
@@ -87,7 +96,10 @@ pub fn plan(root: &Path, rendered: &Rendered, old: &Lock, force: bool) -> Result
             // A conflicting file keeps its old record so the next run sees the same conflict.
             Action::Edited => entry.cloned(),
             Action::Foreign => None,
-            _ => Some(Entry { sha256: new_hash, ejected: false }),
+            _ => Some(Entry {
+                sha256: new_hash,
+                ejected: false,
+            }),
         };
         if let Some(kept) = kept {
             lock.files.insert(path.clone(), kept);
@@ -104,7 +116,9 @@ pub fn plan(root: &Path, rendered: &Rendered, old: &Lock, force: bool) -> Result
         }
         match read(root, path)? {
             None => {}
-            Some(disk) if hash(&disk) == entry.sha256 || force => files.push((path.clone(), Action::Delete)),
+            Some(disk) if hash(&disk) == entry.sha256 || force => {
+                files.push((path.clone(), Action::Delete))
+            }
             Some(_) => {
                 lock.files.insert(path.clone(), entry.clone());
                 files.push((path.clone(), Action::Edited));

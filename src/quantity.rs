@@ -37,39 +37,66 @@ impl Quantity {
     /// kiln needs: a decimal number with at most three fraction digits and an
     /// optional suffix. Memory may not use `m`, which would mean millibytes.
     pub fn parse(text: &str, unit: Unit) -> Option<Quantity> {
-        let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(text.len());
+        let split = text
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(text.len());
         let (number, suffix) = text.split_at(split);
         let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
         if whole.is_empty() && fraction.is_empty() || fraction.len() > 3 || whole.len() > 18 {
             return None;
         }
-        if !whole.bytes().chain(fraction.bytes()).all(|b| b.is_ascii_digit()) {
+        if !whole
+            .bytes()
+            .chain(fraction.bytes())
+            .all(|b| b.is_ascii_digit())
+        {
             return None;
         }
-        let whole: u128 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+        let whole: u128 = if whole.is_empty() {
+            0
+        } else {
+            whole.parse().ok()?
+        };
         let fraction: u128 = format!("{fraction:0<3}").parse().ok()?;
         let milli = whole * 1000 + fraction;
         let multiplier = match suffix {
             "" => 1,
-            "m" if unit == Unit::Cpu && fraction == 0 => return Some(Quantity { milli: whole, unit_is_cpu: true }),
+            "m" if unit == Unit::Cpu && fraction == 0 => {
+                return Some(Quantity {
+                    milli: whole,
+                    unit_is_cpu: true,
+                });
+            }
             _ => SUFFIXES.iter().find(|(s, _)| *s == suffix)?.1,
         };
         if milli == 0 {
             return None;
         }
-        Some(Quantity { milli: milli.checked_mul(multiplier)?, unit_is_cpu: unit == Unit::Cpu })
+        Some(Quantity {
+            milli: milli.checked_mul(multiplier)?,
+            unit_is_cpu: unit == Unit::Cpu,
+        })
     }
 
     pub fn times(self, factor: u128) -> Quantity {
-        Quantity { milli: self.milli.saturating_mul(factor), ..self }
+        Quantity {
+            milli: self.milli.saturating_mul(factor),
+            ..self
+        }
     }
 
     pub fn plus(self, other: Quantity) -> Quantity {
-        Quantity { milli: self.milli.saturating_add(other.milli), ..self }
+        Quantity {
+            milli: self.milli.saturating_add(other.milli),
+            ..self
+        }
     }
 
     pub fn zero(unit: Unit) -> Quantity {
-        Quantity { milli: 0, unit_is_cpu: unit == Unit::Cpu }
+        Quantity {
+            milli: 0,
+            unit_is_cpu: unit == Unit::Cpu,
+        }
     }
 }
 
@@ -77,7 +104,11 @@ impl Quantity {
 impl fmt::Display for Quantity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.unit_is_cpu {
-            return if self.milli % 1000 == 0 { write!(f, "{}", self.milli / 1000) } else { write!(f, "{}m", self.milli) };
+            return if self.milli.is_multiple_of(1000) {
+                write!(f, "{}", self.milli / 1000)
+            } else {
+                write!(f, "{}m", self.milli)
+            };
         }
         // Memory is whole bytes; a fraction of a byte rounds up as Kubernetes does.
         let bytes = self.milli.div_ceil(1000);
@@ -85,8 +116,13 @@ impl fmt::Display for Quantity {
             .iter()
             .rev()
             .filter(|(suffix, _)| suffix.ends_with('i'))
-            .chain(SUFFIXES.iter().rev().filter(|(suffix, _)| !suffix.ends_with('i')))
-            .find(|(_, size)| bytes >= *size && bytes % size == 0);
+            .chain(
+                SUFFIXES
+                    .iter()
+                    .rev()
+                    .filter(|(suffix, _)| !suffix.ends_with('i')),
+            )
+            .find(|(_, size)| bytes >= *size && bytes.is_multiple_of(*size));
         match best {
             Some((suffix, size)) => write!(f, "{}{suffix}", bytes / size),
             None => write!(f, "{bytes}"),
@@ -99,11 +135,15 @@ mod tests {
     use super::*;
 
     fn cpu(s: &str) -> String {
-        Quantity::parse(s, Unit::Cpu).map(|q| q.to_string()).unwrap_or_else(|| "invalid".into())
+        Quantity::parse(s, Unit::Cpu)
+            .map(|q| q.to_string())
+            .unwrap_or_else(|| "invalid".into())
     }
 
     fn mem(s: &str) -> String {
-        Quantity::parse(s, Unit::Bytes).map(|q| q.to_string()).unwrap_or_else(|| "invalid".into())
+        Quantity::parse(s, Unit::Bytes)
+            .map(|q| q.to_string())
+            .unwrap_or_else(|| "invalid".into())
     }
 
     #[test]
@@ -114,12 +154,15 @@ mod tests {
         assert_eq!(mem("256Mi"), "256Mi");
         assert_eq!(mem("1024Mi"), "1Gi");
         assert_eq!(mem("1G"), "1G");
-        assert_eq!(mem("1000"), "1000");
+        assert_eq!(mem("1000"), "1k");
+        assert_eq!(mem("1001"), "1001");
     }
 
     #[test]
     fn rejects_what_kubernetes_rejects() {
-        for bad in ["2 cores", "", "m", "1.5m", "abc", "-1", "1.2345", "1Xi", "0", "1e3"] {
+        for bad in [
+            "2 cores", "", "m", "1.5m", "abc", "-1", "1.2345", "1Xi", "0", "1e3",
+        ] {
             assert_eq!(cpu(bad), "invalid", "{bad}");
         }
         assert_eq!(mem("100m"), "invalid");
@@ -127,7 +170,19 @@ mod tests {
 
     #[test]
     fn doubles_for_limits() {
-        assert_eq!(Quantity::parse("250m", Unit::Cpu).unwrap().times(2).to_string(), "500m");
-        assert_eq!(Quantity::parse("256Mi", Unit::Bytes).unwrap().times(2).to_string(), "512Mi");
+        assert_eq!(
+            Quantity::parse("250m", Unit::Cpu)
+                .unwrap()
+                .times(2)
+                .to_string(),
+            "500m"
+        );
+        assert_eq!(
+            Quantity::parse("256Mi", Unit::Bytes)
+                .unwrap()
+                .times(2)
+                .to_string(),
+            "512Mi"
+        );
     }
 }

@@ -30,7 +30,8 @@ impl Renderer {
         tera.autoescape_on(vec![]);
         let mut sources = Vec::new();
         collect(&TEMPLATES, &mut sources);
-        tera.add_raw_templates(sources).map_err(|err| template_error("templates", &err))?;
+        tera.add_raw_templates(sources)
+            .map_err(|err| template_error("templates", &err))?;
         tera.register_filter("yaml", yaml_filter);
         Ok(Renderer { tera })
     }
@@ -44,21 +45,43 @@ impl Renderer {
         Ok(rendered)
     }
 
-    fn render_environment(&self, project: &ProjectView, env: &Environment, out: &mut Rendered) -> Result<(), Error> {
+    fn render_environment(
+        &self,
+        project: &ProjectView,
+        env: &Environment,
+        out: &mut Rendered,
+    ) -> Result<(), Error> {
         let mut files: Vec<(String, String)> = Vec::new();
-        let context = Context { project, env, service: None };
+        let context = Context {
+            project,
+            env,
+            service: None,
+        };
         for (template, file) in [
             ("k8s/namespace.yaml.tera", "namespace.yaml"),
             ("k8s/resourcequota.yaml.tera", "resourcequota.yaml"),
             ("k8s/limitrange.yaml.tera", "limitrange.yaml"),
-            ("k8s/networkpolicy-default-deny.yaml.tera", "networkpolicy-default-deny.yaml"),
+            (
+                "k8s/networkpolicy-default-deny.yaml.tera",
+                "networkpolicy-default-deny.yaml",
+            ),
         ] {
-            files.push((paths::namespace_file(file), self.yaml_file(template, &context)?));
+            files.push((
+                paths::namespace_file(file),
+                self.yaml_file(template, &context)?,
+            ));
         }
         for service in &env.services {
-            let context = Context { project, env, service: Some(service) };
+            let context = Context {
+                project,
+                env,
+                service: Some(service),
+            };
             for (template, file) in service_files(service) {
-                files.push((paths::service_file(&service.name, file), self.yaml_file(template, &context)?));
+                files.push((
+                    paths::service_file(&service.name, file),
+                    self.yaml_file(template, &context)?,
+                ));
             }
         }
         let resources: Vec<&str> = files.iter().map(|(path, _)| path.as_str()).collect();
@@ -66,7 +89,10 @@ impl Renderer {
         context.insert("resources", &resources);
         let kustomization = self.render_one("k8s/kustomization.yaml.tera", &context)?;
         let dir = paths::environment_dir(&env.name);
-        files.push(("kustomization.yaml".into(), format!("{HEADER}{kustomization}")));
+        files.push((
+            "kustomization.yaml".into(),
+            format!("{HEADER}{kustomization}"),
+        ));
         for (path, contents) in files {
             let path = format!("{dir}/{path}");
             paths::check(&path)?;
@@ -76,12 +102,15 @@ impl Renderer {
     }
 
     fn yaml_file(&self, template: &str, context: &Context<'_>) -> Result<String, Error> {
-        let context = tera::Context::from_serialize(context).map_err(|err| template_error(template, &err))?;
+        let context =
+            tera::Context::from_serialize(context).map_err(|err| template_error(template, &err))?;
         Ok(format!("{HEADER}{}", self.render_one(template, &context)?))
     }
 
     fn render_one(&self, template: &str, context: &tera::Context) -> Result<String, Error> {
-        self.tera.render(template, context).map_err(|err| template_error(template, &err))
+        self.tera
+            .render(template, context)
+            .map_err(|err| template_error(template, &err))
     }
 }
 
@@ -150,5 +179,8 @@ fn template_error(name: &str, err: &dyn std::error::Error) -> Error {
         cause.push_str(&format!(": {inner}"));
         source = inner.source();
     }
-    Error::Template { name: name.to_string(), cause }
+    Error::Template {
+        name: name.to_string(),
+        cause,
+    }
 }

@@ -48,7 +48,13 @@ fn image_defaults(image: &str) -> Option<ImageDefaults> {
     let name = name.strip_prefix("library/").unwrap_or(name);
     let alpine = image.contains("alpine");
     Some(match name {
-        "redis" => ImageDefaults { user: 999, data_path: "/data", writable: &[], read_only_root: true, env: &[] },
+        "redis" => ImageDefaults {
+            user: 999,
+            data_path: "/data",
+            writable: &[],
+            read_only_root: true,
+            env: &[],
+        },
         "postgres" => ImageDefaults {
             user: if alpine { 70 } else { 999 },
             data_path: "/var/lib/postgresql/data",
@@ -64,7 +70,13 @@ fn image_defaults(image: &str) -> Option<ImageDefaults> {
             read_only_root: true,
             env: &[],
         },
-        "mongo" => ImageDefaults { user: 999, data_path: "/data/db", writable: &["/data/configdb"], read_only_root: true, env: &[] },
+        "mongo" => ImageDefaults {
+            user: 999,
+            data_path: "/data/db",
+            writable: &["/data/configdb"],
+            read_only_root: true,
+            env: &[],
+        },
         // The entrypoint writes its generated config under /etc/rabbitmq.
         "rabbitmq" => ImageDefaults {
             user: 999,
@@ -91,17 +103,37 @@ struct Layers<'a> {
 }
 
 impl<'a> Layers<'a> {
-    fn new(config: &'a Config, environment: &str, service: Option<(&str, &'a ServiceConfig)>) -> Self {
-        let mut all = vec![Source { key: KeyPath::new(&["defaults"]), layer: config.defaults.layer() }];
+    fn new(
+        config: &'a Config,
+        environment: &str,
+        service: Option<(&str, &'a ServiceConfig)>,
+    ) -> Self {
+        let mut all = vec![Source {
+            key: KeyPath::new(&["defaults"]),
+            layer: config.defaults.layer(),
+        }];
         if let Some(env) = config.environments.get(environment) {
-            all.push(Source { key: KeyPath::new(&["environments", environment]), layer: env.layer() });
+            all.push(Source {
+                key: KeyPath::new(&["environments", environment]),
+                layer: env.layer(),
+            });
         }
         let wide = all.len();
         if let Some((name, service)) = service {
             let key = KeyPath::new(&["services", name]);
-            all.push(Source { key: key.clone(), layer: service.layer() });
-            if let Some(overrides) = service.environments.as_ref().and_then(|e| e.get(environment)) {
-                all.push(Source { key: key.key("environments").key(environment), layer: overrides.layer() });
+            all.push(Source {
+                key: key.clone(),
+                layer: service.layer(),
+            });
+            if let Some(overrides) = service
+                .environments
+                .as_ref()
+                .and_then(|e| e.get(environment))
+            {
+                all.push(Source {
+                    key: key.key("environments").key(environment),
+                    layer: overrides.layer(),
+                });
             }
         }
         Layers { all, wide }
@@ -109,11 +141,19 @@ impl<'a> Layers<'a> {
 
     /// The highest layer's value of one setting, and the key it came from.
     fn pick<T>(&self, field: &str, get: impl Fn(&Layer<'a>) -> Option<T>) -> Option<(T, KeyPath)> {
-        self.all.iter().rev().find_map(|source| get(&source.layer).map(|value| (value, source.key.key(field))))
+        self.all
+            .iter()
+            .rev()
+            .find_map(|source| get(&source.layer).map(|value| (value, source.key.key(field))))
     }
 
     /// Like `pick`, but with `own_only`, only from the service's own tables.
-    fn pick_scoped<T>(&self, own_only: bool, field: &str, get: impl Fn(&Layer<'a>) -> Option<T>) -> Option<(T, KeyPath)> {
+    fn pick_scoped<T>(
+        &self,
+        own_only: bool,
+        field: &str,
+        get: impl Fn(&Layer<'a>) -> Option<T>,
+    ) -> Option<(T, KeyPath)> {
         let first = if own_only { self.wide } else { 0 };
         self.all[first..]
             .iter()
@@ -123,14 +163,26 @@ impl<'a> Layers<'a> {
 
     /// Requests and limits; a limit defaults to twice its request.
     fn resources(&self, problems: &mut Vec<Problem>) -> (Resources, [Quantity; 4]) {
-        let quantity = |value: &str, unit| Quantity::parse(value, unit).unwrap_or(Quantity::zero(unit));
-        let mut pair = |request_field: &str, limit_field: &str, unit, builtin: &str, get: fn(&Layer<'a>) -> Option<&'a str>, get_limit: fn(&Layer<'a>) -> Option<&'a str>| {
-            let request = self.pick(request_field, get).map_or(quantity(builtin, unit), |(v, _)| quantity(v, unit));
+        let quantity =
+            |value: &str, unit| Quantity::parse(value, unit).unwrap_or(Quantity::zero(unit));
+        let mut pair = |request_field: &str,
+                        limit_field: &str,
+                        unit,
+                        builtin: &str,
+                        get: fn(&Layer<'a>) -> Option<&'a str>,
+                        get_limit: fn(&Layer<'a>) -> Option<&'a str>| {
+            let request = self
+                .pick(request_field, get)
+                .map_or(quantity(builtin, unit), |(v, _)| quantity(v, unit));
             let limit = match self.pick(limit_field, get_limit) {
                 Some((value, key)) => {
                     let limit = quantity(value, unit);
                     if limit < request {
-                        problems.push(Problem::limit_below_request(&key, value, &request.to_string()));
+                        problems.push(Problem::limit_below_request(
+                            &key,
+                            value,
+                            &request.to_string(),
+                        ));
                     }
                     limit
                 }
@@ -138,9 +190,22 @@ impl<'a> Layers<'a> {
             };
             (request, limit)
         };
-        let (cpu, cpu_limit) = pair("cpu", "cpu_limit", Unit::Cpu, builtin::CPU, |l| l.cpu, |l| l.cpu_limit);
-        let (memory, memory_limit) =
-            pair("memory", "memory_limit", Unit::Bytes, builtin::MEMORY, |l| l.memory, |l| l.memory_limit);
+        let (cpu, cpu_limit) = pair(
+            "cpu",
+            "cpu_limit",
+            Unit::Cpu,
+            builtin::CPU,
+            |l| l.cpu,
+            |l| l.cpu_limit,
+        );
+        let (memory, memory_limit) = pair(
+            "memory",
+            "memory_limit",
+            Unit::Bytes,
+            builtin::MEMORY,
+            |l| l.memory,
+            |l| l.memory_limit,
+        );
         let resources = Resources {
             cpu_request: cpu.to_string(),
             cpu_limit: cpu_limit.to_string(),
@@ -179,14 +244,25 @@ pub fn resolve(config: &Config) -> Result<Model, Vec<Problem>> {
             .monitoring_namespace
             .clone()
             .unwrap_or_else(|| builtin::MONITORING_NAMESPACE.to_string()),
-        mesh_namespace: config.project.mesh_namespace.clone().unwrap_or_else(|| builtin::MESH_NAMESPACE.to_string()),
+        mesh_namespace: config
+            .project
+            .mesh_namespace
+            .clone()
+            .unwrap_or_else(|| builtin::MESH_NAMESPACE.to_string()),
     };
     let environments = config
         .environments
         .keys()
         .map(|name| resolve_environment(config, &project, name, &mut problems))
         .collect();
-    if problems.is_empty() { Ok(Model { project, environments }) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(Model {
+            project,
+            environments,
+        })
+    } else {
+        Err(problems)
+    }
 }
 
 fn common_labels(project: &ProjectView) -> Labels {
@@ -199,7 +275,12 @@ fn common_labels(project: &ProjectView) -> Labels {
     labels
 }
 
-fn resolve_environment(config: &Config, project: &ProjectView, name: &str, problems: &mut Vec<Problem>) -> Environment {
+fn resolve_environment(
+    config: &Config,
+    project: &ProjectView,
+    name: &str,
+    problems: &mut Vec<Problem>,
+) -> Environment {
     let environment = &config.environments[name];
     let namespace = format!("{}-{name}", project.name);
     let mut labels = common_labels(project);
@@ -210,19 +291,25 @@ fn resolve_environment(config: &Config, project: &ProjectView, name: &str, probl
     let mut services = Vec::new();
     let mut totals = Totals::default();
     for (service_name, service) in &config.services {
-        let (resolved, pod) = resolve_service(config, project, name, service_name, service, problems);
+        let (resolved, pod) =
+            resolve_service(config, project, name, service_name, service, problems);
         totals.add(&resolved, &pod, service);
         services.push(resolved);
     }
     let wide = Layers::new(config, name, None);
     let (default, default_quantities) = wide.resources(problems);
-    let sidecar_cpu_limit = Quantity::parse(builtin::SIDECAR_CPU_LIMIT, Unit::Cpu).unwrap_or(Quantity::zero(Unit::Cpu));
-    let sidecar_memory_limit =
-        Quantity::parse(builtin::SIDECAR_MEMORY_LIMIT, Unit::Bytes).unwrap_or(Quantity::zero(Unit::Bytes));
+    let sidecar_cpu_limit =
+        Quantity::parse(builtin::SIDECAR_CPU_LIMIT, Unit::Cpu).unwrap_or(Quantity::zero(Unit::Cpu));
+    let sidecar_memory_limit = Quantity::parse(builtin::SIDECAR_MEMORY_LIMIT, Unit::Bytes)
+        .unwrap_or(Quantity::zero(Unit::Bytes));
     let limit_range = LimitRange {
         // The namespace default must fit under the ceiling too, or the LimitRange is rejected.
         max_cpu: max_of(totals.max_cpu, sidecar_cpu_limit.max(default_quantities[1])).to_string(),
-        max_memory: max_of(totals.max_memory, sidecar_memory_limit.max(default_quantities[3])).to_string(),
+        max_memory: max_of(
+            totals.max_memory,
+            sidecar_memory_limit.max(default_quantities[3]),
+        )
+        .to_string(),
         default,
     };
     Environment {
@@ -283,8 +370,9 @@ impl Totals {
     fn quota(&self) -> Quota {
         let zero_cpu = Quantity::zero(Unit::Cpu);
         let zero_bytes = Quantity::zero(Unit::Bytes);
-        let [requests_cpu, limits_cpu, requests_memory, limits_memory] =
-            self.sums.unwrap_or([zero_cpu, zero_cpu, zero_bytes, zero_bytes]);
+        let [requests_cpu, limits_cpu, requests_memory, limits_memory] = self
+            .sums
+            .unwrap_or([zero_cpu, zero_cpu, zero_bytes, zero_bytes]);
         Quota {
             pods: self.pods,
             requests_cpu: requests_cpu.to_string(),
@@ -338,13 +426,20 @@ fn protocol_name(protocol: Protocol) -> &'static str {
 pub fn selector(service: &str) -> Labels {
     Labels::from([
         ("app.kubernetes.io/name".to_string(), service.to_string()),
-        ("app.kubernetes.io/instance".to_string(), service.to_string()),
+        (
+            "app.kubernetes.io/instance".to_string(),
+            service.to_string(),
+        ),
     ])
 }
 
 /// The ports callers reach a service on: the main port and any extra ports.
 fn serving_ports(service: &ServiceConfig) -> Vec<u16> {
-    let mut ports: Vec<u16> = service.port.into_iter().chain(service.ports.iter().flatten().map(|(_, p)| *p)).collect();
+    let mut ports: Vec<u16> = service
+        .port
+        .into_iter()
+        .chain(service.ports.iter().flatten().map(|(_, p)| *p))
+        .collect();
     ports.sort_unstable();
     ports.dedup();
     ports
@@ -359,15 +454,23 @@ fn resolve_service(
     problems: &mut Vec<Problem>,
 ) -> (Service, Pod) {
     let layers = Layers::new(config, environment, Some((name, service)));
-    let overrides = service.environments.as_ref().and_then(|e| e.get(environment));
+    let overrides = service
+        .environments
+        .as_ref()
+        .and_then(|e| e.get(environment));
     let kind = service.kind.unwrap_or(Kind::Web);
     let built = service.image.is_none();
 
     let (image, version) = match &service.image {
-        Some(image) => (image.clone(), image_tag(image).unwrap_or_default().to_string()),
+        Some(image) => (
+            image.clone(),
+            image_tag(image).unwrap_or_default().to_string(),
+        ),
         None => {
-            let version =
-                overrides.and_then(|o| o.version.clone()).or_else(|| service.version.clone()).unwrap_or_default();
+            let version = overrides
+                .and_then(|o| o.version.clone())
+                .or_else(|| service.version.clone())
+                .unwrap_or_default();
             let registry = config.project.registry.as_deref().unwrap_or_default();
             (format!("{registry}/{name}:{version}"), version)
         }
@@ -381,23 +484,43 @@ fn resolve_service(
     labels.insert("app".into(), name.into());
     labels.insert("version".into(), version.clone());
 
-    let protocol = service.protocol.unwrap_or(if built { Protocol::Http } else { Protocol::Tcp });
+    let protocol = service
+        .protocol
+        .unwrap_or(if built { Protocol::Http } else { Protocol::Tcp });
     let mut ports = Vec::new();
     if let Some(port) = service.port {
-        ports.push(Port { name: protocol_name(protocol).into(), port, protocol: protocol_name(protocol).into() });
+        ports.push(Port {
+            name: protocol_name(protocol).into(),
+            port,
+            protocol: protocol_name(protocol).into(),
+        });
     }
     for (port_name, port) in service.ports.iter().flatten() {
-        ports.push(Port { name: port_name.clone(), port: *port, protocol: "tcp".into() });
+        ports.push(Port {
+            name: port_name.clone(),
+            port: *port,
+            protocol: "tcp".into(),
+        });
     }
     let metrics = resolve_metrics(service, kind, built, &mut ports);
 
     let probes = match (kind, ports.first()) {
         (Kind::Cronjob, _) | (_, None) => None,
         (_, Some(main)) => Some(Probes {
-            kind: if protocol == Protocol::Http { "http".into() } else { "tcp".into() },
+            kind: if protocol == Protocol::Http {
+                "http".into()
+            } else {
+                "tcp".into()
+            },
             port_name: main.name.clone(),
-            liveness_path: service.health.clone().unwrap_or_else(|| builtin::HEALTH.into()),
-            readiness_path: service.ready.clone().unwrap_or_else(|| builtin::READY.into()),
+            liveness_path: service
+                .health
+                .clone()
+                .unwrap_or_else(|| builtin::HEALTH.into()),
+            readiness_path: service
+                .ready
+                .clone()
+                .unwrap_or_else(|| builtin::READY.into()),
         }),
     };
 
@@ -406,15 +529,21 @@ fn resolve_service(
     let own_only = !matches!(kind, Kind::Web | Kind::Worker);
     let autoscale = match kind {
         Kind::Cronjob => None,
-        _ => layers.pick_scoped(own_only, "autoscale", |l| l.autoscale.cloned()).map(|(a, _)| AutoscaleView {
-            min: a.min,
-            max: a.max,
-            cpu: a.cpu.unwrap_or(builtin::AUTOSCALE_CPU),
-        }),
+        _ => layers
+            .pick_scoped(own_only, "autoscale", |l| l.autoscale.cloned())
+            .map(|(a, _)| AutoscaleView {
+                min: a.min,
+                max: a.max,
+                cpu: a.cpu.unwrap_or(builtin::AUTOSCALE_CPU),
+            }),
     };
     let replicas = match (kind, &autoscale) {
         (Kind::Cronjob, _) | (_, Some(_)) => None,
-        _ => Some(layers.pick_scoped(own_only, "replicas", |l| l.replicas).map_or(builtin::REPLICAS, |(r, _)| r)),
+        _ => Some(
+            layers
+                .pick_scoped(own_only, "replicas", |l| l.replicas)
+                .map_or(builtin::REPLICAS, |(r, _)| r),
+        ),
     };
     let fewest = autoscale.as_ref().map_or(replicas.unwrap_or(0), |a| a.min);
     let most = autoscale.as_ref().map_or(replicas.unwrap_or(1), |a| a.max);
@@ -422,7 +551,8 @@ fn resolve_service(
     let (resources, quantities) = layers.resources(problems);
     let (mut env, secret_refs) = layers.variables();
     for (var, value) in known.iter().flat_map(|k| k.env) {
-        env.entry((*var).to_string()).or_insert_with(|| (*value).to_string());
+        env.entry((*var).to_string())
+            .or_insert_with(|| (*value).to_string());
     }
     let secrets = secret_refs
         .iter()
@@ -436,11 +566,26 @@ fn resolve_service(
         .collect();
 
     let mut pod_annotations = BTreeMap::from([
-        ("kubectl.kubernetes.io/default-container".to_string(), name.to_string()),
-        ("sidecar.istio.io/proxyCPU".to_string(), builtin::SIDECAR_CPU.to_string()),
-        ("sidecar.istio.io/proxyCPULimit".to_string(), builtin::SIDECAR_CPU_LIMIT.to_string()),
-        ("sidecar.istio.io/proxyMemory".to_string(), builtin::SIDECAR_MEMORY.to_string()),
-        ("sidecar.istio.io/proxyMemoryLimit".to_string(), builtin::SIDECAR_MEMORY_LIMIT.to_string()),
+        (
+            "kubectl.kubernetes.io/default-container".to_string(),
+            name.to_string(),
+        ),
+        (
+            "sidecar.istio.io/proxyCPU".to_string(),
+            builtin::SIDECAR_CPU.to_string(),
+        ),
+        (
+            "sidecar.istio.io/proxyCPULimit".to_string(),
+            builtin::SIDECAR_CPU_LIMIT.to_string(),
+        ),
+        (
+            "sidecar.istio.io/proxyMemory".to_string(),
+            builtin::SIDECAR_MEMORY.to_string(),
+        ),
+        (
+            "sidecar.istio.io/proxyMemoryLimit".to_string(),
+            builtin::SIDECAR_MEMORY_LIMIT.to_string(),
+        ),
     ]);
     if !env.is_empty() {
         // Pods restart when their settings change, as they would with Helm's checksum idiom.
@@ -451,24 +596,44 @@ fn resolve_service(
         pod_annotations.insert("sidecar.istio.io/nativeSidecar".into(), "true".into());
     }
 
-    let read_only_root = service.read_only_root.or(known.as_ref().map(|k| k.read_only_root)).unwrap_or(true);
-    let user = service.run_as_user.or(known.as_ref().map(|k| k.user)).unwrap_or(builtin::RUN_AS_USER);
-    let security = Security { run_as_user: user, run_as_group: service.run_as_group.unwrap_or(user), read_only_root };
+    let read_only_root = service
+        .read_only_root
+        .or(known.as_ref().map(|k| k.read_only_root))
+        .unwrap_or(true);
+    let user = service
+        .run_as_user
+        .or(known.as_ref().map(|k| k.user))
+        .unwrap_or(builtin::RUN_AS_USER);
+    let security = Security {
+        run_as_user: user,
+        run_as_group: service.run_as_group.unwrap_or(user),
+        read_only_root,
+    };
     let writable: Vec<String> = match &service.writable_paths {
         Some(paths) => paths.clone(),
-        None => known.as_ref().map(|k| k.writable.iter().map(|p| (*p).to_string()).collect()).unwrap_or_default(),
+        None => known
+            .as_ref()
+            .map(|k| k.writable.iter().map(|p| (*p).to_string()).collect())
+            .unwrap_or_default(),
     };
-    let mut scratch = vec![Mount { name: "tmp".into(), path: "/tmp".into() }];
+    let mut scratch = vec![Mount {
+        name: "tmp".into(),
+        path: "/tmp".into(),
+    }];
     scratch.extend(
         writable
             .into_iter()
             .filter(|path| path != "/tmp")
             .enumerate()
-            .map(|(i, path)| Mount { name: format!("writable-{i}"), path }),
+            .map(|(i, path)| Mount {
+                name: format!("writable-{i}"),
+                path,
+            }),
     );
     let storage = match (kind, &service.storage) {
         (Kind::Stateful, Some(size)) => Some(Storage {
-            size: Quantity::parse(size, Unit::Bytes).map_or_else(|| size.clone(), |q| q.to_string()),
+            size: Quantity::parse(size, Unit::Bytes)
+                .map_or_else(|| size.clone(), |q| q.to_string()),
             path: service
                 .data_path
                 .clone()
@@ -498,7 +663,8 @@ fn resolve_service(
         pod_annotations,
         ports,
         has_service,
-        headless_service: (kind == Kind::Stateful && has_service).then(|| format!("{name}-headless")),
+        headless_service: (kind == Kind::Stateful && has_service)
+            .then(|| format!("{name}-headless")),
         metrics,
         probes,
         replicas,
@@ -516,12 +682,23 @@ fn resolve_service(
         ingress,
         egress,
     };
-    (resolved, Pod { quantities, count: pod_count })
+    (
+        resolved,
+        Pod {
+            quantities,
+            count: pod_count,
+        },
+    )
 }
 
 /// Metrics are on by default for built services that listen somewhere;
 /// third-party images rarely serve Prometheus metrics, so for them it is opt-in.
-fn resolve_metrics(service: &ServiceConfig, kind: Kind, built: bool, ports: &mut Vec<Port>) -> Option<MetricsView> {
+fn resolve_metrics(
+    service: &ServiceConfig,
+    kind: Kind,
+    built: bool,
+    ports: &mut Vec<Port>,
+) -> Option<MetricsView> {
     let path = match &service.metrics {
         Some(Metrics::Enabled(false)) => return None,
         Some(Metrics::Path(path)) => path.clone(),
@@ -536,11 +713,19 @@ fn resolve_metrics(service: &ServiceConfig, kind: Kind, built: bool, ports: &mut
     let port_name = match ports.iter().find(|p| p.port == port) {
         Some(existing) => existing.name.clone(),
         None => {
-            ports.push(Port { name: "http-metrics".into(), port, protocol: "http".into() });
+            ports.push(Port {
+                name: "http-metrics".into(),
+                port,
+                protocol: "http".into(),
+            });
             "http-metrics".into()
         }
     };
-    Some(MetricsView { path, port, port_name })
+    Some(MetricsView {
+        path,
+        port,
+        port_name,
+    })
 }
 
 /// NetworkPolicy peers: exactly the declared callers in, the called services out.
@@ -559,7 +744,11 @@ fn traffic(
             caller.as_str() != name && other.calls.iter().flatten().any(|callee| callee == name)
         })
         .filter(|_| !own_ports.is_empty())
-        .map(|(caller, _)| IngressRule { pods: selector(caller), namespace: None, ports: own_ports.clone() })
+        .map(|(caller, _)| IngressRule {
+            pods: selector(caller),
+            namespace: None,
+            ports: own_ports.clone(),
+        })
         .collect();
     if let (Some(_), Some(port)) = (&service.route, service.port) {
         ingress.push(IngressRule {
@@ -583,7 +772,10 @@ fn traffic(
         .filter_map(|callee| {
             let target = config.services.get(callee)?;
             let ports = serving_ports(target);
-            (!ports.is_empty()).then(|| EgressRule { pods: selector(callee), ports })
+            (!ports.is_empty()).then(|| EgressRule {
+                pods: selector(callee),
+                ports,
+            })
         })
         .collect();
     (ingress, egress)

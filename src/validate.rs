@@ -22,7 +22,11 @@ const SIDECAR_PORTS: std::ops::RangeInclusive<u16> = 15000..=15090;
 pub fn validate(config: &Config) -> Vec<Problem> {
     let mut problems = Vec::new();
     check_project(config, &mut problems);
-    check_layer(&KeyPath::new(&["defaults"]), config.defaults.layer(), &mut problems);
+    check_layer(
+        &KeyPath::new(&["defaults"]),
+        config.defaults.layer(),
+        &mut problems,
+    );
     if config.environments.is_empty() {
         problems.push(Problem::no_environments());
     }
@@ -47,7 +51,9 @@ pub fn validate(config: &Config) -> Vec<Problem> {
         check_service(config, name, service, &key, &mut problems);
         if let Some(route) = &service.route {
             match routes.get(route.as_str()) {
-                Some(other) => problems.push(Problem::duplicate_route(&key.key("route"), route, other)),
+                Some(other) => {
+                    problems.push(Problem::duplicate_route(&key.key("route"), route, other))
+                }
                 None => {
                     routes.insert(route, name);
                 }
@@ -61,7 +67,12 @@ fn check_project(config: &Config, problems: &mut Vec<Problem>) {
     let key = KeyPath::new(&["project"]);
     let project = &config.project;
     if !names::is_dns_label(&project.name, MAX_PROJECT) {
-        problems.push(Problem::not_a_label(&key.key("name"), &project.name, MAX_PROJECT, false));
+        problems.push(Problem::not_a_label(
+            &key.key("name"),
+            &project.name,
+            MAX_PROJECT,
+            false,
+        ));
     }
     if let Some(team) = &project.team
         && !names::is_label_value(team)
@@ -74,7 +85,11 @@ fn check_project(config: &Config, problems: &mut Vec<Problem>) {
         problems.push(Problem::bad_registry(&key.key("registry"), registry));
     }
     for field in ["monitoring_namespace", "mesh_namespace"] {
-        let value = if field == "mesh_namespace" { &project.mesh_namespace } else { &project.monitoring_namespace };
+        let value = if field == "mesh_namespace" {
+            &project.mesh_namespace
+        } else {
+            &project.monitoring_namespace
+        };
         if let Some(namespace) = value
             && !names::is_dns_label(namespace, 63)
         {
@@ -95,10 +110,14 @@ fn is_registry(registry: &str) -> bool {
     let (host, port) = host.split_once(':').unwrap_or((host, "0"));
     let path_ok = parts.all(|part| {
         !part.is_empty()
-            && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'))
+            && part.bytes().all(|b| {
+                b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
+            })
     });
     !host.is_empty()
-        && host.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-'))
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-'))
         && port.parse::<u16>().is_ok()
         && path_ok
 }
@@ -156,7 +175,13 @@ pub fn parse_secret_ref(reference: &str) -> Option<(&str, &str)> {
     (names::is_dns_subdomain(name) && names::is_secret_key(key)).then_some((name, key))
 }
 
-fn check_service(config: &Config, name: &str, service: &ServiceConfig, key: &KeyPath, problems: &mut Vec<Problem>) {
+fn check_service(
+    config: &Config,
+    name: &str,
+    service: &ServiceConfig,
+    key: &KeyPath,
+    problems: &mut Vec<Problem>,
+) {
     let kind = service.kind.unwrap_or(Kind::Web);
     check_layer(key, service.layer(), problems);
     check_image_source(name, service, key, problems);
@@ -209,7 +234,10 @@ fn check_service(config: &Config, name: &str, service: &ServiceConfig, key: &Key
     check_kind_specific(name, service, kind, key, problems);
     for (index, path) in service.writable_paths.iter().flatten().enumerate() {
         if !names::is_container_path(path) {
-            problems.push(Problem::bad_absolute_path(&key.key("writable_paths").index(index), path));
+            problems.push(Problem::bad_absolute_path(
+                &key.key("writable_paths").index(index),
+                path,
+            ));
         }
     }
     if let Some(path) = &service.data_path
@@ -237,7 +265,10 @@ fn check_service(config: &Config, name: &str, service: &ServiceConfig, key: &Key
         check_layer(&key, overrides.layer(), problems);
         if let Some(version) = &overrides.version {
             if service.image.is_some() {
-                problems.push(Problem::image_for_third_party(&key.key("version"), "version"));
+                problems.push(Problem::image_for_third_party(
+                    &key.key("version"),
+                    "version",
+                ));
             } else if !is_version(version) {
                 problems.push(Problem::bad_version(&key.key("version"), version));
             }
@@ -255,13 +286,20 @@ fn is_version(version: &str) -> bool {
     names::is_label_value(version) && version != "latest"
 }
 
-fn check_image_source(name: &str, service: &ServiceConfig, key: &KeyPath, problems: &mut Vec<Problem>) {
+fn check_image_source(
+    name: &str,
+    service: &ServiceConfig,
+    key: &KeyPath,
+    problems: &mut Vec<Problem>,
+) {
     match (&service.language, &service.image) {
         (Some(_), Some(_)) => problems.push(Problem::both_image_sources(key, name)),
         (None, None) => problems.push(Problem::no_image_source(key, name)),
         (Some(_), None) => match &service.version {
             None => problems.push(Problem::missing_version(key, name)),
-            Some(version) if !is_version(version) => problems.push(Problem::bad_version(&key.key("version"), version)),
+            Some(version) if !is_version(version) => {
+                problems.push(Problem::bad_version(&key.key("version"), version))
+            }
             Some(_) => {}
         },
         (None, Some(image)) => {
@@ -269,7 +307,10 @@ fn check_image_source(name: &str, service: &ServiceConfig, key: &KeyPath, proble
                 problems.push(Problem::bad_image(&key.key("image"), image));
             }
             if service.version.is_some() {
-                problems.push(Problem::image_for_third_party(&key.key("version"), "version"));
+                problems.push(Problem::image_for_third_party(
+                    &key.key("version"),
+                    "version",
+                ));
             }
         }
     }
@@ -304,18 +345,31 @@ fn check_ports(service: &ServiceConfig, key: &KeyPath, problems: &mut Vec<Proble
     if let Some(port) = service.metrics_port
         && service.port != Some(port)
     {
-        claim(port, "metrics_port".to_string(), key.key("metrics_port"), problems);
+        claim(
+            port,
+            "metrics_port".to_string(),
+            key.key("metrics_port"),
+            problems,
+        );
     }
     for (name, port) in service.ports.iter().flatten() {
         let key = key.key("ports").key(name);
-        if !names::is_port_name(name) || matches!(name.as_str(), "http" | "grpc" | "tcp" | "metrics") {
+        if !names::is_port_name(name)
+            || matches!(name.as_str(), "http" | "grpc" | "tcp" | "metrics")
+        {
             problems.push(Problem::bad_port_name(&key, name));
         }
         claim(*port, format!("ports.{name}"), key, problems);
     }
 }
 
-fn check_canary(key: &KeyPath, canary: &Canary, service: &ServiceConfig, kind: Kind, problems: &mut Vec<Problem>) {
+fn check_canary(
+    key: &KeyPath,
+    canary: &Canary,
+    service: &ServiceConfig,
+    kind: Kind,
+    problems: &mut Vec<Problem>,
+) {
     if canary.weight > 100 {
         problems.push(Problem::canary_weight(&key.key("weight"), canary.weight));
     }
@@ -327,12 +381,22 @@ fn check_canary(key: &KeyPath, canary: &Canary, service: &ServiceConfig, kind: K
     }
 }
 
-fn check_kind_specific(name: &str, service: &ServiceConfig, kind: Kind, key: &KeyPath, problems: &mut Vec<Problem>) {
+fn check_kind_specific(
+    name: &str,
+    service: &ServiceConfig,
+    kind: Kind,
+    key: &KeyPath,
+    problems: &mut Vec<Problem>,
+) {
     match (&service.schedule, kind) {
         (None, Kind::Cronjob) => problems.push(Problem::missing_schedule(key, name)),
         (Some(schedule), Kind::Cronjob) => {
             if let Err(reason) = cron::check(schedule) {
-                problems.push(Problem::bad_schedule(&key.key("schedule"), schedule, &reason));
+                problems.push(Problem::bad_schedule(
+                    &key.key("schedule"),
+                    schedule,
+                    &reason,
+                ));
             }
         }
         (Some(_), _) => problems.push(Problem::only_for_kind(&key.key("schedule"), "cronjob")),
@@ -342,7 +406,11 @@ fn check_kind_specific(name: &str, service: &ServiceConfig, kind: Kind, key: &Ke
         (None, Kind::Stateful) => problems.push(Problem::missing_storage(key, name)),
         (Some(storage), Kind::Stateful) => {
             if Quantity::parse(storage, Unit::Bytes).is_none() {
-                problems.push(Problem::bad_quantity(&key.key("storage"), storage, "storage"));
+                problems.push(Problem::bad_quantity(
+                    &key.key("storage"),
+                    storage,
+                    "storage",
+                ));
             }
         }
         (Some(_), _) => problems.push(Problem::only_for_kind(&key.key("storage"), "stateful")),

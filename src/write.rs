@@ -3,6 +3,7 @@
 //! interrupted build leaves each file whole, old or new.
 
 use crate::error::Error;
+use crate::lock::Lock;
 use crate::paths;
 use crate::plan::{Action, Plan};
 use crate::render::Rendered;
@@ -10,8 +11,8 @@ use std::io::Write;
 use std::path::Path;
 
 /// Writes the files a plan creates or updates, deletes the ones it drops,
-/// then the lock.
-pub fn apply(root: &Path, plan: &Plan, rendered: &Rendered) -> Result<(), Error> {
+/// then the lock if it changed.
+pub fn apply(root: &Path, plan: &Plan, rendered: &Rendered, old_lock: &Lock) -> Result<(), Error> {
     for (path, action) in &plan.files {
         paths::check(path)?;
         match action {
@@ -21,27 +22,41 @@ pub fn apply(root: &Path, plan: &Plan, rendered: &Rendered) -> Result<(), Error>
             }
             Action::Delete => {
                 let full = root.join(path);
-                std::fs::remove_file(&full).map_err(|cause| Error::Io { path: full.clone(), cause })?;
+                std::fs::remove_file(&full).map_err(|cause| Error::Io {
+                    path: full.clone(),
+                    cause,
+                })?;
                 remove_empty_parents(root, &full);
             }
             Action::Unchanged | Action::Ejected | Action::Edited | Action::Foreign => {}
         }
+    }
+    if plan.lock == *old_lock && root.join(paths::LOCK).exists() {
+        return Ok(());
     }
     write_atomic(&root.join(paths::LOCK), plan.lock.to_text().as_bytes())
 }
 
 /// Replaces `path` with `contents` in one rename.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Error> {
-    let io = |cause| Error::Io { path: path.to_path_buf(), cause };
+    let io = |cause| Error::Io {
+        path: path.to_path_buf(),
+        cause,
+    };
     let parent = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).map_err(io)?;
-    let mut file = tempfile::Builder::new().prefix(".kiln-").tempfile_in(parent).map_err(io)?;
+    let mut file = tempfile::Builder::new()
+        .prefix(".kiln-")
+        .tempfile_in(parent)
+        .map_err(io)?;
     file.write_all(contents).map_err(io)?;
     // Temporary files are private; generated files are as readable as any source file.
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        file.as_file().set_permissions(std::fs::Permissions::from_mode(0o644)).map_err(io)?;
+        file.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .map_err(io)?;
     }
     file.as_file().sync_all().map_err(io)?;
     file.persist(path).map_err(|err| io(err.error))?;

@@ -31,7 +31,9 @@ pub fn quote(text: &str) -> String {
 /// string, quoted otherwise (`on`, `no` and `y` are booleans to YAML 1.1 readers).
 pub fn key(text: &str) -> String {
     let plain = text.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-        && text.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '-'))
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '-'))
         && !matches!(
             text.to_ascii_lowercase().as_str(),
             "y" | "n" | "yes" | "no" | "true" | "false" | "on" | "off" | "null"
@@ -47,9 +49,15 @@ pub fn inline(value: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.to_string(),
         Value::String(s) => quote(s),
-        Value::Array(items) => format!("[{}]", items.iter().map(inline).collect::<Vec<_>>().join(", ")),
+        Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(inline).collect::<Vec<_>>().join(", ")
+        ),
         Value::Object(map) => {
-            let entries: Vec<String> = map.iter().map(|(k, v)| format!("{}: {}", key(k), inline(v))).collect();
+            let entries: Vec<String> = map
+                .iter()
+                .map(|(k, v)| format!("{}: {}", key(k), inline(v)))
+                .collect();
             format!("{{{}}}", entries.join(", "))
         }
     }
@@ -61,12 +69,14 @@ pub fn inline(value: &Value) -> String {
 pub fn block(value: &Value, indent: usize) -> String {
     let pad = " ".repeat(indent);
     match value {
-        Value::Object(map) if !map.is_empty() => {
-            map.iter().map(|(k, v)| format!("\n{pad}{}:{}", key(k), block(v, indent + 2))).collect()
-        }
-        Value::Array(items) if !items.is_empty() => {
-            items.iter().map(|item| format!("\n{pad}- {}", inline(item))).collect()
-        }
+        Value::Object(map) if !map.is_empty() => map
+            .iter()
+            .map(|(k, v)| format!("\n{pad}{}:{}", key(k), block(v, indent + 2)))
+            .collect(),
+        Value::Array(items) if !items.is_empty() => items
+            .iter()
+            .map(|item| format!("\n{pad}- {}", inline(item)))
+            .collect(),
         other => format!(" {}", inline(other)),
     }
 }
@@ -77,7 +87,18 @@ mod tests {
 
     #[test]
     fn hostile_strings_round_trip() {
-        for text in ["a: b", "# c", "\"q'", "line\nbreak", "*alias", "{{ x }}", "\u{2028}\u{85}\u{feff}", "- x", "", "\\"] {
+        for text in [
+            "a: b",
+            "# c",
+            "\"q'",
+            "line\nbreak",
+            "*alias",
+            "{{ x }}",
+            "\u{2028}\u{85}\u{feff}",
+            "- x",
+            "",
+            "\\",
+        ] {
             let doc = format!("key: {}\n", quote(text));
             let parsed: serde_yaml::Value = serde_yaml::from_str(&doc).unwrap();
             assert_eq!(parsed["key"].as_str(), Some(text), "{doc}");
@@ -87,7 +108,10 @@ mod tests {
     #[test]
     fn blocks_nest() {
         let value = serde_json::json!({"a": "1", "b": {"c": ["x"]}});
-        assert_eq!(block(&value, 2), "\n  a: \"1\"\n  b:\n    c:\n      - \"x\"");
+        assert_eq!(
+            block(&value, 2),
+            "\n  a: \"1\"\n  b:\n    c:\n      - \"x\""
+        );
         assert_eq!(key("ON"), "\"ON\"");
         assert_eq!(key("app.kubernetes.io/name"), "app.kubernetes.io/name");
     }

@@ -1,0 +1,350 @@
+//! Every input mistake: exit code 2, nothing written, and a message that
+//! names the file, line, column and key, with a hint.
+
+use crate::Repo;
+
+const HEAD: &str =
+    "[project]\nname = \"shop\"\nregistry = \"ghcr.io/acme/shop\"\n\n[environments.dev]\n\n";
+
+/// Runs `build` on `config`, checks that it failed cleanly, returns stderr.
+#[track_caller]
+fn rejected(config: &str) -> String {
+    let repo = Repo::with_config(config);
+    let run = repo.kiln(&["build"]).fails_with(2);
+    assert_eq!(
+        repo.contents().len(),
+        1,
+        "only kiln.toml may exist after a failed build"
+    );
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    run.stderr
+}
+
+/// A single problem, shown exactly.
+#[track_caller]
+fn rejected_with(config: &str, expected: &str) {
+    let stderr = rejected(config);
+    assert_eq!(
+        stderr,
+        format!("{expected}\n1 problem in `kiln.toml`; nothing was written\n")
+    );
+}
+
+#[test]
+fn invalid_toml_shows_where() {
+    rejected_with(
+        "[project\nname = \"shop\"\n",
+        "error: invalid TOML: unclosed table, expected `]`\n \
+         --> kiln.toml:1:9\n  |\n1 | [project\n  |         ^\n",
+    );
+}
+
+#[test]
+fn unknown_key_suggests_the_right_one() {
+    let config =
+        format!("{HEAD}[services.users]\nlanguage = \"node\"\nversion = \"1\"\nprot = 8080\n");
+    rejected_with(
+        &config,
+        "error: unknown key `services.users.prot`\n  \
+         --> kiln.toml:10:1\n   |\n10 | prot = 8080\n   | ^^^^\n  = hint: did you mean `port`?\n",
+    );
+}
+
+#[test]
+fn wrong_type_names_the_key() {
+    let config =
+        format!("{HEAD}[services.users]\nlanguage = \"node\"\nversion = \"1\"\nport = \"8080\"\n");
+    rejected_with(
+        &config,
+        "error: wrong value for `services.users.port`: invalid type: string \"8080\", expected an integer from 0 to 65535\n  \
+         --> kiln.toml:10:8\n   |\n10 | port = \"8080\"\n   |        ^^^^^^\n",
+    );
+}
+
+#[test]
+fn unknown_language_suggests_one() {
+    let config = format!("{HEAD}[services.users]\nlanguage = \"nodejs\"\nversion = \"1\"\n");
+    let stderr = rejected(&config);
+    assert!(
+        stderr.starts_with(
+            "error: `services.users.language` cannot be `nodejs`\n --> kiln.toml:8:12\n"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("= hint: did you mean `node`?"), "{stderr}");
+}
+
+#[test]
+fn missing_project_name() {
+    rejected_with(
+        "[project]\nregistry = \"ghcr.io/a/b\"\n",
+        "error: missing required key `project.name`\n --> kiln.toml:1:1\n  |\n1 | [project]\n  | ^^^^^^^^^\n",
+    );
+}
+
+#[test]
+fn names_that_are_not_labels_cannot_become_paths() {
+    for (name, line) in [
+        ("../x", "[services.\"../x\"]"),
+        ("Users", "[services.Users]"),
+        ("9lives", "[services.9lives]"),
+    ] {
+        let config = format!("{HEAD}{line}\nimage = \"redis:7.2\"\nport = 6379\n");
+        let stderr = rejected(&config);
+        let expected_key = if name == "../x" {
+            "services.\"../x\"".to_string()
+        } else {
+            format!("services.{name}")
+        };
+        assert!(
+            stderr.starts_with(&format!(
+                "error: `{name}` in `{expected_key}` is not a valid name\n --> kiln.toml:7:11\n"
+            )),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("hint: names become Kubernetes names and file paths"),
+            "{stderr}"
+        );
+    }
+    let stderr = rejected("[project]\nname = \"../etc\"\n[environments.dev]\n");
+    assert!(
+        stderr.starts_with(
+            "error: `../etc` in `project.name` is not a valid name\n --> kiln.toml:2:8\n"
+        ),
+        "{stderr}"
+    );
+    let stderr = rejected(&HEAD.replace("[environments.dev]", "[environments.\"a/b\"]"));
+    assert!(
+        stderr.contains("`a/b` in `environments.\"a/b\"` is not a valid name"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn calls_naming_an_unknown_service() {
+    let config = format!(
+        "{HEAD}[services.users]\nlanguage = \"node\"\nversion = \"1\"\nport = 8080\ncalls = [\"ordrs\"]\n\n\
+         [services.orders]\nlanguage = \"java\"\nversion = \"2\"\nport = 8080\n"
+    );
+    rejected_with(
+        &config,
+        "error: unknown service `ordrs` in `services.users.calls[0]`\n  \
+         --> kiln.toml:11:10\n   |\n11 | calls = [\"ordrs\"]\n   |          ^^^^^^^\n  = hint: did you mean `orders`?\n",
+    );
+}
+
+#[test]
+fn duplicate_ports() {
+    let config = format!(
+        "{HEAD}[services.users]\nlanguage = \"node\"\nversion = \"1\"\nport = 8080\nmetrics_port = 9090\nports = {{ admin = 9090 }}\n"
+    );
+    let stderr = rejected(&config);
+    assert!(
+        stderr.starts_with(
+            "error: port 9090 in `services.users.ports.admin` is already used by `metrics_port`\n  --> kiln.toml:12:19\n"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn built_service_without_version() {
+    let config = format!("{HEAD}[services.users]\nlanguage = \"node\"\nport = 8080\n");
+    rejected_with(
+        &config,
+        "error: service `users` is built from source but has no `version`\n \
+         --> kiln.toml:7:11\n  |\n7 | [services.users]\n  |           ^^^^^\n  \
+         = hint: add `version = \"1.0.0\"` to `[services.users]`; it is the image tag\n",
+    );
+}
+
+#[test]
+fn quantities_kubernetes_would_reject() {
+    let config = format!(
+        "{HEAD}[services.users]\nlanguage = \"node\"\nversion = \"1\"\nport = 8080\ncpu = \"2 cores\"\n"
+    );
+    rejected_with(
+        &config,
+        "error: `2 cores` in `services.users.cpu` is not a cpu quantity Kubernetes accepts\n  \
+         --> kiln.toml:11:7\n   |\n11 | cpu = \"2 cores\"\n   |       ^^^^^^^^^\n  \
+         = hint: write a number with an optional unit, such as `250m` or `1`\n",
+    );
+    let stderr = rejected(&format!("{HEAD}[defaults]\nmemory = \"lots\"\n"));
+    assert!(
+        stderr.contains("`lots` in `defaults.memory` is not a memory quantity"),
+        "{stderr}"
+    );
+    let stderr = rejected(&format!(
+        "{HEAD}[defaults]\ncpu = \"1\"\ncpu_limit = \"500m\"\n"
+    ));
+    assert!(
+        stderr.contains("limit `500m` in `defaults.cpu_limit` is below the request `1`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn autoscale_min_above_max() {
+    let config = HEAD.replace(
+        "[environments.dev]\n",
+        "[environments.dev]\nautoscale = { min = 5, max = 2 }\n",
+    );
+    rejected_with(
+        &config,
+        "error: `environments.dev.autoscale` has min 5 above max 2\n \
+         --> kiln.toml:6:1\n  |\n6 | autoscale = { min = 5, max = 2 }\n  | ^^^^^^^^^\n  = hint: set `min` to at most `max`\n",
+    );
+}
+
+#[test]
+fn canary_weight_outside_range() {
+    let config = format!(
+        "{HEAD}[services.users]\nlanguage = \"node\"\nversion = \"1\"\nport = 8080\ncanary = {{ version = \"2\", weight = 120 }}\n"
+    );
+    let stderr = rejected(&config);
+    assert!(
+        stderr.starts_with("error: canary weight 120 in `services.users.canary.weight` is outside 0..=100\n  --> kiln.toml:11:36\n"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn cronjob_schedules() {
+    let job = format!(
+        "{HEAD}[services.nightly]\nlanguage = \"python\"\nversion = \"1\"\nkind = \"cronjob\"\n"
+    );
+    let stderr = rejected(&job);
+    assert!(
+        stderr.starts_with("error: cronjob `nightly` has no `schedule`\n --> kiln.toml:7:11\n"),
+        "{stderr}"
+    );
+    let stderr = rejected(&format!("{job}schedule = \"0 25 * * *\"\n"));
+    assert!(
+        stderr.starts_with(
+            "error: `0 25 * * *` in `services.nightly.schedule` is not a valid cron schedule: \
+             the hour field `25` has `25`, outside 0-23\n  --> kiln.toml:11:12\n"
+        ),
+        "{stderr}"
+    );
+    let stderr = rejected(&format!("{job}schedule = \"every night\"\n"));
+    assert!(
+        stderr.contains("is not a valid cron schedule: it has 2 fields, not 5"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn override_naming_an_unknown_environment() {
+    let config = format!(
+        "{HEAD}[environments.prod]\n\n[services.users]\nlanguage = \"node\"\nversion = \"1\"\nport = 8080\n\n\
+         [services.users.environments.prd]\nreplicas = 5\n"
+    );
+    rejected_with(
+        &config,
+        "error: unknown environment `prd` in `services.users.environments.prd`\n  \
+         --> kiln.toml:14:30\n   |\n14 | [services.users.environments.prd]\n   |                              ^^^\n  \
+         = hint: did you mean `prod`?\n",
+    );
+}
+
+#[test]
+fn every_problem_is_reported_in_one_run_in_file_order() {
+    let config = format!(
+        "{HEAD}[services.users]\nlanguage = \"node\"\nport = 8080\ncpu = \"2 cores\"\ncalls = [\"ordrs\"]\n\n\
+         [services.job]\nlanguage = \"python\"\nversion = \"1\"\nkind = \"cronjob\"\n"
+    );
+    let stderr = rejected(&config);
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("error: "))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "error: service `users` is built from source but has no `version`",
+            "error: `2 cores` in `services.users.cpu` is not a cpu quantity Kubernetes accepts",
+            "error: unknown service `ordrs` in `services.users.calls[0]`",
+            "error: cronjob `job` has no `schedule`",
+        ]
+    );
+    assert!(
+        stderr.ends_with("4 problems in `kiln.toml`; nothing was written\n"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn no_environments() {
+    let stderr = rejected("[project]\nname = \"shop\"\n");
+    assert!(
+        stderr.starts_with("error: no environments defined\n"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("hint: add at least one, e.g. `[environments.dev]`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn secrets_are_references_not_values() {
+    let config = format!(
+        "{HEAD}[services.users]\nlanguage = \"node\"\nversion = \"1\"\nport = 8080\nsecrets = {{ DATABASE_URL = \"postgres://u:p@db\" }}\n"
+    );
+    let stderr = rejected(&config);
+    assert!(
+        stderr.contains(
+            "`postgres://u:p@db` in `services.users.secrets.DATABASE_URL` is not a secret reference"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("kiln never stores secret values"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn latest_and_untagged_images_are_refused() {
+    for image in ["redis", "redis:latest"] {
+        let config = format!("{HEAD}[services.cache]\nimage = \"{image}\"\nport = 6379\n");
+        let stderr = rejected(&config);
+        assert!(
+            stderr.contains(&format!(
+                "image `{image}` in `services.cache.image` has no pinned tag"
+            )),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_file_that_is_not_utf8() {
+    let repo = Repo::new();
+    std::fs::write(
+        repo.path().join("kiln.toml"),
+        b"[project]\nname = \"\xff\"\n",
+    )
+    .unwrap();
+    repo.kiln(&["check"])
+        .fails_with(2)
+        .stderr_has("error: invalid TOML: the file is not UTF-8\n --> kiln.toml:2:9\n");
+}
+
+#[test]
+fn check_reports_the_same_problems_as_build() {
+    let repo = Repo::with_config(&format!(
+        "{HEAD}[services.users]\nlanguage = \"node\"\nport = 8080\n"
+    ));
+    repo.kiln(&["check"])
+        .fails_with(2)
+        .stderr_has("has no `version`");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let repo = Repo::new();
+    repo.kiln(&["build", "--frobnicate"]).fails_with(2);
+    repo.kiln(&["launch"]).fails_with(2);
+}
