@@ -39,12 +39,13 @@ pub struct Environment {
 /// Totals for the namespace's ResourceQuota.
 #[derive(Debug, Serialize)]
 pub struct Quota {
-    pub pods: u64,
+    /// Counts are strings: ResourceQuota `hard` values are quantities.
+    pub pods: String,
     pub requests_cpu: String,
     pub limits_cpu: String,
     pub requests_memory: String,
     pub limits_memory: String,
-    pub persistent_volume_claims: u64,
+    pub persistent_volume_claims: String,
     pub requests_storage: String,
 }
 

@@ -184,3 +184,28 @@ fn template_error(name: &str, err: &dyn std::error::Error) -> Error {
         cause,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Values are data: every interpolation in every template goes through
+    /// the one escaping filter.
+    #[test]
+    fn every_interpolation_is_escaped() {
+        let mut sources = Vec::new();
+        collect(&TEMPLATES, &mut sources);
+        assert!(!sources.is_empty());
+        for (name, text) in sources {
+            for expression in text.split("{{").skip(1) {
+                let expression = expression.split("}}").next().unwrap_or_default().trim();
+                let escaped = expression.ends_with("| yaml")
+                    || (expression.contains("| yaml(indent=") && expression.ends_with(')'));
+                assert!(
+                    escaped,
+                    "{name}: `{{{{ {expression} }}}}` does not end in `| yaml`"
+                );
+            }
+        }
+    }
+}

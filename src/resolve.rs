@@ -374,12 +374,12 @@ impl Totals {
             .sums
             .unwrap_or([zero_cpu, zero_cpu, zero_bytes, zero_bytes]);
         Quota {
-            pods: self.pods,
+            pods: self.pods.to_string(),
             requests_cpu: requests_cpu.to_string(),
             limits_cpu: limits_cpu.to_string(),
             requests_memory: requests_memory.to_string(),
             limits_memory: limits_memory.to_string(),
-            persistent_volume_claims: self.claims,
+            persistent_volume_claims: self.claims.to_string(),
             requests_storage: self.storage.unwrap_or(zero_bytes).to_string(),
         }
     }

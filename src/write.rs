@@ -1,6 +1,7 @@
 //! The sink that carries a plan out on disk. Every file is replaced
 //! atomically (temporary file + rename) and the lock is written last, so an
-//! interrupted build leaves each file whole, old or new.
+//! interrupted build leaves each file whole, old or new. There is no fsync:
+//! the guarantee covers a killed process, not a power cut, as with git.
 
 use crate::error::Error;
 use crate::lock::Lock;
@@ -58,7 +59,6 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Error> {
             .set_permissions(std::fs::Permissions::from_mode(0o644))
             .map_err(io)?;
     }
-    file.as_file().sync_all().map_err(io)?;
     file.persist(path).map_err(|err| io(err.error))?;
     Ok(())
 }
