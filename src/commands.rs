@@ -1,11 +1,14 @@
 //! The subcommands, each a thin composition of the pipeline steps.
 
+use crate::diff::{self, Filter};
 use crate::error::Error;
 use crate::load::{self, Source};
 use crate::lock::Lock;
 use crate::paths;
 use crate::plan::{self, Action, Plan};
 use crate::render::{Rendered, Renderer};
+use crate::report::{self, Format, Mode};
+use crate::{Color, DiffAgainst};
 use crate::{names, resolve, validate, write};
 use include_dir::{Dir, include_dir};
 use std::io::Write;
@@ -199,4 +202,81 @@ pub fn eject(dir: &Path, files: &[String], out: &mut dyn Write) -> Result<(), Er
         .map_err(io(dir))?;
     }
     Ok(())
+}
+
+pub fn diff(
+    dir: &Path,
+    against: &DiffAgainst,
+    format: Format,
+    filter: &Filter,
+    color: Color,
+    out: &mut dyn Write,
+) -> Result<i32, Error> {
+    let source = read_source(dir)?;
+    let (rendered, _) = generate(&source)?;
+    let (diffs, mode) = match against {
+        DiffAgainst::Disk => {
+            let lock = Lock::read(&dir.join(paths::LOCK))?;
+            (
+                diff::against_disk(dir, &rendered, &lock, filter),
+                Mode::Drift,
+            )
+        }
+        DiffAgainst::Revision(revision) => {
+            let base = Source {
+                name: format!("kiln.toml at {revision}"),
+                text: config_at(dir, revision)?,
+            };
+            let (old, _) = generate(&base)?;
+            (diff::between(&old, &rendered, filter), Mode::Base)
+        }
+        DiffAgainst::Directory(other) => (
+            diff::between(&diff::read_tree(other), &rendered, filter),
+            Mode::Against,
+        ),
+    };
+    let color = match color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            use std::io::IsTerminal;
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    out.write_all(report::render(&diffs, mode, format, color).as_bytes())
+        .map_err(io(dir))?;
+    Ok(if diffs.is_empty() { 0 } else { 1 })
+}
+
+/// The text of `kiln.toml` at a git revision, read with git itself.
+fn config_at(dir: &Path, revision: &str) -> Result<String, Error> {
+    let git_error = |cause: String| Error::Git {
+        revision: revision.to_string(),
+        cause,
+    };
+    if revision.starts_with('-') {
+        return Err(git_error(
+            "it looks like an option, not a revision".to_string(),
+        ));
+    }
+    let output = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .arg("show")
+        .arg(format!("{revision}:./{}", paths::CONFIG))
+        .output()
+        .map_err(|err| git_error(format!("cannot run git: {err}")))?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        return Err(git_error(
+            stderr
+                .lines()
+                .next()
+                .unwrap_or("git failed")
+                .trim_start_matches("fatal: ")
+                .to_string(),
+        ));
+    }
+    String::from_utf8(output.stdout).map_err(|_| git_error("the file is not UTF-8".to_string()))
 }

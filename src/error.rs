@@ -42,6 +42,8 @@ pub enum Error {
     Template { name: String, cause: String },
     /// A preset name that does not exist.
     UnknownPreset { name: String, known: Vec<String> },
+    /// `kiln diff --base` could not read `kiln.toml` at a revision.
+    Git { revision: String, cause: String },
     /// A generated path would leave the output directory.
     UnsafePath { path: String },
 }
@@ -146,6 +148,10 @@ impl fmt::Display for Error {
                     .map(|k| format!("`{k}`"))
                     .collect::<Vec<_>>()
                     .join(", ")
+            ),
+            Error::Git { revision, cause } => write!(
+                f,
+                "cannot read `kiln.toml` at revision `{revision}`: {cause}\n  = hint: `--base` takes a commit, branch or tag of the git repo that holds kiln.toml"
             ),
             Error::UnsafePath { path } => write!(
                 f,

@@ -7,6 +7,7 @@ pub mod cli;
 mod commands;
 pub mod config;
 mod cron;
+mod diff;
 pub mod error;
 pub mod load;
 mod lock;
@@ -16,13 +17,35 @@ mod paths;
 mod plan;
 mod quantity;
 pub mod render;
+mod report;
 pub mod resolve;
+mod semantic;
 pub mod validate;
 mod write;
 mod yaml;
 
+pub use diff::Filter;
 pub use error::Error;
+pub use report::Format;
 use std::path::PathBuf;
+
+/// What `kiln diff` compares the render of the work tree's `kiln.toml` with.
+pub enum DiffAgainst {
+    /// The files on disk, with hand edits found through the lock.
+    Disk,
+    /// The render of `kiln.toml` at a git revision.
+    Revision(String),
+    /// The generated files of another directory.
+    Directory(PathBuf),
+}
+
+/// Whether to colour output.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
 
 /// What the user asked for, free of any argument parser's types.
 pub enum Command {
@@ -42,18 +65,34 @@ pub enum Command {
         dir: PathBuf,
         paths: Vec<String>,
     },
+    Diff {
+        dir: PathBuf,
+        against: DiffAgainst,
+        format: Format,
+        filter: Filter,
+        color: Color,
+    },
 }
 
-/// Runs one command, printing its report to `out`.
-pub fn run(command: Command, out: &mut dyn std::io::Write) -> Result<(), Error> {
+/// Runs one command, printing its report to `out`; returns the exit code
+/// (1 only when `diff` found differences).
+pub fn run(command: Command, out: &mut dyn std::io::Write) -> Result<i32, Error> {
+    let done = |result: Result<(), Error>| result.map(|()| 0);
     match command {
-        Command::Init { dir, name } => commands::init(&dir, name.as_deref(), out),
+        Command::Init { dir, name } => done(commands::init(&dir, name.as_deref(), out)),
         Command::Build {
             dir,
             dry_run,
             force,
-        } => commands::build(&dir, dry_run, force, out),
-        Command::Check { dir } => commands::check(&dir, out),
-        Command::Eject { dir, paths } => commands::eject(&dir, &paths, out),
+        } => done(commands::build(&dir, dry_run, force, out)),
+        Command::Check { dir } => done(commands::check(&dir, out)),
+        Command::Eject { dir, paths } => done(commands::eject(&dir, &paths, out)),
+        Command::Diff {
+            dir,
+            against,
+            format,
+            filter,
+            color,
+        } => commands::diff(&dir, &against, format, &filter, color, out),
     }
 }

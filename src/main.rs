@@ -1,7 +1,10 @@
 fn main() {
     let command = kiln::cli::parse();
-    if let Err(err) = kiln::run(command, &mut std::io::stdout()) {
-        eprintln!("{}", err.report());
-        std::process::exit(err.exit_code());
+    match kiln::run(command, &mut std::io::stdout()) {
+        Ok(code) => std::process::exit(code),
+        Err(err) => {
+            eprintln!("{}", err.report());
+            std::process::exit(err.exit_code());
+        }
     }
 }

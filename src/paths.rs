@@ -26,6 +26,19 @@ pub fn service_file(service: &str, file: &str) -> String {
     format!("services/{service}/{file}")
 }
 
+/// The environment a generated path belongs to: `deploy/<env>/…`.
+pub fn environment_of(path: &str) -> Option<&str> {
+    let (env, _) = path.strip_prefix("deploy/")?.split_once('/')?;
+    Some(env)
+}
+
+/// The service a generated path belongs to: `deploy/<env>/services/<service>/…`.
+pub fn service_of(path: &str) -> Option<&str> {
+    let rest = path.strip_prefix("deploy/")?.split_once('/')?.1;
+    let (service, _) = rest.strip_prefix("services/")?.split_once('/')?;
+    Some(service)
+}
+
 /// Checks that `path` is relative, plain and stays inside the repo.
 pub fn check(path: &str) -> Result<(), Error> {
     let plain = !path.is_empty()
@@ -45,6 +58,21 @@ pub fn check(path: &str) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::check;
+
+    #[test]
+    fn paths_know_their_environment_and_service() {
+        use super::{environment_of, service_of};
+        assert_eq!(
+            environment_of("deploy/dev/services/a/deployment.yaml"),
+            Some("dev")
+        );
+        assert_eq!(
+            service_of("deploy/dev/services/a/deployment.yaml"),
+            Some("a")
+        );
+        assert_eq!(service_of("deploy/dev/namespace/namespace.yaml"), None);
+        assert_eq!(environment_of("kiln.lock"), None);
+    }
 
     #[test]
     fn rejects_escapes() {

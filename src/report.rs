@@ -1,0 +1,395 @@
+//! Ways to show a diff: unified text, per-file stats, per-object fields,
+//! JSON for bots and Markdown for pull-request comments.
+
+use crate::diff::{FileDiff, Status};
+use crate::paths;
+use crate::semantic::{self, ObjectChange, ObjectStatus};
+use serde::Serialize;
+use similar::{ChangeTag, TextDiff};
+use std::collections::BTreeSet;
+use std::fmt::Write;
+
+/// What the diff compared, for the reader and the JSON `mode` field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Drift,
+    Base,
+    Against,
+}
+
+impl Mode {
+    fn key(self) -> &'static str {
+        match self {
+            Mode::Drift => "drift",
+            Mode::Base => "base",
+            Mode::Against => "against",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Stat,
+    Semantic,
+    Json,
+    Markdown,
+}
+
+/// ANSI styles, or nothing when colour is off.
+struct Palette {
+    on: bool,
+}
+
+impl Palette {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+    fn added(&self, text: &str) -> String {
+        self.paint("32", text)
+    }
+    fn removed(&self, text: &str) -> String {
+        self.paint("31", text)
+    }
+    fn hunk(&self, text: &str) -> String {
+        self.paint("36", text)
+    }
+    fn heading(&self, text: &str) -> String {
+        self.paint("1", text)
+    }
+}
+
+/// Counts for the summary line and the JSON `summary`.
+#[derive(Debug, Default, Serialize)]
+pub struct Summary {
+    pub files: usize,
+    pub changed: usize,
+    pub created: usize,
+    pub deleted: usize,
+    pub edited: usize,
+    #[serde(rename = "notOurs")]
+    pub not_ours: usize,
+    pub environments: Vec<String>,
+}
+
+impl Summary {
+    pub fn of(diffs: &[FileDiff]) -> Summary {
+        let count = |status| diffs.iter().filter(|d| d.status == status).count();
+        let environments: BTreeSet<String> = diffs
+            .iter()
+            .filter_map(|d| paths::environment_of(&d.path))
+            .map(str::to_string)
+            .collect();
+        Summary {
+            files: diffs.len(),
+            changed: count(Status::Changed),
+            created: count(Status::Created),
+            deleted: count(Status::Deleted),
+            edited: count(Status::Edited),
+            not_ours: count(Status::NotOurs),
+            environments: environments.into_iter().collect(),
+        }
+    }
+
+    /// `3 files changed, 1 created, 1 deleted; 2 environments affected`
+    pub fn line(&self) -> String {
+        if self.files == 0 {
+            return "no differences".to_string();
+        }
+        let plural = |n: usize, one: &str, many: &str| {
+            if n == 1 {
+                format!("{n} {one}")
+            } else {
+                format!("{n} {many}")
+            }
+        };
+        let mut parts = vec![plural(self.files, "file changed", "files changed")];
+        for (n, label) in [
+            (self.created, "created"),
+            (self.deleted, "deleted"),
+            (self.edited, "edited by hand"),
+            (self.not_ours, "not written by kiln"),
+        ] {
+            if n > 0 {
+                parts.push(format!("{n} {label}"));
+            }
+        }
+        let environments = plural(
+            self.environments.len(),
+            "environment affected",
+            "environments affected",
+        );
+        format!("{}; {environments}", parts.join(", "))
+    }
+}
+
+/// Renders the whole report.
+pub fn render(diffs: &[FileDiff], mode: Mode, format: Format, color: bool) -> String {
+    let palette = Palette {
+        on: color && matches!(format, Format::Text | Format::Stat | Format::Semantic),
+    };
+    let summary = Summary::of(diffs);
+    match format {
+        Format::Text => {
+            let mut out: String = diffs.iter().map(|d| unified(d, &palette)).collect();
+            let _ = writeln!(out, "{}", summary.line());
+            out
+        }
+        Format::Stat => stat(diffs, &summary, &palette),
+        Format::Semantic => {
+            let mut out = semantic_text(diffs, &semantic::compare(diffs), &palette);
+            let _ = writeln!(out, "{}", summary.line());
+            out
+        }
+        Format::Json => json(diffs, mode, &summary),
+        Format::Markdown => markdown(diffs, &summary),
+    }
+}
+
+fn side(text: &Option<String>) -> &str {
+    text.as_deref().unwrap_or_default()
+}
+
+/// One file as a unified diff, git style.
+fn unified(diff: &FileDiff, palette: &Palette) -> String {
+    let old_name = if diff.old.is_some() {
+        format!("a/{}", diff.path)
+    } else {
+        "/dev/null".to_string()
+    };
+    let new_name = if diff.new.is_some() {
+        format!("b/{}", diff.path)
+    } else {
+        "/dev/null".to_string()
+    };
+    let mut out = palette.heading(&format!("diff {} ({})\n", diff.path, diff.status.label()));
+    let text_diff = TextDiff::from_lines(side(&diff.old), side(&diff.new));
+    let body = text_diff
+        .unified_diff()
+        .context_radius(3)
+        .header(&old_name, &new_name)
+        .to_string();
+    for line in body.lines() {
+        let painted = if line.starts_with("+++") || line.starts_with("---") {
+            palette.heading(line)
+        } else if line.starts_with('+') {
+            palette.added(line)
+        } else if line.starts_with('-') {
+            palette.removed(line)
+        } else if line.starts_with("@@") {
+            palette.hunk(line)
+        } else {
+            line.to_string()
+        };
+        out.push_str(&painted);
+        out.push('\n');
+    }
+    out
+}
+
+fn line_counts(diff: &FileDiff) -> (usize, usize) {
+    let text_diff = TextDiff::from_lines(side(&diff.old), side(&diff.new));
+    text_diff
+        .iter_all_changes()
+        .fold((0, 0), |(added, removed), change| match change.tag() {
+            ChangeTag::Insert => (added + 1, removed),
+            ChangeTag::Delete => (added, removed + 1),
+            ChangeTag::Equal => (added, removed),
+        })
+}
+
+fn stat(diffs: &[FileDiff], summary: &Summary, palette: &Palette) -> String {
+    let width = diffs.iter().map(|d| d.path.len()).max().unwrap_or(0);
+    let mut out = String::new();
+    let (mut total_added, mut total_removed) = (0, 0);
+    for diff in diffs {
+        let (added, removed) = line_counts(diff);
+        total_added += added;
+        total_removed += removed;
+        let _ = writeln!(
+            out,
+            " {:<width$} | {:>5} {}{}  ({})",
+            diff.path,
+            added + removed,
+            palette.added(&"+".repeat(added.min(40))),
+            palette.removed(&"-".repeat(removed.min(40))),
+            diff.status.label()
+        );
+    }
+    let _ = writeln!(
+        out,
+        "{}; {total_added} lines added, {total_removed} removed",
+        summary.line()
+    );
+    out
+}
+
+fn semantic_text(diffs: &[FileDiff], objects: &[ObjectChange], palette: &Palette) -> String {
+    let mut out = String::new();
+    for object in objects {
+        match object.status {
+            ObjectStatus::Added => {
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    palette.added(&format!("+ {} (added, {})", object.id, object.file))
+                );
+            }
+            ObjectStatus::Removed => {
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    palette.removed(&format!("- {} (removed, {})", object.id, object.file))
+                );
+            }
+            ObjectStatus::Changed => {
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    palette.heading(&format!("~ {} ({})", object.id, object.file))
+                );
+                for field in &object.changes {
+                    let line = match (&field.old, &field.new) {
+                        (Some(old), Some(new)) => format!(
+                            "    {}: {} → {}",
+                            field.path,
+                            semantic::show(old),
+                            semantic::show(new)
+                        ),
+                        (None, Some(new)) => {
+                            palette.added(&format!("  + {}: {}", field.path, semantic::show(new)))
+                        }
+                        (Some(old), None) => {
+                            palette.removed(&format!("  - {}: {}", field.path, semantic::show(old)))
+                        }
+                        (None, None) => continue,
+                    };
+                    let _ = writeln!(out, "{line}");
+                }
+            }
+        }
+    }
+    // Hand edits and files without objects may change no field; name them anyway.
+    let with_objects: BTreeSet<&str> = objects.iter().map(|o| o.file.as_str()).collect();
+    for diff in diffs {
+        let flagged = matches!(diff.status, Status::Edited | Status::NotOurs);
+        if flagged || !with_objects.contains(diff.path.as_str()) {
+            let _ = writeln!(
+                out,
+                "{}",
+                palette.removed(&format!("! {} ({})", diff.path, diff.status.label()))
+            );
+        }
+    }
+    out
+}
+
+/// The JSON document, schema `docs/diff.schema.json`.
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    schema: &'static str,
+    mode: &'static str,
+    summary: &'a Summary,
+    files: Vec<JsonFile<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonFile<'a> {
+    path: &'a str,
+    status: &'static str,
+    environment: Option<&'a str>,
+    service: Option<&'a str>,
+    #[serde(rename = "linesAdded")]
+    lines_added: usize,
+    #[serde(rename = "linesRemoved")]
+    lines_removed: usize,
+    diff: String,
+    objects: Vec<ObjectChange>,
+}
+
+fn json(diffs: &[FileDiff], mode: Mode, summary: &Summary) -> String {
+    let plain = Palette { on: false };
+    let files = diffs
+        .iter()
+        .map(|diff| {
+            let (lines_added, lines_removed) = line_counts(diff);
+            JsonFile {
+                path: &diff.path,
+                status: diff.status.key(),
+                environment: paths::environment_of(&diff.path),
+                service: paths::service_of(&diff.path),
+                lines_added,
+                lines_removed,
+                diff: unified(diff, &plain),
+                objects: semantic::compare(std::slice::from_ref(diff)),
+            }
+        })
+        .collect();
+    let report = JsonReport {
+        schema: "kiln-diff/v1",
+        mode: mode.key(),
+        summary,
+        files,
+    };
+    let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn markdown(diffs: &[FileDiff], summary: &Summary) -> String {
+    let mut out = String::from("### kiln diff\n\n");
+    if diffs.is_empty() {
+        out.push_str("No differences.\n");
+        return out;
+    }
+    out.push_str("| environment | changed | created | deleted | edited by hand |\n|---|---:|---:|---:|---:|\n");
+    let groups: BTreeSet<Option<&str>> = diffs
+        .iter()
+        .map(|d| paths::environment_of(&d.path))
+        .collect();
+    for group in groups {
+        let of_group: Vec<&FileDiff> = diffs
+            .iter()
+            .filter(|d| paths::environment_of(&d.path) == group)
+            .collect();
+        let count = |status| of_group.iter().filter(|d| d.status == status).count();
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |",
+            group.map_or("(repo)".to_string(), |e| format!("`{e}`")),
+            count(Status::Changed),
+            count(Status::Created),
+            count(Status::Deleted),
+            count(Status::Edited) + count(Status::NotOurs),
+        );
+    }
+    let _ = writeln!(out, "\n{}\n", summary.line());
+    let plain = Palette { on: false };
+    for diff in diffs {
+        let objects = semantic::compare(std::slice::from_ref(diff));
+        let _ = writeln!(
+            out,
+            "<details>\n<summary><code>{}</code> ({})</summary>\n",
+            diff.path,
+            diff.status.label()
+        );
+        // Fences longer than any run of backticks inside keep values from breaking out.
+        if !objects.is_empty() {
+            let fields = semantic_text(std::slice::from_ref(diff), &objects, &plain);
+            let fence = "`".repeat(longest_backtick_run(&fields).max(2) + 1);
+            let _ = writeln!(out, "{fence}text\n{fields}{fence}\n");
+        }
+        let body = unified(diff, &plain);
+        let fence = "`".repeat(longest_backtick_run(&body).max(2) + 1);
+        let _ = writeln!(out, "{fence}diff\n{body}{fence}\n\n</details>\n");
+    }
+    out
+}
+
+fn longest_backtick_run(text: &str) -> usize {
+    text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
+}
