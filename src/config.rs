@@ -115,6 +115,16 @@ pub struct Canary {
     pub weight: u32,
 }
 
+/// `egress = [{ cidr = "203.0.113.0/24", port = 443 }]`: an address range outside the cluster.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Egress {
+    /// IPv4 or IPv6 range, `address/prefix`.
+    pub cidr: String,
+    /// TCP port.
+    pub port: u16,
+}
+
 /// `metrics = "/path"` or `metrics = false`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(untagged)]
@@ -255,6 +265,8 @@ layered! {
         pub read_only_root: Option<bool>,
         /// Absolute paths that get a writable emptyDir.
         pub writable_paths: Option<Vec<String>>,
+        /// Destinations outside the cluster this service may open connections to.
+        pub egress: Option<Vec<Egress>>,
         /// Per-environment overrides.
         pub environments: Option<BTreeMap<String, ServiceEnvironmentConfig>>,
     }

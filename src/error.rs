@@ -417,6 +417,49 @@ impl Problem {
         )
     }
 
+    pub fn bad_label_value(key: &KeyPath, value: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{value}` in `{key}` cannot be a Kubernetes label value"),
+            Some("use letters, digits, `.`, `-` and `_`, starting and ending with a letter or digit, at most 63 characters".to_string()),
+        )
+    }
+
+    pub fn duplicate_path(key: &KeyPath, path: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{path}` in `{key}` is mounted twice"),
+            Some("list each writable path once, and not the `data_path` or `/tmp`, which are always writable".to_string()),
+        )
+    }
+
+    pub fn only_for_http(key: &KeyPath) -> Self {
+        Problem::at(
+            key,
+            format!("`{key}` only applies to services whose `protocol` is `http`"),
+            Some("grpc and tcp services get TCP probes on their port; remove this key".to_string()),
+        )
+    }
+
+    pub fn ignored_key(key: &KeyPath, why: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{key}` has no effect: {why}"),
+            Some("remove it".to_string()),
+        )
+    }
+
+    pub fn bad_cidr(key: &KeyPath, value: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{value}` in `{key}` is not a CIDR block"),
+            Some(
+                "write an address and prefix length, such as `203.0.113.0/24` or `2001:db8::/32`"
+                    .to_string(),
+            ),
+        )
+    }
+
     pub fn missing_registry(service: &str) -> Self {
         Problem::at(
             &KeyPath::new(&["project", "registry"]),
@@ -641,7 +684,7 @@ impl Problem {
         Problem::at(
             key,
             format!("`{key}` is 0, which is root"),
-            Some("pods run as non-root; use the image's own non-root user id".to_string()),
+            Some("pods run as non-root; use the image's own non-root id".to_string()),
         )
     }
 

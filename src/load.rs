@@ -124,8 +124,15 @@ impl Source {
     /// Builds the error for `problems`, each shown with its place in the file.
     pub fn invalid(&self, problems: &[Problem]) -> Error {
         let root = DeTable::parse(&self.text).ok();
-        let mut located: Vec<(Option<Range<usize>>, &Problem)> = problems
-            .iter()
+        // The same mistake seen once per environment is one problem.
+        let mut unique: Vec<&Problem> = Vec::new();
+        for problem in problems {
+            if !unique.contains(&problem) {
+                unique.push(problem);
+            }
+        }
+        let mut located: Vec<(Option<Range<usize>>, &Problem)> = unique
+            .into_iter()
             .map(|problem| {
                 let span = problem
                     .span
@@ -134,6 +141,7 @@ impl Source {
                 (span, problem)
             })
             .collect();
+        let located_count = located.len();
         // In file order, as a reader scans the file.
         located.sort_by_key(|(span, _)| span.as_ref().map_or(usize::MAX, |s| s.start));
         let report = located
@@ -142,7 +150,7 @@ impl Source {
             .collect();
         Error::Invalid {
             report,
-            count: problems.len(),
+            count: located_count,
             file: self.name.clone(),
         }
     }

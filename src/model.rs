@@ -173,9 +173,11 @@ pub struct IngressRule {
     pub ports: Vec<u16>,
 }
 
-/// A service this one calls: its pod labels and ports.
+/// Where a service may open connections: the pods of a service it calls,
+/// or an address range outside the cluster.
 #[derive(Debug, Serialize)]
 pub struct EgressRule {
     pub pods: Labels,
+    pub cidr: Option<String>,
     pub ports: Vec<u16>,
 }

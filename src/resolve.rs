@@ -89,6 +89,13 @@ fn image_defaults(image: &str) -> Option<ImageDefaults> {
     })
 }
 
+/// A setting's winning value, where it was set, and how high that layer is.
+struct Picked<T> {
+    value: T,
+    key: KeyPath,
+    rank: usize,
+}
+
 /// One table of `kiln.toml` that may set layered settings, and where it is.
 struct Source<'a> {
     key: KeyPath,
@@ -139,72 +146,73 @@ impl<'a> Layers<'a> {
         Layers { all, wide }
     }
 
-    /// The highest layer's value of one setting, and the key it came from.
-    fn pick<T>(&self, field: &str, get: impl Fn(&Layer<'a>) -> Option<T>) -> Option<(T, KeyPath)> {
-        self.all
-            .iter()
-            .rev()
-            .find_map(|source| get(&source.layer).map(|value| (value, source.key.key(field))))
-    }
-
-    /// Like `pick`, but with `own_only`, only from the service's own tables.
-    fn pick_scoped<T>(
+    /// The highest layer's value of one setting, where it came from, and
+    /// its rank (higher ranks win). With `own_only`, only the service's own
+    /// tables count.
+    fn pick<T>(
         &self,
         own_only: bool,
         field: &str,
         get: impl Fn(&Layer<'a>) -> Option<T>,
-    ) -> Option<(T, KeyPath)> {
+    ) -> Option<Picked<T>> {
         let first = if own_only { self.wide } else { 0 };
-        self.all[first..]
+        self.all
             .iter()
+            .enumerate()
+            .skip(first)
             .rev()
-            .find_map(|source| get(&source.layer).map(|value| (value, source.key.key(field))))
+            .find_map(|(rank, source)| {
+                get(&source.layer).map(|value| Picked {
+                    value,
+                    key: source.key.key(field),
+                    rank,
+                })
+            })
     }
 
-    /// Requests and limits; a limit defaults to twice its request.
+    /// Requests and limits. A limit defaults to twice its request; a limit
+    /// from a lower layer than its request gives way to that default when
+    /// it would fall below the request.
     fn resources(&self, problems: &mut Vec<Problem>) -> (Resources, [Quantity; 4]) {
         let quantity =
             |value: &str, unit| Quantity::parse(value, unit).unwrap_or(Quantity::zero(unit));
-        let mut pair = |request_field: &str,
-                        limit_field: &str,
+        let mut pair = |fields: [&str; 2],
                         unit,
                         builtin: &str,
-                        get: fn(&Layer<'a>) -> Option<&'a str>,
-                        get_limit: fn(&Layer<'a>) -> Option<&'a str>| {
-            let request = self
-                .pick(request_field, get)
-                .map_or(quantity(builtin, unit), |(v, _)| quantity(v, unit));
-            let limit = match self.pick(limit_field, get_limit) {
-                Some((value, key)) => {
-                    let limit = quantity(value, unit);
-                    if limit < request {
-                        problems.push(Problem::limit_below_request(
-                            &key,
-                            value,
-                            &request.to_string(),
-                        ));
-                    }
-                    limit
+                        get: [fn(&Layer<'a>) -> Option<&'a str>; 2]| {
+            let picked_request = self.pick(false, fields[0], get[0]);
+            let request = picked_request
+                .as_ref()
+                .map_or(quantity(builtin, unit), |p| quantity(p.value, unit));
+            let request_rank = picked_request.map_or(0, |p| p.rank);
+            let limit = match self.pick(false, fields[1], get[1]) {
+                Some(picked) if quantity(picked.value, unit) >= request => {
+                    quantity(picked.value, unit)
+                }
+                Some(picked) if picked.rank < request_rank => request.times(2),
+                Some(picked) => {
+                    problems.push(Problem::limit_below_request(
+                        &picked.key,
+                        picked.value,
+                        &request.to_string(),
+                    ));
+                    quantity(picked.value, unit)
                 }
                 None => request.times(2),
             };
             (request, limit)
         };
         let (cpu, cpu_limit) = pair(
-            "cpu",
-            "cpu_limit",
+            ["cpu", "cpu_limit"],
             Unit::Cpu,
             builtin::CPU,
-            |l| l.cpu,
-            |l| l.cpu_limit,
+            [|l| l.cpu, |l| l.cpu_limit],
         );
         let (memory, memory_limit) = pair(
-            "memory",
-            "memory_limit",
+            ["memory", "memory_limit"],
             Unit::Bytes,
             builtin::MEMORY,
-            |l| l.memory,
-            |l| l.memory_limit,
+            [|l| l.memory, |l| l.memory_limit],
         );
         let resources = Resources {
             cpu_request: cpu.to_string(),
@@ -527,23 +535,23 @@ fn resolve_service(
     // Environment-wide replica counts and autoscaling are for stateless
     // services; a database or a job scales only when the service says so.
     let own_only = !matches!(kind, Kind::Web | Kind::Worker);
-    let autoscale = match kind {
-        Kind::Cronjob => None,
-        _ => layers
-            .pick_scoped(own_only, "autoscale", |l| l.autoscale.cloned())
-            .map(|(a, _)| AutoscaleView {
-                min: a.min,
-                max: a.max,
-                cpu: a.cpu.unwrap_or(builtin::AUTOSCALE_CPU),
-            }),
+    // Whichever of `replicas` and `autoscale` is set in the higher layer
+    // wins, so a service can pin a count where its environment autoscales.
+    let picked_autoscale = layers.pick(own_only, "autoscale", |l| l.autoscale.cloned());
+    let picked_replicas = layers.pick(own_only, "replicas", |l| l.replicas);
+    let autoscale = match (kind, picked_autoscale, &picked_replicas) {
+        (Kind::Cronjob, _, _) => None,
+        (_, Some(a), Some(r)) if r.rank > a.rank => None,
+        (_, Some(a), _) => Some(AutoscaleView {
+            min: a.value.min,
+            max: a.value.max,
+            cpu: a.value.cpu.unwrap_or(builtin::AUTOSCALE_CPU),
+        }),
+        (_, None, _) => None,
     };
     let replicas = match (kind, &autoscale) {
         (Kind::Cronjob, _) | (_, Some(_)) => None,
-        _ => Some(
-            layers
-                .pick_scoped(own_only, "replicas", |l| l.replicas)
-                .map_or(builtin::REPLICAS, |(r, _)| r),
-        ),
+        _ => Some(picked_replicas.map_or(builtin::REPLICAS, |r| r.value)),
     };
     let fewest = autoscale.as_ref().map_or(replicas.unwrap_or(0), |a| a.min);
     let most = autoscale.as_ref().map_or(replicas.unwrap_or(1), |a| a.max);
@@ -590,6 +598,12 @@ fn resolve_service(
     if !env.is_empty() {
         // Pods restart when their settings change, as they would with Helm's checksum idiom.
         pod_annotations.insert("checksum/config".into(), checksum(&env));
+    }
+    if let Some(metrics) = &metrics {
+        // The convention Prometheus' pod discovery and Istio's metrics merging both read.
+        pod_annotations.insert("prometheus.io/scrape".into(), "true".into());
+        pod_annotations.insert("prometheus.io/path".into(), metrics.path.clone());
+        pod_annotations.insert("prometheus.io/port".into(), metrics.port.to_string());
     }
     if kind == Kind::Cronjob {
         // A classic sidecar never exits and would keep every Job running forever.
@@ -774,9 +788,15 @@ fn traffic(
             let ports = serving_ports(target);
             (!ports.is_empty()).then(|| EgressRule {
                 pods: selector(callee),
+                cidr: None,
                 ports,
             })
         })
+        .chain(service.egress.iter().flatten().map(|rule| EgressRule {
+            pods: Labels::new(),
+            cidr: Some(rule.cidr.clone()),
+            ports: vec![rule.port],
+        }))
         .collect();
     (ingress, egress)
 }

@@ -1,7 +1,7 @@
 //! Whole-config rules. Every rule runs, so one `kiln check` reports every
 //! problem at once; each problem carries the key path it is about.
 
-use crate::config::{Canary, Config, Kind, Layer, Metrics, ServiceConfig};
+use crate::config::{Canary, Config, Kind, Layer, Metrics, Protocol, ServiceConfig};
 use crate::cron;
 use crate::error::{KeyPath, Problem};
 use crate::load::suggest;
@@ -77,7 +77,7 @@ fn check_project(config: &Config, problems: &mut Vec<Problem>) {
     if let Some(team) = &project.team
         && !names::is_label_value(team)
     {
-        problems.push(Problem::bad_version(&key.key("team"), team));
+        problems.push(Problem::bad_label_value(&key.key("team"), team));
     }
     if let Some(registry) = &project.registry
         && !is_registry(registry)
@@ -245,8 +245,24 @@ fn check_service(
     {
         problems.push(Problem::bad_absolute_path(&key.key("data_path"), path));
     }
-    if service.run_as_user == Some(0) {
-        problems.push(Problem::root_user(&key.key("run_as_user")));
+    for (field, id) in [
+        ("run_as_user", service.run_as_user),
+        ("run_as_group", service.run_as_group),
+    ] {
+        if id == Some(0) {
+            problems.push(Problem::root_user(&key.key(field)));
+        }
+    }
+    check_mounts(service, key, problems);
+    check_ignored(service, kind, key, problems);
+    for (index, rule) in service.egress.iter().flatten().enumerate() {
+        let key = key.key("egress").index(index);
+        if !is_cidr(&rule.cidr) {
+            problems.push(Problem::bad_cidr(&key.key("cidr"), &rule.cidr));
+        }
+        if rule.port == 0 {
+            problems.push(Problem::zero_port(&key.key("port")));
+        }
     }
     for (index, arg) in service.args.iter().flatten().enumerate() {
         if arg.is_empty() {
@@ -279,6 +295,68 @@ fn check_service(
         if kind == Kind::Cronjob && overrides.autoscale.is_some() {
             problems.push(Problem::autoscale_cronjob(&key.key("autoscale")));
         }
+    }
+}
+
+/// `address/prefix`, IPv4 or IPv6.
+fn is_cidr(cidr: &str) -> bool {
+    let Some((address, prefix)) = cidr.split_once('/') else {
+        return false;
+    };
+    let Ok(prefix) = prefix.parse::<u8>() else {
+        return false;
+    };
+    match address.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(_)) => prefix <= 32,
+        Ok(std::net::IpAddr::V6(_)) => prefix <= 128,
+        Err(_) => false,
+    }
+}
+
+/// Every writable path is its own volume mount; Kubernetes rejects a path mounted twice.
+fn check_mounts(service: &ServiceConfig, key: &KeyPath, problems: &mut Vec<Problem>) {
+    let mut seen = vec!["/tmp"];
+    if let Some(data) = &service.data_path {
+        seen.push(data);
+    }
+    for (index, path) in service.writable_paths.iter().flatten().enumerate() {
+        let trimmed = path.trim_end_matches('/');
+        if seen.contains(&trimmed) {
+            problems.push(Problem::duplicate_path(
+                &key.key("writable_paths").index(index),
+                path,
+            ));
+        } else {
+            seen.push(trimmed);
+        }
+    }
+}
+
+/// Keys that would be silently ignored are mistakes worth saying so.
+fn check_ignored(service: &ServiceConfig, kind: Kind, key: &KeyPath, problems: &mut Vec<Problem>) {
+    let http = service.protocol.unwrap_or(if service.image.is_some() {
+        Protocol::Tcp
+    } else {
+        Protocol::Http
+    });
+    if http != Protocol::Http {
+        for (field, value) in [("health", &service.health), ("ready", &service.ready)] {
+            if value.is_some() {
+                problems.push(Problem::only_for_http(&key.key(field)));
+            }
+        }
+    }
+    if kind == Kind::Cronjob && service.replicas.is_some() {
+        problems.push(Problem::ignored_key(
+            &key.key("replicas"),
+            "a cronjob runs one pod per schedule",
+        ));
+    }
+    if service.metrics_port.is_some() && service.metrics == Some(Metrics::Enabled(false)) {
+        problems.push(Problem::ignored_key(
+            &key.key("metrics_port"),
+            "`metrics` is false",
+        ));
     }
 }
 
@@ -341,9 +419,11 @@ fn check_ports(service: &ServiceConfig, key: &KeyPath, problems: &mut Vec<Proble
     if let Some(port) = service.port {
         claim(port, "port".to_string(), key.key("port"), problems);
     }
-    // The metrics port may be the main port: that is the common case, not a clash.
+    // The metrics port may be the main port or an extra port: that is sharing, not a clash.
+    let extra_ports: Vec<u16> = service.ports.iter().flatten().map(|(_, p)| *p).collect();
     if let Some(port) = service.metrics_port
         && service.port != Some(port)
+        && !extra_ports.contains(&port)
     {
         claim(
             port,
@@ -355,7 +435,7 @@ fn check_ports(service: &ServiceConfig, key: &KeyPath, problems: &mut Vec<Proble
     for (name, port) in service.ports.iter().flatten() {
         let key = key.key("ports").key(name);
         if !names::is_port_name(name)
-            || matches!(name.as_str(), "http" | "grpc" | "tcp" | "metrics")
+            || matches!(name.as_str(), "http" | "grpc" | "tcp" | "http-metrics")
         {
             problems.push(Problem::bad_port_name(&key, name));
         }

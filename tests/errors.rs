@@ -137,13 +137,104 @@ fn calls_naming_an_unknown_service() {
 #[test]
 fn duplicate_ports() {
     let config = format!(
-        "{HEAD}[services.users]\nlanguage = \"node\"\nversion = \"1\"\nport = 8080\nmetrics_port = 9090\nports = {{ admin = 9090 }}\n"
+        "{HEAD}[services.users]\nlanguage = \"node\"\nversion = \"1\"\nport = 8080\nports = {{ admin = 8080 }}\n"
     );
     let stderr = rejected(&config);
     assert!(
-        stderr.starts_with(
-            "error: port 9090 in `services.users.ports.admin` is already used by `metrics_port`\n  --> kiln.toml:12:19\n"
-        ),
+        stderr.starts_with("error: port 8080 in `services.users.ports.admin` is already used by `port`\n  --> kiln.toml:11:19\n"),
+        "{stderr}"
+    );
+    let sidecar =
+        format!("{HEAD}[services.users]\nlanguage = \"node\"\nversion = \"1\"\nport = 15001\n");
+    assert!(
+        rejected(&sidecar)
+            .contains("port 15001 in `services.users.port` is reserved by the Istio sidecar")
+    );
+}
+
+#[test]
+fn the_metrics_port_may_share_a_named_port() {
+    let config = format!(
+        "{HEAD}[services.users]\nlanguage = \"node\"\nversion = \"1\"\nport = 8080\nmetrics_port = 9090\nports = {{ admin = 9090 }}\n"
+    );
+    let repo = Repo::with_config(&config);
+    repo.kiln(&["build"]).success();
+    let deployment = repo.yaml("deploy/dev/services/users/deployment.yaml");
+    let ports = &deployment["spec"]["template"]["spec"]["containers"][0]["ports"];
+    assert_eq!(ports.as_sequence().unwrap().len(), 2);
+    assert_eq!(
+        deployment["spec"]["template"]["metadata"]["annotations"]["prometheus.io/port"],
+        "9090"
+    );
+}
+
+#[test]
+fn keys_that_would_be_ignored_are_refused() {
+    let job = format!(
+        "{HEAD}[services.job]\nlanguage = \"python\"\nversion = \"1\"\nkind = \"cronjob\"\nschedule = \"@daily\"\nreplicas = 3\n"
+    );
+    assert!(
+        rejected(&job)
+            .contains("`services.job.replicas` has no effect: a cronjob runs one pod per schedule")
+    );
+    let tcp =
+        format!("{HEAD}[services.cache]\nimage = \"redis:7.2\"\nport = 6379\nhealth = \"/ping\"\n");
+    assert!(
+        rejected(&tcp).contains(
+            "`services.cache.health` only applies to services whose `protocol` is `http`"
+        )
+    );
+    let metrics = format!(
+        "{HEAD}[services.users]\nlanguage = \"node\"\nversion = \"1\"\nport = 8080\nmetrics = false\nmetrics_port = 9090\n"
+    );
+    assert!(
+        rejected(&metrics)
+            .contains("`services.users.metrics_port` has no effect: `metrics` is false")
+    );
+}
+
+#[test]
+fn root_ids_and_twice_mounted_paths_are_refused() {
+    let config = format!(
+        "{HEAD}[services.db]\nimage = \"postgres:16.4\"\nkind = \"stateful\"\nport = 5432\nstorage = \"1Gi\"\n\
+         run_as_group = 0\nwritable_paths = [\"/var/run\", \"/var/run/\"]\n"
+    );
+    let stderr = rejected(&config);
+    assert!(
+        stderr.contains("`services.db.run_as_group` is 0, which is root"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("`/var/run/` in `services.db.writable_paths[1]` is mounted twice"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn egress_outside_the_cluster_takes_a_cidr() {
+    let config = format!(
+        "{HEAD}[services.users]\nlanguage = \"node\"\nversion = \"1\"\nport = 8080\negress = [{{ cidr = \"10.0.0.300/8\", port = 443 }}]\n"
+    );
+    assert!(
+        rejected(&config)
+            .contains("`10.0.0.300/8` in `services.users.egress[0].cidr` is not a CIDR block")
+    );
+    let repo = Repo::with_config(&config.replace("10.0.0.300/8", "203.0.113.0/24"));
+    repo.kiln(&["build"]).success();
+    let policy = repo.yaml("deploy/dev/services/users/networkpolicy.yaml");
+    assert_eq!(
+        policy["spec"]["egress"][0]["to"][0]["ipBlock"]["cidr"],
+        "203.0.113.0/24"
+    );
+    assert_eq!(policy["spec"]["egress"][0]["ports"][0]["port"], 443);
+}
+
+#[test]
+fn a_team_that_cannot_be_a_label() {
+    let stderr =
+        rejected("[project]\nname = \"shop\"\nteam = \"Commerce & Co\"\n[environments.dev]\n");
+    assert!(
+        stderr.contains("`Commerce & Co` in `project.team` cannot be a Kubernetes label value"),
         "{stderr}"
     );
 }

@@ -451,3 +451,54 @@ fn cronjobs_run_on_schedule_with_a_sidecar_that_exits() {
     assert_eq!(template["spec"]["restartPolicy"], "OnFailure");
     assert!(!repo.exists("deploy/dev/services/report/service.yaml"));
 }
+
+#[test]
+fn a_higher_layer_replica_count_beats_a_lower_layer_autoscaler() {
+    let config = SMALL.replace(
+        "[environments.prod]\nreplicas = 3\n",
+        "[environments.prod]\nautoscale = { min = 3, max = 9 }\n",
+    ) + "\n[services.users.environments.prod]\nreplicas = 5\n";
+    let repo = Repo::with_config(&config);
+    repo.kiln(&["build"]).success();
+    assert_eq!(
+        repo.yaml("deploy/prod/services/users/deployment.yaml")["spec"]["replicas"],
+        5
+    );
+    assert!(!repo.exists("deploy/prod/services/users/hpa.yaml"));
+}
+
+#[test]
+fn a_lower_layer_limit_gives_way_to_a_higher_request() {
+    let config = SMALL
+        .replace(
+            "[environments.dev]\n",
+            "[defaults]\ncpu_limit = \"200m\"\n\n[environments.dev]\n",
+        )
+        .replace("route = \"/users\"\n", "route = \"/users\"\ncpu = \"1\"\n");
+    let repo = Repo::with_config(&config);
+    repo.kiln(&["build"]).success();
+    let users = repo.yaml("deploy/dev/services/users/deployment.yaml");
+    assert_eq!(
+        pod_spec(&users)["containers"][0]["resources"]["limits"]["cpu"],
+        "2"
+    );
+    let db = repo.yaml("deploy/dev/services/db/statefulset.yaml");
+    assert_eq!(
+        pod_spec(&db)["containers"][0]["resources"]["limits"]["cpu"],
+        "200m"
+    );
+}
+
+#[test]
+fn slow_starters_get_a_startup_probe_and_metrics_are_announced() {
+    let repo = Repo::with_config(SMALL);
+    repo.kiln(&["build"]).success();
+    let users = repo.yaml("deploy/dev/services/users/deployment.yaml");
+    let container = &pod_spec(&users)["containers"][0];
+    assert_eq!(container["startupProbe"]["httpGet"]["path"], "/healthz");
+    assert_eq!(container["startupProbe"]["failureThreshold"], 30);
+    let annotations = &users["spec"]["template"]["metadata"]["annotations"];
+    assert_eq!(annotations["prometheus.io/scrape"], "true");
+    assert_eq!(annotations["prometheus.io/path"], "/metrics");
+    assert_eq!(annotations["prometheus.io/port"], "8080");
+}
