@@ -58,7 +58,8 @@ enum Subcommands {
         /// Per-file line counts only.
         #[arg(long, conflicts_with = "semantic")]
         stat: bool,
-        /// Per Kubernetes object, field by field; reordering and formatting are ignored.
+        /// Per Kubernetes object, field by field; reordering and formatting are not changes.
+        /// With --format json or markdown, drops files that differ only that way.
         #[arg(long)]
         semantic: bool,
         /// Output format.
@@ -153,6 +154,7 @@ pub fn parse() -> Command {
                 filter: Filter {
                     environments,
                     service,
+                    semantic,
                 },
                 color,
             }

@@ -235,6 +235,11 @@ pub fn diff(
             Mode::Against,
         ),
     };
+    let diffs = if filter.semantic {
+        crate::semantic::significant(diffs)
+    } else {
+        diffs
+    };
     let color = match color {
         Color::Always => true,
         Color::Never => false,

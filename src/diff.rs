@@ -61,6 +61,9 @@ pub struct FileDiff {
 pub struct Filter {
     pub environments: Vec<String>,
     pub service: Option<String>,
+    /// Drop files whose objects are equal field by field (only formatting,
+    /// key order or the order of named items differ).
+    pub semantic: bool,
 }
 
 impl Filter {

@@ -36,11 +36,28 @@ impl Renderer {
         Ok(Renderer { tera })
     }
 
-    /// Renders every file of every environment.
+    /// Renders every file of every environment, one thread per environment.
     pub fn render(&self, model: &Model) -> Result<Rendered, Error> {
+        let parts: Vec<Result<Rendered, Error>> = std::thread::scope(|scope| {
+            let workers: Vec<_> = model
+                .environments
+                .iter()
+                .map(|environment| {
+                    scope.spawn(|| self.render_environment(&model.project, environment))
+                })
+                .collect();
+            workers
+                .into_iter()
+                .map(|worker| {
+                    worker
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        });
         let mut rendered = Rendered::new();
-        for environment in &model.environments {
-            self.render_environment(&model.project, environment, &mut rendered)?;
+        for part in parts {
+            rendered.extend(part?);
         }
         Ok(rendered)
     }
@@ -49,14 +66,13 @@ impl Renderer {
         &self,
         project: &ProjectView,
         env: &Environment,
-        out: &mut Rendered,
-    ) -> Result<(), Error> {
+    ) -> Result<Rendered, Error> {
         let mut files: Vec<(String, String)> = Vec::new();
-        let context = Context {
+        let env_context = context(&Context {
             project,
             env,
             service: None,
-        };
+        })?;
         for (template, file) in [
             ("k8s/namespace.yaml.tera", "namespace.yaml"),
             ("k8s/resourcequota.yaml.tera", "resourcequota.yaml"),
@@ -68,15 +84,16 @@ impl Renderer {
         ] {
             files.push((
                 paths::namespace_file(file),
-                self.yaml_file(template, &context)?,
+                self.yaml_file(template, &env_context)?,
             ));
         }
         for service in &env.services {
-            let context = Context {
+            // One context per service, shared by all of its files.
+            let context = context(&Context {
                 project,
                 env,
                 service: Some(service),
-            };
+            })?;
             for (template, file) in service_files(service) {
                 files.push((
                     paths::service_file(&service.name, file),
@@ -93,18 +110,17 @@ impl Renderer {
             "kustomization.yaml".into(),
             format!("{HEADER}{kustomization}"),
         ));
+        let mut out = Rendered::new();
         for (path, contents) in files {
             let path = format!("{dir}/{path}");
             paths::check(&path)?;
             out.insert(path, contents);
         }
-        Ok(())
+        Ok(out)
     }
 
-    fn yaml_file(&self, template: &str, context: &Context<'_>) -> Result<String, Error> {
-        let context =
-            tera::Context::from_serialize(context).map_err(|err| template_error(template, &err))?;
-        Ok(format!("{HEADER}{}", self.render_one(template, &context)?))
+    fn yaml_file(&self, template: &str, context: &tera::Context) -> Result<String, Error> {
+        Ok(format!("{HEADER}{}", self.render_one(template, context)?))
     }
 
     fn render_one(&self, template: &str, context: &tera::Context) -> Result<String, Error> {
@@ -112,6 +128,10 @@ impl Renderer {
             .render(template, context)
             .map_err(|err| template_error(template, &err))
     }
+}
+
+fn context(view: &Context<'_>) -> Result<tera::Context, Error> {
+    tera::Context::from_serialize(view).map_err(|err| template_error("context", &err))
 }
 
 /// What a template sees: the project, the environment and, for per-service

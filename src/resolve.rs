@@ -242,8 +242,25 @@ impl<'a> Layers<'a> {
     }
 }
 
+/// For each service, the services that call it, in name order.
+type Callers<'a> = BTreeMap<&'a str, Vec<&'a str>>;
+
+fn callers(config: &Config) -> Callers<'_> {
+    let mut callers: Callers<'_> = BTreeMap::new();
+    for (caller, service) in &config.services {
+        let mut callees: Vec<&str> = service.calls.iter().flatten().map(String::as_str).collect();
+        callees.sort_unstable();
+        callees.dedup();
+        for callee in callees.into_iter().filter(|callee| *callee != caller) {
+            callers.entry(callee).or_default().push(caller);
+        }
+    }
+    callers
+}
+
 pub fn resolve(config: &Config) -> Result<Model, Vec<Problem>> {
     let mut problems = Vec::new();
+    let callers = callers(config);
     let project = ProjectView {
         name: config.project.name.clone(),
         team: config.project.team.clone(),
@@ -261,7 +278,7 @@ pub fn resolve(config: &Config) -> Result<Model, Vec<Problem>> {
     let environments = config
         .environments
         .keys()
-        .map(|name| resolve_environment(config, &project, name, &mut problems))
+        .map(|name| resolve_environment(config, &callers, &project, name, &mut problems))
         .collect();
     if problems.is_empty() {
         Ok(Model {
@@ -285,6 +302,7 @@ fn common_labels(project: &ProjectView) -> Labels {
 
 fn resolve_environment(
     config: &Config,
+    callers: &Callers<'_>,
     project: &ProjectView,
     name: &str,
     problems: &mut Vec<Problem>,
@@ -299,8 +317,15 @@ fn resolve_environment(
     let mut services = Vec::new();
     let mut totals = Totals::default();
     for (service_name, service) in &config.services {
-        let (resolved, pod) =
-            resolve_service(config, project, name, service_name, service, problems);
+        let (resolved, pod) = resolve_service(
+            config,
+            callers,
+            project,
+            name,
+            service_name,
+            service,
+            problems,
+        );
         totals.add(&resolved, &pod, service);
         services.push(resolved);
     }
@@ -455,6 +480,7 @@ fn serving_ports(service: &ServiceConfig) -> Vec<u16> {
 
 fn resolve_service(
     config: &Config,
+    callers: &Callers<'_>,
     project: &ProjectView,
     environment: &str,
     name: &str,
@@ -657,7 +683,7 @@ fn resolve_service(
         _ => None,
     };
 
-    let (ingress, egress) = traffic(config, project, name, service, metrics.as_ref());
+    let (ingress, egress) = traffic(config, callers, project, name, service, metrics.as_ref());
     let has_service = matches!(kind, Kind::Web | Kind::Stateful) && service.port.is_some();
     let pod_count = match kind {
         Kind::Cronjob => 1,
@@ -745,20 +771,19 @@ fn resolve_metrics(
 /// NetworkPolicy peers: exactly the declared callers in, the called services out.
 fn traffic(
     config: &Config,
+    callers: &Callers<'_>,
     project: &ProjectView,
     name: &str,
     service: &ServiceConfig,
     metrics: Option<&MetricsView>,
 ) -> (Vec<IngressRule>, Vec<EgressRule>) {
     let own_ports = serving_ports(service);
-    let mut ingress: Vec<IngressRule> = config
-        .services
-        .iter()
-        .filter(|(caller, other)| {
-            caller.as_str() != name && other.calls.iter().flatten().any(|callee| callee == name)
-        })
+    let mut ingress: Vec<IngressRule> = callers
+        .get(name)
+        .into_iter()
+        .flatten()
         .filter(|_| !own_ports.is_empty())
-        .map(|(caller, _)| IngressRule {
+        .map(|caller| IngressRule {
             pods: selector(caller),
             namespace: None,
             ports: own_ports.clone(),

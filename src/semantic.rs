@@ -3,7 +3,7 @@
 //! count, and lists of named items are matched by name, so reordering them
 //! is not a change.
 
-use crate::diff::FileDiff;
+use crate::diff::{FileDiff, Status};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -105,10 +105,27 @@ pub fn compare(diffs: &[FileDiff]) -> Vec<ObjectChange> {
     changes
 }
 
+/// The diffs that matter field by field: files whose objects changed,
+/// files that are not YAML, and hand edits, which block a build whatever they touch.
+pub fn significant(diffs: Vec<FileDiff>) -> Vec<FileDiff> {
+    diffs
+        .into_iter()
+        .filter(|diff| {
+            matches!(diff.status, Status::Edited | Status::NotOurs)
+                || !is_yaml(&diff.path)
+                || !compare(std::slice::from_ref(diff)).is_empty()
+        })
+        .collect()
+}
+
+pub fn is_yaml(path: &str) -> bool {
+    path.ends_with(".yaml") || path.ends_with(".yml")
+}
+
 /// Every YAML document in `text` that looks like an object. Files that are
 /// not YAML, or do not parse, have no objects and show up only as text.
 fn objects(file: &str, text: &str, out: &mut BTreeMap<ObjectId, (String, Value)>) {
-    if !(file.ends_with(".yaml") || file.ends_with(".yml")) {
+    if !is_yaml(file) {
         return;
     }
     for document in serde_yaml::Deserializer::from_str(text) {
@@ -213,7 +230,6 @@ pub fn show(value: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diff::Status;
 
     fn diff(old: &str, new: &str) -> Vec<ObjectChange> {
         compare(&[FileDiff {
