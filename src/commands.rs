@@ -82,7 +82,13 @@ pub fn check(dir: &Path, out: &mut dyn Write) -> Result<(), Error> {
 pub fn build(dir: &Path, dry_run: bool, force: bool, out: &mut dyn Write) -> Result<(), Error> {
     let source = read_source(dir)?;
     let (rendered, _) = generate(&source)?;
-    let lock = Lock::read(&dir.join(paths::LOCK))?;
+    // A dry run writes nothing, so it needs no lock.
+    let _repo = if dry_run {
+        None
+    } else {
+        Some(write::lock_repo(dir)?)
+    };
+    let (lock, recovering) = Lock::read_with_journal(dir)?;
     let plan = plan::plan(dir, &rendered, &lock, force)?;
     if dry_run {
         for (path, action) in &plan.files {
@@ -95,7 +101,7 @@ pub fn build(dir: &Path, dry_run: bool, force: bool, out: &mut dyn Write) -> Res
     if dry_run {
         return writeln!(out, "dry run: {}; nothing written", summary(&plan)).map_err(io(dir));
     }
-    write::apply(dir, &plan, &rendered, &lock)?;
+    write::apply(dir, &plan, &rendered, &lock, recovering)?;
     for (path, action) in &plan.files {
         if matches!(action, Action::Create | Action::Update | Action::Delete) {
             writeln!(out, "{:<9}  {path}", action.label()).map_err(io(dir))?;
@@ -149,13 +155,14 @@ pub fn init(dir: &Path, name: Option<&str>, out: &mut dyn Write) -> Result<(), E
     let source = Source { name: shown, text };
     // Render before writing anything, so a failure leaves no half-made repo.
     let (rendered, _) = generate(&source)?;
-    let lock = Lock::read(&dir.join(paths::LOCK))?;
+    let _repo = write::lock_repo(dir)?;
+    let (lock, recovering) = Lock::read_with_journal(dir)?;
     let plan = plan::plan(dir, &rendered, &lock, false)?;
     if let Some(conflicts) = plan.conflicts() {
         return Err(conflicts);
     }
     write::write_atomic(&config, source.text.as_bytes())?;
-    write::apply(dir, &plan, &rendered, &lock)?;
+    write::apply(dir, &plan, &rendered, &lock, recovering)?;
     writeln!(out, "created {}", source.name).map_err(io(dir))?;
     writeln!(out, "kiln: {}", summary(&plan)).map_err(io(dir))?;
     writeln!(out, "next: edit {}, then run `kiln build`", source.name).map_err(io(dir))
@@ -180,6 +187,7 @@ fn default_name(dir: &Path) -> Result<String, Error> {
 }
 
 pub fn eject(dir: &Path, files: &[String], out: &mut dyn Write) -> Result<(), Error> {
+    let _repo = write::lock_repo(dir)?;
     let lock_path = dir.join(paths::LOCK);
     let mut lock = Lock::read(&lock_path)?;
     for file in files {
@@ -216,7 +224,7 @@ pub fn diff(
     let (rendered, _) = generate(&source)?;
     let (diffs, mode) = match against {
         DiffAgainst::Disk => {
-            let lock = Lock::read(&dir.join(paths::LOCK))?;
+            let (lock, _) = Lock::read_with_journal(dir)?;
             (
                 diff::against_disk(dir, &rendered, &lock, filter),
                 Mode::Drift,

@@ -111,7 +111,7 @@ pub fn against_disk(
             continue;
         }
         let status = match entry {
-            Some(entry) if hash(&disk) == entry.sha256 => Status::Changed,
+            Some(entry) if entry.written_by_kiln(&hash(&disk)) => Status::Changed,
             Some(_) => Status::Edited,
             None => Status::NotOurs,
         };
@@ -128,7 +128,7 @@ pub fn against_disk(
             continue;
         }
         if let Some(old) = read_text(&root.join(path)) {
-            let status = if hash(old.as_bytes()) == entry.sha256 {
+            let status = if entry.written_by_kiln(&hash(old.as_bytes())) {
                 Status::Deleted
             } else {
                 Status::Edited

@@ -44,6 +44,8 @@ pub enum Error {
     UnknownPreset { name: String, known: Vec<String> },
     /// `kiln diff --base` could not read `kiln.toml` at a revision.
     Git { revision: String, cause: String },
+    /// Another kiln command is writing in the same repo.
+    Busy { path: PathBuf },
     /// A generated path would leave the output directory.
     UnsafePath { path: String },
 }
@@ -152,6 +154,11 @@ impl fmt::Display for Error {
             Error::Git { revision, cause } => write!(
                 f,
                 "cannot read `kiln.toml` at revision `{revision}`: {cause}\n  = hint: `--base` takes a commit, branch or tag of the git repo that holds kiln.toml"
+            ),
+            Error::Busy { path } => write!(
+                f,
+                "another kiln command is writing in `{}`; nothing was written\n  = hint: wait for it to finish, then run this again",
+                path.display()
             ),
             Error::UnsafePath { path } => write!(
                 f,

@@ -2,6 +2,7 @@
 //! A file whose hash no longer matches was edited by hand.
 
 use crate::error::Error;
+use crate::paths;
 use crate::resolve::hex;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -27,6 +28,39 @@ pub struct Entry {
     /// The user took the file over with `kiln eject`; kiln never touches it again.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub ejected: bool,
+    /// Other hashes of content kiln wrote: what interrupted builds were
+    /// writing. Only the journal carries them; `kiln.lock` never does.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<String>,
+}
+
+impl Entry {
+    pub fn new(sha256: String) -> Entry {
+        Entry {
+            sha256,
+            ejected: false,
+            also: Vec::new(),
+        }
+    }
+
+    /// Whether content with this hash is something kiln wrote.
+    pub fn written_by_kiln(&self, hash: &str) -> bool {
+        self.sha256 == hash || self.also.iter().any(|h| h == hash)
+    }
+
+    /// The entry as `kiln.lock` records it, without journal hashes.
+    pub fn settled(&self) -> Entry {
+        Entry {
+            sha256: self.sha256.clone(),
+            ejected: self.ejected,
+            also: Vec::new(),
+        }
+    }
+
+    /// Every hash of content kiln wrote at this path.
+    fn hashes(&self) -> impl Iterator<Item = &String> {
+        std::iter::once(&self.sha256).chain(&self.also)
+    }
 }
 
 pub fn hash(contents: &[u8]) -> String {
@@ -35,6 +69,50 @@ pub fn hash(contents: &[u8]) -> String {
 
 impl Lock {
     pub const VERSION: u32 = 1;
+
+    /// Reads the repo's lock, and the journal of a build that was
+    /// interrupted, if any: a file holding what that build was writing is
+    /// still kiln's, not a hand edit. Returns whether a journal was found.
+    pub fn read_with_journal(root: &Path) -> Result<(Lock, bool), Error> {
+        let mut lock = Lock::read(&root.join(paths::LOCK))?;
+        let journal_path = root.join(paths::JOURNAL);
+        if !journal_path.exists() {
+            return Ok((lock, false));
+        }
+        let journal = Lock::read(&journal_path)?;
+        for (path, pending) in journal.files {
+            match lock.files.get_mut(&path) {
+                Some(entry) => {
+                    for hash in pending.hashes() {
+                        if !entry.written_by_kiln(hash) {
+                            entry.also.push(hash.clone());
+                        }
+                    }
+                }
+                None => {
+                    lock.files.insert(path, pending);
+                }
+            }
+        }
+        Ok((lock, true))
+    }
+
+    /// The journal for a build from `self` to `next`: the new lock, with
+    /// every hash kiln wrote before at each path, so that a chain of
+    /// interrupted builds never turns kiln's own files into "hand edits".
+    pub fn journal_for(&self, next: &Lock) -> Lock {
+        let mut journal = next.clone();
+        for (path, entry) in &mut journal.files {
+            if let Some(old) = self.files.get(path) {
+                entry.also = old
+                    .hashes()
+                    .filter(|h| **h != entry.sha256)
+                    .cloned()
+                    .collect();
+            }
+        }
+        journal
+    }
 
     /// Reads the lock at `path`; a missing lock is an empty one.
     pub fn read(path: &Path) -> Result<Lock, Error> {

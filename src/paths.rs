@@ -8,6 +8,10 @@ use std::path::{Component, Path};
 pub const DEPLOY: &str = "deploy";
 /// The ownership lock, at the repo root.
 pub const LOCK: &str = "kiln.lock";
+/// The lock a build writes before it touches any file, and removes when done.
+pub const JOURNAL: &str = "kiln.lock.pending";
+/// Prefix of the temporary files an atomic write renames into place.
+pub const TEMP_PREFIX: &str = ".kiln-";
 /// The config, at the repo root.
 pub const CONFIG: &str = "kiln.toml";
 

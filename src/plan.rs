@@ -81,25 +81,24 @@ pub fn plan(root: &Path, rendered: &Rendered, old: &Lock, force: bool) -> Result
         let new_hash = hash(contents.as_bytes());
         let entry = old.files.get(path);
         if let Some(entry) = entry.filter(|e| e.ejected) {
-            lock.files.insert(path.clone(), entry.clone());
+            lock.files.insert(path.clone(), entry.settled());
             files.push((path.clone(), Action::Ejected));
             continue;
         }
         let action = match (read(root, path)?, entry) {
             (None, _) => Action::Create,
             (Some(disk), _) if disk == contents.as_bytes() => Action::Unchanged,
-            (Some(disk), Some(entry)) if hash(&disk) == entry.sha256 || force => Action::Update,
+            (Some(disk), Some(entry)) if entry.written_by_kiln(&hash(&disk)) || force => {
+                Action::Update
+            }
             (Some(_), Some(_)) => Action::Edited,
             (Some(_), None) => Action::Foreign,
         };
         let kept = match action {
             // A conflicting file keeps its old record so the next run sees the same conflict.
-            Action::Edited => entry.cloned(),
+            Action::Edited => entry.map(Entry::settled),
             Action::Foreign => None,
-            _ => Some(Entry {
-                sha256: new_hash,
-                ejected: false,
-            }),
+            _ => Some(Entry::new(new_hash)),
         };
         if let Some(kept) = kept {
             lock.files.insert(path.clone(), kept);
@@ -111,16 +110,16 @@ pub fn plan(root: &Path, rendered: &Rendered, old: &Lock, force: bool) -> Result
             continue;
         }
         if entry.ejected {
-            lock.files.insert(path.clone(), entry.clone());
+            lock.files.insert(path.clone(), entry.settled());
             continue;
         }
         match read(root, path)? {
             None => {}
-            Some(disk) if hash(&disk) == entry.sha256 || force => {
+            Some(disk) if entry.written_by_kiln(&hash(&disk)) || force => {
                 files.push((path.clone(), Action::Delete))
             }
             Some(_) => {
-                lock.files.insert(path.clone(), entry.clone());
+                lock.files.insert(path.clone(), entry.settled());
                 files.push((path.clone(), Action::Edited));
             }
         }

@@ -11,9 +11,52 @@ use crate::render::Rendered;
 use std::io::Write;
 use std::path::Path;
 
+/// Holds the repo for one writing command; released when dropped. A second
+/// kiln writing in the same repo is refused instead of interleaving writes.
+pub struct RepoLock {
+    _directory: std::fs::File,
+}
+
+/// Takes the repo's write lock: an advisory lock on the repo directory
+/// itself, so no lock file is left in the user's tree.
+pub fn lock_repo(root: &Path) -> Result<RepoLock, Error> {
+    let io = |cause| Error::Io {
+        path: root.to_path_buf(),
+        cause,
+    };
+    std::fs::create_dir_all(root).map_err(io)?;
+    let directory = std::fs::File::open(root).map_err(io)?;
+    match directory.try_lock() {
+        Ok(()) => Ok(RepoLock {
+            _directory: directory,
+        }),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::Busy {
+            path: root.to_path_buf(),
+        }),
+        Err(std::fs::TryLockError::Error(cause)) => Err(io(cause)),
+    }
+}
+
 /// Writes the files a plan creates or updates, deletes the ones it drops,
-/// then the lock if it changed.
-pub fn apply(root: &Path, plan: &Plan, rendered: &Rendered, old_lock: &Lock) -> Result<(), Error> {
+/// then the lock. When the lock changes, the new lock is first written as a
+/// journal, so that a build killed halfway leaves a record of what it was
+/// writing and the next build does not mistake those files for hand edits.
+pub fn apply(
+    root: &Path,
+    plan: &Plan,
+    rendered: &Rendered,
+    old_lock: &Lock,
+    recovering: bool,
+) -> Result<(), Error> {
+    let lock_path = root.join(paths::LOCK);
+    let journal = root.join(paths::JOURNAL);
+    let lock_changes = plan.lock != *old_lock || !lock_path.exists();
+    if lock_changes {
+        write_atomic(
+            &journal,
+            old_lock.journal_for(&plan.lock).to_text().as_bytes(),
+        )?;
+    }
     for (path, action) in &plan.files {
         paths::check(path)?;
         match action {
@@ -23,19 +66,63 @@ pub fn apply(root: &Path, plan: &Plan, rendered: &Rendered, old_lock: &Lock) -> 
             }
             Action::Delete => {
                 let full = root.join(path);
-                std::fs::remove_file(&full).map_err(|cause| Error::Io {
-                    path: full.clone(),
-                    cause,
-                })?;
-                remove_empty_parents(root, &full);
+                match std::fs::remove_file(&full) {
+                    Ok(()) => remove_empty_parents(root, &full),
+                    Err(cause) if cause.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(cause) => return Err(Error::Io { path: full, cause }),
+                }
             }
             Action::Unchanged | Action::Ejected | Action::Edited | Action::Foreign => {}
         }
     }
-    if plan.lock == *old_lock && root.join(paths::LOCK).exists() {
-        return Ok(());
+    if lock_changes || recovering {
+        write_atomic(&lock_path, plan.lock.to_text().as_bytes())?;
     }
-    write_atomic(&root.join(paths::LOCK), plan.lock.to_text().as_bytes())
+    if recovering {
+        sweep_temporary_files(root, plan);
+    }
+    if lock_changes || recovering {
+        std::fs::remove_file(&journal)
+            .or_else(|e| {
+                if e.kind() == std::io::ErrorKind::NotFound {
+                    Ok(())
+                } else {
+                    Err(e)
+                }
+            })
+            .map_err(|cause| Error::Io {
+                path: journal,
+                cause,
+            })?;
+    }
+    Ok(())
+}
+
+/// Removes the temporary files a killed build left beside the files it was
+/// replacing. Only after an interrupted build, and under the repo lock.
+fn sweep_temporary_files(root: &Path, plan: &Plan) {
+    let mut directories: Vec<std::path::PathBuf> = vec![root.to_path_buf()];
+    directories.extend(
+        plan.files
+            .iter()
+            .filter_map(|(path, _)| root.join(path).parent().map(Path::to_path_buf)),
+    );
+    directories.sort();
+    directories.dedup();
+    for directory in directories {
+        let Ok(entries) = std::fs::read_dir(&directory) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            if entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with(paths::TEMP_PREFIX)
+            {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
 }
 
 /// Replaces `path` with `contents` in one rename.
@@ -47,7 +134,7 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Error> {
     let parent = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).map_err(io)?;
     let mut file = tempfile::Builder::new()
-        .prefix(".kiln-")
+        .prefix(paths::TEMP_PREFIX)
         .tempfile_in(parent)
         .map_err(io)?;
     file.write_all(contents).map_err(io)?;

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 mod build;
+mod crash;
 mod diff;
 mod errors;
 mod golden;
