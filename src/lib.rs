@@ -3,10 +3,12 @@
 //! The pipeline, one module per step:
 //! `load` → `validate` → `resolve` → `render` → a sink (`write`, or a dry-run plan).
 
+mod alerts;
 pub mod cli;
 mod commands;
 pub mod config;
 mod cron;
+pub mod crosscheck;
 pub mod error;
 pub mod load;
 mod lock;
