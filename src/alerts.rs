@@ -162,7 +162,8 @@ pub fn monitoring(
     EnvironmentMonitoring {
         rule_name: namespace.to_string(),
         groups,
-        sidecar_monitor: mesh,
+        // Without pods there is no sidecar to scrape.
+        sidecar_monitor: mesh && !services.is_empty(),
         sidecar_port_name: crate::resolve::builtin::SIDECAR_METRICS_PORT_NAME.into(),
     }
 }

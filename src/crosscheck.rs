@@ -90,6 +90,7 @@ fn check_environment(objects: &[Object<'_>], problems: &mut Vec<Problem>) {
         problems.push(Problem::inconsistent(file, &message));
     };
     for object in objects {
+        check_own_pods(object, &mut report);
         match object.kind() {
             "Service" => check_service(object, &pods, &mut report),
             "ServiceMonitor" => check_service_monitor(object, objects, &mut report),
@@ -153,6 +154,28 @@ fn pods_of<'a>(object: &'a Object<'a>, injected: &[&str]) -> Option<Pods<'a>> {
             .unwrap_or("default")
             .to_string(),
     })
+}
+
+/// A workload's selector must match the pods it creates, or the API server
+/// refuses it.
+fn check_own_pods(object: &Object<'_>, report: &mut impl FnMut(&str, String)) {
+    let labels = match object.kind() {
+        "Deployment" | "StatefulSet" | "DaemonSet" => {
+            &object.value["spec"]["template"]["metadata"]["labels"]
+        }
+        _ => return,
+    };
+    let labels = labels.as_mapping().cloned().unwrap_or_default();
+    if !selects(&object.value["spec"]["selector"], &labels) {
+        report(
+            object.file,
+            format!(
+                "the selector of {} `{}` does not match its own pods",
+                object.kind(),
+                object.name()
+            ),
+        );
+    }
 }
 
 /// Whether `labels` has every key and value of `selector`.

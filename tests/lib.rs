@@ -6,8 +6,11 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 mod build;
+mod crosscheck;
 mod errors;
+mod fluentconf;
 mod golden;
+mod layers;
 mod output;
 
 /// A temporary repo to run kiln in.
