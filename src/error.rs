@@ -710,6 +710,17 @@ impl Problem {
         )
     }
 
+    pub fn bad_label_value(key: &KeyPath, value: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{value}` in `{key}` is not a valid label value"),
+            Some(
+                "use at most 63 letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit"
+                    .to_string(),
+            ),
+        )
+    }
+
     pub fn bad_host(key: &KeyPath, value: &str) -> Self {
         Problem::at(
             key,

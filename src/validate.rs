@@ -93,7 +93,7 @@ fn check_environment_layers(
         if let Some(user) = &es.user
             && !names::is_label_value(user)
         {
-            problems.push(Problem::bad_version(&key.key("user"), user));
+            problems.push(Problem::bad_label_value(&key.key("user"), user));
         }
         if let Some(password) = &es.password
             && parse_secret_ref(password).is_none()
@@ -106,7 +106,7 @@ fn check_environment_layers(
         if let Some(severity) = &alerts.severity
             && !names::is_label_value(severity)
         {
-            problems.push(Problem::bad_version(&key.key("severity"), severity));
+            problems.push(Problem::bad_label_value(&key.key("severity"), severity));
         }
         if let Some(percent) = alerts.error_percent
             && !(percent > 0.0 && percent <= 100.0)

@@ -481,7 +481,7 @@ fn the_logging_namespace_must_fit_in_63_characters() {
 fn elasticsearch_settings_are_checked() {
     let config = HEAD.replace(
         "[environments.dev]\n",
-        "[environments.dev]\nelasticsearch = { host = \"https://es:9200\", port = 0, index_prefix = \"Logs\", password = \"hunter2\" }\n",
+        "[environments.dev]\nelasticsearch = { host = \"https://es:9200\", port = 0, index_prefix = \"Logs\", user = \"-x\", password = \"hunter2\" }\n",
     );
     let stderr = rejected(&config);
     for expected in [
@@ -489,11 +489,12 @@ fn elasticsearch_settings_are_checked() {
         "`environments.dev.elasticsearch.port` cannot be 0",
         "`Logs` in `environments.dev.elasticsearch.index_prefix` is not a usable Elasticsearch index prefix",
         "`hunter2` in `environments.dev.elasticsearch.password` is not a secret reference",
+        "`-x` in `environments.dev.elasticsearch.user` is not a valid label value",
     ] {
         assert!(stderr.contains(expected), "{expected}: {stderr}");
     }
     assert!(
-        stderr.ends_with("4 problems in `kiln.toml`; nothing was written\n"),
+        stderr.ends_with("5 problems in `kiln.toml`; nothing was written\n"),
         "{stderr}"
     );
 }
@@ -506,7 +507,7 @@ fn alert_thresholds_are_checked() {
     );
     let stderr = rejected(&config);
     for expected in [
-        "`wake me up` in `environments.dev.alerts.severity` is not a usable version",
+        "`wake me up` in `environments.dev.alerts.severity` is not a valid label value",
         "`environments.dev.alerts.error_percent` is 0, outside (0, 100]",
         "`environments.dev.alerts.latency_p99_ms` is 0, outside 1..",
         "`environments.dev.alerts.volume_percent` is 100, outside 1..=99",
