@@ -123,6 +123,11 @@ fn canary_runs_beside_stable_and_never_adopts_its_pods() {
         assert!(selects(&labels, pods), "subset {subset}");
     }
     assert!(!repo.exists("deploy/prod/services/orders/deployment-canary.yaml"));
+    // The quota has room for the canary pod and its surge pod, each with a
+    // sidecar: users 10+1, canary 1+1, orders 10+1, cache 1, report 1; 350m each.
+    let quota = repo.yaml("deploy/prod/namespace/resourcequota.yaml");
+    assert_eq!(quota["spec"]["hard"]["pods"], "26");
+    assert_eq!(quota["spec"]["hard"]["requests.cpu"], "9100m");
 }
 
 #[test]
