@@ -1,12 +1,15 @@
 //! Merges built-in defaults, `[defaults]`, `[environments.E]`, `[services.S]`
 //! and `[services.S.environments.E]` (lowest to highest) into one plain
-//! model per environment. Everything that decides *what* to emit lives here.
+//! model per environment. Everything that decides *what* to emit lives here
+//! and in the three layer modules it calls: `mesh`, `alerts` and `logging`.
 
-use crate::config::{Canary, Config, Kind, Layer, Metrics, Mtls, Protocol, Scheme, ServiceConfig};
+use crate::config::{Config, Kind, Layer, Metrics, Mtls, Protocol, ServiceConfig};
 use crate::error::{KeyPath, Problem};
 use crate::model::*;
 use crate::quantity::{Quantity, Unit};
 use crate::validate::{image_tag, parse_secret_ref};
+use crate::{logging, mesh};
+pub use logging::logging_namespace;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
@@ -80,12 +83,6 @@ pub fn switches(config: &Config, environment: &str) -> Switches {
         monitoring: pick(env.and_then(|e| e.monitoring), config.project.monitoring),
         logging: pick(env.and_then(|e| e.logging), config.project.logging),
     }
-}
-
-/// Fluentd's namespace: its own, so that its hostPath volumes, root user and
-/// node-count of pods touch neither the app's Pod Security level nor its quota.
-pub fn logging_namespace(project: &str, environment: &str) -> String {
-    format!("{project}-{environment}-logging")
 }
 
 /// How a well-known third-party image runs: its own user, and where it writes.
@@ -322,7 +319,7 @@ pub fn resolve(config: &Config) -> Result<Model, Vec<Problem>> {
     }
 }
 
-fn common_labels(project: &ProjectView) -> Labels {
+pub(crate) fn common_labels(project: &ProjectView) -> Labels {
     let mut labels = Labels::new();
     labels.insert("app.kubernetes.io/part-of".into(), project.name.clone());
     labels.insert("app.kubernetes.io/managed-by".into(), "kiln".into());
@@ -403,15 +400,15 @@ fn resolve_environment(
         Mtls::Permissive => "PERMISSIVE",
     };
     let mesh = on.mesh.then(|| EnvironmentMesh {
-        gateway: gateway(config, project, name, &namespace, &services),
-        gateway_selector: gateway_selector(),
+        gateway: mesh::gateway(config, project, name, &namespace, &services),
+        gateway_selector: mesh::gateway_selector(),
     });
     let monitoring = on
         .monitoring
         .then(|| crate::alerts::monitoring(config, name, &namespace, on.mesh, &services));
     let logging = on
         .logging
-        .then(|| logging(config, project, name, &namespace, &services));
+        .then(|| logging::logging(config, project, name, &namespace, &services));
     Environment {
         name: name.to_string(),
         namespace,
@@ -428,230 +425,11 @@ fn resolve_environment(
 }
 
 /// Where a service is resolved: its environment, namespace and layers.
-struct Scope<'a> {
-    environment: &'a str,
-    namespace: &'a str,
-    on: Switches,
-    mtls_strict: bool,
-}
-
-/// Labels of the ingress gateway pods of Istio's default install.
-fn gateway_selector() -> Labels {
-    Labels::from([("istio".to_string(), "ingressgateway".to_string())])
-}
-
-/// `{service}.{namespace}.svc.cluster.local`
-fn service_host(service: &str, namespace: &str) -> String {
-    format!("{service}.{namespace}.svc.cluster.local")
-}
-
-/// The Gateway and its routes, if any service has a `route`.
-fn gateway(
-    config: &Config,
-    project: &ProjectView,
-    environment: &str,
-    namespace: &str,
-    services: &[Service],
-) -> Option<Gateway> {
-    let mut routes: Vec<HttpRoute> = services
-        .iter()
-        .filter_map(|service| {
-            let prefix = service.route.clone()?;
-            let main = service.ports.first()?;
-            let settings = &config.services[&service.name];
-            Some(HttpRoute {
-                name: service.name.clone(),
-                prefix: Some(prefix),
-                destinations: destinations(service, namespace, main.port),
-                timeout: settings
-                    .timeout
-                    .clone()
-                    .unwrap_or_else(|| builtin::TIMEOUT.into()),
-                retries: retries(settings),
-            })
-        })
-        .collect();
-    if routes.is_empty() {
-        return None;
-    }
-    // Istio takes the first route that matches: `/api/v2` must come before `/api`.
-    routes.sort_by(|a, b| {
-        let length = |r: &HttpRoute| r.prefix.as_ref().map_or(0, String::len);
-        length(b).cmp(&length(a)).then_with(|| a.name.cmp(&b.name))
-    });
-    let host = config.environments[environment]
-        .domain
-        .clone()
-        .unwrap_or_else(|| format!("{environment}.{}.localhost", project.name));
-    Some(Gateway {
-        name: "ingress".into(),
-        host,
-        credential_name: format!("{namespace}-tls"),
-        routes,
-    })
-}
-
-/// Where a request for `service` goes: its pods, or its stable and canary
-/// subsets by weight.
-fn destinations(service: &Service, namespace: &str, port: u16) -> Vec<Destination> {
-    let host = service_host(&service.name, namespace);
-    match &service.canary {
-        None => vec![Destination {
-            host,
-            port,
-            subset: None,
-            weight: None,
-        }],
-        Some(canary) => {
-            let weight = canary.weight;
-            vec![
-                Destination {
-                    host: host.clone(),
-                    port,
-                    subset: Some("stable".into()),
-                    weight: Some(100 - weight),
-                },
-                Destination {
-                    host,
-                    port,
-                    subset: Some("canary".into()),
-                    weight: Some(weight),
-                },
-            ]
-        }
-    }
-}
-
-fn retries(service: &ServiceConfig) -> RetriesView {
-    let retries = service.retries.as_ref();
-    RetriesView {
-        attempts: retries
-            .and_then(|r| r.attempts)
-            .unwrap_or(builtin::RETRY_ATTEMPTS),
-        per_try_timeout: retries
-            .and_then(|r| r.per_try_timeout.clone())
-            .unwrap_or_else(|| builtin::PER_TRY_TIMEOUT.into()),
-        retry_on: builtin::RETRY_ON.into(),
-    }
-}
-
-/// Fluentd for one environment.
-fn logging(
-    config: &Config,
-    project: &ProjectView,
-    environment: &str,
-    namespace: &str,
-    services: &[Service],
-) -> Logging {
-    let logging_namespace = logging_namespace(&project.name, environment);
-    let mut labels = common_labels(project);
-    let selector = Labels::from([
-        ("app.kubernetes.io/name".to_string(), "fluentd".to_string()),
-        (
-            "app.kubernetes.io/instance".to_string(),
-            logging_namespace.clone(),
-        ),
-    ]);
-    labels.extend(selector.clone());
-    labels.insert("app.kubernetes.io/component".into(), "logging".into());
-    let mut namespace_labels = labels.clone();
-    // hostPath volumes are refused by the baseline and restricted levels.
-    namespace_labels.insert(
-        "pod-security.kubernetes.io/enforce".into(),
-        "privileged".into(),
-    );
-    // Fluentd talks to the API server and Elasticsearch, neither in the mesh.
-    namespace_labels.insert("istio-injection".into(), "disabled".into());
-    let mut paths: Vec<String> = services
-        .iter()
-        .filter_map(|s| s.probes.as_ref().filter(|p| p.kind == "http"))
-        .flat_map(|p| [p.liveness_path.clone(), p.readiness_path.clone()])
-        .collect();
-    paths.sort();
-    paths.dedup();
-    let mut noise = "kube-probe/".to_string();
-    if !paths.is_empty() {
-        let alternatives: Vec<String> = paths.iter().map(|p| regex_escape(p)).collect();
-        noise.push_str(&format!(
-            "|(?:GET|HEAD) (?:{})(?:[ ?\"]|$)",
-            alternatives.join("|")
-        ));
-    }
-    let elasticsearch = config.environments[environment]
-        .elasticsearch
-        .as_ref()
-        .map(|es| ElasticsearchView {
-            host: es.host.clone(),
-            port: es.port.unwrap_or(builtin::ELASTICSEARCH_PORT),
-            scheme: match es.scheme.unwrap_or(Scheme::Https) {
-                Scheme::Http => "http".into(),
-                Scheme::Https => "https".into(),
-            },
-            index_prefix: es
-                .index_prefix
-                .clone()
-                .unwrap_or_else(|| namespace.to_string()),
-            user: es.user.clone(),
-            password: es
-                .password
-                .as_deref()
-                .and_then(parse_secret_ref)
-                .map(|(secret, key)| SecretEnv {
-                    // fluent.conf.tera reads the password by this name.
-                    var: "FLUENT_ELASTICSEARCH_PASSWORD".into(),
-                    secret: secret.into(),
-                    key: key.into(),
-                }),
-        });
-    let mut egress_ports = builtin::API_SERVER_PORTS.to_vec();
-    egress_ports.extend(elasticsearch.as_ref().map(|es| es.port));
-    egress_ports.sort_unstable();
-    egress_ports.dedup();
-    Logging {
-        name: "fluentd".into(),
-        cluster_role: format!("{logging_namespace}-fluentd"),
-        image: builtin::FLUENTD_IMAGE.into(),
-        resources: Resources {
-            cpu_request: builtin::FLUENTD_CPU.into(),
-            cpu_limit: builtin::FLUENTD_CPU_LIMIT.into(),
-            memory_request: builtin::FLUENTD_MEMORY.into(),
-            memory_limit: builtin::FLUENTD_MEMORY_LIMIT.into(),
-        },
-        // Kubernetes names these files `<pod>_<namespace>_<container>-<id>.log`;
-        // pod names cannot hold `_`, so this matches exactly one namespace.
-        tail_path: format!("/var/log/containers/*_{namespace}_*.log"),
-        state_dir: format!("/var/lib/fluentd/{namespace}"),
-        state_mount: STATE_MOUNT.into(),
-        pos_file: format!("{STATE_MOUNT}/containers.log.pos"),
-        buffer_path: format!("{STATE_MOUNT}/buffer"),
-        noise,
-        elasticsearch,
-        egress_ports,
-        namespace: logging_namespace,
-        labels,
-        selector,
-        namespace_labels,
-    }
-}
-
-/// Where Fluentd keeps its state inside the container.
-const STATE_MOUNT: &str = "/var/lib/fluentd";
-
-/// Escapes the characters a Ruby regular expression treats specially. A
-/// quote becomes `\x27`, so the pattern never needs quoting in fluent.conf.
-fn regex_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\'' => out.push_str("\\x27"),
-            c if "\\.+*?()|[]{}^$".contains(c) => {
-                out.push('\\');
-                out.push(c);
-            }
-            c => out.push(c),
-        }
-    }
-    out
+pub(crate) struct Scope<'a> {
+    pub environment: &'a str,
+    pub namespace: &'a str,
+    pub on: Switches,
+    pub mtls_strict: bool,
 }
 
 /// What one pod of a service asks for: requests and limits of the app
@@ -768,7 +546,7 @@ pub fn selector(service: &str) -> Labels {
 }
 
 /// The ports callers reach a service on: the main port and any extra ports.
-fn serving_ports(service: &ServiceConfig) -> Vec<u16> {
+pub(crate) fn serving_ports(service: &ServiceConfig) -> Vec<u16> {
     let mut ports: Vec<u16> = service
         .port
         .into_iter()
@@ -979,7 +757,7 @@ fn resolve_service(
     let mut pod_selector = selector(name);
     if matches!(kind, Kind::Web | Kind::Worker) {
         for set in [&mut pod_labels, &mut pod_selector] {
-            set.insert(TRACK.into(), "stable".into());
+            set.insert(mesh::TRACK.into(), "stable".into());
         }
     }
     let pod_count = match kind {
@@ -1030,9 +808,11 @@ fn resolve_service(
         .and_then(|o| o.canary.as_ref())
         .or(service.canary.as_ref())
         .filter(|_| scope.on.mesh && kind == Kind::Web);
-    resolved.canary = canary.map(|canary| canary_of(config, &resolved, canary));
+    resolved.canary = canary.map(|canary| mesh::canary_of(config, &resolved, canary));
     if scope.on.mesh {
-        resolved.mesh = Some(service_mesh(config, project, scope, service, &resolved));
+        resolved.mesh = Some(mesh::service_mesh(
+            config, project, scope, service, &resolved,
+        ));
     }
     (
         resolved,
@@ -1041,37 +821,6 @@ fn resolve_service(
             count: pod_count,
         },
     )
-}
-
-/// The label that tells a service's stable pods from its canary pods.
-pub const TRACK: &str = "track";
-
-/// The canary Deployment: the stable one at another version, one pod, its own `track`.
-fn canary_of(config: &Config, stable: &Service, canary: &Canary) -> CanaryView {
-    let mut workload = stable.clone();
-    let registry = config.project.registry.as_deref().unwrap_or_default();
-    workload.name = format!("{}-canary", stable.name);
-    workload.image = format!("{registry}/{}:{}", stable.name, canary.version);
-    workload.version = canary.version.clone();
-    for labels in [&mut workload.labels, &mut workload.pod_labels] {
-        labels.insert("app.kubernetes.io/version".into(), canary.version.clone());
-        labels.insert("version".into(), canary.version.clone());
-    }
-    for labels in [&mut workload.pod_labels, &mut workload.pod_selector] {
-        labels.insert(TRACK.into(), "canary".into());
-    }
-    workload.pod_annotations.insert(
-        "kubectl.kubernetes.io/default-container".into(),
-        workload.name.clone(),
-    );
-    workload.replicas = Some(builtin::CANARY_REPLICAS);
-    workload.autoscale = None;
-    workload.disruption_budget = false;
-    workload.monitor = None;
-    CanaryView {
-        weight: canary.weight,
-        workload: Box::new(workload),
-    }
 }
 
 /// How Prometheus scrapes a service: through its Service if it has one, else its pods.
@@ -1091,137 +840,6 @@ fn monitor(service: &ServiceConfig, scope: &Scope<'_>, resolved: &Service) -> Op
             .unwrap_or_else(|| builtin::SCRAPE_INTERVAL.into()),
         selector: resolved.selector.clone(),
     })
-}
-
-/// A service's DestinationRule, AuthorizationPolicy, port-level mTLS
-/// exception and canary split.
-fn service_mesh(
-    config: &Config,
-    project: &ProjectView,
-    scope: &Scope<'_>,
-    service: &ServiceConfig,
-    resolved: &Service,
-) -> ServiceMesh {
-    let host = service_host(&resolved.name, scope.namespace);
-    let subsets: Vec<Subset> = match &resolved.canary {
-        None => Vec::new(),
-        Some(_) => ["stable", "canary"]
-            .into_iter()
-            .map(|track| Subset {
-                name: track.into(),
-                labels: Labels::from([(TRACK.to_string(), track.to_string())]),
-            })
-            .collect(),
-    };
-    let destination_rule = resolved.has_service.then(|| {
-        let pool = service.connection_pool.as_ref();
-        let outlier = service.outlier_detection.as_ref();
-        DestinationRule {
-            max_connections: pool
-                .and_then(|p| p.max_connections)
-                .unwrap_or(builtin::MAX_CONNECTIONS),
-            max_pending_requests: pool
-                .and_then(|p| p.max_pending_requests)
-                .unwrap_or(builtin::MAX_PENDING_REQUESTS),
-            max_requests: pool
-                .and_then(|p| p.max_requests)
-                .unwrap_or(builtin::MAX_REQUESTS),
-            consecutive_5xx_errors: outlier
-                .and_then(|o| o.consecutive_5xx_errors)
-                .unwrap_or(builtin::CONSECUTIVE_5XX_ERRORS),
-            interval: outlier
-                .and_then(|o| o.interval.clone())
-                .unwrap_or_else(|| builtin::OUTLIER_INTERVAL.into()),
-            base_ejection_time: outlier
-                .and_then(|o| o.base_ejection_time.clone())
-                .unwrap_or_else(|| builtin::BASE_EJECTION_TIME.into()),
-            max_ejection_percent: outlier
-                .and_then(|o| o.max_ejection_percent)
-                .unwrap_or(builtin::MAX_EJECTION_PERCENT),
-            subsets,
-        }
-    });
-    let principal = |namespace: &str, account: &str| {
-        format!("{}/ns/{namespace}/sa/{account}", builtin::TRUST_DOMAIN)
-    };
-    let own_ports: Vec<String> = serving_ports(service).iter().map(u16::to_string).collect();
-    let mut authorization = Vec::new();
-    let mut callers: Vec<&String> = config
-        .services
-        .iter()
-        .filter(|(caller, other)| {
-            *caller != &resolved.name
-                && other
-                    .calls
-                    .iter()
-                    .flatten()
-                    .any(|callee| callee == &resolved.name)
-        })
-        .map(|(caller, _)| caller)
-        .collect();
-    callers.sort();
-    if !callers.is_empty() && !own_ports.is_empty() {
-        authorization.push(AuthorizationRule {
-            comment: "services whose `calls` name this one".into(),
-            principals: callers
-                .iter()
-                .map(|caller| principal(scope.namespace, caller))
-                .collect(),
-            namespaces: Vec::new(),
-            plaintext: false,
-            ports: own_ports.clone(),
-            methods: Vec::new(),
-            paths: Vec::new(),
-        });
-    }
-    if let (Some(_), Some(main)) = (&resolved.route, resolved.ports.first()) {
-        authorization.push(AuthorizationRule {
-            comment: "the ingress gateway, for the route".into(),
-            principals: vec![principal(
-                &project.mesh_namespace,
-                builtin::GATEWAY_SERVICE_ACCOUNT,
-            )],
-            namespaces: Vec::new(),
-            plaintext: false,
-            ports: vec![main.port.to_string()],
-            methods: Vec::new(),
-            paths: Vec::new(),
-        });
-    }
-    let metrics = resolved.metrics.as_ref().filter(|_| scope.on.monitoring);
-    if let Some(metrics) = metrics {
-        authorization.push(AuthorizationRule {
-            comment: "Prometheus, with or without a sidecar: only GET of the metrics path".into(),
-            principals: Vec::new(),
-            namespaces: vec![project.monitoring_namespace.clone()],
-            plaintext: scope.mtls_strict,
-            ports: vec![metrics.port.to_string()],
-            methods: vec!["GET".into()],
-            paths: vec![metrics.path.clone()],
-        });
-    }
-    let canary_route = resolved.canary.as_ref().and_then(|_| {
-        let main = resolved.ports.first()?;
-        Some(HttpRoute {
-            name: resolved.name.clone(),
-            prefix: None,
-            destinations: destinations(resolved, scope.namespace, main.port),
-            timeout: service
-                .timeout
-                .clone()
-                .unwrap_or_else(|| builtin::TIMEOUT.into()),
-            retries: retries(service),
-        })
-    });
-    ServiceMesh {
-        host,
-        destination_rule,
-        authorization,
-        // A Prometheus without a sidecar speaks plain text: under STRICT its
-        // scrapes would be refused, so the metrics port alone stays PERMISSIVE.
-        permissive_port: metrics.filter(|_| scope.mtls_strict).map(|m| m.port),
-        canary_route,
-    }
 }
 
 /// Metrics are on by default for built services that listen somewhere;
@@ -1286,7 +904,7 @@ fn traffic(
         .collect();
     if let (Some(_), Some(port), true) = (&service.route, service.port, on.mesh) {
         ingress.push(IngressRule {
-            pods: gateway_selector(),
+            pods: mesh::gateway_selector(),
             namespace: Some(project.mesh_namespace.clone()),
             ports: vec![port],
         });
