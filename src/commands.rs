@@ -9,7 +9,7 @@ use crate::plan::{self, Action, Plan};
 use crate::render::{Rendered, Renderer};
 use crate::report::{self, Format, Mode};
 use crate::{Color, DiffAgainst};
-use crate::{names, resolve, validate, write};
+use crate::{crosscheck, names, resolve, validate, write};
 use include_dir::{Dir, include_dir};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -26,7 +26,7 @@ struct Stats {
     services: usize,
 }
 
-/// load → validate → resolve → render, all in memory.
+/// load → validate → resolve → render → crosscheck, all in memory.
 fn generate(source: &Source) -> Result<(Rendered, Stats), Error> {
     let config = load::parse(&source.text).map_err(|problem| source.invalid(&[problem]))?;
     let problems = validate::validate(&config);
@@ -35,6 +35,10 @@ fn generate(source: &Source) -> Result<(Rendered, Stats), Error> {
     }
     let model = resolve::resolve(&config).map_err(|problems| source.invalid(&problems))?;
     let rendered = Renderer::new()?.render(&model)?;
+    let problems = crosscheck::check(&rendered);
+    if !problems.is_empty() {
+        return Err(source.invalid(&problems));
+    }
     let stats = Stats {
         environments: config.environments.len(),
         services: config.services.len(),

@@ -40,6 +40,12 @@ pub struct Project {
     pub monitoring_namespace: Option<String>,
     /// Namespace of the Istio control plane and ingress gateway. Default `istio-system`.
     pub mesh_namespace: Option<String>,
+    /// Istio objects and sidecar injection, in every environment unless it says otherwise. Default `true`.
+    pub mesh: Option<bool>,
+    /// ServiceMonitors, PodMonitors and alert rules, in every environment unless it says otherwise. Default `true`.
+    pub monitoring: Option<bool>,
+    /// A Fluentd DaemonSet per environment, unless the environment says otherwise. Default `true`.
+    pub logging: Option<bool>,
 }
 
 /// A CI system kiln can write a pipeline for.
@@ -125,6 +131,83 @@ pub struct Egress {
     pub port: u16,
 }
 
+/// `retries = { attempts, per_try_timeout }`: how the mesh retries a failed request.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Retries {
+    /// Retries after the first try, 0..=10; 0 turns retries off. Default 3.
+    pub attempts: Option<u32>,
+    /// Timeout of each try, a duration such as `2s`. Default `2s`.
+    pub per_try_timeout: Option<String>,
+}
+
+/// `connection_pool = { max_connections, max_pending_requests, max_requests }`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionPool {
+    /// Most TCP connections to the service per caller sidecar. Default 100.
+    pub max_connections: Option<u32>,
+    /// Most HTTP requests waiting for a connection. Default 100.
+    pub max_pending_requests: Option<u32>,
+    /// Most concurrent HTTP requests. Default 1000.
+    pub max_requests: Option<u32>,
+}
+
+/// `outlier_detection = { consecutive_5xx_errors, interval, base_ejection_time, max_ejection_percent }`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutlierDetection {
+    /// 5xx answers in a row that eject a pod from the pool. Default 5.
+    pub consecutive_5xx_errors: Option<u32>,
+    /// How often pods are checked, a duration. Default `10s`.
+    pub interval: Option<String>,
+    /// Shortest ejection, a duration. Default `30s`.
+    pub base_ejection_time: Option<String>,
+    /// Most pods ejected at once, percent. Default 50.
+    pub max_ejection_percent: Option<u32>,
+}
+
+/// `elasticsearch = { host, port, scheme, index_prefix, user, password }`: where Fluentd sends logs.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Elasticsearch {
+    /// Required. Host name or IP address of Elasticsearch.
+    pub host: String,
+    /// Default 9200.
+    pub port: Option<u16>,
+    /// `https` (default) or `http`.
+    pub scheme: Option<Scheme>,
+    /// Indices are `{index_prefix}-YYYY.MM.DD`. Default the namespace, `{project}-{env}`.
+    pub index_prefix: Option<String>,
+    /// User name for basic authentication.
+    pub user: Option<String>,
+    /// The password, as a Secret reference `secret-name:key` in the logging namespace.
+    pub password: Option<String>,
+}
+
+/// How Fluentd talks to Elasticsearch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scheme {
+    Http,
+    Https,
+}
+
+/// `[environments.E.alerts]`: thresholds and routing of the environment's alerts.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Alerts {
+    /// `severity` label of every alert. Default `page` in an environment named
+    /// `prod` or `production`, `ticket` elsewhere.
+    pub severity: Option<String>,
+    /// Percent of 5xx answers over 5 minutes that fires `HighErrorRatio`. Default 2 in prod, 5 elsewhere.
+    pub error_percent: Option<f64>,
+    /// p99 latency in milliseconds that fires `HighLatencyP99`. Default 500 in prod, 1000 elsewhere.
+    pub latency_p99_ms: Option<u32>,
+    /// Percent of a volume in use that fires `VolumeNearlyFull`. Default 80 in prod, 90 elsewhere.
+    pub volume_percent: Option<u32>,
+}
+
 /// `metrics = "/path"` or `metrics = false`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(untagged)]
@@ -205,6 +288,16 @@ layered! {
         pub domain: Option<String>,
         /// Mutual TLS mode of the namespace. Default `strict`.
         pub mtls: Option<Mtls>,
+        /// Istio objects and sidecar injection here. Default `project.mesh`.
+        pub mesh: Option<bool>,
+        /// ServiceMonitors, PodMonitors and alert rules here. Default `project.monitoring`.
+        pub monitoring: Option<bool>,
+        /// A Fluentd DaemonSet for this environment. Default `project.logging`.
+        pub logging: Option<bool>,
+        /// Where Fluentd sends this environment's logs; without it, to its own stdout.
+        pub elasticsearch: Option<Elasticsearch>,
+        /// Alert thresholds and severity.
+        pub alerts: Option<Alerts>,
     }
 }
 
@@ -249,6 +342,16 @@ layered! {
         pub metrics_port: Option<u16>,
         /// Canary deployment.
         pub canary: Option<Canary>,
+        /// How long the mesh waits for an answer to a routed or canaried request. Default `15s`.
+        pub timeout: Option<String>,
+        /// How the mesh retries routed or canaried requests.
+        pub retries: Option<Retries>,
+        /// Limits of the DestinationRule's connection pool.
+        pub connection_pool: Option<ConnectionPool>,
+        /// When the mesh ejects a failing pod from the load-balancing pool.
+        pub outlier_detection: Option<OutlierDetection>,
+        /// How often Prometheus scrapes the metrics port. Default `30s`.
+        pub scrape_interval: Option<String>,
         /// Volume size of a stateful service.
         pub storage: Option<String>,
         /// Where the volume of a stateful service is mounted.

@@ -706,4 +706,94 @@ impl Problem {
             None,
         )
     }
+
+    pub fn bad_duration(key: &KeyPath, value: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{value}` in `{key}` is not a duration"),
+            Some(
+                "write whole numbers with the units `h`, `m`, `s` and `ms`, in that order, such as `30s` or `1m30s`"
+                    .to_string(),
+            ),
+        )
+    }
+
+    pub fn out_of_range(key: &KeyPath, value: &str, range: &str, meaning: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{key}` is {value}, outside {range}"),
+            Some(meaning.to_string()),
+        )
+    }
+
+    pub fn needs_route_or_canary(key: &KeyPath) -> Self {
+        Problem::at(
+            key,
+            format!("`{key}` has no effect: the service has no `route` and no `canary`"),
+            Some(
+                "timeouts and retries apply to the gateway route and the canary split; remove the key or add a `route`"
+                    .to_string(),
+            ),
+        )
+    }
+
+    pub fn needs_service(key: &KeyPath) -> Self {
+        Problem::at(
+            key,
+            format!("`{key}` needs a `web` or `stateful` service with a `port`"),
+            Some("only a service that others call has a DestinationRule to tune".to_string()),
+        )
+    }
+
+    pub fn canary_without_mesh(key: &KeyPath, environment: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{key}` needs the mesh, which is off in environment `{environment}`"),
+            Some(format!(
+                "the traffic split is an Istio VirtualService: remove the canary, or set `mesh = true` in `[environments.{environment}]`"
+            )),
+        )
+    }
+
+    pub fn logging_namespace_too_long(key: &KeyPath, namespace: &str) -> Self {
+        Problem::at(
+            key,
+            format!("the logging namespace `{namespace}` of `{key}` is longer than 63 characters"),
+            Some(
+                "Fluentd runs in `{project}-{env}-logging`: shorten the project or environment name, or set `logging = false`"
+                    .to_string(),
+            ),
+        )
+    }
+
+    pub fn bad_host(key: &KeyPath, value: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{value}` in `{key}` is not a host name or IPv4 address"),
+            Some(
+                "use a lowercase DNS name such as `logs.example.com`, without a scheme or port"
+                    .to_string(),
+            ),
+        )
+    }
+
+    pub fn bad_index_prefix(key: &KeyPath, value: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{value}` in `{key}` is not a usable Elasticsearch index prefix"),
+            Some(
+                "use at most 200 lowercase letters, digits, `-`, `_` and `.`, starting with a letter or digit"
+                    .to_string(),
+            ),
+        )
+    }
+
+    /// A rendered object contradicts another: always a bug in kiln, never in `kiln.toml`.
+    pub fn inconsistent(file: &str, message: &str) -> Self {
+        Problem::at(
+            &KeyPath::default(),
+            format!("generated `{file}`: {message}"),
+            Some("this is a bug in kiln, not in your kiln.toml; please report it with your kiln.toml".to_string()),
+        )
+    }
 }

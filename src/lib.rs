@@ -1,16 +1,21 @@
 //! kiln: one small `kiln.toml` in, a repo's Kubernetes deployment files out.
 //!
 //! The pipeline, one module per step:
-//! `load` → `validate` → `resolve` → `render` → a sink (`write`, or a dry-run plan).
+//! `load` → `validate` → `resolve` (with `mesh`, `alerts`, `logging`) → `render`
+//! → `crosscheck` → a sink (`write`, or a dry-run plan).
 
+mod alerts;
 pub mod cli;
 mod commands;
 pub mod config;
 mod cron;
+pub mod crosscheck;
 mod diff;
 pub mod error;
 pub mod load;
 mod lock;
+mod logging;
+mod mesh;
 pub mod model;
 mod names;
 mod paths;

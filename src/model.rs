@@ -6,13 +6,13 @@ use std::collections::BTreeMap;
 
 pub type Labels = BTreeMap<String, String>;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Model {
     pub project: ProjectView,
     pub environments: Vec<Environment>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ProjectView {
     pub name: String,
     pub team: Option<String>,
@@ -20,7 +20,7 @@ pub struct ProjectView {
     pub mesh_namespace: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Environment {
     pub name: String,
     pub namespace: String,
@@ -34,10 +34,128 @@ pub struct Environment {
     pub services: Vec<Service>,
     pub quota: Quota,
     pub limit_range: LimitRange,
+    /// Namespace-wide mesh objects; `None` when the mesh is off here.
+    pub mesh: Option<EnvironmentMesh>,
+    /// The alert rules and the sidecar PodMonitor; `None` when monitoring is off here.
+    pub monitoring: Option<EnvironmentMonitoring>,
+    /// The Fluentd DaemonSet and its namespace; `None` when logging is off here.
+    pub logging: Option<Logging>,
+}
+
+/// The mesh objects of one environment's namespace.
+#[derive(Debug, Clone, Serialize)]
+pub struct EnvironmentMesh {
+    /// The ingress Gateway and its VirtualService, when some service has a `route`.
+    pub gateway: Option<Gateway>,
+    /// Labels the ingress gateway pods carry.
+    pub gateway_selector: Labels,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Gateway {
+    pub name: String,
+    pub host: String,
+    /// The TLS Secret, in the ingress gateway's namespace.
+    pub credential_name: String,
+    /// Longest prefix first: Istio takes the first route that matches.
+    pub routes: Vec<HttpRoute>,
+}
+
+/// One HTTP route of a VirtualService.
+#[derive(Debug, Clone, Serialize)]
+pub struct HttpRoute {
+    pub name: String,
+    /// `None` matches every request (the canary split inside the mesh).
+    pub prefix: Option<String>,
+    pub destinations: Vec<Destination>,
+    pub timeout: String,
+    pub retries: RetriesView,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Destination {
+    pub host: String,
+    pub port: u16,
+    pub subset: Option<String>,
+    /// Percent of the route's traffic; `None` with a single destination.
+    pub weight: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RetriesView {
+    pub attempts: u32,
+    pub per_try_timeout: String,
+    pub retry_on: String,
+}
+
+/// The per-environment objects of the monitoring layer.
+#[derive(Debug, Clone, Serialize)]
+pub struct EnvironmentMonitoring {
+    pub rule_name: String,
+    pub groups: Vec<RuleGroup>,
+    /// Scrape the Istio sidecars' own metrics, which the HTTP alerts read.
+    pub sidecar_monitor: bool,
+    /// Name of the sidecar's metrics port.
+    pub sidecar_port_name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleGroup {
+    pub name: String,
+    pub rules: Vec<AlertRule>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AlertRule {
+    pub alert: String,
+    pub expr: String,
+    /// How long the condition must hold: Prometheus `for`.
+    pub hold: String,
+    pub labels: Labels,
+    pub annotations: Labels,
+}
+
+/// Fluentd: its namespace, access rights, configuration and DaemonSet.
+#[derive(Debug, Clone, Serialize)]
+pub struct Logging {
+    pub namespace: String,
+    pub name: String,
+    pub labels: Labels,
+    pub selector: Labels,
+    /// Labels of the Namespace object itself (Pod Security, no sidecar).
+    pub namespace_labels: Labels,
+    pub cluster_role: String,
+    pub image: String,
+    pub resources: Resources,
+    /// `/var/log/containers` files of this environment's pods.
+    pub tail_path: String,
+    /// On the node, survives pod restarts: tail positions and the file buffer.
+    pub state_dir: String,
+    /// Where `state_dir` is mounted in the container.
+    pub state_mount: String,
+    /// Tail positions, under `state_mount`.
+    pub pos_file: String,
+    /// The Elasticsearch output's file buffer, under `state_mount`.
+    pub buffer_path: String,
+    /// Regular expression of the lines dropped as health-check noise.
+    pub noise: String,
+    pub elasticsearch: Option<ElasticsearchView>,
+    /// TCP ports Fluentd may open connections to, anywhere: the API server and Elasticsearch.
+    pub egress_ports: Vec<u16>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ElasticsearchView {
+    pub host: String,
+    pub port: u16,
+    pub scheme: String,
+    pub index_prefix: String,
+    pub user: Option<String>,
+    pub password: Option<SecretEnv>,
 }
 
 /// Totals for the namespace's ResourceQuota.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Quota {
     /// Counts are strings: ResourceQuota `hard` values are quantities.
     pub pods: String,
@@ -50,7 +168,7 @@ pub struct Quota {
 }
 
 /// Defaults and ceilings for the namespace's LimitRange.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct LimitRange {
     pub default: Resources,
     pub max_cpu: String,
@@ -65,7 +183,7 @@ pub struct Resources {
     pub memory_limit: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Service {
     pub name: String,
     /// `web`, `worker`, `stateful` or `cronjob`.
@@ -76,6 +194,11 @@ pub struct Service {
     pub labels: Labels,
     /// The immutable subset that selects its pods.
     pub selector: Labels,
+    /// Labels of the pod template: `labels`, plus `track` on Deployments.
+    pub pod_labels: Labels,
+    /// The workload's own selector: `selector`, plus `track` on Deployments, so
+    /// that the stable and canary Deployments never adopt each other's pods.
+    pub pod_selector: Labels,
     pub service_account: String,
     /// Name of the ConfigMap holding `env`, when there is any.
     pub config_map: Option<String>,
@@ -104,6 +227,77 @@ pub struct Service {
     pub schedule: Option<String>,
     pub ingress: Vec<IngressRule>,
     pub egress: Vec<EgressRule>,
+    /// The service's mesh objects; `None` when the mesh is off here.
+    pub mesh: Option<ServiceMesh>,
+    /// How Prometheus scrapes it; `None` without metrics or monitoring.
+    pub monitor: Option<Monitor>,
+    /// The canary Deployment and its share of the traffic.
+    pub canary: Option<CanaryView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CanaryView {
+    /// Percent of requests the canary gets; the stable pods get the rest.
+    pub weight: u32,
+    /// The canary Deployment, fully resolved like the stable one.
+    pub workload: Box<Service>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ServiceMesh {
+    /// Cluster-local name of the Service, as Istio hosts are written.
+    pub host: String,
+    pub destination_rule: Option<DestinationRule>,
+    pub authorization: Vec<AuthorizationRule>,
+    /// Port that accepts plain text under STRICT mTLS, for a sidecar-less Prometheus.
+    pub permissive_port: Option<u16>,
+    /// The in-mesh traffic split between the stable and canary Deployments.
+    pub canary_route: Option<HttpRoute>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DestinationRule {
+    pub max_connections: u32,
+    pub max_pending_requests: u32,
+    pub max_requests: u32,
+    pub consecutive_5xx_errors: u32,
+    pub interval: String,
+    pub base_ejection_time: String,
+    pub max_ejection_percent: u32,
+    pub subsets: Vec<Subset>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Subset {
+    pub name: String,
+    pub labels: Labels,
+}
+
+/// One ALLOW rule: requests from any of the sources, to the ports (and, if
+/// set, only these methods and paths).
+#[derive(Debug, Clone, Serialize)]
+pub struct AuthorizationRule {
+    /// What the rule is for, written as a comment.
+    pub comment: String,
+    pub principals: Vec<String>,
+    pub namespaces: Vec<String>,
+    /// Admit requests without a mesh identity (plain text).
+    pub plaintext: bool,
+    pub ports: Vec<String>,
+    pub methods: Vec<String>,
+    pub paths: Vec<String>,
+}
+
+/// A ServiceMonitor (the service has a Service) or PodMonitor (it does not).
+#[derive(Debug, Clone, Serialize)]
+pub struct Monitor {
+    /// `ServiceMonitor` or `PodMonitor`.
+    pub kind: String,
+    pub port_name: String,
+    pub path: String,
+    pub interval: String,
+    /// Labels that select the Service (ServiceMonitor) or the pods (PodMonitor).
+    pub selector: Labels,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -114,14 +308,14 @@ pub struct Port {
     pub protocol: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct MetricsView {
     pub path: String,
     pub port: u16,
     pub port_name: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Probes {
     /// `http` or `tcp`.
     pub kind: String,
@@ -130,41 +324,41 @@ pub struct Probes {
     pub readiness_path: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct AutoscaleView {
     pub min: u32,
     pub max: u32,
     pub cpu: u32,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct SecretEnv {
     pub var: String,
     pub secret: String,
     pub key: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Security {
     pub run_as_user: u32,
     pub run_as_group: u32,
     pub read_only_root: bool,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Mount {
     pub name: String,
     pub path: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Storage {
     pub size: String,
     pub path: String,
 }
 
 /// Who may open connections to a service's pods, and on which ports.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct IngressRule {
     /// Pod labels of the peer; empty means any pod of the namespace selector.
     pub pods: Labels,
@@ -175,7 +369,7 @@ pub struct IngressRule {
 
 /// Where a service may open connections: the pods of a service it calls,
 /// or an address range outside the cluster.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct EgressRule {
     pub pods: Labels,
     pub cidr: Option<String>,

@@ -43,6 +43,21 @@ pub fn service_of(path: &str) -> Option<&str> {
     Some(service)
 }
 
+/// A mesh object of the environment as a whole: `mesh/<file>`, relative to `deploy/<env>`.
+pub fn mesh_file(file: &str) -> String {
+    format!("mesh/{file}")
+}
+
+/// A monitoring object of the environment: `monitoring/<file>`, relative to `deploy/<env>`.
+pub fn monitoring_file(file: &str) -> String {
+    format!("monitoring/{file}")
+}
+
+/// A Fluentd object of the environment: `logging/<file>`, relative to `deploy/<env>`.
+pub fn logging_file(file: &str) -> String {
+    format!("logging/{file}")
+}
+
 /// Checks that `path` is relative, plain and stays inside the repo.
 pub fn check(path: &str) -> Result<(), Error> {
     let plain = !path.is_empty()

@@ -33,6 +33,7 @@ impl Renderer {
         tera.add_raw_templates(sources)
             .map_err(|err| template_error("templates", &err))?;
         tera.register_filter("yaml", yaml_filter);
+        tera.register_filter("fluent", fluent_filter);
         Ok(Renderer { tera })
     }
 
@@ -68,36 +69,55 @@ impl Renderer {
         env: &Environment,
     ) -> Result<Rendered, Error> {
         let mut files: Vec<(String, String)> = Vec::new();
-        let env_context = context(&Context {
+        let env_view = Context {
             project,
             env,
             service: None,
-        })?;
-        for (template, file) in [
-            ("k8s/namespace.yaml.tera", "namespace.yaml"),
-            ("k8s/resourcequota.yaml.tera", "resourcequota.yaml"),
-            ("k8s/limitrange.yaml.tera", "limitrange.yaml"),
-            (
-                "k8s/networkpolicy-default-deny.yaml.tera",
-                "networkpolicy-default-deny.yaml",
-            ),
-        ] {
-            files.push((
-                paths::namespace_file(file),
-                self.yaml_file(template, &env_context)?,
-            ));
+            fluent_conf: None,
+            fluent_conf_checksum: None,
+        };
+        let env_context = context(&env_view)?;
+        for (template, file) in environment_files(env) {
+            files.push((file, self.yaml_file(template, &env_context)?));
+        }
+        if env.logging.is_some() {
+            let conf = self.render_one("fluentd/fluent.conf.tera", &env_context)?;
+            let checksum = crate::lock::hash(conf.as_bytes());
+            let logging_context = context(&Context {
+                fluent_conf: Some(&conf),
+                fluent_conf_checksum: Some(&checksum),
+                ..env_view
+            })?;
+            for (template, file) in LOGGING_FILES {
+                files.push((
+                    paths::logging_file(file),
+                    self.yaml_file(template, &logging_context)?,
+                ));
+            }
         }
         for service in &env.services {
-            // One context per service, shared by all of its files.
-            let context = context(&Context {
-                project,
-                env,
-                service: Some(service),
-            })?;
-            for (template, file) in service_files(service) {
+            // One context per workload (the service, or its canary), shared by its files.
+            let mut current: Option<(&Service, tera::Context)> = None;
+            for (workload, template, file) in service_files(service) {
+                if !current
+                    .as_ref()
+                    .is_some_and(|(shown, _)| std::ptr::eq(*shown, workload))
+                {
+                    let view = Context {
+                        project,
+                        env,
+                        service: Some(workload),
+                        fluent_conf: None,
+                        fluent_conf_checksum: None,
+                    };
+                    current = Some((workload, context(&view)?));
+                }
+                let Some((_, context)) = &current else {
+                    continue;
+                };
                 files.push((
                     paths::service_file(&service.name, file),
-                    self.yaml_file(template, &context)?,
+                    self.yaml_file(template, context)?,
                 ));
             }
         }
@@ -141,10 +161,78 @@ struct Context<'a> {
     project: &'a ProjectView,
     env: &'a Environment,
     service: Option<&'a Service>,
+    /// The rendered `fluent.conf`, for the ConfigMap that holds it.
+    fluent_conf: Option<&'a str>,
+    /// Its sha256, so that the Fluentd pods restart when it changes.
+    fluent_conf_checksum: Option<&'a str>,
 }
 
-/// The templates a service needs, and the file each one becomes.
-fn service_files(service: &Service) -> Vec<(&'static str, &'static str)> {
+/// Fluentd's objects, in its own namespace: `logging/<file>`.
+const LOGGING_FILES: [(&str, &str); 8] = [
+    ("fluentd/namespace.yaml.tera", "namespace.yaml"),
+    ("fluentd/resourcequota.yaml.tera", "resourcequota.yaml"),
+    ("fluentd/networkpolicy.yaml.tera", "networkpolicy.yaml"),
+    ("fluentd/serviceaccount.yaml.tera", "serviceaccount.yaml"),
+    ("fluentd/clusterrole.yaml.tera", "clusterrole.yaml"),
+    (
+        "fluentd/clusterrolebinding.yaml.tera",
+        "clusterrolebinding.yaml",
+    ),
+    ("fluentd/configmap.yaml.tera", "configmap.yaml"),
+    ("fluentd/daemonset.yaml.tera", "daemonset.yaml"),
+];
+
+/// The files of an environment as a whole, and the template of each.
+fn environment_files(env: &Environment) -> Vec<(&'static str, String)> {
+    let mut files = vec![
+        (
+            "k8s/namespace.yaml.tera",
+            paths::namespace_file("namespace.yaml"),
+        ),
+        (
+            "k8s/resourcequota.yaml.tera",
+            paths::namespace_file("resourcequota.yaml"),
+        ),
+        (
+            "k8s/limitrange.yaml.tera",
+            paths::namespace_file("limitrange.yaml"),
+        ),
+        (
+            "k8s/networkpolicy-default-deny.yaml.tera",
+            paths::namespace_file("networkpolicy-default-deny.yaml"),
+        ),
+    ];
+    if let Some(mesh) = &env.mesh {
+        files.push((
+            "istio/peerauthentication-namespace.yaml.tera",
+            paths::mesh_file("peerauthentication.yaml"),
+        ));
+        if mesh.gateway.is_some() {
+            files.push(("istio/gateway.yaml.tera", paths::mesh_file("gateway.yaml")));
+            files.push((
+                "istio/virtualservice-gateway.yaml.tera",
+                paths::mesh_file("virtualservice.yaml"),
+            ));
+        }
+    }
+    if let Some(monitoring) = &env.monitoring {
+        files.push((
+            "prometheus/prometheusrule.yaml.tera",
+            paths::monitoring_file("prometheusrule.yaml"),
+        ));
+        if monitoring.sidecar_monitor {
+            files.push((
+                "prometheus/podmonitor-sidecars.yaml.tera",
+                paths::monitoring_file("podmonitor-sidecars.yaml"),
+            ));
+        }
+    }
+    files
+}
+
+/// The templates a service needs, the workload each one lays out (the
+/// service, or its canary), and the file each one becomes.
+fn service_files(service: &Service) -> Vec<(&Service, &'static str, &'static str)> {
     let mut files = vec![("k8s/serviceaccount.yaml.tera", "serviceaccount.yaml")];
     if service.config_map.is_some() {
         files.push(("k8s/configmap.yaml.tera", "configmap.yaml"));
@@ -167,7 +255,46 @@ fn service_files(service: &Service) -> Vec<(&'static str, &'static str)> {
         files.push(("k8s/pdb.yaml.tera", "pdb.yaml"));
     }
     files.push(("k8s/networkpolicy.yaml.tera", "networkpolicy.yaml"));
-    files
+    if let Some(mesh) = &service.mesh {
+        if mesh.destination_rule.is_some() {
+            files.push(("istio/destinationrule.yaml.tera", "destinationrule.yaml"));
+        }
+        files.push((
+            "istio/authorizationpolicy.yaml.tera",
+            "authorizationpolicy.yaml",
+        ));
+        if mesh.permissive_port.is_some() {
+            files.push((
+                "istio/peerauthentication-metrics.yaml.tera",
+                "peerauthentication.yaml",
+            ));
+        }
+        if mesh.canary_route.is_some() {
+            files.push((
+                "istio/virtualservice-canary.yaml.tera",
+                "virtualservice.yaml",
+            ));
+        }
+    }
+    match service.monitor.as_ref().map(|m| m.kind.as_str()) {
+        Some("ServiceMonitor") => {
+            files.push(("prometheus/servicemonitor.yaml.tera", "servicemonitor.yaml"))
+        }
+        Some(_) => files.push(("prometheus/podmonitor.yaml.tera", "podmonitor.yaml")),
+        None => {}
+    }
+    let mut out: Vec<(&Service, &'static str, &'static str)> = files
+        .into_iter()
+        .map(|(template, file)| (service, template, file))
+        .collect();
+    if let Some(canary) = &service.canary {
+        out.push((
+            &canary.workload,
+            "k8s/deployment.yaml.tera",
+            "deployment-canary.yaml",
+        ));
+    }
+    out
 }
 
 fn collect(dir: &'static Dir<'static>, out: &mut Vec<(String, &'static str)>) {
@@ -191,6 +318,28 @@ fn yaml_filter(value: &Value, args: &HashMap<String, Value>) -> tera::Result<Val
     Ok(Value::String(text))
 }
 
+/// `{{ value | fluent }}` writes a fluent.conf value as a single-quoted
+/// string, which Fluentd never interpolates (a double-quoted one runs `#{}`
+/// as Ruby). Values that would need escaping there are refused: none of
+/// kiln's values can hold them once validated.
+fn fluent_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    let text = match value {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        other => {
+            return Err(tera::Error::msg(format!(
+                "cannot write {other} to fluent.conf"
+            )));
+        }
+    };
+    if text.chars().any(|c| c == '\'' || c.is_control()) || text.ends_with('\\') {
+        return Err(tera::Error::msg(format!(
+            "`{text}` cannot be written to fluent.conf safely"
+        )));
+    }
+    Ok(Value::String(format!("'{text}'")))
+}
+
 /// Tera keeps the useful part of an error in its `source()` chain.
 fn template_error(name: &str, err: &dyn std::error::Error) -> Error {
     let mut cause = err.to_string();
@@ -209,6 +358,23 @@ fn template_error(name: &str, err: &dyn std::error::Error) -> Error {
 mod tests {
     use super::*;
 
+    #[test]
+    fn fluent_values_are_single_quoted_or_refused() {
+        let none = HashMap::new();
+        let quoted = fluent_filter(&Value::String("/var/log/*_a_*.log".into()), &none).unwrap();
+        assert_eq!(quoted, Value::String("'/var/log/*_a_*.log'".into()));
+        assert_eq!(
+            fluent_filter(&Value::from(9200), &none).unwrap(),
+            Value::String("'9200'".into())
+        );
+        for bad in ["it's", "a\nb", "trailing\\"] {
+            assert!(
+                fluent_filter(&Value::String(bad.into()), &none).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
     /// Values are data: every interpolation in every template goes through
     /// the one escaping filter.
     #[test]
@@ -219,11 +385,16 @@ mod tests {
         for (name, text) in sources {
             for expression in text.split("{{").skip(1) {
                 let expression = expression.split("}}").next().unwrap_or_default().trim();
-                let escaped = expression.ends_with("| yaml")
-                    || (expression.contains("| yaml(indent=") && expression.ends_with(')'));
+                // fluent.conf is not YAML: its values go through its own filter.
+                let escaped = if name.ends_with(".conf.tera") {
+                    expression.ends_with("| fluent")
+                } else {
+                    expression.ends_with("| yaml")
+                        || (expression.contains("| yaml(indent=") && expression.ends_with(')'))
+                };
                 assert!(
                     escaped,
-                    "{name}: `{{{{ {expression} }}}}` does not end in `| yaml`"
+                    "{name}: `{{{{ {expression} }}}}` does not end in its language's filter"
                 );
             }
         }

@@ -1,12 +1,15 @@
 //! Merges built-in defaults, `[defaults]`, `[environments.E]`, `[services.S]`
 //! and `[services.S.environments.E]` (lowest to highest) into one plain
-//! model per environment. Everything that decides *what* to emit lives here.
+//! model per environment. Everything that decides *what* to emit lives here
+//! and in the three layer modules it calls: `mesh`, `alerts` and `logging`.
 
 use crate::config::{Config, Kind, Layer, Metrics, Mtls, Protocol, ServiceConfig};
 use crate::error::{KeyPath, Problem};
 use crate::model::*;
 use crate::quantity::{Quantity, Unit};
 use crate::validate::{image_tag, parse_secret_ref};
+use crate::{logging, mesh};
+pub use logging::logging_namespace;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
@@ -29,6 +32,57 @@ pub mod builtin {
     pub const SIDECAR_CPU_LIMIT: &str = "500m";
     pub const SIDECAR_MEMORY: &str = "128Mi";
     pub const SIDECAR_MEMORY_LIMIT: &str = "256Mi";
+    /// The port the sidecar serves its own Prometheus metrics on, and its name.
+    pub const SIDECAR_METRICS_PORT: u16 = 15090;
+    pub const SIDECAR_METRICS_PORT_NAME: &str = "http-envoy-prom";
+    /// ServiceAccount of the ingress gateway of Istio's default install.
+    pub const GATEWAY_SERVICE_ACCOUNT: &str = "istio-ingressgateway-service-account";
+    /// Istio's default trust domain: principals are `cluster.local/ns/<ns>/sa/<sa>`.
+    pub const TRUST_DOMAIN: &str = "cluster.local";
+    pub const TIMEOUT: &str = "15s";
+    pub const RETRY_ATTEMPTS: u32 = 3;
+    pub const PER_TRY_TIMEOUT: &str = "5s";
+    pub const RETRY_ON: &str = "5xx,gateway-error,connect-failure";
+    pub const MAX_CONNECTIONS: u32 = 100;
+    pub const MAX_PENDING_REQUESTS: u32 = 100;
+    pub const MAX_REQUESTS: u32 = 1000;
+    pub const CONSECUTIVE_5XX_ERRORS: u32 = 5;
+    pub const OUTLIER_INTERVAL: &str = "10s";
+    pub const BASE_EJECTION_TIME: &str = "30s";
+    pub const MAX_EJECTION_PERCENT: u32 = 50;
+    pub const SCRAPE_INTERVAL: &str = "30s";
+    /// The canary runs one pod; the split is by weight, not by pod count.
+    pub const CANARY_REPLICAS: u32 = 1;
+    /// fluentd-kubernetes-daemonset's image with the Elasticsearch 8 output,
+    /// the CRI and multi-format parsers and the Kubernetes metadata filter.
+    pub const FLUENTD_IMAGE: &str =
+        "fluent/fluentd-kubernetes-daemonset:v1.17.0-debian-elasticsearch8-1.0";
+    pub const FLUENTD_CPU: &str = "100m";
+    pub const FLUENTD_CPU_LIMIT: &str = "500m";
+    pub const FLUENTD_MEMORY: &str = "256Mi";
+    pub const FLUENTD_MEMORY_LIMIT: &str = "512Mi";
+    pub const ELASTICSEARCH_PORT: u16 = 9200;
+    /// Where the API server listens: 443 behind the `kubernetes` Service, 6443 on the nodes.
+    pub const API_SERVER_PORTS: [u16; 2] = [443, 6443];
+}
+
+/// Which optional layers an environment renders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Switches {
+    pub mesh: bool,
+    pub monitoring: bool,
+    pub logging: bool,
+}
+
+/// `[environments.E]` wins over `[project]`; every layer is on by default.
+pub fn switches(config: &Config, environment: &str) -> Switches {
+    let env = config.environments.get(environment);
+    let pick = |own: Option<bool>, project: Option<bool>| own.or(project).unwrap_or(true);
+    Switches {
+        mesh: pick(env.and_then(|e| e.mesh), config.project.mesh),
+        monitoring: pick(env.and_then(|e| e.monitoring), config.project.monitoring),
+        logging: pick(env.and_then(|e| e.logging), config.project.logging),
+    }
 }
 
 /// How a well-known third-party image runs: its own user, and where it writes.
@@ -290,7 +344,7 @@ pub fn resolve(config: &Config) -> Result<Model, Vec<Problem>> {
     }
 }
 
-fn common_labels(project: &ProjectView) -> Labels {
+pub(crate) fn common_labels(project: &ProjectView) -> Labels {
     let mut labels = Labels::new();
     labels.insert("app.kubernetes.io/part-of".into(), project.name.clone());
     labels.insert("app.kubernetes.io/managed-by".into(), "kiln".into());
@@ -314,27 +368,50 @@ fn resolve_environment(
     labels.insert("app.kubernetes.io/instance".into(), namespace.clone());
     labels.insert("app.kubernetes.io/component".into(), "environment".into());
 
+    let on = switches(config, name);
     let mut services = Vec::new();
-    let mut totals = Totals::default();
+    let mut totals = Totals {
+        sidecar: on.mesh,
+        ..Totals::default()
+    };
     for (service_name, service) in &config.services {
         let (resolved, pod) = resolve_service(
             config,
             callers,
             project,
-            name,
+            &Scope {
+                environment: name,
+                namespace: &namespace,
+                on,
+                mtls_strict: environment.mtls.unwrap_or(Mtls::Strict) == Mtls::Strict,
+            },
             service_name,
             service,
             problems,
         );
         totals.add(&resolved, &pod, service);
+        if let Some(canary) = &resolved.canary {
+            // One canary pod plus its surge pod, at the stable pod's size.
+            let canary_pod = Pod {
+                quantities: pod.quantities,
+                count: u64::from(builtin::CANARY_REPLICAS) + 1,
+            };
+            totals.add(&canary.workload, &canary_pod, service);
+        }
         services.push(resolved);
     }
     let wide = Layers::new(config, name, None);
     let (default, default_quantities) = wide.resources(problems);
-    let sidecar_cpu_limit =
-        Quantity::parse(builtin::SIDECAR_CPU_LIMIT, Unit::Cpu).unwrap_or(Quantity::zero(Unit::Cpu));
-    let sidecar_memory_limit = Quantity::parse(builtin::SIDECAR_MEMORY_LIMIT, Unit::Bytes)
-        .unwrap_or(Quantity::zero(Unit::Bytes));
+    let (sidecar_cpu_limit, sidecar_memory_limit) = if on.mesh {
+        (
+            Quantity::parse(builtin::SIDECAR_CPU_LIMIT, Unit::Cpu),
+            Quantity::parse(builtin::SIDECAR_MEMORY_LIMIT, Unit::Bytes),
+        )
+    } else {
+        (None, None)
+    };
+    let sidecar_cpu_limit = sidecar_cpu_limit.unwrap_or(Quantity::zero(Unit::Cpu));
+    let sidecar_memory_limit = sidecar_memory_limit.unwrap_or(Quantity::zero(Unit::Bytes));
     let limit_range = LimitRange {
         // The namespace default must fit under the ceiling too, or the LimitRange is rejected.
         max_cpu: max_of(totals.max_cpu, sidecar_cpu_limit.max(default_quantities[1])).to_string(),
@@ -345,19 +422,41 @@ fn resolve_environment(
         .to_string(),
         default,
     };
+    let mtls = match environment.mtls.unwrap_or(Mtls::Strict) {
+        Mtls::Strict => "STRICT",
+        Mtls::Permissive => "PERMISSIVE",
+    };
+    let mesh = on.mesh.then(|| EnvironmentMesh {
+        gateway: mesh::gateway(config, project, name, &namespace, &services),
+        gateway_selector: mesh::gateway_selector(),
+    });
+    let monitoring = on
+        .monitoring
+        .then(|| crate::alerts::monitoring(config, name, &namespace, on.mesh, &services));
+    let logging = on
+        .logging
+        .then(|| logging::logging(config, project, name, &namespace, &services));
     Environment {
         name: name.to_string(),
         namespace,
         domain: environment.domain.clone(),
-        mtls: match environment.mtls.unwrap_or(Mtls::Strict) {
-            Mtls::Strict => "STRICT".into(),
-            Mtls::Permissive => "PERMISSIVE".into(),
-        },
+        mtls: mtls.into(),
         labels,
         services,
         quota: totals.quota(),
         limit_range,
+        mesh,
+        monitoring,
+        logging,
     }
+}
+
+/// Where a service is resolved: its environment, namespace and layers.
+pub(crate) struct Scope<'a> {
+    pub environment: &'a str,
+    pub namespace: &'a str,
+    pub on: Switches,
+    pub mtls_strict: bool,
 }
 
 /// What one pod of a service asks for: requests and limits of the app
@@ -369,6 +468,8 @@ struct Pod {
 
 #[derive(Default)]
 struct Totals {
+    /// Whether every pod also runs the Istio sidecar.
+    sidecar: bool,
     pods: u64,
     sums: Option<[Quantity; 4]>,
     claims: u64,
@@ -386,7 +487,12 @@ impl Totals {
             Quantity::zero(Unit::Bytes),
             Quantity::zero(Unit::Bytes),
         ]);
-        for (sum, part) in sums.iter_mut().zip(sidecar_plus(pod.quantities)) {
+        let quantities = if self.sidecar {
+            sidecar_plus(pod.quantities)
+        } else {
+            pod.quantities
+        };
+        for (sum, part) in sums.iter_mut().zip(quantities) {
             *sum = sum.plus(part.times(u128::from(pod.count)));
         }
         self.max_cpu = Some(max_of(self.max_cpu, pod.quantities[1]));
@@ -467,7 +573,7 @@ pub fn selector(service: &str) -> Labels {
 }
 
 /// The ports callers reach a service on: the main port and any extra ports.
-fn serving_ports(service: &ServiceConfig) -> Vec<u16> {
+pub(crate) fn serving_ports(service: &ServiceConfig) -> Vec<u16> {
     let mut ports: Vec<u16> = service
         .port
         .into_iter()
@@ -482,11 +588,12 @@ fn resolve_service(
     config: &Config,
     callers: &Callers<'_>,
     project: &ProjectView,
-    environment: &str,
+    scope: &Scope<'_>,
     name: &str,
     service: &ServiceConfig,
     problems: &mut Vec<Problem>,
 ) -> (Service, Pod) {
+    let environment = scope.environment;
     let layers = Layers::new(config, environment, Some((name, service)));
     let overrides = service
         .environments
@@ -599,28 +706,27 @@ fn resolve_service(
         })
         .collect();
 
-    let mut pod_annotations = BTreeMap::from([
-        (
-            "kubectl.kubernetes.io/default-container".to_string(),
-            name.to_string(),
-        ),
-        (
-            "sidecar.istio.io/proxyCPU".to_string(),
-            builtin::SIDECAR_CPU.to_string(),
-        ),
-        (
-            "sidecar.istio.io/proxyCPULimit".to_string(),
-            builtin::SIDECAR_CPU_LIMIT.to_string(),
-        ),
-        (
-            "sidecar.istio.io/proxyMemory".to_string(),
-            builtin::SIDECAR_MEMORY.to_string(),
-        ),
-        (
-            "sidecar.istio.io/proxyMemoryLimit".to_string(),
-            builtin::SIDECAR_MEMORY_LIMIT.to_string(),
-        ),
-    ]);
+    let mut pod_annotations = BTreeMap::from([(
+        "kubectl.kubernetes.io/default-container".to_string(),
+        name.to_string(),
+    )]);
+    if scope.on.mesh {
+        for (key, value) in [
+            ("sidecar.istio.io/proxyCPU", builtin::SIDECAR_CPU),
+            ("sidecar.istio.io/proxyCPULimit", builtin::SIDECAR_CPU_LIMIT),
+            ("sidecar.istio.io/proxyMemory", builtin::SIDECAR_MEMORY),
+            (
+                "sidecar.istio.io/proxyMemoryLimit",
+                builtin::SIDECAR_MEMORY_LIMIT,
+            ),
+        ] {
+            pod_annotations.insert(key.into(), value.into());
+        }
+        if kind == Kind::Cronjob {
+            // A classic sidecar never exits and would keep every Job running forever.
+            pod_annotations.insert("sidecar.istio.io/nativeSidecar".into(), "true".into());
+        }
+    }
     if !env.is_empty() {
         // Pods restart when their settings change, as they would with Helm's checksum idiom.
         pod_annotations.insert("checksum/config".into(), checksum(&env));
@@ -630,10 +736,6 @@ fn resolve_service(
         pod_annotations.insert("prometheus.io/scrape".into(), "true".into());
         pod_annotations.insert("prometheus.io/path".into(), metrics.path.clone());
         pod_annotations.insert("prometheus.io/port".into(), metrics.port.to_string());
-    }
-    if kind == Kind::Cronjob {
-        // A classic sidecar never exits and would keep every Job running forever.
-        pod_annotations.insert("sidecar.istio.io/nativeSidecar".into(), "true".into());
     }
 
     let read_only_root = service
@@ -683,8 +785,23 @@ fn resolve_service(
         _ => None,
     };
 
-    let (ingress, egress) = traffic(config, callers, project, name, service, metrics.as_ref());
+    let (ingress, egress) = traffic(
+        config,
+        callers,
+        project,
+        scope.on,
+        name,
+        service,
+        metrics.as_ref(),
+    );
     let has_service = matches!(kind, Kind::Web | Kind::Stateful) && service.port.is_some();
+    let mut pod_labels = labels.clone();
+    let mut pod_selector = selector(name);
+    if matches!(kind, Kind::Web | Kind::Worker) {
+        for set in [&mut pod_labels, &mut pod_selector] {
+            set.insert(mesh::TRACK.into(), "stable".into());
+        }
+    }
     let pod_count = match kind {
         Kind::Cronjob => 1,
         // StatefulSets replace pods one at a time, without a surge pod.
@@ -696,6 +813,8 @@ fn resolve_service(
         kind: kind_name(kind).into(),
         image,
         version,
+        pod_labels,
+        pod_selector,
         labels,
         selector: selector(name),
         service_account: name.to_string(),
@@ -721,7 +840,22 @@ fn resolve_service(
         schedule: service.schedule.clone(),
         ingress,
         egress,
+        mesh: None,
+        monitor: None,
+        canary: None,
     };
+    let mut resolved = resolved;
+    resolved.monitor = monitor(service, scope, &resolved);
+    let canary = overrides
+        .and_then(|o| o.canary.as_ref())
+        .or(service.canary.as_ref())
+        .filter(|_| scope.on.mesh && kind == Kind::Web);
+    resolved.canary = canary.map(|canary| mesh::canary_of(config, &resolved, canary));
+    if scope.on.mesh {
+        resolved.mesh = Some(mesh::service_mesh(
+            config, project, scope, service, &resolved,
+        ));
+    }
     (
         resolved,
         Pod {
@@ -729,6 +863,25 @@ fn resolve_service(
             count: pod_count,
         },
     )
+}
+
+/// How Prometheus scrapes a service: through its Service if it has one, else its pods.
+fn monitor(service: &ServiceConfig, scope: &Scope<'_>, resolved: &Service) -> Option<Monitor> {
+    let metrics = resolved.metrics.as_ref().filter(|_| scope.on.monitoring)?;
+    Some(Monitor {
+        kind: if resolved.has_service {
+            "ServiceMonitor".into()
+        } else {
+            "PodMonitor".into()
+        },
+        port_name: metrics.port_name.clone(),
+        path: metrics.path.clone(),
+        interval: service
+            .scrape_interval
+            .clone()
+            .unwrap_or_else(|| builtin::SCRAPE_INTERVAL.into()),
+        selector: resolved.selector.clone(),
+    })
 }
 
 /// Metrics are on by default for built services that listen somewhere;
@@ -773,6 +926,7 @@ fn traffic(
     config: &Config,
     callers: &Callers<'_>,
     project: &ProjectView,
+    on: Switches,
     name: &str,
     service: &ServiceConfig,
     metrics: Option<&MetricsView>,
@@ -789,18 +943,24 @@ fn traffic(
             ports: own_ports.clone(),
         })
         .collect();
-    if let (Some(_), Some(port)) = (&service.route, service.port) {
+    if let (Some(_), Some(port), true) = (&service.route, service.port, on.mesh) {
         ingress.push(IngressRule {
-            pods: Labels::from([("istio".to_string(), "ingressgateway".to_string())]),
+            pods: mesh::gateway_selector(),
             namespace: Some(project.mesh_namespace.clone()),
             ports: vec![port],
         });
     }
-    if let Some(metrics) = metrics {
+    // Prometheus scrapes the metrics port and, in the mesh, the sidecar's own
+    // metrics, which the HTTP alerts are computed from.
+    let mut scraped: Vec<u16> = metrics.map(|m| m.port).into_iter().collect();
+    if on.mesh {
+        scraped.push(builtin::SIDECAR_METRICS_PORT);
+    }
+    if on.monitoring && !scraped.is_empty() {
         ingress.push(IngressRule {
             pods: Labels::new(),
             namespace: Some(project.monitoring_namespace.clone()),
-            ports: vec![metrics.port],
+            ports: scraped,
         });
     }
     let mut callees: Vec<&String> = service.calls.iter().flatten().collect();

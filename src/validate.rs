@@ -1,7 +1,9 @@
 //! Whole-config rules. Every rule runs, so one `kiln check` reports every
 //! problem at once; each problem carries the key path it is about.
 
-use crate::config::{Canary, Config, Kind, Layer, Metrics, Protocol, ServiceConfig};
+use crate::config::{
+    Canary, Config, EnvironmentConfig, Kind, Layer, Metrics, Protocol, ServiceConfig,
+};
 use crate::cron;
 use crate::error::{KeyPath, Problem};
 use crate::load::suggest;
@@ -41,6 +43,7 @@ pub fn validate(config: &Config) -> Vec<Problem> {
             problems.push(Problem::bad_domain(&key.key("domain"), domain));
         }
         check_layer(&key, environment.layer(), &mut problems);
+        check_environment_layers(config, name, environment, &key, &mut problems);
     }
     let mut routes: BTreeMap<&str, &str> = BTreeMap::new();
     for (name, service) in &config.services {
@@ -61,6 +64,182 @@ pub fn validate(config: &Config) -> Vec<Problem> {
         }
     }
     problems
+}
+
+/// The keys of the mesh, monitoring and logging layers in `[environments.E]`.
+fn check_environment_layers(
+    config: &Config,
+    name: &str,
+    environment: &EnvironmentConfig,
+    key: &KeyPath,
+    problems: &mut Vec<Problem>,
+) {
+    let on = crate::resolve::switches(config, name);
+    let namespace = crate::resolve::logging_namespace(&config.project.name, name);
+    if on.logging && namespace.len() > 63 {
+        problems.push(Problem::logging_namespace_too_long(key, &namespace));
+    }
+    if let Some(es) = &environment.elasticsearch {
+        let key = key.key("elasticsearch");
+        if !names::is_host(&es.host) {
+            problems.push(Problem::bad_host(&key.key("host"), &es.host));
+        }
+        if es.port == Some(0) {
+            problems.push(Problem::zero_port(&key.key("port")));
+        }
+        if let Some(prefix) = &es.index_prefix
+            && !names::is_index_prefix(prefix)
+        {
+            problems.push(Problem::bad_index_prefix(&key.key("index_prefix"), prefix));
+        }
+        if let Some(user) = &es.user
+            && !names::is_label_value(user)
+        {
+            problems.push(Problem::bad_label_value(&key.key("user"), user));
+        }
+        if let Some(password) = &es.password
+            && parse_secret_ref(password).is_none()
+        {
+            problems.push(Problem::bad_secret_ref(&key.key("password"), password));
+        }
+    }
+    if let Some(alerts) = &environment.alerts {
+        let key = key.key("alerts");
+        if let Some(severity) = &alerts.severity
+            && !names::is_label_value(severity)
+        {
+            problems.push(Problem::bad_label_value(&key.key("severity"), severity));
+        }
+        if let Some(percent) = alerts.error_percent
+            && !(percent > 0.0 && percent <= 100.0)
+        {
+            problems.push(Problem::out_of_range(
+                &key.key("error_percent"),
+                &percent.to_string(),
+                "(0, 100]",
+                "it is the percent of answers that are 5xx errors",
+            ));
+        }
+        if alerts.latency_p99_ms == Some(0) {
+            problems.push(Problem::out_of_range(
+                &key.key("latency_p99_ms"),
+                "0",
+                "1..",
+                "it is the p99 latency in milliseconds above which the alert fires",
+            ));
+        }
+        if let Some(percent) = alerts.volume_percent
+            && !(1..=99).contains(&percent)
+        {
+            problems.push(Problem::out_of_range(
+                &key.key("volume_percent"),
+                &percent.to_string(),
+                "1..=99",
+                "it is the percent of a volume in use above which the alert fires",
+            ));
+        }
+    }
+}
+
+/// The mesh and monitoring keys of `[services.S]`.
+fn check_service_layers(
+    config: &Config,
+    service: &ServiceConfig,
+    kind: Kind,
+    key: &KeyPath,
+    problems: &mut Vec<Problem>,
+) {
+    let per_try = service
+        .retries
+        .as_ref()
+        .and_then(|r| r.per_try_timeout.as_ref());
+    let outlier = service.outlier_detection.as_ref();
+    let durations = [
+        (key.key("timeout"), service.timeout.as_ref()),
+        (key.key("scrape_interval"), service.scrape_interval.as_ref()),
+        (key.key("retries").key("per_try_timeout"), per_try),
+        (
+            key.key("outlier_detection").key("interval"),
+            outlier.and_then(|o| o.interval.as_ref()),
+        ),
+        (
+            key.key("outlier_detection").key("base_ejection_time"),
+            outlier.and_then(|o| o.base_ejection_time.as_ref()),
+        ),
+    ];
+    for (key, value) in durations {
+        if let Some(value) = value
+            && !names::is_duration(value)
+        {
+            problems.push(Problem::bad_duration(&key, value));
+        }
+    }
+    if let Some(attempts) = service.retries.as_ref().and_then(|r| r.attempts)
+        && attempts > 10
+    {
+        problems.push(Problem::out_of_range(
+            &key.key("retries").key("attempts"),
+            &attempts.to_string(),
+            "0..=10",
+            "it is how often a failed request is tried again; 0 turns retries off",
+        ));
+    }
+    if let Some(percent) = outlier.and_then(|o| o.max_ejection_percent)
+        && !(1..=100).contains(&percent)
+    {
+        problems.push(Problem::out_of_range(
+            &key.key("outlier_detection").key("max_ejection_percent"),
+            &percent.to_string(),
+            "1..=100",
+            "it is the most pods, in percent, ejected from the pool at once",
+        ));
+    }
+    let has_canary = service.canary.is_some()
+        || service
+            .environments
+            .iter()
+            .flatten()
+            .any(|(_, o)| o.canary.is_some());
+    if service.route.is_none() && !has_canary {
+        for (field, set) in [
+            ("timeout", service.timeout.is_some()),
+            ("retries", service.retries.is_some()),
+        ] {
+            if set {
+                problems.push(Problem::needs_route_or_canary(&key.key(field)));
+            }
+        }
+    }
+    let called = matches!(kind, Kind::Web | Kind::Stateful) && service.port.is_some();
+    for (field, set) in [
+        ("connection_pool", service.connection_pool.is_some()),
+        ("outlier_detection", service.outlier_detection.is_some()),
+    ] {
+        if set && !called {
+            problems.push(Problem::needs_service(&key.key(field)));
+        }
+    }
+    // A canary is a traffic split, which only the mesh can do.
+    for environment in config.environments.keys() {
+        let own = service
+            .environments
+            .as_ref()
+            .and_then(|e| e.get(environment))
+            .and_then(|o| {
+                o.canary
+                    .as_ref()
+                    .map(|_| key.key("environments").key(environment))
+            });
+        let canary_key = own.or_else(|| service.canary.as_ref().map(|_| key.clone()));
+        if let Some(canary_key) = canary_key
+            && !crate::resolve::switches(config, environment).mesh
+        {
+            problems.push(Problem::canary_without_mesh(
+                &canary_key.key("canary"),
+                environment,
+            ));
+        }
+    }
 }
 
 fn check_project(config: &Config, problems: &mut Vec<Problem>) {
@@ -232,6 +411,7 @@ fn check_service(
         check_canary(&key.key("canary"), canary, service, kind, problems);
     }
     check_kind_specific(name, service, kind, key, problems);
+    check_service_layers(config, service, kind, key, problems);
     for (index, path) in service.writable_paths.iter().flatten().enumerate() {
         if !names::is_container_path(path) {
             problems.push(Problem::bad_absolute_path(

@@ -77,8 +77,38 @@ pub fn block(value: &Value, indent: usize) -> String {
             .iter()
             .map(|item| format!("\n{pad}- {}", inline(item)))
             .collect(),
+        Value::String(text) if is_literal_safe(text) => literal(text, &pad),
         other => format!(" {}", inline(other)),
     }
+}
+
+/// Whether a multi-line string reads back exactly from a literal block
+/// (`|`): printable lines, no trailing spaces, no leading space on the first
+/// line (which would need an indentation indicator), at most one final newline.
+fn is_literal_safe(text: &str) -> bool {
+    text.contains('\n')
+        && !text.starts_with([' ', '\n'])
+        && !text.ends_with("\n\n")
+        && text.lines().all(|line| {
+            !line.ends_with(' ')
+                && !line
+                    .chars()
+                    .any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}'))
+        })
+}
+
+/// A literal block scalar: `|` keeps the final newline, `|-` strips it.
+fn literal(text: &str, pad: &str) -> String {
+    let body = text.strip_suffix('\n');
+    let mut out = String::from(if body.is_some() { " |" } else { " |-" });
+    for line in body.unwrap_or(text).split('\n') {
+        out.push('\n');
+        if !line.is_empty() {
+            out.push_str(pad);
+            out.push_str(line);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -100,6 +130,26 @@ mod tests {
             "\\",
         ] {
             let doc = format!("key: {}\n", quote(text));
+            let parsed: serde_yaml::Value = serde_yaml::from_str(&doc).unwrap();
+            assert_eq!(parsed["key"].as_str(), Some(text), "{doc}");
+        }
+    }
+
+    #[test]
+    fn multi_line_strings_become_literal_blocks_that_read_back() {
+        for (text, literal) in [
+            ("a: 1\n  b # c\n\nd\n", true),
+            ("<source>\n  @type tail\n</source>", true),
+            ("two\nlines", true),
+            ("trailing space \nx", false),
+            (" leading\nx", false),
+            ("tab\there\nx", false),
+            ("two finals\n\n", false),
+            ("one line", false),
+        ] {
+            let value = Value::String(text.to_string());
+            let doc = format!("key:{}\n", block(&value, 2));
+            assert_eq!(doc.contains(": |"), literal, "{doc}");
             let parsed: serde_yaml::Value = serde_yaml::from_str(&doc).unwrap();
             assert_eq!(parsed["key"].as_str(), Some(text), "{doc}");
         }

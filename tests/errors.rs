@@ -439,3 +439,170 @@ fn usage_errors_exit_2() {
     repo.kiln(&["build", "--frobnicate"]).fails_with(2);
     repo.kiln(&["launch"]).fails_with(2);
 }
+
+const WEB: &str =
+    "[services.users]\nlanguage = \"node\"\nversion = \"1\"\nport = 8080\nroute = \"/users\"\n";
+
+#[test]
+fn durations_must_be_ones_istio_and_prometheus_read() {
+    let config = format!("{HEAD}{WEB}timeout = \"10 seconds\"\n");
+    rejected_with(
+        &config,
+        "error: `10 seconds` in `services.users.timeout` is not a duration\n  \
+         --> kiln.toml:12:11\n   |\n12 | timeout = \"10 seconds\"\n   |           ^^^^^^^^^^^^\n  \
+         = hint: write whole numbers with the units `h`, `m`, `s` and `ms`, in that order, such as `30s` or `1m30s`\n",
+    );
+    let stderr = rejected(&format!(
+        "{HEAD}{WEB}scrape_interval = \"1d\"\nretries = {{ per_try_timeout = \"1.5s\" }}\n\
+         outlier_detection = {{ interval = \"0s\", base_ejection_time = \"s\" }}\n"
+    ));
+    for key in [
+        "services.users.scrape_interval",
+        "services.users.retries.per_try_timeout",
+        "services.users.outlier_detection.interval",
+        "services.users.outlier_detection.base_ejection_time",
+    ] {
+        assert!(
+            stderr.contains(&format!("in `{key}` is not a duration")),
+            "{key}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn retry_and_ejection_numbers_have_ranges() {
+    let stderr = rejected(&format!(
+        "{HEAD}{WEB}retries = {{ attempts = 11 }}\noutlier_detection = {{ max_ejection_percent = 0 }}\n"
+    ));
+    assert!(
+        stderr.contains("error: `services.users.retries.attempts` is 11, outside 0..=10\n"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("= hint: it is how often a failed request is tried again"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "`services.users.outlier_detection.max_ejection_percent` is 0, outside 1..=100"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn misspelled_keys_of_the_new_tables_get_a_suggestion() {
+    let stderr = rejected(&format!("{HEAD}{WEB}retries = {{ attemps = 3 }}\n"));
+    assert!(
+        stderr.starts_with("error: unknown key `services.users.retries.attemps`\n"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("= hint: did you mean `attempts`?"),
+        "{stderr}"
+    );
+    let stderr =
+        rejected(&HEAD.replace("[environments.dev]\n", "[environments.dev]\nlogs = false\n"));
+    assert!(
+        stderr.contains("unknown key `environments.dev.logs`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn timeouts_need_a_route_or_a_canary() {
+    let config = format!(
+        "{HEAD}[services.users]\nlanguage = \"node\"\nversion = \"1\"\nport = 8080\ntimeout = \"5s\"\n"
+    );
+    rejected_with(
+        &config,
+        "error: `services.users.timeout` has no effect: the service has no `route` and no `canary`\n  \
+         --> kiln.toml:11:11\n   |\n11 | timeout = \"5s\"\n   |           ^^^^\n  \
+         = hint: timeouts and retries apply to the gateway route and the canary split; remove the key or add a `route`\n",
+    );
+}
+
+#[test]
+fn destination_rule_settings_need_a_service() {
+    let config = format!(
+        "{HEAD}[services.jobs]\nkind = \"worker\"\nlanguage = \"go\"\nversion = \"1\"\n\
+         connection_pool = {{ max_connections = 10 }}\n"
+    );
+    let stderr = rejected(&config);
+    assert!(
+        stderr.starts_with(
+            "error: `services.jobs.connection_pool` needs a `web` or `stateful` service with a `port`\n  --> kiln.toml:11:1\n"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_canary_needs_the_mesh_in_its_environment() {
+    let config = format!(
+        "[project]\nname = \"shop\"\nregistry = \"ghcr.io/acme/shop\"\nmesh = false\n\n\
+         [environments.dev]\n[environments.prod]\nmesh = true\n\n{WEB}canary = {{ version = \"2\", weight = 5 }}\n"
+    );
+    rejected_with(
+        &config,
+        "error: `services.users.canary` needs the mesh, which is off in environment `dev`\n  \
+         --> kiln.toml:15:1\n   |\n15 | canary = { version = \"2\", weight = 5 }\n   | ^^^^^^\n  \
+         = hint: the traffic split is an Istio VirtualService: remove the canary, or set `mesh = true` in `[environments.dev]`\n",
+    );
+}
+
+#[test]
+fn the_logging_namespace_must_fit_in_63_characters() {
+    let project = "p".repeat(40);
+    let environment = "e".repeat(22);
+    let config = format!("[project]\nname = \"{project}\"\n\n[environments.{environment}]\n");
+    let stderr = rejected(&config);
+    assert!(
+        stderr.starts_with(&format!(
+            "error: the logging namespace `{project}-{environment}-logging` of `environments.{environment}` is longer than 63 characters\n"
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains("or set `logging = false`"), "{stderr}");
+    let repo = Repo::with_config(&config.replace("\n\n[", "\nlogging = false\n\n["));
+    repo.kiln(&["check"]).success();
+}
+
+#[test]
+fn elasticsearch_settings_are_checked() {
+    let config = HEAD.replace(
+        "[environments.dev]\n",
+        "[environments.dev]\nelasticsearch = { host = \"https://es:9200\", port = 0, index_prefix = \"Logs\", user = \"-x\", password = \"hunter2\" }\n",
+    );
+    let stderr = rejected(&config);
+    for expected in [
+        "`https://es:9200` in `environments.dev.elasticsearch.host` is not a host name or IPv4 address",
+        "`environments.dev.elasticsearch.port` cannot be 0",
+        "`Logs` in `environments.dev.elasticsearch.index_prefix` is not a usable Elasticsearch index prefix",
+        "`hunter2` in `environments.dev.elasticsearch.password` is not a secret reference",
+        "`-x` in `environments.dev.elasticsearch.user` cannot be a Kubernetes label value",
+    ] {
+        assert!(stderr.contains(expected), "{expected}: {stderr}");
+    }
+    assert!(
+        stderr.ends_with("5 problems in `kiln.toml`; nothing was written\n"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn alert_thresholds_are_checked() {
+    let config = HEAD.replace(
+        "[environments.dev]\n",
+        "[environments.dev.alerts]\nseverity = \"wake me up\"\nerror_percent = 0\nlatency_p99_ms = 0\nvolume_percent = 100\n",
+    );
+    let stderr = rejected(&config);
+    for expected in [
+        "`wake me up` in `environments.dev.alerts.severity` cannot be a Kubernetes label value",
+        "`environments.dev.alerts.error_percent` is 0, outside (0, 100]",
+        "`environments.dev.alerts.latency_p99_ms` is 0, outside 1..",
+        "`environments.dev.alerts.volume_percent` is 100, outside 1..=99",
+    ] {
+        assert!(stderr.contains(expected), "{expected}: {stderr}");
+    }
+}

@@ -7,9 +7,12 @@ use std::time::SystemTime;
 
 mod build;
 mod crash;
+mod crosscheck;
 mod diff;
 mod errors;
+mod fluentconf;
 mod golden;
+mod layers;
 mod output;
 
 /// A temporary repo to run kiln in.

@@ -1,0 +1,132 @@
+//! The logging layer of one environment: Fluentd in its own namespace.
+//! Part of resolve: it decides, templates lay out.
+
+use crate::config::{Config, Scheme};
+use crate::model::*;
+use crate::resolve::{builtin, common_labels};
+use crate::validate::parse_secret_ref;
+
+/// Fluentd's namespace: its own, so that its hostPath volumes, root user and
+/// node-count of pods touch neither the app's Pod Security level nor its quota.
+pub fn logging_namespace(project: &str, environment: &str) -> String {
+    format!("{project}-{environment}-logging")
+}
+
+/// Fluentd for one environment.
+pub(crate) fn logging(
+    config: &Config,
+    project: &ProjectView,
+    environment: &str,
+    namespace: &str,
+    services: &[Service],
+) -> Logging {
+    let logging_namespace = logging_namespace(&project.name, environment);
+    let mut labels = common_labels(project);
+    let selector = Labels::from([
+        ("app.kubernetes.io/name".to_string(), "fluentd".to_string()),
+        (
+            "app.kubernetes.io/instance".to_string(),
+            logging_namespace.clone(),
+        ),
+    ]);
+    labels.extend(selector.clone());
+    labels.insert("app.kubernetes.io/component".into(), "logging".into());
+    let mut namespace_labels = labels.clone();
+    // hostPath volumes are refused by the baseline and restricted levels.
+    namespace_labels.insert(
+        "pod-security.kubernetes.io/enforce".into(),
+        "privileged".into(),
+    );
+    // Fluentd talks to the API server and Elasticsearch, neither in the mesh.
+    namespace_labels.insert("istio-injection".into(), "disabled".into());
+    let mut paths: Vec<String> = services
+        .iter()
+        .filter_map(|s| s.probes.as_ref().filter(|p| p.kind == "http"))
+        .flat_map(|p| [p.liveness_path.clone(), p.readiness_path.clone()])
+        .collect();
+    paths.sort();
+    paths.dedup();
+    let mut noise = "kube-probe/".to_string();
+    if !paths.is_empty() {
+        let alternatives: Vec<String> = paths.iter().map(|p| regex_escape(p)).collect();
+        noise.push_str(&format!(
+            "|(?:GET|HEAD) (?:{})(?:[ ?\"]|$)",
+            alternatives.join("|")
+        ));
+    }
+    let elasticsearch = config.environments[environment]
+        .elasticsearch
+        .as_ref()
+        .map(|es| ElasticsearchView {
+            host: es.host.clone(),
+            port: es.port.unwrap_or(builtin::ELASTICSEARCH_PORT),
+            scheme: match es.scheme.unwrap_or(Scheme::Https) {
+                Scheme::Http => "http".into(),
+                Scheme::Https => "https".into(),
+            },
+            index_prefix: es
+                .index_prefix
+                .clone()
+                .unwrap_or_else(|| namespace.to_string()),
+            user: es.user.clone(),
+            password: es
+                .password
+                .as_deref()
+                .and_then(parse_secret_ref)
+                .map(|(secret, key)| SecretEnv {
+                    // fluent.conf.tera reads the password by this name.
+                    var: "FLUENT_ELASTICSEARCH_PASSWORD".into(),
+                    secret: secret.into(),
+                    key: key.into(),
+                }),
+        });
+    let mut egress_ports = builtin::API_SERVER_PORTS.to_vec();
+    egress_ports.extend(elasticsearch.as_ref().map(|es| es.port));
+    egress_ports.sort_unstable();
+    egress_ports.dedup();
+    Logging {
+        name: "fluentd".into(),
+        cluster_role: format!("{logging_namespace}-fluentd"),
+        image: builtin::FLUENTD_IMAGE.into(),
+        resources: Resources {
+            cpu_request: builtin::FLUENTD_CPU.into(),
+            cpu_limit: builtin::FLUENTD_CPU_LIMIT.into(),
+            memory_request: builtin::FLUENTD_MEMORY.into(),
+            memory_limit: builtin::FLUENTD_MEMORY_LIMIT.into(),
+        },
+        // Kubernetes names these files `<pod>_<namespace>_<container>-<id>.log`;
+        // pod names cannot hold `_`, so this matches exactly one namespace.
+        tail_path: format!("/var/log/containers/*_{namespace}_*.log"),
+        state_dir: format!("/var/lib/fluentd/{namespace}"),
+        state_mount: STATE_MOUNT.into(),
+        pos_file: format!("{STATE_MOUNT}/containers.log.pos"),
+        buffer_path: format!("{STATE_MOUNT}/buffer"),
+        noise,
+        elasticsearch,
+        egress_ports,
+        namespace: logging_namespace,
+        labels,
+        selector,
+        namespace_labels,
+    }
+}
+
+/// Where Fluentd keeps its state inside the container.
+const STATE_MOUNT: &str = "/var/lib/fluentd";
+
+/// Escapes the characters a Ruby regular expression treats specially. A
+/// quote becomes `\x27`, so the pattern never needs quoting in fluent.conf.
+fn regex_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\'' => out.push_str("\\x27"),
+            c if "\\.+*?()|[]{}^$".contains(c) => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}

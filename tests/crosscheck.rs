@@ -1,0 +1,191 @@
+//! The cross-resource checks: clean on every environment of every example
+//! and preset, and failing, with the right words, on a deliberately broken
+//! set of each kind.
+
+use kiln::render::{Rendered, Renderer};
+use std::path::Path;
+
+/// Renders a `kiln.toml` through the library, as `kiln build` does.
+fn render(text: &str) -> Rendered {
+    let config = kiln::load::parse(text).expect("parses");
+    assert!(kiln::validate::validate(&config).is_empty());
+    let model = kiln::resolve::resolve(&config).expect("resolves");
+    Renderer::new().unwrap().render(&model).unwrap()
+}
+
+fn configs() -> Vec<(String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut found = Vec::new();
+    for dir in ["examples", "presets"] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+            let path = entry.unwrap().path().join("kiln.toml");
+            if path.exists() {
+                found.push((
+                    path.display().to_string(),
+                    std::fs::read_to_string(&path).unwrap(),
+                ));
+            }
+        }
+    }
+    assert!(found.len() >= 3, "{found:?}");
+    found
+}
+
+fn messages(rendered: &Rendered) -> Vec<String> {
+    kiln::crosscheck::check(rendered)
+        .into_iter()
+        .map(|p| p.message)
+        .collect()
+}
+
+#[test]
+fn every_environment_of_every_example_is_consistent() {
+    for (path, text) in configs() {
+        let rendered = render(&text);
+        assert!(rendered.len() > 10, "{path}");
+        assert_eq!(messages(&rendered), Vec::<String>::new(), "{path}");
+    }
+}
+
+/// The shop example with one file edited; the edit must be found.
+#[track_caller]
+fn broken(file: &str, from: &str, to: &str, expected: &str) {
+    broken_at(file, from, to, file, expected);
+}
+
+/// Like `broken`, for an edit that shows up as a problem of another file.
+#[track_caller]
+fn broken_at(file: &str, from: &str, to: &str, reported: &str, expected: &str) {
+    let mut rendered = render(include_str!("../examples/shop/kiln.toml"));
+    let path = format!("deploy/prod/{file}");
+    let text = rendered
+        .get_mut(&path)
+        .unwrap_or_else(|| panic!("no {path}"));
+    assert!(text.contains(from), "{path} lacks {from:?}");
+    *text = text.replacen(from, to, 1);
+    let found = messages(&rendered);
+    let reported = format!("generated `deploy/prod/{reported}`");
+    assert!(
+        found
+            .iter()
+            .any(|m| m.starts_with(&reported) && m.contains(expected)),
+        "expected {expected:?} about {reported}, found {found:?}"
+    );
+}
+
+#[test]
+fn a_service_selector_that_matches_no_pod_is_found() {
+    broken(
+        "services/orders/service.yaml",
+        "  selector:\n    app.kubernetes.io/instance: \"orders\"",
+        "  selector:\n    app.kubernetes.io/instance: \"ordrs\"",
+        "the selector of Service `orders` matches no pod",
+    );
+    broken(
+        "services/orders/service.yaml",
+        "targetPort: \"http\"",
+        "targetPort: \"web\"",
+        "targets port `web`",
+    );
+}
+
+#[test]
+fn a_monitor_scraping_a_port_the_service_lacks_is_found() {
+    broken(
+        "services/users/servicemonitor.yaml",
+        "port: \"http-metrics\"",
+        "port: \"metrics\"",
+        "scrapes port `metrics`, which Service `users` does not have",
+    );
+    broken(
+        "services/orders/servicemonitor.yaml",
+        "operator: DoesNotExist",
+        "operator: Exists",
+        "selects no Service",
+    );
+    broken(
+        "monitoring/podmonitor-sidecars.yaml",
+        "port: \"http-envoy-prom\"",
+        "port: \"envoy\"",
+        "scrapes port `envoy`",
+    );
+}
+
+#[test]
+fn a_subset_that_matches_no_pod_is_found() {
+    broken(
+        "services/users/destinationrule.yaml",
+        "track: \"canary\"",
+        "track: \"canery\"",
+        "subset `canary` of DestinationRule `users` matches no pod",
+    );
+    // The canary's pods lose their label: the subset now matches nothing,
+    // and the Deployment no longer selects its own pods.
+    broken_at(
+        "services/users/deployment-canary.yaml",
+        "        track: \"canary\"",
+        "        track: \"beta\"",
+        "services/users/destinationrule.yaml",
+        "subset `canary` of DestinationRule `users` matches no pod",
+    );
+    broken(
+        "services/users/deployment-canary.yaml",
+        "        track: \"canary\"",
+        "        track: \"beta\"",
+        "the selector of Deployment `users-canary` does not match its own pods",
+    );
+}
+
+#[test]
+fn a_principal_that_is_no_service_account_is_found() {
+    broken(
+        "services/cache/authorizationpolicy.yaml",
+        "sa/users",
+        "sa/user",
+        "admits `cluster.local/ns/shop-prod/sa/user`, a ServiceAccount no pod here runs as",
+    );
+    broken(
+        "services/users/authorizationpolicy.yaml",
+        "istio-ingressgateway-service-account",
+        "default",
+        "admits `cluster.local/ns/istio-system/sa/default`",
+    );
+}
+
+#[test]
+fn network_policy_ports_that_no_container_listens_on_are_found() {
+    broken(
+        "services/cache/networkpolicy.yaml",
+        "port: 6379",
+        "port: 6380",
+        "admits port 6380, on which the pods of `deploy/prod/services/cache/statefulset.yaml` listen to nothing",
+    );
+    broken(
+        "services/users/networkpolicy.yaml",
+        "port: 8080",
+        "port: 8081",
+        "port 8081",
+    );
+}
+
+#[test]
+fn canary_weights_that_do_not_sum_to_100_are_found() {
+    broken(
+        "services/users/virtualservice.yaml",
+        "weight: 10",
+        "weight: 15",
+        "add up to 105, not 100",
+    );
+    broken(
+        "mesh/virtualservice.yaml",
+        "weight: 90",
+        "weight: 80",
+        "add up to 90, not 100",
+    );
+    broken(
+        "mesh/virtualservice.yaml",
+        "subset: \"canary\"",
+        "subset: \"next\"",
+        "subset `next`",
+    );
+}
