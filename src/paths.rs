@@ -26,6 +26,32 @@ pub fn service_file(service: &str, file: &str) -> String {
     format!("services/{service}/{file}")
 }
 
+/// Where a built service's source lives, and its Dockerfile with it: `services/<service>`.
+pub fn service_source_dir(service: &str) -> String {
+    format!("services/{service}")
+}
+
+/// A file beside a service's source: `services/<service>/<file>`.
+pub fn service_source_file(service: &str, file: &str) -> String {
+    format!("{}/{file}", service_source_dir(service))
+}
+
+/// The pipeline file of a CI system, where that system looks for it.
+pub fn ci_file(system: &str) -> Option<&'static str> {
+    match system {
+        "github" => Some(".github/workflows/ci.yml"),
+        "gitlab" => Some(".gitlab-ci.yml"),
+        "jenkins" => Some("Jenkinsfile"),
+        _ => None,
+    }
+}
+
+/// The Argo CD Application of one environment: `argocd/<env>.yaml`. Outside
+/// `deploy/`, so that no environment's kustomization picks it up.
+pub fn application_file(environment: &str) -> String {
+    format!("argocd/{environment}.yaml")
+}
+
 /// Checks that `path` is relative, plain and stays inside the repo.
 pub fn check(path: &str) -> Result<(), Error> {
     let plain = !path.is_empty()
