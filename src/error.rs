@@ -34,7 +34,7 @@ pub enum Error {
     BadName { name: String },
     /// `kiln.lock` cannot be read.
     BadLock { path: PathBuf, cause: String },
-    /// `kiln eject` named a file kiln does not own.
+    /// `kiln eject` named a file kiln neither wrote nor would write.
     EjectUnknown { path: String },
     /// `kiln eject` named a file that is already the user's.
     EjectAgain { path: String },
@@ -130,7 +130,7 @@ impl fmt::Display for Error {
             ),
             Error::EjectUnknown { path } => write!(
                 f,
-                "`{path}` is not a file kiln wrote\n  = hint: `kiln build --dry-run` lists the files kiln owns"
+                "`{path}` is not a file kiln writes\n  = hint: `kiln build --dry-run` lists the files kiln writes"
             ),
             Error::EjectAgain { path } => {
                 write!(f, "`{path}` is already ejected; kiln leaves it alone")

@@ -243,7 +243,7 @@ fn eject_refuses_files_kiln_did_not_write() {
     repo.kiln(&["build"]).success();
     repo.kiln(&["eject", "README.md"])
         .fails_with(2)
-        .stderr_has("`README.md` is not a file kiln wrote");
+        .stderr_has("`README.md` is not a file kiln writes");
 }
 
 #[test]
