@@ -477,7 +477,13 @@ fn jenkinsfile_has_the_same_stages_and_never_interpolates_secrets() {
     assert!(prod.contains("credentialsId: 'argocd-token-prod'"));
     assert!(text.contains("usernamePassword(credentialsId: 'registry'"));
     // Only single-quoted shell steps: Groovy never expands a credential into a command line.
-    assert!(!text.contains("sh \""), "double-quoted sh step");
+    for line in text.lines().map(str::trim_start) {
+        assert!(
+            !(line.starts_with("sh \"") || line.starts_with("sh(\"")),
+            "double-quoted sh step: {line}"
+        );
+    }
+    assert!(text.contains("sh '''\n"));
     assert_eq!(text.matches('{').count(), text.matches('}').count());
 }
 
