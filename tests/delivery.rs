@@ -556,3 +556,46 @@ fn deploy_on_moves_an_environment_to_tags() {
     // A tag environment is synced by hand, like prod.
     assert!(repo.yaml("argocd/staging.yaml")["spec"]["syncPolicy"]["automated"].is_null());
 }
+
+/// The Argo CD schema validator in `scripts/conformance` does not reject
+/// unknown fields, so the field names are checked here, against the
+/// `ApplicationSpec`, `ApplicationSource`, `ApplicationDestination`,
+/// `SyncPolicy` and `RetryStrategy` types of argoproj.io/v1alpha1.
+#[test]
+fn argocd_application_uses_only_fields_argo_cd_knows() {
+    let repo = built(ALL);
+    let keys = |value: &Value| -> Vec<String> {
+        value
+            .as_mapping()
+            .unwrap()
+            .keys()
+            .map(|k| k.as_str().unwrap().to_string())
+            .collect()
+    };
+    let app = repo.yaml("argocd/dev.yaml");
+    assert_eq!(keys(&app), ["apiVersion", "kind", "metadata", "spec"]);
+    assert_eq!(
+        keys(&app["metadata"]),
+        ["name", "namespace", "labels", "finalizers"]
+    );
+    let spec = &app["spec"];
+    assert_eq!(
+        keys(spec),
+        ["project", "source", "destination", "syncPolicy"]
+    );
+    assert_eq!(keys(&spec["source"]), ["repoURL", "targetRevision", "path"]);
+    assert_eq!(keys(&spec["destination"]), ["server", "namespace"]);
+    assert_eq!(
+        keys(&spec["syncPolicy"]),
+        ["automated", "syncOptions", "retry"]
+    );
+    assert_eq!(
+        keys(&spec["syncPolicy"]["automated"]),
+        ["prune", "selfHeal"]
+    );
+    assert_eq!(keys(&spec["syncPolicy"]["retry"]), ["limit", "backoff"]);
+    assert_eq!(
+        keys(&spec["syncPolicy"]["retry"]["backoff"]),
+        ["duration", "factor", "maxDuration"]
+    );
+}
