@@ -3,7 +3,7 @@
 use crate::diff::{self, Filter};
 use crate::error::Error;
 use crate::load::{self, Source};
-use crate::lock::Lock;
+use crate::lock::{Entry, Lock, hash};
 use crate::paths;
 use crate::plan::{self, Action, Plan};
 use crate::render::{Rendered, Renderer};
@@ -194,16 +194,37 @@ pub fn eject(dir: &Path, files: &[String], out: &mut dyn Write) -> Result<(), Er
     let _repo = write::lock_repo(dir)?;
     let lock_path = dir.join(paths::LOCK);
     let mut lock = Lock::read(&lock_path)?;
+    // Rendered only when a path is not in the lock: then it may be a file of
+    // the user's own (a hand-written Dockerfile) that kiln would write.
+    let mut rendered: Option<Rendered> = None;
     for file in files {
         let key = file.strip_prefix("./").unwrap_or(file);
-        let entry = lock
-            .files
-            .get_mut(key)
-            .ok_or_else(|| Error::EjectUnknown { path: file.clone() })?;
-        if entry.ejected {
-            return Err(Error::EjectAgain { path: file.clone() });
+        if let Some(entry) = lock.files.get_mut(key) {
+            if entry.ejected {
+                return Err(Error::EjectAgain { path: file.clone() });
+            }
+            entry.ejected = true;
+            continue;
         }
-        entry.ejected = true;
+        if rendered.is_none() {
+            rendered = Some(generate(&read_source(dir)?)?.0);
+        }
+        if !rendered.as_ref().is_some_and(|r| r.contains_key(key)) {
+            return Err(Error::EjectUnknown { path: file.clone() });
+        }
+        let full = dir.join(key);
+        let contents = match std::fs::read(&full) {
+            Ok(bytes) => bytes,
+            Err(cause) if cause.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(cause) => return Err(Error::Io { path: full, cause }),
+        };
+        lock.files.insert(
+            key.to_string(),
+            Entry {
+                ejected: true,
+                ..Entry::new(hash(&contents))
+            },
+        );
     }
     write::write_atomic(&lock_path, lock.to_text().as_bytes())?;
     for file in files {

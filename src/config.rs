@@ -46,6 +46,29 @@ pub struct Project {
     pub monitoring: Option<bool>,
     /// A Fluentd DaemonSet per environment, unless the environment says otherwise. Default `true`.
     pub logging: Option<bool>,
+    /// GitOps controller to write objects for; `argocd` adds an Application per environment.
+    pub gitops: Option<GitOps>,
+    /// URL of the git repository that holds this `kiln.toml`; required with `gitops`.
+    pub repo_url: Option<String>,
+    /// The branch pipelines deploy from and Argo CD follows. Default `main`.
+    pub branch: Option<String>,
+}
+
+/// A GitOps controller kiln can write objects for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GitOps {
+    Argocd,
+}
+
+/// When CI deploys an environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeployOn {
+    /// On every push to `project.branch`, after the environment before it.
+    Push,
+    /// On a version tag (`v*`), after a manual approval.
+    Tag,
 }
 
 /// A CI system kiln can write a pipeline for.
@@ -298,6 +321,15 @@ layered! {
         pub elasticsearch: Option<Elasticsearch>,
         /// Alert thresholds and severity.
         pub alerts: Option<Alerts>,
+        /// When CI deploys this environment. Default `tag` for `prod` and
+        /// `production`, `push` for every other environment.
+        pub deploy_on: Option<DeployOn>,
+        /// Whether Argo CD syncs, prunes and self-heals on its own. Default
+        /// `true` for `push` environments, `false` for `tag` ones. Needs `project.gitops`.
+        pub auto_sync: Option<bool>,
+        /// API server URL of the cluster Argo CD deploys this environment to.
+        /// Default `https://kubernetes.default.svc`, Argo CD's own cluster. Needs `project.gitops`.
+        pub cluster: Option<String>,
     }
 }
 
@@ -370,6 +402,12 @@ layered! {
         pub writable_paths: Option<Vec<String>>,
         /// Destinations outside the cluster this service may open connections to.
         pub egress: Option<Vec<Egress>>,
+        /// Image the Dockerfile builds in, pinned (`node:22.12.0-alpine3.21`).
+        /// Default: kiln's pinned image for `language`.
+        pub build_image: Option<String>,
+        /// Image the Dockerfile's final stage runs on, pinned. Default: kiln's
+        /// pinned small image for `language`.
+        pub runtime_image: Option<String>,
         /// Per-environment overrides.
         pub environments: Option<BTreeMap<String, ServiceEnvironmentConfig>>,
     }

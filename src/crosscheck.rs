@@ -49,7 +49,8 @@ pub fn check(rendered: &Rendered) -> Vec<Problem> {
     let mut environments: BTreeMap<&str, Vec<Object<'_>>> = BTreeMap::new();
     let mut problems = Vec::new();
     for (file, text) in rendered {
-        let Some(environment) = file.split('/').nth(1) else {
+        // Only the manifests under `deploy/<env>/`; Dockerfiles and pipelines are not objects.
+        let Some(environment) = crate::paths::environment_of(file) else {
             continue;
         };
         if file.ends_with("kustomization.yaml") {

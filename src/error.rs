@@ -34,7 +34,7 @@ pub enum Error {
     BadName { name: String },
     /// `kiln.lock` cannot be read.
     BadLock { path: PathBuf, cause: String },
-    /// `kiln eject` named a file kiln does not own.
+    /// `kiln eject` named a file kiln neither wrote nor would write.
     EjectUnknown { path: String },
     /// `kiln eject` named a file that is already the user's.
     EjectAgain { path: String },
@@ -115,8 +115,8 @@ impl fmt::Display for Error {
                 if !foreign.is_empty() {
                     write!(
                         f,
-                        "\n  = hint: kiln never overwrites a file it did not write: move those files away, \
-                         or rename what produces them in kiln.toml"
+                        "\n  = hint: kiln never overwrites a file it did not write: to keep yours for good \
+                         (your own Dockerfile, say), run `kiln eject PATH`; to let kiln write it, move yours away"
                     )?;
                 }
                 Ok(())
@@ -134,7 +134,7 @@ impl fmt::Display for Error {
             ),
             Error::EjectUnknown { path } => write!(
                 f,
-                "`{path}` is not a file kiln wrote\n  = hint: `kiln build --dry-run` lists the files kiln owns"
+                "`{path}` is not a file kiln writes\n  = hint: `kiln build --dry-run` lists the files kiln writes"
             ),
             Error::EjectAgain { path } => {
                 write!(f, "`{path}` is already ejected; kiln leaves it alone")
@@ -697,6 +697,64 @@ impl Problem {
 
     pub fn empty_arg(key: &KeyPath) -> Self {
         Problem::at(key, format!("`{key}` contains an empty string"), None)
+    }
+
+    pub fn only_for_built(key: &KeyPath) -> Self {
+        Problem::at(
+            key,
+            format!("`{key}` only applies to services built from source"),
+            Some("set `language` and `version` for a service you build, or remove it".to_string()),
+        )
+    }
+
+    pub fn missing_repo_url() -> Self {
+        Problem::at(
+            &KeyPath::new(&["project", "gitops"]),
+            "`project.gitops` is set, so `project.repo_url` is required".to_string(),
+            Some(
+                "add `repo_url = \"https://github.com/your-org/your-app.git\"` to `[project]`: \
+                 Argo CD reads `deploy/<env>` from that repository"
+                    .to_string(),
+            ),
+        )
+    }
+
+    pub fn bad_repo_url(key: &KeyPath, value: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{value}` in `{key}` is not a git repository URL"),
+            Some(
+                "use `https://host/path.git`, `ssh://git@host/path.git` or `git@host:path.git`, without spaces"
+                    .to_string(),
+            ),
+        )
+    }
+
+    pub fn bad_cluster(key: &KeyPath, value: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{value}` in `{key}` is not a cluster API server URL"),
+            Some("use `https://host[:port]`, as in `https://kubernetes.default.svc`".to_string()),
+        )
+    }
+
+    pub fn bad_branch(key: &KeyPath, value: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{value}` in `{key}` is not a usable branch name"),
+            Some(
+                "use letters, digits, `.`, `_`, `-` and `/`, starting with a letter or digit, without `..`"
+                    .to_string(),
+            ),
+        )
+    }
+
+    pub fn needs_gitops(key: &KeyPath) -> Self {
+        Problem::at(
+            key,
+            format!("`{key}` only applies when `project.gitops` is set"),
+            Some("add `gitops = \"argocd\"` to `[project]`, or remove it".to_string()),
+        )
     }
 
     pub fn too_large(key: &KeyPath, what: &str, max: usize) -> Self {

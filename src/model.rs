@@ -10,6 +10,8 @@ pub type Labels = BTreeMap<String, String>;
 pub struct Model {
     pub project: ProjectView,
     pub environments: Vec<Environment>,
+    /// Dockerfiles, CI pipelines and GitOps objects.
+    pub delivery: Delivery,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -374,4 +376,105 @@ pub struct EgressRule {
     pub pods: Labels,
     pub cidr: Option<String>,
     pub ports: Vec<u16>,
+}
+
+/// Everything that builds, ships and deploys the app: decided in
+/// `resolve::delivery`, laid out by the Dockerfile, CI and Argo CD templates.
+#[derive(Debug, Clone, Serialize)]
+pub struct Delivery {
+    /// One per service built from source, in name order.
+    pub builds: Vec<Build>,
+    /// The CI systems to write a pipeline for: `github`, `gitlab`, `jenkins`.
+    pub ci: Vec<String>,
+    pub pipeline: Pipeline,
+    /// One Argo CD Application per environment when `project.gitops = "argocd"`.
+    pub applications: Vec<Application>,
+}
+
+/// How one service's image is built.
+#[derive(Debug, Clone, Serialize)]
+pub struct Build {
+    pub service: String,
+    /// `node`, `python`, `go`, `java` or `rust`: picks the Dockerfile template.
+    pub language: String,
+    /// Build context, repo-relative: `services/<name>`.
+    pub context: String,
+    /// Image repository without a tag: `{registry}/{service}`.
+    pub image: String,
+    /// The service's own `version`: the tag pushed besides the commit SHA.
+    pub version: String,
+    pub build_image: String,
+    pub runtime_image: String,
+    /// Container ports, for `EXPOSE`.
+    pub ports: Vec<u16>,
+    /// Numeric user and group the runtime image runs as; the pod's `runAsUser`.
+    pub user: u32,
+    pub group: u32,
+}
+
+/// What every CI flavour does, in the same stages.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pipeline {
+    /// The branch that pushes images and deploys `push` environments.
+    pub branch: String,
+    /// Registry host to log in to, such as `ghcr.io`.
+    pub registry_host: String,
+    /// The registry is GitHub's: GitHub Actions logs in with its own token.
+    pub registry_is_ghcr: bool,
+    /// The registry is GitLab.com's: GitLab CI logs in with its job credentials.
+    pub registry_is_gitlab: bool,
+    /// The kiln release that wrote the pipeline, installed by the drift job.
+    pub kiln_version: String,
+    /// Deploy stages in the order they run.
+    pub deploys: Vec<Deploy>,
+    /// Deploys go through Argo CD instead of `kubectl apply`.
+    pub argocd: bool,
+    /// Pinned images of the tools the pipeline runs.
+    pub tools: Tools,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Deploy {
+    pub environment: String,
+    pub namespace: String,
+    /// `deploy/<env>`
+    pub path: String,
+    /// Deployed on a version tag behind an approval, not on a push.
+    pub on_tag: bool,
+    /// The environment whose deploy must succeed first.
+    pub after: Option<String>,
+    /// The Argo CD Application to sync, with `argocd`.
+    pub application: Option<String>,
+    /// Argo CD syncs it by itself; CI only waits for it.
+    pub auto_sync: bool,
+    /// Workloads to wait for after `kubectl apply`, space-separated
+    /// `deployment/<name>` and `statefulset/<name>`.
+    pub rollouts: String,
+}
+
+/// Container images of the tools a pipeline runs, each pinned.
+#[derive(Debug, Clone, Serialize)]
+pub struct Tools {
+    pub docker: String,
+    pub dind: String,
+    pub trivy: String,
+    pub kubectl: String,
+    pub argocd: String,
+    pub rust: String,
+}
+
+/// An Argo CD Application that keeps one environment in sync with git.
+#[derive(Debug, Clone, Serialize)]
+pub struct Application {
+    pub name: String,
+    pub environment: String,
+    /// Namespace Argo CD runs in.
+    pub namespace: String,
+    pub labels: Labels,
+    pub repo_url: String,
+    pub revision: String,
+    pub path: String,
+    pub server: String,
+    pub destination_namespace: String,
+    pub auto_sync: bool,
 }

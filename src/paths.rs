@@ -36,9 +36,13 @@ pub fn environment_of(path: &str) -> Option<&str> {
     Some(env)
 }
 
-/// The service a generated path belongs to: `deploy/<env>/services/<service>/…`.
+/// The service a generated path belongs to: `deploy/<env>/services/<service>/…`
+/// for its manifests, `services/<service>/…` for its Dockerfile.
 pub fn service_of(path: &str) -> Option<&str> {
-    let rest = path.strip_prefix("deploy/")?.split_once('/')?.1;
+    let rest = match path.strip_prefix("deploy/") {
+        Some(in_environment) => in_environment.split_once('/')?.1,
+        None => path,
+    };
     let (service, _) = rest.strip_prefix("services/")?.split_once('/')?;
     Some(service)
 }
@@ -56,6 +60,32 @@ pub fn monitoring_file(file: &str) -> String {
 /// A Fluentd object of the environment: `logging/<file>`, relative to `deploy/<env>`.
 pub fn logging_file(file: &str) -> String {
     format!("logging/{file}")
+}
+
+/// Where a built service's source lives, and its Dockerfile with it: `services/<service>`.
+pub fn service_source_dir(service: &str) -> String {
+    format!("services/{service}")
+}
+
+/// A file beside a service's source: `services/<service>/<file>`.
+pub fn service_source_file(service: &str, file: &str) -> String {
+    format!("{}/{file}", service_source_dir(service))
+}
+
+/// The pipeline file of a CI system, where that system looks for it.
+pub fn ci_file(system: &str) -> Option<&'static str> {
+    match system {
+        "github" => Some(".github/workflows/ci.yml"),
+        "gitlab" => Some(".gitlab-ci.yml"),
+        "jenkins" => Some("Jenkinsfile"),
+        _ => None,
+    }
+}
+
+/// The Argo CD Application of one environment: `argocd/<env>.yaml`. Outside
+/// `deploy/`, so that no environment's kustomization picks it up.
+pub fn application_file(environment: &str) -> String {
+    format!("argocd/{environment}.yaml")
 }
 
 /// Checks that `path` is relative, plain and stays inside the repo.
@@ -90,6 +120,8 @@ mod tests {
             Some("a")
         );
         assert_eq!(service_of("deploy/dev/namespace/namespace.yaml"), None);
+        assert_eq!(service_of("services/a/Dockerfile"), Some("a"));
+        assert_eq!(service_of(".github/workflows/ci.yml"), None);
         assert_eq!(environment_of("kiln.lock"), None);
     }
 

@@ -329,15 +329,17 @@ pub fn resolve(config: &Config) -> Result<Model, Vec<Problem>> {
             .clone()
             .unwrap_or_else(|| builtin::MESH_NAMESPACE.to_string()),
     };
-    let environments = config
+    let environments: Vec<Environment> = config
         .environments
         .keys()
         .map(|name| resolve_environment(config, &callers, &project, name, &mut problems))
         .collect();
+    let delivery = crate::delivery::resolve(config, &environments);
     if problems.is_empty() {
         Ok(Model {
             project,
             environments,
+            delivery,
         })
     } else {
         Err(problems)

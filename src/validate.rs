@@ -44,6 +44,19 @@ pub fn validate(config: &Config) -> Vec<Problem> {
         }
         check_layer(&key, environment.layer(), &mut problems);
         check_environment_layers(config, name, environment, &key, &mut problems);
+        if config.project.gitops.is_none() {
+            if environment.auto_sync.is_some() {
+                problems.push(Problem::needs_gitops(&key.key("auto_sync")));
+            }
+            if environment.cluster.is_some() {
+                problems.push(Problem::needs_gitops(&key.key("cluster")));
+            }
+        }
+        if let Some(cluster) = &environment.cluster
+            && !is_cluster_url(cluster)
+        {
+            problems.push(Problem::bad_cluster(&key.key("cluster"), cluster));
+        }
     }
     let mut routes: BTreeMap<&str, &str> = BTreeMap::new();
     for (name, service) in &config.services {
@@ -279,6 +292,67 @@ fn check_project(config: &Config, problems: &mut Vec<Problem>) {
     if let (Some((service, _)), None) = (built, &project.registry) {
         problems.push(Problem::missing_registry(service));
     }
+    if let Some(url) = &project.repo_url
+        && !is_repo_url(url)
+    {
+        problems.push(Problem::bad_repo_url(&key.key("repo_url"), url));
+    }
+    if project.gitops.is_some() && project.repo_url.is_none() {
+        problems.push(Problem::missing_repo_url());
+    }
+    if let Some(branch) = &project.branch
+        && !is_branch(branch)
+    {
+        problems.push(Problem::bad_branch(&key.key("branch"), branch));
+    }
+}
+
+/// Characters that may not appear in a URL or branch kiln writes into a
+/// pipeline or an Application: they would end a value or start a new one.
+fn is_plain(text: &str) -> bool {
+    !text.is_empty()
+        && text.len() <= 512
+        && !text.chars().any(|c| {
+            c.is_whitespace()
+                || c.is_control()
+                || matches!(
+                    c,
+                    '"' | '\'' | '`' | '$' | '\\' | '{' | '}' | '<' | '>' | '|' | ';'
+                )
+        })
+}
+
+/// `https://host/path`, `ssh://user@host/path` or scp-like `user@host:path`.
+fn is_repo_url(url: &str) -> bool {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("ssh://"))
+        .or_else(|| {
+            url.split_once('@')
+                .and_then(|(_, r)| r.contains(':').then_some(r))
+        });
+    is_plain(url) && rest.is_some_and(|rest| rest.len() > 2 && !rest.starts_with(['/', ':']))
+}
+
+/// `https://host[:port][/path]`.
+fn is_cluster_url(url: &str) -> bool {
+    is_plain(url)
+        && url
+            .strip_prefix("https://")
+            .is_some_and(|rest| !rest.is_empty() && !rest.starts_with(['/', ':']))
+}
+
+/// A branch name git accepts, in the subset that needs no quoting anywhere.
+fn is_branch(branch: &str) -> bool {
+    branch.len() <= 255
+        && branch.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && !branch.ends_with(['/', '.'])
+        && !branch.contains("..")
+        && !branch.contains("//")
+        && !branch.ends_with(".lock")
+        && branch
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'/'))
 }
 
 /// An image repository: lowercase path components separated by `/`, with an
@@ -364,6 +438,17 @@ fn check_service(
     let kind = service.kind.unwrap_or(Kind::Web);
     check_layer(key, service.layer(), problems);
     check_image_source(name, service, key, problems);
+    for (field, value) in [
+        ("build_image", &service.build_image),
+        ("runtime_image", &service.runtime_image),
+    ] {
+        let Some(image) = value else { continue };
+        if service.language.is_none() {
+            problems.push(Problem::only_for_built(&key.key(field)));
+        } else if image_tag(image).is_none() || !is_plain(image) {
+            problems.push(Problem::bad_image(&key.key(field), image));
+        }
+    }
     check_ports(service, key, problems);
     let listens = service.port.is_some();
     if matches!(kind, Kind::Web | Kind::Stateful) && !listens {

