@@ -15,6 +15,8 @@ pub enum Error {
         count: usize,
         file: String,
     },
+    /// `kiln.toml` is larger than kiln reads.
+    ConfigTooLarge { path: PathBuf, bytes: u64, max: u64 },
     /// There is no `kiln.toml` where one was expected.
     ConfigMissing { path: PathBuf },
     /// `kiln init` found a `kiln.toml` already.
@@ -77,6 +79,11 @@ impl fmt::Display for Error {
                 let noun = if *count == 1 { "problem" } else { "problems" };
                 write!(f, "{report}{count} {noun} in `{file}`; nothing was written")
             }
+            Error::ConfigTooLarge { path, bytes, max } => write!(
+                f,
+                "`{}` is {bytes} bytes; kiln reads at most {max}\n  = hint: a kiln.toml this large is almost certainly not a config; check what wrote it",
+                path.display()
+            ),
             Error::ConfigMissing { path } => write!(
                 f,
                 "no `kiln.toml` at `{}`\n  = hint: run `kiln init` to start one, or pass `--dir` to point at your repo",
@@ -276,7 +283,9 @@ impl Problem {
                 "expected u32",
                 "expected a whole number from 0 to 4294967295",
             )
-            .replace("expected a boolean", "expected true or false");
+            .replace("expected a boolean", "expected true or false")
+            .replace("expected a sequence", "expected an array")
+            .replace("expected a map", "expected a table");
         Problem::at(key, format!("wrong value for `{key}`: {detail}"), None)
     }
 

@@ -31,6 +31,7 @@ pub mod validate;
 mod write;
 mod yaml;
 
+pub use commands::{Verify, render_text};
 pub use diff::Filter;
 pub use error::Error;
 pub use report::Format;

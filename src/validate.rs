@@ -18,6 +18,11 @@ pub const MAX_ENVIRONMENT: usize = 22;
 /// Longest service name: leaves room for suffixes such as `-headless` and
 /// for the 52 characters Kubernetes allows a CronJob.
 pub const MAX_SERVICE: usize = 43;
+/// Most services in one config: twice the largest app kiln is benchmarked on.
+pub const MAX_SERVICES: usize = 2_000;
+/// Longest `env` value: a ConfigMap holds at most 1 MiB in all.
+pub const MAX_ENV_VALUE: usize = 64 * 1024;
+
 /// Ports the Istio sidecar listens on.
 const SIDECAR_PORTS: std::ops::RangeInclusive<u16> = 15000..=15090;
 
@@ -58,6 +63,14 @@ pub fn validate(config: &Config) -> Vec<Problem> {
             problems.push(Problem::bad_cluster(&key.key("cluster"), cluster));
         }
     }
+    if config.services.len() > MAX_SERVICES {
+        problems.push(Problem::too_large(
+            &KeyPath::new(&["services"]),
+            "services",
+            MAX_SERVICES,
+        ));
+    }
+    check_value_sizes(config, &mut problems);
     let mut routes: BTreeMap<&str, &str> = BTreeMap::new();
     for (name, service) in &config.services {
         let key = KeyPath::new(&["services", name]);
@@ -766,5 +779,32 @@ fn check_kind_specific(
     }
     if kind == Kind::Cronjob && service.autoscale.is_some() {
         problems.push(Problem::autoscale_cronjob(&key.key("autoscale")));
+    }
+}
+
+/// Values bound for a ConfigMap must fit in one.
+fn check_value_sizes(config: &Config, problems: &mut Vec<Problem>) {
+    let mut tables: Vec<(KeyPath, Layer<'_>)> =
+        vec![(KeyPath::new(&["defaults"]), config.defaults.layer())];
+    for (name, environment) in &config.environments {
+        tables.push((KeyPath::new(&["environments", name]), environment.layer()));
+    }
+    for (name, service) in &config.services {
+        let key = KeyPath::new(&["services", name]);
+        for (environment, overrides) in service.environments.iter().flatten() {
+            tables.push((key.key("environments").key(environment), overrides.layer()));
+        }
+        tables.push((key, service.layer()));
+    }
+    for (key, layer) in tables {
+        for (name, value) in layer.env.into_iter().flatten() {
+            if value.len() > MAX_ENV_VALUE {
+                problems.push(Problem::too_large(
+                    &key.key("env").key(name),
+                    "bytes",
+                    MAX_ENV_VALUE,
+                ));
+            }
+        }
     }
 }

@@ -13,8 +13,10 @@ mod diff;
 mod errors;
 mod fluentconf;
 mod golden;
+mod hostile;
 mod layers;
 mod output;
+mod properties;
 
 /// A temporary repo to run kiln in.
 pub struct Repo {
