@@ -15,6 +15,7 @@ mod fluentconf;
 mod golden;
 mod layers;
 mod output;
+mod posture;
 
 /// A temporary repo to run kiln in.
 pub struct Repo {
