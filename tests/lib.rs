@@ -16,6 +16,7 @@ mod golden;
 mod hostile;
 mod layers;
 mod output;
+mod posture;
 mod properties;
 
 /// A temporary repo to run kiln in.
