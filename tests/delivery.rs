@@ -341,8 +341,9 @@ fn github_workflow_has_every_stage_with_least_privilege() {
             .collect::<Value>(),
     )
     .join("\n");
+    assert!(drift.contains("kiln check"));
     assert!(drift.contains("kiln build --dry-run"));
-    assert!(drift.contains("git diff --exit-code"));
+    assert!(drift.contains("kiln diff --exit-code"));
 
     let image = job(&workflow, "image");
     let services: Vec<String> = image["strategy"]["matrix"]["include"]
@@ -451,7 +452,7 @@ fn gitlab_pipeline_has_the_same_stages() {
     assert_eq!(prod["allow_failure"], false);
     assert_eq!(prod["environment"]["deployment_tier"], "production");
     let script = strings(&pipeline["drift"]["script"]).join("\n");
-    assert!(script.contains("kiln build --dry-run") && script.contains("git diff --exit-code"));
+    assert!(script.contains("kiln build --dry-run") && script.contains("kiln diff --exit-code"));
 }
 
 #[test]
