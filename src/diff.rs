@@ -92,23 +92,23 @@ pub fn against_disk(
     lock: &Lock,
     filter: &Filter,
 ) -> Vec<FileDiff> {
-    let mut diffs = Vec::new();
-    for (path, contents) in rendered.iter().filter(|(path, _)| filter.admits(path)) {
-        let entry = lock.files.get(path);
-        if entry.is_some_and(|e| e.ejected) {
-            continue;
-        }
+    let wanted: Vec<(&String, &String)> = rendered
+        .iter()
+        .filter(|(path, _)| filter.admits(path))
+        .filter(|(path, _)| !lock.files.get(*path).is_some_and(|e| e.ejected))
+        .collect();
+    let mut diffs: Vec<FileDiff> = crate::parallel::map(&wanted, |(path, contents)| {
+        let entry = lock.files.get(*path);
         let Ok(disk) = std::fs::read(root.join(path)) else {
-            diffs.push(FileDiff {
-                path: path.clone(),
+            return Some(FileDiff {
+                path: (*path).clone(),
                 status: Status::Created,
                 old: None,
-                new: Some(contents.clone()),
+                new: Some((*contents).clone()),
             });
-            continue;
         };
         if disk == contents.as_bytes() {
-            continue;
+            return None;
         }
         let status = match entry {
             Some(entry) if entry.written_by_kiln(&hash(&disk)) => Status::Changed,
@@ -116,13 +116,16 @@ pub fn against_disk(
             None => Status::NotOurs,
         };
         let old = Some(String::from_utf8_lossy(&disk).into_owned());
-        diffs.push(FileDiff {
-            path: path.clone(),
+        Some(FileDiff {
+            path: (*path).clone(),
             status,
             old,
-            new: Some(contents.clone()),
-        });
-    }
+            new: Some((*contents).clone()),
+        })
+    })
+    .into_iter()
+    .flatten()
+    .collect();
     for (path, entry) in &lock.files {
         if entry.ejected || rendered.contains_key(path) || !filter.admits(path) {
             continue;

@@ -20,6 +20,7 @@ mod logging;
 mod mesh;
 pub mod model;
 mod names;
+mod parallel;
 mod paths;
 mod plan;
 mod quantity;

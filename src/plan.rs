@@ -69,6 +69,34 @@ fn read(root: &Path, path: &str) -> Result<Option<Vec<u8>>, Error> {
     }
 }
 
+/// What happens to one rendered file, and the lock entry it keeps.
+fn decide(
+    root: &Path,
+    path: &str,
+    contents: &str,
+    old: &Lock,
+    force: bool,
+) -> Result<(Action, Option<Entry>), Error> {
+    let entry = old.files.get(path);
+    if let Some(entry) = entry.filter(|e| e.ejected) {
+        return Ok((Action::Ejected, Some(entry.settled())));
+    }
+    let action = match (read(root, path)?, entry) {
+        (None, _) => Action::Create,
+        (Some(disk), _) if disk == contents.as_bytes() => Action::Unchanged,
+        (Some(disk), Some(entry)) if entry.written_by_kiln(&hash(&disk)) || force => Action::Update,
+        (Some(_), Some(_)) => Action::Edited,
+        (Some(_), None) => Action::Foreign,
+    };
+    let kept = match action {
+        // A conflicting file keeps its old record so the next run sees the same conflict.
+        Action::Edited => entry.map(Entry::settled),
+        Action::Foreign => None,
+        _ => Some(Entry::new(hash(contents.as_bytes()))),
+    };
+    Ok((action, kept))
+}
+
 /// Decides what happens to each file. With `force`, hand edits are
 /// overwritten or deleted; files kiln never wrote are still never touched.
 pub fn plan(root: &Path, rendered: &Rendered, old: &Lock, force: bool) -> Result<Plan, Error> {
@@ -77,29 +105,13 @@ pub fn plan(root: &Path, rendered: &Rendered, old: &Lock, force: bool) -> Result
         version: Lock::VERSION,
         files: Default::default(),
     };
-    for (path, contents) in rendered {
-        let new_hash = hash(contents.as_bytes());
-        let entry = old.files.get(path);
-        if let Some(entry) = entry.filter(|e| e.ejected) {
-            lock.files.insert(path.clone(), entry.settled());
-            files.push((path.clone(), Action::Ejected));
-            continue;
-        }
-        let action = match (read(root, path)?, entry) {
-            (None, _) => Action::Create,
-            (Some(disk), _) if disk == contents.as_bytes() => Action::Unchanged,
-            (Some(disk), Some(entry)) if entry.written_by_kiln(&hash(&disk)) || force => {
-                Action::Update
-            }
-            (Some(_), Some(_)) => Action::Edited,
-            (Some(_), None) => Action::Foreign,
-        };
-        let kept = match action {
-            // A conflicting file keeps its old record so the next run sees the same conflict.
-            Action::Edited => entry.map(Entry::settled),
-            Action::Foreign => None,
-            _ => Some(Entry::new(new_hash)),
-        };
+    // Reading and hashing every file is the bulk of a no-change build: do it on every core.
+    let candidates: Vec<(&String, &String)> = rendered.iter().collect();
+    let decisions = crate::parallel::map(&candidates, |(path, contents)| {
+        decide(root, path, contents, old, force)
+    });
+    for ((path, _), decision) in candidates.into_iter().zip(decisions) {
+        let (action, kept) = decision?;
         if let Some(kept) = kept {
             lock.files.insert(path.clone(), kept);
         }
