@@ -3,7 +3,7 @@
 
 use crate::error::Error;
 use crate::lock::{Entry, Lock, hash};
-use crate::render::Rendered;
+use crate::render::{Rendered, Sources};
 use std::path::Path;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,7 +71,13 @@ fn read(root: &Path, path: &str) -> Result<Option<Vec<u8>>, Error> {
 
 /// Decides what happens to each file. With `force`, hand edits are
 /// overwritten or deleted; files kiln never wrote are still never touched.
-pub fn plan(root: &Path, rendered: &Rendered, old: &Lock, force: bool) -> Result<Plan, Error> {
+pub fn plan(
+    root: &Path,
+    rendered: &Rendered,
+    sources: &Sources,
+    old: &Lock,
+    force: bool,
+) -> Result<Plan, Error> {
     let mut files = Vec::new();
     let mut lock = Lock {
         version: Lock::VERSION,
@@ -98,7 +104,10 @@ pub fn plan(root: &Path, rendered: &Rendered, old: &Lock, force: bool) -> Result
             // A conflicting file keeps its old record so the next run sees the same conflict.
             Action::Edited => entry.map(Entry::settled),
             Action::Foreign => None,
-            _ => Some(Entry::new(new_hash)),
+            _ => Some(Entry {
+                templates: sources.get(path).cloned().unwrap_or_default(),
+                ..Entry::new(new_hash)
+            }),
         };
         if let Some(kept) = kept {
             lock.files.insert(path.clone(), kept);
