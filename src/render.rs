@@ -605,13 +605,16 @@ fn override_error(own: &Override, err: &dyn std::error::Error) -> Error {
             .position(|line| line.contains(name))
             .map(|i| i + 1)
     };
-    // Tera's parse errors draw the line with carets; one line of cause is enough.
-    let first = cause
-        .split("\n")
-        .filter(|part| !part.trim().is_empty())
-        .map(str::trim)
-        .collect::<Vec<_>>()
-        .join(" ");
+    // Tera's parse errors draw the line with carets: keep the first line
+    // and the `= expected ...` note, as the line number is given apart.
+    let mut lines = cause.lines().map(str::trim).filter(|l| !l.is_empty());
+    let mut parts: Vec<&str> = lines
+        .next()
+        .map(|l| l.split("-->").next().unwrap_or(l).trim())
+        .into_iter()
+        .collect();
+    parts.extend(lines.filter_map(|l| l.strip_prefix("= ")));
+    let first = parts.join(" ");
     Error::TemplateOverride {
         file: own.shown.clone(),
         line: parse_line.or_else(named_line),

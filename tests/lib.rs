@@ -8,6 +8,7 @@ use std::time::SystemTime;
 mod build;
 mod crash;
 mod crosscheck;
+mod custom;
 mod delivery;
 mod diff;
 mod errors;
