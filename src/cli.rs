@@ -1,8 +1,8 @@
 //! Command-line arguments. clap's types stay in this file; the rest of kiln
 //! sees only `Command`.
 
-use crate::{Color, Command, DiffAgainst, Filter, Format};
-use clap::{Parser, Subcommand, ValueEnum};
+use crate::{Color, Command, DiffAgainst, Filter, Format, Shell, TemplatesAction};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 /// Expand one small kiln.toml into everything a microservice repo needs to run on Kubernetes.
@@ -23,6 +23,9 @@ enum Subcommands {
         /// Project name; defaults to the directory's name.
         #[arg(long)]
         name: Option<String>,
+        /// Starter app to begin from (see `kiln presets list`); default `starter`.
+        #[arg(long, value_name = "NAME")]
+        preset: Option<String>,
     },
     /// Render kiln.toml and write what changed.
     Build {
@@ -87,6 +90,74 @@ enum Subcommands {
         #[arg(long, default_value = ".")]
         dir: PathBuf,
     },
+    /// Print the effective value of every setting of a service in an environment, and where it came from.
+    Explain {
+        /// The environment, a key of `[environments]`.
+        environment: String,
+        /// The service, a key of `[services]`.
+        service: String,
+        /// Only this setting (`replicas`, `env.LOG_LEVEL`, ...).
+        key: Option<String>,
+        /// The repo that holds kiln.toml.
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+    },
+    /// List, show or eject the templates kiln renders; `.kiln/templates/` overrides them.
+    Templates {
+        #[command(subcommand)]
+        action: TemplatesCommand,
+    },
+    /// The bundled presets: service archetypes and starter apps.
+    Presets {
+        #[command(subcommand)]
+        action: PresetsCommand,
+    },
+    /// Print the JSON Schema (draft 2020-12) of kiln.toml, for editors.
+    Schema,
+    /// Print a shell completion script.
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: ShellChoice,
+    },
+    /// Print kiln's man page (roff), generated from these definitions.
+    Man,
+}
+
+#[derive(Subcommand)]
+enum TemplatesCommand {
+    /// Every bundled template, marked `overridden` when `.kiln/templates/` replaces it.
+    List {
+        /// The repo that holds kiln.toml.
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Print a bundled template.
+    Show {
+        /// The template's path, as `kiln templates list` prints it.
+        name: String,
+    },
+    /// Copy a bundled template into `.kiln/templates/`, where it overrides the bundled one.
+    Eject {
+        /// The template's path, as `kiln templates list` prints it.
+        name: String,
+        /// The repo that holds kiln.toml.
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum PresetsCommand {
+    /// Every bundled preset with a one-line description.
+    List,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ShellChoice {
+    Bash,
+    Zsh,
+    Fish,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -106,7 +177,44 @@ enum ColorChoice {
 /// Parses the process arguments; on a usage error clap prints it and exits 2.
 pub fn parse() -> Command {
     match Arguments::parse().command {
-        Subcommands::Init { dir, name } => Command::Init { dir, name },
+        Subcommands::Init { dir, name, preset } => Command::Init { dir, name, preset },
+        Subcommands::Explain {
+            environment,
+            service,
+            key,
+            dir,
+        } => Command::Explain {
+            dir,
+            environment,
+            service,
+            key,
+        },
+        Subcommands::Templates { action } => match action {
+            TemplatesCommand::List { dir } => Command::Templates {
+                dir,
+                action: TemplatesAction::List,
+            },
+            TemplatesCommand::Show { name } => Command::Templates {
+                dir: PathBuf::from("."),
+                action: TemplatesAction::Show(name),
+            },
+            TemplatesCommand::Eject { name, dir } => Command::Templates {
+                dir,
+                action: TemplatesAction::Eject(name),
+            },
+        },
+        Subcommands::Presets {
+            action: PresetsCommand::List,
+        } => Command::Presets,
+        Subcommands::Schema => Command::Schema,
+        Subcommands::Completions { shell } => Command::Completions {
+            shell: match shell {
+                ShellChoice::Bash => Shell::Bash,
+                ShellChoice::Zsh => Shell::Zsh,
+                ShellChoice::Fish => Shell::Fish,
+            },
+        },
+        Subcommands::Man => Command::Man,
         Subcommands::Build {
             dir,
             dry_run,
@@ -160,4 +268,21 @@ pub fn parse() -> Command {
             }
         }
     }
+}
+
+/// Writes the completion script of `shell`, generated from the definitions above.
+pub fn completions(shell: Shell, out: &mut dyn std::io::Write) {
+    let mut command = Arguments::command();
+    let generator = match shell {
+        Shell::Bash => clap_complete::Shell::Bash,
+        Shell::Zsh => clap_complete::Shell::Zsh,
+        Shell::Fish => clap_complete::Shell::Fish,
+    };
+    clap_complete::generate(generator, &mut command, "kiln", out);
+}
+
+/// Writes the man page, `kiln.1` in roff, generated from the definitions
+/// above; its SUBCOMMANDS section lists every subcommand.
+pub fn man(out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    clap_mangen::Man::new(Arguments::command()).render(out)
 }

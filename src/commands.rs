@@ -6,18 +6,14 @@ use crate::load::{self, Source};
 use crate::lock::{Entry, Lock, hash};
 use crate::paths;
 use crate::plan::{self, Action, Plan};
-use crate::render::{Rendered, Renderer};
+use crate::render::{Rendered, Renderer, Sources};
 use crate::report::{self, Format, Mode};
 use crate::{Color, DiffAgainst};
-use crate::{crosscheck, names, resolve, validate, write};
-use include_dir::{Dir, include_dir};
+use crate::{crosscheck, explain, names, presets, resolve, validate, write};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-static PRESETS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/presets");
-
-/// The starter preset `kiln init` writes; its project is named `demo`.
-const STARTER: &str = "starter/kiln.toml";
+/// Every starter app names its project `demo`; `kiln init` renames it.
 const STARTER_NAME_LINE: &str = "name = \"demo\"";
 
 /// Summary counts of a rendered config.
@@ -36,27 +32,43 @@ pub enum Verify {
     Render,
 }
 
-/// load → validate → resolve → render (→ cross-check), all in memory.
+/// What a render of `kiln.toml` gives: the files and their templates.
+struct Generated {
+    rendered: Rendered,
+    sources: Sources,
+    stats: Stats,
+}
+
+/// load → presets → validate: the config as `resolve` sees it.
+fn configure(source: &Source) -> Result<crate::config::Config, Error> {
+    let mut config = load::parse(&source.text).map_err(|problem| source.invalid(&[problem]))?;
+    let mut problems = presets::apply(&mut config);
+    problems.extend(validate::validate(&config));
+    if !problems.is_empty() {
+        return Err(source.invalid(&problems));
+    }
+    Ok(config)
+}
+
+/// load → presets → validate → resolve → render (→ cross-check), all in
+/// memory, with the bundled templates only: for the tests and the fuzzer.
 pub fn render_text(text: &str, verify: Verify) -> Result<Rendered, Error> {
     let source = Source {
         name: paths::CONFIG.to_string(),
         text: text.to_string(),
     };
-    generate_checked(&source, verify).map(|(rendered, _)| rendered)
+    generate_with(&Renderer::new()?, &source, verify).map(|generated| generated.rendered)
 }
 
-fn generate(source: &Source) -> Result<(Rendered, Stats), Error> {
-    generate_checked(source, Verify::Render)
+/// The same, with the template overrides of the repo at `dir`.
+fn generate(dir: &Path, source: &Source, verify: Verify) -> Result<Generated, Error> {
+    generate_with(&Renderer::for_repo(dir)?, source, verify)
 }
 
-fn generate_checked(source: &Source, verify: Verify) -> Result<(Rendered, Stats), Error> {
-    let config = load::parse(&source.text).map_err(|problem| source.invalid(&[problem]))?;
-    let problems = validate::validate(&config);
-    if !problems.is_empty() {
-        return Err(source.invalid(&problems));
-    }
+fn generate_with(renderer: &Renderer, source: &Source, verify: Verify) -> Result<Generated, Error> {
+    let config = configure(source)?;
     let model = resolve::resolve(&config).map_err(|problems| source.invalid(&problems))?;
-    let rendered = Renderer::new()?.render(&model)?;
+    let (rendered, sources) = renderer.render_with_sources(&model)?;
     if verify == Verify::CrossCheck {
         let problems = crosscheck::check(&rendered);
         if !problems.is_empty() {
@@ -67,7 +79,11 @@ fn generate_checked(source: &Source, verify: Verify) -> Result<(Rendered, Stats)
         environments: config.environments.len(),
         services: config.services.len(),
     };
-    Ok((rendered, stats))
+    Ok(Generated {
+        rendered,
+        sources,
+        stats,
+    })
 }
 
 /// The config file of the repo at `dir`, and how to name it in messages.
@@ -95,7 +111,9 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
 
 pub fn check(dir: &Path, out: &mut dyn Write) -> Result<(), Error> {
     let source = read_source(dir)?;
-    let (rendered, stats) = generate_checked(&source, Verify::CrossCheck)?;
+    let Generated {
+        rendered, stats, ..
+    } = generate(dir, &source, Verify::CrossCheck)?;
     writeln!(
         out,
         "{} is valid: {} environments, {} services, {} files",
@@ -109,7 +127,9 @@ pub fn check(dir: &Path, out: &mut dyn Write) -> Result<(), Error> {
 
 pub fn build(dir: &Path, dry_run: bool, force: bool, out: &mut dyn Write) -> Result<(), Error> {
     let source = read_source(dir)?;
-    let (rendered, _) = generate(&source)?;
+    let Generated {
+        rendered, sources, ..
+    } = generate(dir, &source, Verify::Render)?;
     // A dry run writes nothing, so it needs no lock.
     let _repo = if dry_run {
         None
@@ -117,7 +137,7 @@ pub fn build(dir: &Path, dry_run: bool, force: bool, out: &mut dyn Write) -> Res
         Some(write::lock_repo(dir)?)
     };
     let (lock, recovering) = Lock::read_with_journal(dir)?;
-    let plan = plan::plan(dir, &rendered, &lock, force)?;
+    let plan = plan::plan(dir, &rendered, &sources, &lock, force)?;
     if dry_run {
         for (path, action) in &plan.files {
             writeln!(out, "{:<9}  {path}", action.label()).map_err(io(dir))?;
@@ -162,7 +182,12 @@ fn summary(plan: &Plan) -> String {
     parts.join(", ")
 }
 
-pub fn init(dir: &Path, name: Option<&str>, out: &mut dyn Write) -> Result<(), Error> {
+pub fn init(
+    dir: &Path,
+    name: Option<&str>,
+    preset: Option<&str>,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
     let (config, _) = config_path(dir);
     if config.exists() {
         return Err(Error::ConfigExists { path: config });
@@ -174,21 +199,38 @@ pub fn init(dir: &Path, name: Option<&str>, out: &mut dyn Write) -> Result<(), E
     if !names::is_dns_label(&name, validate::MAX_PROJECT) {
         return Err(Error::BadName { name });
     }
-    let starter = PRESETS
-        .get_file(STARTER)
-        .and_then(|f| f.contents_utf8())
-        .unwrap_or_default();
-    let text = starter.replacen(STARTER_NAME_LINE, &format!("name = \"{name}\""), 1);
+    let wanted = preset.unwrap_or(presets::DEFAULT_APP);
+    let Some(app) = presets::app(wanted) else {
+        return Err(Error::UnknownPreset {
+            name: wanted.to_string(),
+            known: presets::apps().iter().map(|p| p.name.to_string()).collect(),
+        });
+    };
+    // Taplo and Even Better TOML read this first line and check the file
+    // against the schema beside it.
+    let text = format!(
+        "#:schema ./{}\n{}",
+        paths::SCHEMA,
+        app.text
+            .replacen(STARTER_NAME_LINE, &format!("name = \"{name}\""), 1)
+    );
     let (_, shown) = config_path(dir);
     let source = Source { name: shown, text };
     // Render before writing anything, so a failure leaves no half-made repo.
-    let (rendered, _) = generate(&source)?;
+    let Generated {
+        rendered, sources, ..
+    } = generate(dir, &source, Verify::Render)?;
     let _repo = write::lock_repo(dir)?;
     let (lock, recovering) = Lock::read_with_journal(dir)?;
-    let plan = plan::plan(dir, &rendered, &lock, false)?;
+    let plan = plan::plan(dir, &rendered, &sources, &lock, false)?;
     if let Some(conflicts) = plan.conflicts() {
         return Err(conflicts);
     }
+    let schema_path = dir.join(paths::SCHEMA);
+    if let Some(parent) = schema_path.parent() {
+        std::fs::create_dir_all(parent).map_err(io(parent))?;
+    }
+    write::write_atomic(&schema_path, schema_text().as_bytes())?;
     write::write_atomic(&config, source.text.as_bytes())?;
     write::apply(dir, &plan, &rendered, &lock, recovering)?;
     writeln!(out, "created {}", source.name).map_err(io(dir))?;
@@ -231,7 +273,7 @@ pub fn eject(dir: &Path, files: &[String], out: &mut dyn Write) -> Result<(), Er
             continue;
         }
         if rendered.is_none() {
-            rendered = Some(generate(&read_source(dir)?)?.0);
+            rendered = Some(generate(dir, &read_source(dir)?, Verify::Render)?.rendered);
         }
         if !rendered.as_ref().is_some_and(|r| r.contains_key(key)) {
             return Err(Error::EjectUnknown { path: file.clone() });
@@ -270,7 +312,7 @@ pub fn diff(
     out: &mut dyn Write,
 ) -> Result<i32, Error> {
     let source = read_source(dir)?;
-    let (rendered, _) = generate(&source)?;
+    let rendered = generate(dir, &source, Verify::Render)?.rendered;
     let (diffs, mode) = match against {
         DiffAgainst::Disk => {
             let (lock, _) = Lock::read_with_journal(dir)?;
@@ -284,7 +326,8 @@ pub fn diff(
                 name: format!("kiln.toml at {revision}"),
                 text: config_at(dir, revision)?,
             };
-            let (old, _) = generate(&base)?;
+            // The work tree's template overrides apply to both sides.
+            let old = generate(dir, &base, Verify::Render)?.rendered;
             (diff::between(&old, &rendered, filter), Mode::Base)
         }
         DiffAgainst::Directory(other) => (
@@ -341,4 +384,139 @@ fn config_at(dir: &Path, revision: &str) -> Result<String, Error> {
         ));
     }
     String::from_utf8(output.stdout).map_err(|_| git_error("the file is not UTF-8".to_string()))
+}
+
+/// `kiln explain ENV SERVICE [KEY]`
+pub fn explain(
+    dir: &Path,
+    environment: &str,
+    service: &str,
+    key: Option<&str>,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let source = read_source(dir)?;
+    let raw = load::parse(&source.text).map_err(|problem| source.invalid(&[problem]))?;
+    let config = configure(&source)?;
+    let model = resolve::resolve(&config).map_err(|problems| source.invalid(&problems))?;
+    let not_found = |what, name: &str, known: Vec<&str>| Error::NotFound {
+        what,
+        name: name.to_string(),
+        suggestion: load::suggest(name, known).map(str::to_string),
+    };
+    let Some(resolved_env) = model.environments.iter().find(|e| e.name == environment) else {
+        let known = config.environments.keys().map(String::as_str).collect();
+        return Err(not_found("environment", environment, known));
+    };
+    let Some(resolved) = resolved_env.services.iter().find(|s| s.name == service) else {
+        let known = config.services.keys().map(String::as_str).collect();
+        return Err(not_found("service", service, known));
+    };
+    let rows = explain::rows(&raw, &config, environment, service, resolved, &model);
+    let rows: Vec<&explain::Row> = match key {
+        None => rows.iter().collect(),
+        Some(key) => {
+            let picked: Vec<&explain::Row> = rows
+                .iter()
+                .filter(|row| row.key == key || row.key.starts_with(&format!("{key}.")))
+                .collect();
+            if picked.is_empty() {
+                let known = rows.iter().map(|row| row.key.as_str()).collect();
+                return Err(not_found("setting", key, known));
+            }
+            picked
+        }
+    };
+    out.write_all(explain::table(environment, service, &rows).as_bytes())
+        .map_err(io(dir))
+}
+
+/// `kiln templates list|show|eject`
+pub fn templates(
+    dir: &Path,
+    action: &crate::TemplatesAction,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let bundled = crate::render::bundled();
+    let find = |name: &str| {
+        bundled
+            .iter()
+            .find(|(bundled, _)| bundled == name)
+            .map(|(_, text)| *text)
+            .ok_or_else(|| Error::UnknownTemplate {
+                name: name.to_string(),
+                suggestion: load::suggest(name, bundled.iter().map(|(n, _)| n.as_str()))
+                    .map(str::to_string),
+            })
+    };
+    match action {
+        crate::TemplatesAction::List => {
+            let overrides = crate::render::overrides(dir)?;
+            for (name, _) in &bundled {
+                match overrides.get(name) {
+                    Some(own) => writeln!(out, "{name}  (overridden by {})", own.shown),
+                    None => writeln!(out, "{name}"),
+                }
+                .map_err(io(dir))?;
+            }
+            Ok(())
+        }
+        crate::TemplatesAction::Show(name) => {
+            out.write_all(find(name)?.as_bytes()).map_err(io(dir))
+        }
+        crate::TemplatesAction::Eject(name) => {
+            let text = find(name)?;
+            let shown = format!("{}/{name}", paths::OVERRIDES);
+            let target = dir.join(&shown);
+            if target.exists() {
+                return Err(Error::OverrideExists { file: shown });
+            }
+            if let Some(parent) = target.parent() {
+                std::fs::create_dir_all(parent).map_err(io(parent))?;
+            }
+            write::write_atomic(&target, text.as_bytes())?;
+            writeln!(
+                out,
+                "wrote {shown}: edit it, and `kiln build` renders with it instead of the bundled template"
+            )
+            .map_err(io(dir))
+        }
+    }
+}
+
+/// `kiln presets list`
+pub fn presets(out: &mut dyn Write) -> Result<(), Error> {
+    let here = Path::new(".");
+    let groups = [
+        (
+            "service presets (`preset = \"NAME\"` in `[services.S]`):",
+            presets::services(),
+        ),
+        ("starter apps (`kiln init --preset NAME`):", presets::apps()),
+    ];
+    for (i, (title, all)) in groups.iter().enumerate() {
+        if i > 0 {
+            writeln!(out).map_err(io(here))?;
+        }
+        writeln!(out, "{title}").map_err(io(here))?;
+        let width = all.iter().map(|p| p.name.len()).max().unwrap_or(0);
+        for preset in all {
+            writeln!(out, "  {:<width$}  {}", preset.name, preset.description).map_err(io(here))?;
+        }
+    }
+    Ok(())
+}
+
+/// The JSON Schema of `kiln.toml`, generated from `config::Config`.
+pub fn schema_text() -> String {
+    let schema = schemars::schema_for!(crate::config::Config);
+    // Serialising a JSON value cannot fail.
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// `kiln schema`
+pub fn schema(out: &mut dyn Write) -> Result<(), Error> {
+    out.write_all(schema_text().as_bytes())
+        .map_err(io(Path::new("<stdout>")))
 }

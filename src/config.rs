@@ -3,11 +3,12 @@
 //! These types only describe the shape of the file; every rule that spans
 //! keys lives in `validate`, and every default lives in `resolve`.
 
-use serde::Deserialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The whole `kiln.toml`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// Who the app is and where its images live.
@@ -21,10 +22,16 @@ pub struct Config {
     /// The services of the app, by name.
     #[serde(default)]
     pub services: BTreeMap<String, ServiceConfig>,
+    /// Not part of the file: for each service with a `preset`, the preset's
+    /// own table. Its service-only keys are copied into the service where it
+    /// leaves them unset; its layered keys (`replicas`, `cpu`, `env`, ...)
+    /// stay here, a layer of their own in `resolve`.
+    #[serde(skip)]
+    pub preset_layers: BTreeMap<String, ServiceConfig>,
 }
 
 /// `[project]`
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Project {
     /// Required. A DNS-1123 label; namespaces are `{name}-{env}`.
@@ -55,14 +62,14 @@ pub struct Project {
 }
 
 /// A GitOps controller kiln can write objects for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum GitOps {
     Argocd,
 }
 
 /// When CI deploys an environment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum DeployOn {
     /// On every push to `project.branch`, after the environment before it.
@@ -72,7 +79,7 @@ pub enum DeployOn {
 }
 
 /// A CI system kiln can write a pipeline for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum CiSystem {
     Github,
@@ -81,7 +88,7 @@ pub enum CiSystem {
 }
 
 /// Whether a namespace accepts plain-text traffic besides mutual TLS.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Mtls {
     Strict,
@@ -89,7 +96,7 @@ pub enum Mtls {
 }
 
 /// What kind of workload a service is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     /// A Deployment behind a Service.
@@ -103,7 +110,7 @@ pub enum Kind {
 }
 
 /// Language of a built service; picks its Dockerfile and CI steps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
     Node,
@@ -114,7 +121,7 @@ pub enum Language {
 }
 
 /// How the service's port speaks; decides port names and default probes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Protocol {
     Http,
@@ -123,7 +130,7 @@ pub enum Protocol {
 }
 
 /// `autoscale = { min, max, cpu }`: a HorizontalPodAutoscaler.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Autoscale {
     /// Fewest replicas.
@@ -135,7 +142,7 @@ pub struct Autoscale {
 }
 
 /// `canary = { version, weight }`: a second Deployment at another version.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Canary {
     /// Image tag of the canary.
@@ -145,7 +152,7 @@ pub struct Canary {
 }
 
 /// `egress = [{ cidr = "203.0.113.0/24", port = 443 }]`: an address range outside the cluster.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Egress {
     /// IPv4 or IPv6 range, `address/prefix`.
@@ -155,7 +162,7 @@ pub struct Egress {
 }
 
 /// `retries = { attempts, per_try_timeout }`: how the mesh retries a failed request.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Retries {
     /// Retries after the first try, 0..=10; 0 turns retries off. Default 3.
@@ -165,7 +172,7 @@ pub struct Retries {
 }
 
 /// `connection_pool = { max_connections, max_pending_requests, max_requests }`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConnectionPool {
     /// Most TCP connections to the service per caller sidecar. Default 100.
@@ -177,7 +184,7 @@ pub struct ConnectionPool {
 }
 
 /// `outlier_detection = { consecutive_5xx_errors, interval, base_ejection_time, max_ejection_percent }`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OutlierDetection {
     /// 5xx answers in a row that eject a pod from the pool. Default 5.
@@ -191,7 +198,7 @@ pub struct OutlierDetection {
 }
 
 /// `elasticsearch = { host, port, scheme, index_prefix, user, password }`: where Fluentd sends logs.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Elasticsearch {
     /// Required. Host name or IP address of Elasticsearch.
@@ -209,7 +216,7 @@ pub struct Elasticsearch {
 }
 
 /// How Fluentd talks to Elasticsearch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Scheme {
     Http,
@@ -217,7 +224,7 @@ pub enum Scheme {
 }
 
 /// `[environments.E.alerts]`: thresholds and routing of the environment's alerts.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Alerts {
     /// `severity` label of every alert. Default `page` in an environment named
@@ -232,7 +239,7 @@ pub struct Alerts {
 }
 
 /// `metrics = "/path"` or `metrics = false`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum Metrics {
     Path(String),
@@ -246,7 +253,7 @@ pub enum Metrics {
 macro_rules! layered {
     ($(#[$meta:meta])* pub struct $name:ident { $($(#[$fmeta:meta])* pub $field:ident: $ty:ty,)* }) => {
         $(#[$meta])*
-        #[derive(Debug, Default, Deserialize)]
+        #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
         #[serde(deny_unknown_fields)]
         pub struct $name {
             /// Pod count when not autoscaled.
@@ -346,6 +353,9 @@ layered! {
 layered! {
     /// `[services.S]`
     pub struct ServiceConfig {
+        /// A bundled service archetype to start from (`kiln presets list`):
+        /// its settings apply unless this service sets them.
+        pub preset: Option<String>,
         /// Workload kind. Default `web`.
         pub kind: Option<Kind>,
         /// Language of a built service.

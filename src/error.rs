@@ -44,6 +44,37 @@ pub enum Error {
     Template { name: String, cause: String },
     /// A preset name that does not exist.
     UnknownPreset { name: String, known: Vec<String> },
+    /// A repo's template override failed to parse or render.
+    TemplateOverride {
+        file: String,
+        line: Option<usize>,
+        cause: String,
+    },
+    /// A repo's template override writes a value without its format's escaping filter.
+    UnescapedOverride {
+        file: String,
+        line: usize,
+        expression: String,
+        filter: String,
+    },
+    /// A file under `.kiln/templates/` that replaces no bundled template.
+    UnknownOverride {
+        file: String,
+        suggestion: Option<String>,
+    },
+    /// `kiln templates show|eject` named a template that does not exist.
+    UnknownTemplate {
+        name: String,
+        suggestion: Option<String>,
+    },
+    /// `kiln templates eject` found the override there already.
+    OverrideExists { file: String },
+    /// `kiln explain` named an environment, service or setting that does not exist.
+    NotFound {
+        what: &'static str,
+        name: String,
+        suggestion: Option<String>,
+    },
     /// `kiln diff --base` could not read `kiln.toml` at a revision.
     Git { revision: String, cause: String },
     /// Another kiln command is writing in the same repo.
@@ -158,6 +189,61 @@ impl fmt::Display for Error {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
+            Error::TemplateOverride { file, line, cause } => {
+                let at = line.map_or_else(|| file.clone(), |line| format!("{file}:{line}"));
+                write!(
+                    f,
+                    "template override `{at}` failed: {cause}\n  = hint: fix it, or delete it to use kiln's bundled template again; \
+                     `kiln templates show NAME` prints the bundled one"
+                )
+            }
+            Error::UnescapedOverride {
+                file,
+                line,
+                expression,
+                filter,
+            } => write!(
+                f,
+                "`{{{{ {expression} }}}}` in template override `{file}:{line}` does not go through `| {filter}`\n  \
+                 = hint: values are data: end every interpolation in this format's escaping filter, as the bundled templates do"
+            ),
+            Error::UnknownOverride { file, suggestion } => {
+                write!(f, "`{file}` overrides no bundled template")?;
+                match suggestion {
+                    Some(name) => write!(
+                        f,
+                        "\n  = hint: did you mean `{}/{name}`?",
+                        crate::paths::OVERRIDES
+                    ),
+                    None => write!(
+                        f,
+                        "\n  = hint: an override has the path of a bundled template under `{}`; `kiln templates list` shows them",
+                        crate::paths::OVERRIDES
+                    ),
+                }
+            }
+            Error::UnknownTemplate { name, suggestion } => {
+                write!(f, "unknown template `{name}`")?;
+                match suggestion {
+                    Some(other) => write!(f, "\n  = hint: did you mean `{other}`?"),
+                    None => write!(f, "\n  = hint: `kiln templates list` shows every template"),
+                }
+            }
+            Error::OverrideExists { file } => write!(
+                f,
+                "`{file}` already exists; nothing was written\n  = hint: edit it, or delete it to eject a fresh copy"
+            ),
+            Error::NotFound {
+                what,
+                name,
+                suggestion,
+            } => {
+                write!(f, "unknown {what} `{name}`")?;
+                match suggestion {
+                    Some(other) => write!(f, "\n  = hint: did you mean `{other}`?"),
+                    None => write!(f, "\n  = hint: check the spelling against `kiln.toml`"),
+                }
+            }
             Error::Git { revision, cause } => write!(
                 f,
                 "cannot read `kiln.toml` at revision `{revision}`: {cause}\n  = hint: `--base` takes a commit, branch or tag of the git repo that holds kiln.toml"
@@ -298,6 +384,25 @@ impl Problem {
         let hint = did_you_mean(suggestion)
             .or_else(|| Some(format!("expected one of {}", expected.join(", "))));
         Problem::at(key, format!("`{key}` cannot be `{value}`"), hint)
+    }
+
+    pub fn unknown_preset(
+        key: &KeyPath,
+        name: &str,
+        suggestion: Option<&str>,
+        known: &[&str],
+    ) -> Self {
+        let hint = did_you_mean(suggestion).or_else(|| {
+            Some(format!(
+                "choose one of {}; `kiln presets list` describes them",
+                known
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        });
+        Problem::at(key, format!("unknown preset `{name}` in `{key}`"), hint)
     }
 
     pub fn missing_key(key: &KeyPath) -> Self {

@@ -14,6 +14,7 @@ mod delivery;
 mod diff;
 pub mod error;
 mod escape;
+mod explain;
 pub mod load;
 mod lock;
 mod logging;
@@ -23,6 +24,7 @@ mod names;
 mod parallel;
 mod paths;
 mod plan;
+mod presets;
 mod quantity;
 pub mod render;
 mod report;
@@ -56,12 +58,44 @@ pub enum Color {
     Never,
 }
 
+/// A shell `kiln completions` writes a script for.
+#[derive(Clone, Copy)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+/// What `kiln templates` does.
+pub enum TemplatesAction {
+    List,
+    Show(String),
+    Eject(String),
+}
+
 /// What the user asked for, free of any argument parser's types.
 pub enum Command {
     Init {
         dir: PathBuf,
         name: Option<String>,
+        preset: Option<String>,
     },
+    Explain {
+        dir: PathBuf,
+        environment: String,
+        service: String,
+        key: Option<String>,
+    },
+    Templates {
+        dir: PathBuf,
+        action: TemplatesAction,
+    },
+    Presets,
+    Schema,
+    Completions {
+        shell: Shell,
+    },
+    Man,
     Build {
         dir: PathBuf,
         dry_run: bool,
@@ -88,7 +122,35 @@ pub enum Command {
 pub fn run(command: Command, out: &mut dyn std::io::Write) -> Result<i32, Error> {
     let done = |result: Result<(), Error>| result.map(|()| 0);
     match command {
-        Command::Init { dir, name } => done(commands::init(&dir, name.as_deref(), out)),
+        Command::Init { dir, name, preset } => done(commands::init(
+            &dir,
+            name.as_deref(),
+            preset.as_deref(),
+            out,
+        )),
+        Command::Explain {
+            dir,
+            environment,
+            service,
+            key,
+        } => done(commands::explain(
+            &dir,
+            &environment,
+            &service,
+            key.as_deref(),
+            out,
+        )),
+        Command::Templates { dir, action } => done(commands::templates(&dir, &action, out)),
+        Command::Presets => done(commands::presets(out)),
+        Command::Schema => done(commands::schema(out)),
+        Command::Completions { shell } => {
+            cli::completions(shell, out);
+            Ok(0)
+        }
+        Command::Man => cli::man(out).map(|()| 0).map_err(|cause| Error::Io {
+            path: PathBuf::from("<stdout>"),
+            cause,
+        }),
         Command::Build {
             dir,
             dry_run,

@@ -32,6 +32,10 @@ pub struct Entry {
     /// writing. Only the journal carries them; `kiln.lock` never does.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub also: Vec<String>,
+    /// The templates that produced the file; an override as its
+    /// `.kiln/templates/...` path, so a review sees which files it changed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub templates: Vec<String>,
 }
 
 impl Entry {
@@ -40,6 +44,7 @@ impl Entry {
             sha256,
             ejected: false,
             also: Vec::new(),
+            templates: Vec::new(),
         }
     }
 
@@ -54,6 +59,7 @@ impl Entry {
             sha256: self.sha256.clone(),
             ejected: self.ejected,
             also: Vec::new(),
+            templates: self.templates.clone(),
         }
     }
 
@@ -68,7 +74,8 @@ pub fn hash(contents: &[u8]) -> String {
 }
 
 impl Lock {
-    pub const VERSION: u32 = 1;
+    /// Version 2 added `templates`; version 1 locks are read as they are.
+    pub const VERSION: u32 = 2;
 
     /// Reads the repo's lock, and the journal of a build that was
     /// interrupted, if any: a file holding what that build was writing is
@@ -135,11 +142,11 @@ impl Lock {
             path: path.to_path_buf(),
             cause: err.message().to_string(),
         })?;
-        if lock.version != Self::VERSION {
+        if !(1..=Self::VERSION).contains(&lock.version) {
             return Err(Error::BadLock {
                 path: path.to_path_buf(),
                 cause: format!(
-                    "version {} is not one this kiln reads (it reads {})",
+                    "version {} is not one this kiln reads (it reads 1 to {})",
                     lock.version,
                     Self::VERSION
                 ),

@@ -14,6 +14,10 @@ pub const JOURNAL: &str = "kiln.lock.pending";
 pub const TEMP_PREFIX: &str = ".kiln-";
 /// The config, at the repo root.
 pub const CONFIG: &str = "kiln.toml";
+/// Where a repo's template overrides live, mirroring `templates/`.
+pub const OVERRIDES: &str = ".kiln/templates";
+/// Where `kiln init` writes the JSON Schema that `kiln.toml`'s `#:schema` line names.
+pub const SCHEMA: &str = ".kiln/kiln.schema.json";
 
 /// `deploy/<env>`
 pub fn environment_dir(environment: &str) -> String {

@@ -3,7 +3,7 @@
 
 use crate::error::Error;
 use crate::lock::{Entry, Lock, hash};
-use crate::render::Rendered;
+use crate::render::{Rendered, Sources};
 use std::path::Path;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,6 +74,7 @@ fn decide(
     root: &Path,
     path: &str,
     contents: &str,
+    sources: &Sources,
     old: &Lock,
     force: bool,
 ) -> Result<(Action, Option<Entry>), Error> {
@@ -92,14 +93,23 @@ fn decide(
         // A conflicting file keeps its old record so the next run sees the same conflict.
         Action::Edited => entry.map(Entry::settled),
         Action::Foreign => None,
-        _ => Some(Entry::new(hash(contents.as_bytes()))),
+        _ => Some(Entry {
+            templates: sources.get(path).cloned().unwrap_or_default(),
+            ..Entry::new(hash(contents.as_bytes()))
+        }),
     };
     Ok((action, kept))
 }
 
 /// Decides what happens to each file. With `force`, hand edits are
 /// overwritten or deleted; files kiln never wrote are still never touched.
-pub fn plan(root: &Path, rendered: &Rendered, old: &Lock, force: bool) -> Result<Plan, Error> {
+pub fn plan(
+    root: &Path,
+    rendered: &Rendered,
+    sources: &Sources,
+    old: &Lock,
+    force: bool,
+) -> Result<Plan, Error> {
     let mut files = Vec::new();
     let mut lock = Lock {
         version: Lock::VERSION,
@@ -108,7 +118,7 @@ pub fn plan(root: &Path, rendered: &Rendered, old: &Lock, force: bool) -> Result
     // Reading and hashing every file is the bulk of a no-change build: do it on every core.
     let candidates: Vec<(&String, &String)> = rendered.iter().collect();
     let decisions = crate::parallel::map(&candidates, |(path, contents)| {
-        decide(root, path, contents, old, force)
+        decide(root, path, contents, sources, old, force)
     });
     for ((path, _), decision) in candidates.into_iter().zip(decisions) {
         let (action, kept) = decision?;

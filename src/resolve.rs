@@ -1,5 +1,6 @@
-//! Merges built-in defaults, `[defaults]`, `[environments.E]`, `[services.S]`
-//! and `[services.S.environments.E]` (lowest to highest) into one plain
+//! Merges built-in defaults, `[defaults]`, `[environments.E]`, the service's
+//! `preset`, `[services.S]` and `[services.S.environments.E]` (lowest to
+//! highest) into one plain
 //! model per environment. Everything that decides *what* to emit lives here
 //! and in the three layer modules it calls: `mesh`, `alerts` and `logging`.
 
@@ -144,57 +145,69 @@ fn image_defaults(image: &str) -> Option<ImageDefaults> {
 }
 
 /// A setting's winning value, where it was set, and how high that layer is.
-struct Picked<T> {
-    value: T,
-    key: KeyPath,
-    rank: usize,
+pub(crate) struct Picked<T> {
+    pub value: T,
+    pub key: KeyPath,
+    pub rank: usize,
 }
 
 /// One table of `kiln.toml` that may set layered settings, and where it is.
-struct Source<'a> {
-    key: KeyPath,
-    layer: Layer<'a>,
+pub(crate) struct Source<'a> {
+    pub key: KeyPath,
+    /// How `kiln explain` names it: `[defaults]`, ``preset `http-api` ``, ...
+    pub label: String,
+    pub layer: Layer<'a>,
 }
 
 /// The layers that apply to one service in one environment, lowest first.
-struct Layers<'a> {
-    all: Vec<Source<'a>>,
+pub(crate) struct Layers<'a> {
+    pub all: Vec<Source<'a>>,
     /// How many of `all` are project-wide (`[defaults]`, `[environments.E]`).
     wide: usize,
 }
 
 impl<'a> Layers<'a> {
-    fn new(
+    pub(crate) fn new(
         config: &'a Config,
         environment: &str,
         service: Option<(&str, &'a ServiceConfig)>,
     ) -> Self {
-        let mut all = vec![Source {
-            key: KeyPath::new(&["defaults"]),
-            layer: config.defaults.layer(),
-        }];
+        let source = |key: KeyPath, layer| Source {
+            label: format!("[{key}]"),
+            key,
+            layer,
+        };
+        let mut all = vec![source(KeyPath::new(&["defaults"]), config.defaults.layer())];
         if let Some(env) = config.environments.get(environment) {
-            all.push(Source {
-                key: KeyPath::new(&["environments", environment]),
-                layer: env.layer(),
-            });
+            all.push(source(
+                KeyPath::new(&["environments", environment]),
+                env.layer(),
+            ));
         }
         let wide = all.len();
         if let Some((name, service)) = service {
             let key = KeyPath::new(&["services", name]);
-            all.push(Source {
-                key: key.clone(),
-                layer: service.layer(),
-            });
+            // A preset describes what kind of service this is: more specific
+            // than project-wide settings, less than the service's own table.
+            if let (Some(preset), Some(preset_name)) =
+                (config.preset_layers.get(name), service.preset.as_deref())
+            {
+                all.push(Source {
+                    key: key.key("preset"),
+                    label: format!("preset `{preset_name}`"),
+                    layer: preset.layer(),
+                });
+            }
+            all.push(source(key.clone(), service.layer()));
             if let Some(overrides) = service
                 .environments
                 .as_ref()
                 .and_then(|e| e.get(environment))
             {
-                all.push(Source {
-                    key: key.key("environments").key(environment),
-                    layer: overrides.layer(),
-                });
+                all.push(source(
+                    key.key("environments").key(environment),
+                    overrides.layer(),
+                ));
             }
         }
         Layers { all, wide }
@@ -203,7 +216,7 @@ impl<'a> Layers<'a> {
     /// The highest layer's value of one setting, where it came from, and
     /// its rank (higher ranks win). With `own_only`, only the service's own
     /// tables count.
-    fn pick<T>(
+    pub(crate) fn pick<T>(
         &self,
         own_only: bool,
         field: &str,
@@ -227,7 +240,7 @@ impl<'a> Layers<'a> {
     /// Requests and limits. A limit defaults to twice its request; a limit
     /// from a lower layer than its request gives way to that default when
     /// it would fall below the request.
-    fn resources(&self, problems: &mut Vec<Problem>) -> (Resources, [Quantity; 4]) {
+    pub(crate) fn resources(&self, problems: &mut Vec<Problem>) -> (Resources, [Quantity; 4]) {
         let quantity =
             |value: &str, unit| Quantity::parse(value, unit).unwrap_or(Quantity::zero(unit));
         let mut pair = |fields: [&str; 2],

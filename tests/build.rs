@@ -11,7 +11,12 @@ fn init_writes_the_starter_config_and_builds_it() {
         "{}",
         run.stdout
     );
-    assert_eq!(repo.read("demo/kiln.toml"), STARTER);
+    // The starter, under the `#:schema` line editors read.
+    assert_eq!(
+        repo.read("demo/kiln.toml"),
+        format!("#:schema ./.kiln/kiln.schema.json\n{STARTER}")
+    );
+    assert!(repo.exists("demo/.kiln/kiln.schema.json"));
     for env in ["dev", "staging", "prod"] {
         assert!(
             repo.exists(&format!("demo/deploy/{env}/kustomization.yaml")),

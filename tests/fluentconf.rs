@@ -7,7 +7,7 @@ use crate::Repo;
 
 const SHOP: &str = include_str!("../examples/shop/kiln.toml");
 const QUIET: &str = include_str!("../examples/quiet/kiln.toml");
-const STARTER: &str = include_str!("../presets/starter/kiln.toml");
+const STARTER: &str = include_str!("../presets/apps/starter/kiln.toml");
 
 /// One `<name argument>` … `</name>` section.
 #[derive(Debug, Default)]

@@ -8,6 +8,7 @@ use std::time::SystemTime;
 mod build;
 mod crash;
 mod crosscheck;
+mod custom;
 mod delivery;
 mod diff;
 mod errors;
@@ -74,7 +75,7 @@ impl Run {
 }
 
 /// The starter config `kiln init` writes, for tests that need a full app.
-pub const STARTER: &str = include_str!("../presets/starter/kiln.toml");
+pub const STARTER: &str = include_str!("../presets/apps/starter/kiln.toml");
 
 /// A small config with one web service calling one database.
 pub const SMALL: &str = r#"

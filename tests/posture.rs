@@ -9,12 +9,12 @@ use serde_yaml::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// Every `presets/*/kiln.toml` and `examples/*/kiln.toml`, by directory: a
+/// Every `presets/apps/*/kiln.toml` and `examples/*/kiln.toml`, by directory: a
 /// new example is covered without touching this file.
 fn examples() -> Vec<(String, String)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut found = Vec::new();
-    for parent in ["presets", "examples"] {
+    for parent in ["presets/apps", "examples"] {
         for entry in std::fs::read_dir(root.join(parent)).unwrap() {
             let config = entry.unwrap().path().join("kiln.toml");
             if config.is_file() {
@@ -395,7 +395,7 @@ fn every_preset_and_example_output_keeps_the_security_posture() {
     let examples = examples();
     let names: Vec<&str> = examples.iter().map(|(name, _)| name.as_str()).collect();
     assert!(
-        names.contains(&"presets/starter"),
+        names.contains(&"presets/apps/starter"),
         "examples found: {names:?}"
     );
     assert!(names.len() >= 4, "examples found: {names:?}");

@@ -1,0 +1,326 @@
+//! `kiln explain ENV SERVICE [KEY]`: the effective value of each setting of
+//! one service in one environment, and the layer it came from. The winning
+//! layer of a layered setting is `resolve`'s own pick; values are read from
+//! the resolved model, so what is shown is what is rendered.
+
+use crate::config::{Config, Kind, ServiceConfig};
+use crate::model::{Model, Service};
+use crate::resolve::{Layers, builtin};
+use serde_json::Value;
+
+/// One line of the explanation.
+pub struct Row {
+    /// `replicas`, `env.LOG_LEVEL`, ...
+    pub key: String,
+    /// The effective value, as TOML would write it; `-` when unset.
+    pub value: String,
+    /// Where it came from: `[environments.prod]`, ``preset `http-api` ``, `built-in default`.
+    pub source: String,
+}
+
+const BUILTIN: &str = "built-in default";
+
+/// The service-only settings, in the order `docs/config.md` lists them.
+const SERVICE_KEYS: [&str; 31] = [
+    "kind",
+    "language",
+    "version",
+    "image",
+    "port",
+    "protocol",
+    "ports",
+    "route",
+    "calls",
+    "health",
+    "ready",
+    "metrics",
+    "metrics_port",
+    "canary",
+    "timeout",
+    "retries",
+    "connection_pool",
+    "outlier_detection",
+    "scrape_interval",
+    "storage",
+    "data_path",
+    "schedule",
+    "args",
+    "run_as_user",
+    "run_as_group",
+    "read_only_root",
+    "writable_paths",
+    "egress",
+    "build_image",
+    "runtime_image",
+    "preset",
+];
+
+/// Every setting of `name` in `environment`. `raw` is the file as written,
+/// `config` the same with presets applied.
+pub fn rows(
+    raw: &Config,
+    config: &Config,
+    environment: &str,
+    name: &str,
+    resolved: &Service,
+    model: &Model,
+) -> Vec<Row> {
+    let Some(service) = config.services.get(name) else {
+        return Vec::new();
+    };
+    let layers = Layers::new(config, environment, Some((name, service)));
+    let label = |rank: usize| layers.all[rank].label.clone();
+    let kind = service.kind.unwrap_or(Kind::Web);
+    let own_only = !matches!(kind, Kind::Web | Kind::Worker);
+    let mut rows = Vec::new();
+    let mut push = |key: &str, value: String, source: String| {
+        rows.push(Row {
+            key: key.to_string(),
+            value,
+            source,
+        })
+    };
+
+    // Layered settings: resolve's pick says which layer won.
+    let replicas = layers.pick(own_only, "replicas", |l| l.replicas);
+    let autoscale = layers.pick(own_only, "autoscale", |l| l.autoscale.cloned());
+    let replicas_value = match (&resolved.replicas, kind) {
+        (Some(n), _) => n.to_string(),
+        (None, Kind::Cronjob) => "- (a cronjob runs one pod per run)".to_string(),
+        (None, _) => "- (autoscaled)".to_string(),
+    };
+    let replicas_source = match (&replicas, &resolved.replicas) {
+        (Some(p), Some(_)) => label(p.rank),
+        (Some(p), None) => format!("{}, overridden by `autoscale`", label(p.rank)),
+        (None, _) => BUILTIN.to_string(),
+    };
+    push("replicas", replicas_value, replicas_source);
+    let autoscale_value = resolved.autoscale.as_ref().map_or("-".to_string(), |a| {
+        format!("{{ min = {}, max = {}, cpu = {} }}", a.min, a.max, a.cpu)
+    });
+    let autoscale_source = match (&autoscale, &resolved.autoscale) {
+        (Some(p), Some(_)) => label(p.rank),
+        (Some(p), None) => format!("{}, overridden by `replicas`", label(p.rank)),
+        (None, _) => BUILTIN.to_string(),
+    };
+    push("autoscale", autoscale_value, autoscale_source);
+    let resources = &resolved.resources;
+    let cpu = layers.pick(false, "cpu", |l| l.cpu);
+    let memory = layers.pick(false, "memory", |l| l.memory);
+    push(
+        "cpu",
+        quote(&resources.cpu_request),
+        cpu.map_or(format!("{BUILTIN} ({})", builtin::CPU), |p| label(p.rank)),
+    );
+    push(
+        "memory",
+        quote(&resources.memory_request),
+        memory.map_or(format!("{BUILTIN} ({})", builtin::MEMORY), |p| {
+            label(p.rank)
+        }),
+    );
+    for (key, value, picked) in [
+        (
+            "cpu_limit",
+            &resources.cpu_limit,
+            layers.pick(false, "cpu_limit", |l| l.cpu_limit),
+        ),
+        (
+            "memory_limit",
+            &resources.memory_limit,
+            layers.pick(false, "memory_limit", |l| l.memory_limit),
+        ),
+    ] {
+        let unit = if key == "cpu_limit" {
+            crate::quantity::Unit::Cpu
+        } else {
+            crate::quantity::Unit::Bytes
+        };
+        // A lower layer's limit below the request gives way to the default.
+        let source = match picked {
+            Some(p)
+                if crate::quantity::Quantity::parse(p.value, unit)
+                    .is_some_and(|q| q.to_string() == *value) =>
+            {
+                label(p.rank)
+            }
+            _ => format!("{BUILTIN} (twice the request)"),
+        };
+        push(key, quote(value), source);
+    }
+    // `env` and `secrets` merge by key: the highest layer that names a variable wins.
+    let mut env_source = std::collections::BTreeMap::new();
+    let mut secret_source = std::collections::BTreeMap::new();
+    for (rank, source) in layers.all.iter().enumerate() {
+        for var in source.layer.env.into_iter().flatten().map(|(k, _)| k) {
+            secret_source.remove(var);
+            env_source.insert(var.clone(), rank);
+        }
+        for var in source.layer.secrets.into_iter().flatten().map(|(k, _)| k) {
+            env_source.remove(var);
+            secret_source.insert(var.clone(), rank);
+        }
+    }
+    for (var, value) in &resolved.env {
+        let source = env_source.get(var).map_or_else(
+            || format!("{BUILTIN} for image `{}`", resolved.image),
+            |rank| label(*rank),
+        );
+        push(&format!("env.{var}"), quote(value), source);
+    }
+    for secret in &resolved.secrets {
+        let source = secret_source
+            .get(&secret.var)
+            .map_or(BUILTIN.to_string(), |rank| label(*rank));
+        push(
+            &format!("secrets.{}", secret.var),
+            quote(&format!("{}:{}", secret.secret, secret.key)),
+            source,
+        );
+    }
+
+    // Service-only settings: the service's own table, then its preset, then kiln.
+    let as_json = |s: Option<&ServiceConfig>| s.and_then(|s| serde_json::to_value(s).ok());
+    let own = as_json(raw.services.get(name));
+    let preset = as_json(config.preset_layers.get(name));
+    let preset_label = format!("preset `{}`", service.preset.as_deref().unwrap_or_default());
+    let overrides = service
+        .environments
+        .as_ref()
+        .and_then(|e| e.get(environment))
+        .and_then(|o| serde_json::to_value(o).ok());
+    let field = |value: &Option<Value>, key: &str| {
+        value
+            .as_ref()
+            .and_then(|v| v.get(key))
+            .filter(|v| !v.is_null())
+            .cloned()
+    };
+    for key in SERVICE_KEYS {
+        let found = [
+            (
+                &overrides,
+                format!("[services.{name}.environments.{environment}]"),
+            ),
+            (&own, format!("[services.{name}]")),
+            (&preset, preset_label.clone()),
+        ]
+        .into_iter()
+        .find_map(|(table, label)| field(table, key).map(|value| (inline(&value), label)));
+        let (value, source) = match found {
+            Some(found) => found,
+            None => match default_of(key, resolved, model) {
+                Some(value) => (value, BUILTIN.to_string()),
+                None => ("-".to_string(), "not set".to_string()),
+            },
+        };
+        push(key, value, source);
+    }
+    rows
+}
+
+/// What kiln uses when no layer sets `key`, from the resolved service.
+fn default_of(key: &str, service: &Service, model: &Model) -> Option<String> {
+    let build = model
+        .delivery
+        .builds
+        .iter()
+        .find(|b| b.service == service.name);
+    Some(match key {
+        "kind" => quote(&service.kind),
+        "version" if !service.version.is_empty() => quote(&service.version),
+        "image" => quote(&service.image),
+        "protocol" => quote(&service.ports.first()?.protocol),
+        "health" => quote(&service.probes.as_ref()?.liveness_path),
+        "ready" => quote(&service.probes.as_ref()?.readiness_path),
+        "metrics" => match &service.metrics {
+            Some(metrics) => quote(&metrics.path),
+            None => "false".to_string(),
+        },
+        "metrics_port" => service.metrics.as_ref()?.port.to_string(),
+        "timeout" => quote(builtin::TIMEOUT),
+        "retries" => format!(
+            "{{ attempts = {}, per_try_timeout = {} }}",
+            builtin::RETRY_ATTEMPTS,
+            quote(builtin::PER_TRY_TIMEOUT)
+        ),
+        "connection_pool" => format!(
+            "{{ max_connections = {}, max_pending_requests = {}, max_requests = {} }}",
+            builtin::MAX_CONNECTIONS,
+            builtin::MAX_PENDING_REQUESTS,
+            builtin::MAX_REQUESTS
+        ),
+        "outlier_detection" => format!(
+            "{{ consecutive_5xx_errors = {}, interval = {}, base_ejection_time = {}, max_ejection_percent = {} }}",
+            builtin::CONSECUTIVE_5XX_ERRORS,
+            quote(builtin::OUTLIER_INTERVAL),
+            quote(builtin::BASE_EJECTION_TIME),
+            builtin::MAX_EJECTION_PERCENT
+        ),
+        "scrape_interval" => quote(builtin::SCRAPE_INTERVAL),
+        "data_path" => quote(&service.storage.as_ref()?.path),
+        "run_as_user" => service.security.run_as_user.to_string(),
+        "run_as_group" => service.security.run_as_group.to_string(),
+        "read_only_root" => service.security.read_only_root.to_string(),
+        "writable_paths" => {
+            let paths: Vec<String> = service
+                .scratch
+                .iter()
+                .filter(|m| m.path != "/tmp")
+                .map(|m| quote(&m.path))
+                .collect();
+            format!("[{}]", paths.join(", "))
+        }
+        "build_image" => quote(&build?.build_image),
+        "runtime_image" => quote(&build?.runtime_image),
+        _ => return None,
+    })
+}
+
+/// A JSON value as inline TOML.
+fn inline(value: &Value) -> String {
+    match value {
+        Value::String(s) => quote(s),
+        Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(inline).collect();
+            format!("[{}]", items.join(", "))
+        }
+        Value::Object(map) => {
+            let items: Vec<String> = map
+                .iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| format!("{k} = {}", inline(v)))
+                .collect();
+            format!("{{ {} }}", items.join(", "))
+        }
+        other => other.to_string(),
+    }
+}
+
+/// A TOML basic string.
+fn quote(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_default()
+}
+
+/// The rows as aligned `key = value  # source` lines under a header.
+pub fn table(environment: &str, service: &str, rows: &[&Row]) -> String {
+    let key_width = rows.iter().map(|r| r.key.len()).max().unwrap_or(0);
+    let value_width = rows
+        .iter()
+        .map(|r| r.value.len())
+        .filter(|w| *w <= 40)
+        .max()
+        .unwrap_or(0);
+    let mut out = format!(
+        "# `{service}` in `{environment}`: effective value and where it came from\n\
+         # (precedence, lowest first: built-in default, [defaults], [environments.E],\n\
+         # preset, [services.S], [services.S.environments.E])\n"
+    );
+    for row in rows {
+        out.push_str(&format!(
+            "{:<key_width$} = {:<value_width$}  # {}\n",
+            row.key, row.value, row.source
+        ));
+    }
+    out
+}

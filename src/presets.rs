@@ -1,0 +1,182 @@
+//! The bundled presets: starter apps (`presets/apps/<name>/kiln.toml`) that
+//! `kiln init --preset` copies, and service archetypes
+//! (`presets/services/<name>.toml`) that a service picks with `preset`.
+//! The first line of each file is a `# ` comment: its one-line description.
+
+use crate::config::{Config, ServiceConfig};
+use crate::error::{KeyPath, Problem};
+use include_dir::{Dir, include_dir};
+
+static PRESETS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/presets");
+
+/// The starter app `kiln init` writes without `--preset`.
+pub const DEFAULT_APP: &str = "starter";
+
+/// One bundled preset.
+pub struct Preset {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub text: &'static str,
+}
+
+fn description(text: &'static str) -> &'static str {
+    text.lines()
+        .next()
+        .and_then(|line| line.strip_prefix("# "))
+        .unwrap_or_default()
+}
+
+/// Every starter app, by name.
+pub fn apps() -> Vec<Preset> {
+    let Some(dir) = PRESETS.get_dir("apps") else {
+        return Vec::new();
+    };
+    let mut apps: Vec<Preset> = dir
+        .dirs()
+        .filter_map(|app| {
+            let name = app.path().file_name()?.to_str()?;
+            let text = app
+                .get_file(app.path().join("kiln.toml"))?
+                .contents_utf8()?;
+            Some(Preset {
+                name,
+                description: description(text),
+                text,
+            })
+        })
+        .collect();
+    apps.sort_by_key(|p| p.name);
+    apps
+}
+
+/// Every service archetype, by name.
+pub fn services() -> Vec<Preset> {
+    let Some(dir) = PRESETS.get_dir("services") else {
+        return Vec::new();
+    };
+    let mut services: Vec<Preset> = dir
+        .files()
+        .filter_map(|file| {
+            let name = file.path().file_name()?.to_str()?.strip_suffix(".toml")?;
+            let text = file.contents_utf8()?;
+            Some(Preset {
+                name,
+                description: description(text),
+                text,
+            })
+        })
+        .collect();
+    services.sort_by_key(|p| p.name);
+    services
+}
+
+/// The starter app called `name`.
+pub fn app(name: &str) -> Option<Preset> {
+    apps().into_iter().find(|p| p.name == name)
+}
+
+/// The service archetype called `name`, parsed.
+pub fn service(name: &str) -> Option<ServiceConfig> {
+    let preset = services().into_iter().find(|p| p.name == name)?;
+    // Bundled presets are parsed in a unit test; a broken one is a kiln bug.
+    toml::from_str(preset.text).ok()
+}
+
+/// Applies every service's `preset`: keys the service leaves unset take the
+/// preset's value. Returns a problem per unknown preset name.
+pub fn apply(config: &mut Config) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let known = services();
+    let names: Vec<&str> = known.iter().map(|p| p.name).collect();
+    for (name, service) in &mut config.services {
+        let Some(wanted) = service.preset.clone() else {
+            continue;
+        };
+        let Some(preset) = self::service(&wanted) else {
+            let key = KeyPath::new(&["services", name, "preset"]);
+            let suggestion = crate::load::suggest(&wanted, names.iter().copied());
+            problems.push(Problem::unknown_preset(&key, &wanted, suggestion, &names));
+            continue;
+        };
+        fill(service, &preset);
+        config.preset_layers.insert(name.clone(), preset);
+    }
+    problems
+}
+
+/// Copies the preset's service-only keys into the service where it has none.
+/// The layered keys (`replicas`, `cpu`, `memory`, their limits, `autoscale`,
+/// `env`, `secrets`) are not copied: they rank between the environment and
+/// the service in `resolve`.
+fn fill(service: &mut ServiceConfig, preset: &ServiceConfig) {
+    macro_rules! fill {
+        ($($field:ident),* $(,)?) => {
+            $(if service.$field.is_none() {
+                service.$field = preset.$field.clone();
+            })*
+        };
+    }
+    fill!(
+        kind,
+        language,
+        version,
+        image,
+        port,
+        protocol,
+        ports,
+        route,
+        calls,
+        health,
+        ready,
+        metrics,
+        metrics_port,
+        canary,
+        timeout,
+        retries,
+        connection_pool,
+        outlier_detection,
+        scrape_interval,
+        storage,
+        data_path,
+        schedule,
+        args,
+        run_as_user,
+        run_as_group,
+        read_only_root,
+        writable_paths,
+        egress,
+        build_image,
+        runtime_image,
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_service_preset_parses_and_describes_itself() {
+        let all = services();
+        assert!(all.len() >= 6);
+        for preset in all {
+            let parsed: Result<ServiceConfig, _> = toml::from_str(preset.text);
+            let parsed = parsed.unwrap_or_else(|e| panic!("{}: {e}", preset.name));
+            assert!(
+                parsed.preset.is_none(),
+                "{}: presets do not nest",
+                preset.name
+            );
+            assert!(parsed.environments.is_none(), "{}", preset.name);
+            assert!(!preset.description.is_empty(), "{}", preset.name);
+        }
+    }
+
+    #[test]
+    fn every_app_describes_itself() {
+        let all = apps();
+        assert!(all.iter().any(|p| p.name == DEFAULT_APP));
+        for preset in all {
+            assert!(!preset.description.is_empty(), "{}", preset.name);
+        }
+    }
+}
