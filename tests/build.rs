@@ -144,12 +144,7 @@ fn removing_a_service_deletes_its_files() {
     let repo = Repo::with_config(SMALL);
     repo.kiln(&["build"]).success();
     assert!(repo.exists("deploy/dev/services/db/statefulset.yaml"));
-    let without_db = SMALL
-        .replace("calls = [\"db\"]\n", "")
-        .split("[services.db]")
-        .next()
-        .unwrap()
-        .to_string();
+    let without_db = crate::small_without_db();
     repo.write("kiln.toml", &without_db);
     let run = repo.kiln(&["build"]).success();
     assert!(
@@ -194,12 +189,7 @@ fn hand_edited_file_of_a_removed_service_is_not_deleted() {
     repo.kiln(&["build"]).success();
     let edited = "deploy/dev/services/db/service.yaml";
     repo.write(edited, "# mine now\n");
-    let without_db = SMALL
-        .replace("calls = [\"db\"]\n", "")
-        .split("[services.db]")
-        .next()
-        .unwrap()
-        .to_string();
+    let without_db = crate::small_without_db();
     repo.write("kiln.toml", &without_db);
     repo.kiln(&["build"])
         .fails_with(2)

@@ -1,7 +1,7 @@
 //! Dockerfiles, CI pipelines and Argo CD Applications, read back from the
 //! files kiln writes.
 
-use crate::{Repo, SMALL};
+use crate::{Repo, SMALL, built};
 use serde_yaml::Value;
 
 /// One service per language, three environments, every CI system, Argo CD.
@@ -53,12 +53,6 @@ image = "postgres:16.4"
 port = 5432
 storage = "5Gi"
 "#;
-
-fn built(config: &str) -> Repo {
-    let repo = Repo::with_config(config);
-    repo.kiln(&["build"]).success();
-    repo
-}
 
 /// The instructions of a Dockerfile, comments and blank lines left out.
 fn instructions(dockerfile: &str) -> Vec<String> {

@@ -1,13 +1,7 @@
 //! `kiln diff`: every mode and format through the binary. Exit 0 means no
 //! difference, 1 differences, 2 an error; diff never writes.
 
-use crate::{Repo, SMALL};
-
-fn built(config: &str) -> Repo {
-    let repo = Repo::with_config(config);
-    repo.kiln(&["build"]).success();
-    repo
-}
+use crate::{Repo, SMALL, built};
 
 fn bump(config: &str) -> String {
     config.replace("version = \"1.4.2\"", "version = \"1.5.0\"")
@@ -77,12 +71,7 @@ fn hand_edits_and_deleted_files_are_marked() {
 #[test]
 fn a_removed_service_shows_as_deleted() {
     let repo = built(SMALL);
-    let without_db = SMALL
-        .replace("calls = [\"db\"]\n", "")
-        .split("[services.db]")
-        .next()
-        .unwrap()
-        .to_string();
+    let without_db = crate::small_without_db();
     repo.write("kiln.toml", &without_db);
     let run = repo.kiln(&["diff", "--stat"]).fails_with(1);
     assert!(

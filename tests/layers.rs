@@ -1,17 +1,11 @@
 //! The Istio, Prometheus and Fluentd layers, read back from the files kiln
 //! writes: what each object holds, and what the switches turn off.
 
-use crate::{Repo, SMALL, STARTER};
+use crate::{SMALL, STARTER, built};
 use serde_yaml::Value;
 
 const SHOP: &str = include_str!("../examples/shop/kiln.toml");
 const QUIET: &str = include_str!("../examples/quiet/kiln.toml");
-
-fn built(config: &str) -> Repo {
-    let repo = Repo::with_config(config);
-    repo.kiln(&["build"]).success();
-    repo
-}
 
 fn strings(value: &Value) -> Vec<String> {
     value

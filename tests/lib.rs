@@ -102,6 +102,23 @@ port = 5432
 storage = "5Gi"
 "#;
 
+/// SMALL without its database, as if the service had been removed.
+pub fn small_without_db() -> String {
+    SMALL
+        .replace("calls = [\"db\"]\n", "")
+        .split("[services.db]")
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// A repo holding `config`, built once.
+pub fn built(config: &str) -> Repo {
+    let repo = Repo::with_config(config);
+    repo.kiln(&["build"]).success();
+    repo
+}
+
 impl Default for Repo {
     fn default() -> Self {
         Repo::new()
