@@ -118,6 +118,15 @@ impl Lock {
                     .collect();
             }
         }
+        // Files this build is about to delete stay on record until it ends:
+        // killed before deleting them, the next build still knows them as
+        // kiln's and deletes them, instead of leaving them behind forever.
+        for (path, entry) in &self.files {
+            journal
+                .files
+                .entry(path.clone())
+                .or_insert_with(|| entry.clone());
+        }
         journal
     }
 

@@ -79,7 +79,7 @@ pub fn apply(
         write_atomic(&lock_path, plan.lock.to_text().as_bytes())?;
     }
     if recovering {
-        sweep_temporary_files(root, plan);
+        sweep_temporary_files(root, plan, old_lock);
     }
     if lock_changes || recovering {
         std::fs::remove_file(&journal)
@@ -100,13 +100,17 @@ pub fn apply(
 
 /// Removes the temporary files a killed build left beside the files it was
 /// replacing. Only after an interrupted build, and under the repo lock.
-fn sweep_temporary_files(root: &Path, plan: &Plan) {
+/// The journal (in `old_lock`) names every file the killed build meant to
+/// write, including ones it never got to, whose directory may hold nothing
+/// else but that build's temporary file.
+fn sweep_temporary_files(root: &Path, plan: &Plan, old_lock: &Lock) {
     let mut directories: Vec<std::path::PathBuf> = vec![root.to_path_buf()];
-    directories.extend(
-        plan.files
-            .iter()
-            .filter_map(|(path, _)| root.join(path).parent().map(Path::to_path_buf)),
-    );
+    let paths = plan
+        .files
+        .iter()
+        .map(|(path, _)| path)
+        .chain(old_lock.files.keys());
+    directories.extend(paths.filter_map(|path| root.join(path).parent().map(Path::to_path_buf)));
     directories.sort();
     directories.dedup();
     for directory in directories {
@@ -118,8 +122,10 @@ fn sweep_temporary_files(root: &Path, plan: &Plan) {
                 .file_name()
                 .to_string_lossy()
                 .starts_with(paths::TEMP_PREFIX)
+                && std::fs::remove_file(entry.path()).is_ok()
             {
-                let _ = std::fs::remove_file(entry.path());
+                // A removed service's directory may have held only this file.
+                remove_empty_parents(root, &entry.path());
             }
         }
     }
