@@ -5,11 +5,11 @@ use crate::error::Error;
 use crate::load::{self, Source};
 use crate::lock::{Entry, Lock, hash};
 use crate::paths;
-use crate::plan::{self, Action, Plan};
+use crate::plan::{self, Action};
 use crate::render::{Rendered, Renderer, Sources};
 use crate::report::{self, Format, Mode};
 use crate::{Color, DiffAgainst};
-use crate::{crosscheck, explain, names, presets, resolve, validate, write};
+use crate::{cache, crosscheck, explain, names, presets, resolve, validate, write};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -127,38 +127,72 @@ pub fn check(dir: &Path, out: &mut dyn Write) -> Result<(), Error> {
 
 pub fn build(dir: &Path, dry_run: bool, force: bool, out: &mut dyn Write) -> Result<(), Error> {
     let source = read_source(dir)?;
-    let Generated {
-        rendered, sources, ..
-    } = generate(dir, &source, Verify::Render)?;
     // A dry run writes nothing, so it needs no lock.
     let _repo = if dry_run {
         None
     } else {
         Some(write::lock_repo(dir)?)
     };
+    let inputs = cache::inputs(dir, &source);
+    if let Some(files) = inputs.as_deref().and_then(|i| cache::settled(dir, i)) {
+        return report_plan(dir, &files, dry_run, out);
+    }
+    let Generated {
+        rendered, sources, ..
+    } = generate(dir, &source, Verify::Render)?;
     let (lock, recovering) = Lock::read_with_journal(dir)?;
     let plan = plan::plan(dir, &rendered, &sources, &lock, force)?;
-    if dry_run {
-        for (path, action) in &plan.files {
-            writeln!(out, "{:<9}  {path}", action.label()).map_err(io(dir))?;
-        }
-    }
     if let Some(conflicts) = plan.conflicts() {
+        if dry_run {
+            list_plan(dir, &plan.files, out)?;
+        }
         return Err(conflicts);
     }
     if dry_run {
-        return writeln!(out, "dry run: {}; nothing written", summary(&plan)).map_err(io(dir));
+        return report_plan(dir, &plan.files, true, out);
     }
-    write::apply(dir, &plan, &rendered, &lock, recovering)?;
-    for (path, action) in &plan.files {
-        if matches!(action, Action::Create | Action::Update | Action::Delete) {
-            writeln!(out, "{:<9}  {path}", action.label()).map_err(io(dir))?;
-        }
+    cache::forget(dir);
+    let written = write::apply(dir, &plan, &rendered, &lock, recovering)?;
+    if let Some(inputs) = &inputs {
+        cache::record(dir, inputs, &plan, &written);
     }
-    writeln!(out, "kiln: {}", summary(&plan)).map_err(io(dir))
+    report_plan(dir, &plan.files, false, out)
 }
 
-fn summary(plan: &Plan) -> String {
+/// Prints what a build did, or with `dry_run` what it would do, file by file.
+fn report_plan(
+    dir: &Path,
+    files: &[(String, Action)],
+    dry_run: bool,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    if dry_run {
+        list_plan(dir, files, out)?;
+    } else {
+        let changed = files.iter().filter(|(_, action)| {
+            matches!(action, Action::Create | Action::Update | Action::Delete)
+        });
+        list_plan(dir, changed, out)?;
+    }
+    if dry_run {
+        writeln!(out, "dry run: {}; nothing written", summary(files)).map_err(io(dir))
+    } else {
+        writeln!(out, "kiln: {}", summary(files)).map_err(io(dir))
+    }
+}
+
+fn list_plan<'a>(
+    dir: &Path,
+    files: impl IntoIterator<Item = &'a (String, Action)>,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    for (path, action) in files {
+        writeln!(out, "{:<9}  {path}", action.label()).map_err(io(dir))?;
+    }
+    Ok(())
+}
+
+fn summary(files: &[(String, Action)]) -> String {
     let mut parts = Vec::new();
     for action in [
         Action::Create,
@@ -167,7 +201,7 @@ fn summary(plan: &Plan) -> String {
         Action::Unchanged,
         Action::Ejected,
     ] {
-        let n = plan.count(action);
+        let n = files.iter().filter(|(_, a)| *a == action).count();
         if n > 0 || action == Action::Unchanged {
             let label = match action {
                 Action::Create => "created",
@@ -234,7 +268,7 @@ pub fn init(
     write::write_atomic(&config, source.text.as_bytes())?;
     write::apply(dir, &plan, &rendered, &lock, recovering)?;
     writeln!(out, "created {}", source.name).map_err(io(dir))?;
-    writeln!(out, "kiln: {}", summary(&plan)).map_err(io(dir))?;
+    writeln!(out, "kiln: {}", summary(&plan.files)).map_err(io(dir))?;
     writeln!(out, "next: edit {}, then run `kiln build`", source.name).map_err(io(dir))
 }
 
@@ -312,6 +346,12 @@ pub fn diff(
     out: &mut dyn Write,
 ) -> Result<i32, Error> {
     let source = read_source(dir)?;
+    if matches!(against, DiffAgainst::Disk)
+        && cache::inputs(dir, &source).is_some_and(|i| cache::settled(dir, &i).is_some())
+    {
+        // The last build left the repo in step with these inputs, untouched since.
+        return finish_diff(&[], Mode::Drift, format, color, dir, out);
+    }
     let rendered = generate(dir, &source, Verify::Render)?.rendered;
     let (diffs, mode) = match against {
         DiffAgainst::Disk => {
@@ -340,6 +380,18 @@ pub fn diff(
     } else {
         diffs
     };
+    finish_diff(&diffs, mode, format, color, dir, out)
+}
+
+/// Prints the report; the exit code says whether anything differs.
+fn finish_diff(
+    diffs: &[diff::FileDiff],
+    mode: Mode,
+    format: Format,
+    color: Color,
+    dir: &Path,
+    out: &mut dyn Write,
+) -> Result<i32, Error> {
     let color = match color {
         Color::Always => true,
         Color::Never => false,
@@ -349,7 +401,7 @@ pub fn diff(
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
-    out.write_all(report::render(&diffs, mode, format, color).as_bytes())
+    out.write_all(report::render(diffs, mode, format, color).as_bytes())
         .map_err(io(dir))?;
     Ok(if diffs.is_empty() { 0 } else { 1 })
 }

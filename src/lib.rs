@@ -5,6 +5,7 @@
 //! → `crosscheck` → a sink (`write`, or a dry-run plan).
 
 mod alerts;
+mod cache;
 pub mod cli;
 mod commands;
 pub mod config;

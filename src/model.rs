@@ -60,6 +60,10 @@ pub struct Gateway {
     /// The TLS Secret, in the ingress gateway's namespace.
     pub credential_name: String,
     /// Longest prefix first: Istio takes the first route that matches.
+    /// One per routed service, so only the gateway's own VirtualService sees
+    /// them (as `routes`): copying them into every service's context would
+    /// make rendering quadratic in the number of services.
+    #[serde(skip)]
     pub routes: Vec<HttpRoute>,
 }
 

@@ -14,6 +14,8 @@ pub const JOURNAL: &str = "kiln.lock.pending";
 pub const TEMP_PREFIX: &str = ".kiln-";
 /// The config, at the repo root.
 pub const CONFIG: &str = "kiln.toml";
+/// What the last build left, so that the next one can skip unchanged work.
+pub const CACHE: &str = ".kiln/cache";
 /// Where a repo's template overrides live, mirroring `templates/`.
 pub const OVERRIDES: &str = ".kiln/templates";
 /// Where `kiln init` writes the JSON Schema that `kiln.toml`'s `#:schema` line names.

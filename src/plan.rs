@@ -1,9 +1,11 @@
 //! Compares what kiln would write with the disk and the lock, file by file.
 //! The plan is pure: the write sink carries it out, `--dry-run` prints it.
 
+use crate::cache::{Stamp, Stamps};
 use crate::error::Error;
 use crate::lock::{Entry, Lock, hash};
 use crate::render::{Rendered, Sources};
+use std::io::Read;
 use std::path::Path;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,13 +41,11 @@ pub struct Plan {
     pub files: Vec<(String, Action)>,
     /// The lock as it will be once the plan is carried out.
     pub lock: Lock,
+    /// What each unchanged file looked like when it was read, for the cache.
+    pub seen: Stamps,
 }
 
 impl Plan {
-    pub fn count(&self, action: Action) -> usize {
-        self.files.iter().filter(|(_, a)| *a == action).count()
-    }
-
     /// The conflicts that stop a build, or `None`.
     pub fn conflicts(&self) -> Option<Error> {
         let with = |action| {
@@ -61,12 +61,31 @@ impl Plan {
 }
 
 fn read(root: &Path, path: &str) -> Result<Option<Vec<u8>>, Error> {
+    Ok(read_stamped(root, path)?.map(|read| read.bytes))
+}
+
+/// A file's contents, and its stamp taken before reading them: a change
+/// made while kiln reads leaves a stamp that no longer matches.
+struct Stamped {
+    bytes: Vec<u8>,
+    stamp: Option<Stamp>,
+}
+
+fn read_stamped(root: &Path, path: &str) -> Result<Option<Stamped>, Error> {
     let full = root.join(path);
-    match std::fs::read(&full) {
-        Ok(bytes) => Ok(Some(bytes)),
-        Err(cause) if cause.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(cause) => Err(Error::Io { path: full, cause }),
-    }
+    let io = |cause: std::io::Error| Error::Io {
+        path: full.clone(),
+        cause,
+    };
+    let mut file = match std::fs::File::open(&full) {
+        Ok(file) => file,
+        Err(cause) if cause.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(cause) => return Err(io(cause)),
+    };
+    let stamp = file.metadata().ok().and_then(|meta| Stamp::of(&meta));
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).map_err(io)?;
+    Ok(Some(Stamped { bytes, stamp }))
 }
 
 /// What happens to one rendered file, and the lock entry it keeps.
@@ -77,12 +96,16 @@ fn decide(
     sources: &Sources,
     old: &Lock,
     force: bool,
-) -> Result<(Action, Option<Entry>), Error> {
+) -> Result<(Action, Option<Entry>, Option<Stamp>), Error> {
     let entry = old.files.get(path);
     if let Some(entry) = entry.filter(|e| e.ejected) {
-        return Ok((Action::Ejected, Some(entry.settled())));
+        return Ok((Action::Ejected, Some(entry.settled()), None));
     }
-    let action = match (read(root, path)?, entry) {
+    let (disk, stamp) = match read_stamped(root, path)? {
+        Some(read) => (Some(read.bytes), read.stamp),
+        None => (None, None),
+    };
+    let action = match (disk, entry) {
         (None, _) => Action::Create,
         (Some(disk), _) if disk == contents.as_bytes() => Action::Unchanged,
         (Some(disk), Some(entry)) if entry.written_by_kiln(&hash(&disk)) || force => Action::Update,
@@ -98,7 +121,7 @@ fn decide(
             ..Entry::new(hash(contents.as_bytes()))
         }),
     };
-    Ok((action, kept))
+    Ok((action, kept, stamp))
 }
 
 /// Decides what happens to each file. With `force`, hand edits are
@@ -111,6 +134,7 @@ pub fn plan(
     force: bool,
 ) -> Result<Plan, Error> {
     let mut files = Vec::new();
+    let mut seen = Stamps::new();
     let mut lock = Lock {
         version: Lock::VERSION,
         files: Default::default(),
@@ -121,9 +145,12 @@ pub fn plan(
         decide(root, path, contents, sources, old, force)
     });
     for ((path, _), decision) in candidates.into_iter().zip(decisions) {
-        let (action, kept) = decision?;
+        let (action, kept, stamp) = decision?;
         if let Some(kept) = kept {
             lock.files.insert(path.clone(), kept);
+        }
+        if let (Action::Unchanged, Some(stamp)) = (action, stamp) {
+            seen.insert(path.clone(), stamp);
         }
         files.push((path.clone(), action));
     }
@@ -147,5 +174,5 @@ pub fn plan(
         }
     }
     files.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(Plan { files, lock })
+    Ok(Plan { files, lock, seen })
 }

@@ -2,7 +2,9 @@
 //! a sink (write or diff) consumes the result.
 
 use crate::error::Error;
-use crate::model::{Application, Build, Delivery, Environment, Model, ProjectView, Service};
+use crate::model::{
+    Application, Build, Delivery, Environment, HttpRoute, Model, ProjectView, Service,
+};
 use crate::paths;
 use crate::{escape, yaml};
 use include_dir::{Dir, include_dir};
@@ -252,6 +254,11 @@ impl Renderer {
         let env_view = Context {
             project,
             env,
+            routes: env
+                .mesh
+                .as_ref()
+                .and_then(|mesh| mesh.gateway.as_ref())
+                .map(|gateway| gateway.routes.as_slice()),
             service: None,
             fluent_conf: None,
             fluent_conf_checksum: None,
@@ -296,6 +303,7 @@ impl Renderer {
                     let view = Context {
                         project,
                         env,
+                        routes: None,
                         service: Some(workload),
                         fluent_conf: None,
                         fluent_conf_checksum: None,
@@ -356,6 +364,8 @@ fn context(view: &Context<'_>) -> Result<tera::Context, Error> {
 struct Context<'a> {
     project: &'a ProjectView,
     env: &'a Environment,
+    /// The gateway's routes, in the environment's files only.
+    routes: Option<&'a [HttpRoute]>,
     service: Option<&'a Service>,
     /// The rendered `fluent.conf`, for the ConfigMap that holds it.
     fluent_conf: Option<&'a str>,

@@ -3,6 +3,7 @@
 //! interrupted build leaves each file whole, old or new. There is no fsync:
 //! the guarantee covers a killed process, not a power cut, as with git.
 
+use crate::cache::{Stamp, Stamps};
 use crate::error::Error;
 use crate::lock::Lock;
 use crate::paths;
@@ -47,7 +48,8 @@ pub fn apply(
     rendered: &Rendered,
     old_lock: &Lock,
     recovering: bool,
-) -> Result<(), Error> {
+) -> Result<Stamps, Error> {
+    let mut written = Stamps::new();
     let lock_path = root.join(paths::LOCK);
     let journal = root.join(paths::JOURNAL);
     let lock_changes = plan.lock != *old_lock || !lock_path.exists();
@@ -62,7 +64,9 @@ pub fn apply(
         match action {
             Action::Create | Action::Update => {
                 let contents = rendered.get(path).map(String::as_bytes).unwrap_or_default();
-                write_atomic(&root.join(path), contents)?;
+                if let Some(stamp) = write_atomic(&root.join(path), contents)? {
+                    written.insert(path.clone(), stamp);
+                }
             }
             Action::Delete => {
                 let full = root.join(path);
@@ -95,7 +99,7 @@ pub fn apply(
                 cause,
             })?;
     }
-    Ok(())
+    Ok(written)
 }
 
 /// Removes the temporary files a killed build left beside the files it was
@@ -131,8 +135,8 @@ fn sweep_temporary_files(root: &Path, plan: &Plan, old_lock: &Lock) {
     }
 }
 
-/// Replaces `path` with `contents` in one rename.
-pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Error> {
+/// Replaces `path` with `contents` in one rename, and stamps the result.
+pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<Option<Stamp>, Error> {
     let io = |cause| Error::Io {
         path: path.to_path_buf(),
         cause,
@@ -153,7 +157,10 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Error> {
             .map_err(io)?;
     }
     file.persist(path).map_err(|err| io(err.error))?;
-    Ok(())
+    // The rename changed the file's change time: stamp it where it now is.
+    Ok(std::fs::metadata(path)
+        .ok()
+        .and_then(|meta| Stamp::of(&meta)))
 }
 
 /// A removed service leaves no empty directories behind.

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 mod build;
+mod cache;
 mod crash;
 mod crosscheck;
 mod custom;
@@ -214,10 +215,15 @@ impl Repo {
     }
 }
 
+/// Every file under `dir` but kiln's cache, which is machine-local and
+/// git-ignored: not output (the cache tests look at it directly).
 fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, (Vec<u8>, SystemTime)>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let entry = entry.unwrap();
         let path: PathBuf = entry.path();
+        if path == root.join(".kiln/cache") {
+            continue;
+        }
         if path.is_dir() {
             walk(root, &path, out);
         } else {
