@@ -3,8 +3,9 @@
 //! every value in them. Templates only lay out what is decided here.
 
 use crate::config::{CiSystem, Config, DeployOn, GitOps, Language};
-use crate::model::{Application, Build, Delivery, Deploy, Environment, Pipeline, Tools};
+use crate::model::{Application, Build, Delivery, Deploy, Environment, Pipeline, Service, Tools};
 use crate::paths;
+use std::collections::BTreeMap;
 
 /// Pinned images: defaults for each language, and the tools pipelines run.
 /// Each is an exact tag (distroless has no version tags, so a digest).
@@ -94,6 +95,10 @@ fn registry_host(registry: &str) -> String {
 pub fn resolve(config: &Config, environments: &[Environment]) -> Delivery {
     let project = &config.project;
     let registry = project.registry.clone().unwrap_or_default();
+    let first_environment: BTreeMap<&str, &Service> = environments
+        .first()
+        .map(|env| env.services.iter().map(|s| (s.name.as_str(), s)).collect())
+        .unwrap_or_default();
     let builds = config
         .services
         .iter()
@@ -101,9 +106,7 @@ pub fn resolve(config: &Config, environments: &[Environment]) -> Delivery {
             let language = service.language?;
             let (build_default, runtime_default) = default_images(language);
             // Ports and user are the same in every environment; take them from the first.
-            let resolved = environments
-                .first()
-                .and_then(|env| env.services.iter().find(|s| &s.name == name));
+            let resolved = first_environment.get(name.as_str()).copied();
             let mut ports: Vec<u16> = resolved
                 .map(|s| s.ports.iter().map(|p| p.port).collect())
                 .unwrap_or_default();

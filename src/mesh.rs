@@ -139,8 +139,9 @@ pub(crate) fn canary_of(config: &Config, stable: &Service, canary: &Canary) -> C
 
 /// A service's DestinationRule, AuthorizationPolicy, port-level mTLS
 /// exception and canary split.
+/// `callers`: the services whose `calls` name this one, in name order.
 pub(crate) fn service_mesh(
-    config: &Config,
+    callers: &[&str],
     project: &ProjectView,
     scope: &Scope<'_>,
     service: &ServiceConfig,
@@ -190,20 +191,6 @@ pub(crate) fn service_mesh(
     };
     let own_ports: Vec<String> = serving_ports(service).iter().map(u16::to_string).collect();
     let mut authorization = Vec::new();
-    let mut callers: Vec<&String> = config
-        .services
-        .iter()
-        .filter(|(caller, other)| {
-            *caller != &resolved.name
-                && other
-                    .calls
-                    .iter()
-                    .flatten()
-                    .any(|callee| callee == &resolved.name)
-        })
-        .map(|(caller, _)| caller)
-        .collect();
-    callers.sort();
     if !callers.is_empty() && !own_ports.is_empty() {
         authorization.push(AuthorizationRule {
             comment: "services whose `calls` name this one".into(),

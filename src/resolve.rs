@@ -867,8 +867,13 @@ fn resolve_service(
         .filter(|_| scope.on.mesh && kind == Kind::Web);
     resolved.canary = canary.map(|canary| mesh::canary_of(config, &resolved, canary));
     if scope.on.mesh {
+        let callers = callers.get(resolved.name.as_str());
         resolved.mesh = Some(mesh::service_mesh(
-            config, project, scope, service, &resolved,
+            callers.map_or(&[], Vec::as_slice),
+            project,
+            scope,
+            service,
+            &resolved,
         ));
     }
     (

@@ -10,7 +10,8 @@ use crate::paths;
 use crate::plan::{Action, Plan};
 use crate::render::Rendered;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Holds the repo for one writing command; released when dropped. A second
 /// kiln writing in the same repo is refused instead of interleaving writes.
@@ -59,15 +60,11 @@ pub fn apply(
             old_lock.journal_for(&plan.lock).to_text().as_bytes(),
         )?;
     }
+    let mut writes = Vec::new();
     for (path, action) in &plan.files {
         paths::check(path)?;
         match action {
-            Action::Create | Action::Update => {
-                let contents = rendered.get(path).map(String::as_bytes).unwrap_or_default();
-                if let Some(stamp) = write_atomic(&root.join(path), contents)? {
-                    written.insert(path.clone(), stamp);
-                }
-            }
+            Action::Create | Action::Update => writes.push(path),
             Action::Delete => {
                 let full = root.join(path);
                 match std::fs::remove_file(&full) {
@@ -77,6 +74,21 @@ pub fn apply(
                 }
             }
             Action::Unchanged | Action::Ejected | Action::Edited | Action::Foreign => {}
+        }
+    }
+    // Creating files is most of a first build: spread it over the cores. The
+    // journal is already written, and every file is replaced whole, so the
+    // order does not matter.
+    let results = crate::parallel::map(&writes, |path| {
+        let contents = rendered
+            .get(*path)
+            .map(String::as_bytes)
+            .unwrap_or_default();
+        write_atomic(&root.join(path), contents)
+    });
+    for (path, result) in writes.into_iter().zip(results) {
+        if let Some(stamp) = result? {
+            written.insert(path.clone(), stamp);
         }
     }
     if lock_changes || recovering {
@@ -142,25 +154,52 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<Option<Stamp>, Error
         cause,
     };
     let parent = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(io)?;
-    let mut file = tempfile::Builder::new()
-        .prefix(paths::TEMP_PREFIX)
-        .tempfile_in(parent)
-        .map_err(io)?;
-    file.write_all(contents).map_err(io)?;
-    // Temporary files are private; generated files are as readable as any source file.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        file.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))
-            .map_err(io)?;
+    let (temp, mut file) = create_temporary(parent).map_err(io)?;
+    let replaced = file
+        .write_all(contents)
+        .and_then(|()| std::fs::rename(&temp, path));
+    if let Err(cause) = replaced {
+        let _ = std::fs::remove_file(&temp);
+        return Err(io(cause));
     }
-    file.persist(path).map_err(|err| io(err.error))?;
     // The rename changed the file's change time: stamp it where it now is.
     Ok(std::fs::metadata(path)
         .ok()
         .and_then(|meta| Stamp::of(&meta)))
+}
+
+/// Numbers this process's temporary files; with the process id, unique.
+static TEMPORARIES: AtomicU64 = AtomicU64::new(0);
+
+/// A new file beside the one it will replace, named so that the sweep after
+/// an interrupted build finds it. Created with the usual permissions (as
+/// any file the user writes), and its directory only when it is missing.
+fn create_temporary(dir: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
+    let mut last = None;
+    // A leftover of a killed build may hold a name; a directory may vanish
+    // under a concurrent `rm`: retry a few times, then give up with the cause.
+    for _ in 0..16 {
+        let number = TEMPORARIES.fetch_add(1, Ordering::Relaxed);
+        let temp = dir.join(format!(
+            "{}{}-{number}",
+            paths::TEMP_PREFIX,
+            std::process::id()
+        ));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)
+        {
+            Ok(file) => return Ok((temp, file)),
+            Err(cause) if cause.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::create_dir_all(dir)?;
+                last = Some(cause);
+            }
+            Err(cause) if cause.kind() == std::io::ErrorKind::AlreadyExists => last = Some(cause),
+            Err(cause) => return Err(cause),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::other("no temporary file name left")))
 }
 
 /// A removed service leaves no empty directories behind.
