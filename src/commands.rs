@@ -61,6 +61,23 @@ pub fn render_text(text: &str, verify: Verify) -> Result<Rendered, Error> {
 }
 
 /// The same, with the template overrides of the repo at `dir`.
+/// `generate`, with the repo's lock (and whether a build was interrupted)
+/// read on another thread meanwhile: a lock of 30,000 files takes a while.
+fn generate_with_lock(dir: &Path, source: &Source) -> Result<(Generated, Lock, bool), Error> {
+    let (generated, lock) = std::thread::scope(|scope| {
+        let lock = scope.spawn(|| Lock::read_with_journal(dir));
+        let generated = generate(dir, source, Verify::Render);
+        let lock = lock
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (generated, lock)
+    });
+    // A mistake in kiln.toml is reported before a problem with the lock.
+    let generated = generated?;
+    let (lock, recovering) = lock?;
+    Ok((generated, lock, recovering))
+}
+
 fn generate(dir: &Path, source: &Source, verify: Verify) -> Result<Generated, Error> {
     generate_with(&Renderer::for_repo(dir)?, source, verify)
 }
@@ -137,10 +154,13 @@ pub fn build(dir: &Path, dry_run: bool, force: bool, out: &mut dyn Write) -> Res
     if let Some(files) = inputs.as_deref().and_then(|i| cache::settled(dir, i)) {
         return report_plan(dir, &files, dry_run, out);
     }
-    let Generated {
-        rendered, sources, ..
-    } = generate(dir, &source, Verify::Render)?;
-    let (lock, recovering) = Lock::read_with_journal(dir)?;
+    let (
+        Generated {
+            rendered, sources, ..
+        },
+        lock,
+        recovering,
+    ) = generate_with_lock(dir, &source)?;
     let plan = plan::plan(dir, &rendered, &sources, &lock, force)?;
     if let Some(conflicts) = plan.conflicts() {
         if dry_run {
@@ -352,16 +372,16 @@ pub fn diff(
         // The last build left the repo in step with these inputs, untouched since.
         return finish_diff(&[], Mode::Drift, format, color, dir, out);
     }
-    let rendered = generate(dir, &source, Verify::Render)?.rendered;
     let (diffs, mode) = match against {
         DiffAgainst::Disk => {
-            let (lock, _) = Lock::read_with_journal(dir)?;
+            let (generated, lock, _) = generate_with_lock(dir, &source)?;
             (
-                diff::against_disk(dir, &rendered, &lock, filter),
+                diff::against_disk(dir, &generated.rendered, &lock, filter),
                 Mode::Drift,
             )
         }
         DiffAgainst::Revision(revision) => {
+            let rendered = generate(dir, &source, Verify::Render)?.rendered;
             let base = Source {
                 name: format!("kiln.toml at {revision}"),
                 text: config_at(dir, revision)?,
@@ -370,10 +390,13 @@ pub fn diff(
             let old = generate(dir, &base, Verify::Render)?.rendered;
             (diff::between(&old, &rendered, filter), Mode::Base)
         }
-        DiffAgainst::Directory(other) => (
-            diff::between(&diff::read_tree(other), &rendered, filter),
-            Mode::Against,
-        ),
+        DiffAgainst::Directory(other) => {
+            let rendered = generate(dir, &source, Verify::Render)?.rendered;
+            (
+                diff::between(&diff::read_tree(other), &rendered, filter),
+                Mode::Against,
+            )
+        }
     };
     let diffs = if filter.semantic {
         crate::semantic::significant(diffs)

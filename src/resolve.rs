@@ -342,11 +342,35 @@ pub fn resolve(config: &Config) -> Result<Model, Vec<Problem>> {
             .clone()
             .unwrap_or_else(|| builtin::MESH_NAMESPACE.to_string()),
     };
-    let environments: Vec<Environment> = config
-        .environments
-        .keys()
-        .map(|name| resolve_environment(config, &callers, &project, name, &mut problems))
-        .collect();
+    // Environments are independent: one thread each, merged back in name order.
+    let resolved: Vec<(Environment, Vec<Problem>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = config
+            .environments
+            .keys()
+            .map(|name| {
+                let (callers, project) = (&callers, &project);
+                scope.spawn(move || {
+                    let mut found = Vec::new();
+                    let environment =
+                        resolve_environment(config, callers, project, name, &mut found);
+                    (environment, found)
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|worker| {
+                worker
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    let mut environments = Vec::new();
+    for (environment, found) in resolved {
+        environments.push(environment);
+        problems.extend(found);
+    }
     let delivery = crate::delivery::resolve(config, &environments);
     if problems.is_empty() {
         Ok(Model {
