@@ -60,24 +60,20 @@ pub fn render_text(text: &str, verify: Verify) -> Result<Rendered, Error> {
     generate_with(&Renderer::new()?, &source, verify).map(|generated| generated.rendered)
 }
 
-/// The same, with the template overrides of the repo at `dir`.
 /// `generate`, with the repo's lock (and whether a build was interrupted)
 /// read on another thread meanwhile: a lock of 30,000 files takes a while.
 fn generate_with_lock(dir: &Path, source: &Source) -> Result<(Generated, Lock, bool), Error> {
-    let (generated, lock) = std::thread::scope(|scope| {
-        let lock = scope.spawn(|| Lock::read_with_journal(dir));
-        let generated = generate(dir, source, Verify::Render);
-        let lock = lock
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (generated, lock)
-    });
+    let (generated, lock) = crate::parallel::both(
+        || generate(dir, source, Verify::Render),
+        || Lock::read_with_journal(dir),
+    );
     // A mistake in kiln.toml is reported before a problem with the lock.
     let generated = generated?;
     let (lock, recovering) = lock?;
     Ok((generated, lock, recovering))
 }
 
+/// The same, with the template overrides of the repo at `dir`.
 fn generate(dir: &Path, source: &Source, verify: Verify) -> Result<Generated, Error> {
     generate_with(&Renderer::for_repo(dir)?, source, verify)
 }
@@ -188,15 +184,12 @@ fn report_plan(
 ) -> Result<(), Error> {
     if dry_run {
         list_plan(dir, files, out)?;
+        writeln!(out, "dry run: {}; nothing written", summary(files)).map_err(io(dir))
     } else {
         let changed = files.iter().filter(|(_, action)| {
             matches!(action, Action::Create | Action::Update | Action::Delete)
         });
         list_plan(dir, changed, out)?;
-    }
-    if dry_run {
-        writeln!(out, "dry run: {}; nothing written", summary(files)).map_err(io(dir))
-    } else {
         writeln!(out, "kiln: {}", summary(files)).map_err(io(dir))
     }
 }

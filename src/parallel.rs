@@ -1,5 +1,8 @@
-//! Reading thousands of generated files is most of a no-change build or
-//! diff; spreading the reads over the cores roughly halves it on two.
+//! Work spread over threads: the few large pieces of a render (one per
+//! environment), and the thousands of small file reads and writes of a
+//! build or diff.
+
+use std::thread::ScopedJoinHandle;
 
 /// `f` applied to every item, in order, on up to one thread per core.
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
@@ -10,21 +13,35 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
     if threads < 2 || items.len() < 256 {
         return items.iter().map(&f).collect();
     }
-    let chunk = items.len().div_ceil(threads);
+    let chunks: Vec<&[T]> = items.chunks(items.len().div_ceil(threads)).collect();
+    each(&chunks, |part| part.iter().map(&f).collect::<Vec<R>>())
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// `f` applied to every item, each on a thread of its own, results in order.
+pub fn each<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     std::thread::scope(|scope| {
-        let workers: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| scope.spawn(|| part.iter().map(&f).collect::<Vec<R>>()))
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|worker| {
-                worker
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
+        let workers: Vec<_> = items.iter().map(|item| scope.spawn(|| f(item))).collect();
+        workers.into_iter().map(join).collect()
     })
+}
+
+/// `a` on this thread and `b` on another, at the same time.
+pub fn both<A, B: Send>(a: impl FnOnce() -> A, b: impl FnOnce() -> B + Send) -> (A, B) {
+    std::thread::scope(|scope| {
+        let other = scope.spawn(b);
+        let first = a();
+        (first, join(other))
+    })
+}
+
+/// A worker's result; a worker's panic goes on in the caller.
+fn join<R>(worker: ScopedJoinHandle<'_, R>) -> R {
+    worker
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 #[cfg(test)]
@@ -32,9 +49,9 @@ mod tests {
     #[test]
     fn keeps_order() {
         let items: Vec<u32> = (0..1000).collect();
-        assert_eq!(
-            super::map(&items, |n| n * 2),
-            items.iter().map(|n| n * 2).collect::<Vec<_>>()
-        );
+        let doubled: Vec<u32> = items.iter().map(|n| n * 2).collect();
+        assert_eq!(super::map(&items, |n| n * 2), doubled);
+        assert_eq!(super::each(&items[..8], |n| n * 2), doubled[..8]);
+        assert_eq!(super::both(|| 1, || 2), (1, 2));
     }
 }

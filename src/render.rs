@@ -147,22 +147,8 @@ impl Renderer {
 
     /// Renders every file, and says which templates produced each one.
     pub fn render_with_sources(&self, model: &Model) -> Result<(Rendered, Sources), Error> {
-        let parts: Vec<Result<Vec<File>, Error>> = std::thread::scope(|scope| {
-            let workers: Vec<_> = model
-                .environments
-                .iter()
-                .map(|environment| {
-                    scope.spawn(|| self.render_environment(&model.project, environment))
-                })
-                .collect();
-            workers
-                .into_iter()
-                .map(|worker| {
-                    worker
-                        .join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                })
-                .collect()
+        let parts = crate::parallel::each(&model.environments, |environment| {
+            self.render_environment(&model.project, environment)
         });
         let mut files = Vec::new();
         for part in parts {

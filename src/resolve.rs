@@ -343,28 +343,11 @@ pub fn resolve(config: &Config) -> Result<Model, Vec<Problem>> {
             .unwrap_or_else(|| builtin::MESH_NAMESPACE.to_string()),
     };
     // Environments are independent: one thread each, merged back in name order.
-    let resolved: Vec<(Environment, Vec<Problem>)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = config
-            .environments
-            .keys()
-            .map(|name| {
-                let (callers, project) = (&callers, &project);
-                scope.spawn(move || {
-                    let mut found = Vec::new();
-                    let environment =
-                        resolve_environment(config, callers, project, name, &mut found);
-                    (environment, found)
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .map(|worker| {
-                worker
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
+    let names: Vec<&String> = config.environments.keys().collect();
+    let resolved = crate::parallel::each(&names, |name| {
+        let mut found = Vec::new();
+        let environment = resolve_environment(config, &callers, &project, name, &mut found);
+        (environment, found)
     });
     let mut environments = Vec::new();
     for (environment, found) in resolved {
