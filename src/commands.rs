@@ -111,8 +111,8 @@ fn config_path(dir: &Path) -> (PathBuf, String) {
 }
 
 fn read_source(dir: &Path) -> Result<Source, Error> {
-    let (path, shown) = config_path(dir);
-    load::read(&path, shown)
+    let (_, shown) = config_path(dir);
+    load::read(dir, shown)
 }
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
@@ -236,7 +236,7 @@ pub fn init(
     out: &mut dyn Write,
 ) -> Result<(), Error> {
     let (config, _) = config_path(dir);
-    if config.exists() {
+    if std::fs::symlink_metadata(&config).is_ok() {
         return Err(Error::ConfigExists { path: config });
     }
     let name = match name {
@@ -273,12 +273,8 @@ pub fn init(
     if let Some(conflicts) = plan.conflicts() {
         return Err(conflicts);
     }
-    let schema_path = dir.join(paths::SCHEMA);
-    if let Some(parent) = schema_path.parent() {
-        std::fs::create_dir_all(parent).map_err(io(parent))?;
-    }
-    write::write_atomic(&schema_path, schema_text().as_bytes())?;
-    write::write_atomic(&config, source.text.as_bytes())?;
+    write::write(dir, paths::SCHEMA, schema_text().as_bytes())?;
+    write::write(dir, paths::CONFIG, source.text.as_bytes())?;
     write::apply(dir, &plan, &rendered, &lock, recovering)?;
     writeln!(out, "created {}", source.name).map_err(io(dir))?;
     writeln!(out, "kiln: {}", summary(&plan.files)).map_err(io(dir))?;
@@ -305,8 +301,7 @@ fn default_name(dir: &Path) -> Result<String, Error> {
 
 pub fn eject(dir: &Path, files: &[String], out: &mut dyn Write) -> Result<(), Error> {
     let _repo = write::lock_repo(dir)?;
-    let lock_path = dir.join(paths::LOCK);
-    let mut lock = Lock::read(&lock_path)?;
+    let mut lock = Lock::read(dir, paths::LOCK)?;
     // Rendered only when a path is not in the lock: then it may be a file of
     // the user's own (a hand-written Dockerfile) that kiln would write.
     let mut rendered: Option<Rendered> = None;
@@ -325,12 +320,10 @@ pub fn eject(dir: &Path, files: &[String], out: &mut dyn Write) -> Result<(), Er
         if !rendered.as_ref().is_some_and(|r| r.contains_key(key)) {
             return Err(Error::EjectUnknown { path: file.clone() });
         }
-        let full = dir.join(key);
-        let contents = match std::fs::read(&full) {
-            Ok(bytes) => bytes,
-            Err(cause) if cause.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-            Err(cause) => return Err(Error::Io { path: full, cause }),
-        };
+        let contents = crate::files::read(dir, key, crate::files::MAX_FILE_BYTES)
+            .map_err(|f| f.at(key, &dir.join(key)))?
+            .map(|contents| contents.bytes)
+            .unwrap_or_default();
         lock.files.insert(
             key.to_string(),
             Entry {
@@ -339,7 +332,7 @@ pub fn eject(dir: &Path, files: &[String], out: &mut dyn Write) -> Result<(), Er
             },
         );
     }
-    write::write_atomic(&lock_path, lock.to_text().as_bytes())?;
+    write::write(dir, paths::LOCK, lock.to_text().as_bytes())?;
     for file in files {
         writeln!(
             out,
@@ -369,7 +362,7 @@ pub fn diff(
         DiffAgainst::Disk => {
             let (generated, lock, _) = generate_with_lock(dir, &source)?;
             (
-                diff::against_disk(dir, &generated.rendered, &lock, filter),
+                diff::against_disk(dir, &generated.rendered, &lock, filter)?,
                 Mode::Drift,
             )
         }
@@ -386,7 +379,7 @@ pub fn diff(
         DiffAgainst::Directory(other) => {
             let rendered = generate(dir, &source, Verify::Render)?.rendered;
             (
-                diff::between(&diff::read_tree(other), &rendered, filter),
+                diff::between(&diff::read_tree(other)?, &rendered, filter),
                 Mode::Against,
             )
         }
@@ -534,14 +527,10 @@ pub fn templates(
         crate::TemplatesAction::Eject(name) => {
             let text = find(name)?;
             let shown = format!("{}/{name}", paths::OVERRIDES);
-            let target = dir.join(&shown);
-            if target.exists() {
+            if std::fs::symlink_metadata(dir.join(&shown)).is_ok() {
                 return Err(Error::OverrideExists { file: shown });
             }
-            if let Some(parent) = target.parent() {
-                std::fs::create_dir_all(parent).map_err(io(parent))?;
-            }
-            write::write_atomic(&target, text.as_bytes())?;
+            write::write(dir, &shown, text.as_bytes())?;
             writeln!(
                 out,
                 "wrote {shown}: edit it, and `kiln build` renders with it instead of the bundled template"

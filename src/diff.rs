@@ -1,6 +1,8 @@
 //! The diff sink: compares a rendered set with another set of files
 //! (the disk, another render, another directory) and never writes.
 
+use crate::error::Error;
+use crate::files::{self, Failure};
 use crate::lock::{Lock, hash};
 use crate::paths;
 use crate::render::Rendered;
@@ -79,10 +81,49 @@ impl Filter {
     }
 }
 
-fn read_text(path: &Path) -> Option<String> {
-    std::fs::read(path)
-        .ok()
-        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+/// The regular file at `rel` under `root`, as text, read as `files` reads.
+fn read_text(root: &Path, rel: &str) -> Result<Option<String>, Failure> {
+    Ok(files::read(root, rel, files::MAX_FILE_BYTES)?
+        .map(|contents| String::from_utf8_lossy(&contents.bytes).into_owned()))
+}
+
+/// Gathers the paths `files` refused, to report them all at once.
+struct Refusals<'a> {
+    root: &'a Path,
+    refused: Vec<(String, String)>,
+}
+
+impl Refusals<'_> {
+    fn read(&mut self, rel: &str) -> Result<Option<String>, Error> {
+        match read_text(self.root, rel) {
+            Ok(text) => Ok(text),
+            Err(failure) => self.keep(rel, failure).map(|()| None),
+        }
+    }
+
+    fn keep(&mut self, rel: &str, failure: Failure) -> Result<(), Error> {
+        match failure {
+            Failure::Refused(reason) => {
+                self.refused.push((rel.to_string(), reason));
+                Ok(())
+            }
+            Failure::Io(cause) => Err(Error::Io {
+                path: self.root.join(rel),
+                cause,
+            }),
+        }
+    }
+
+    fn finish<T>(mut self, value: T) -> Result<T, Error> {
+        if self.refused.is_empty() {
+            Ok(value)
+        } else {
+            self.refused.sort();
+            Err(Error::Unsafe {
+                files: self.refused,
+            })
+        }
+    }
 }
 
 /// Drift: what `kiln build` would change on disk, and what was edited by hand.
@@ -91,46 +132,55 @@ pub fn against_disk(
     rendered: &Rendered,
     lock: &Lock,
     filter: &Filter,
-) -> Vec<FileDiff> {
+) -> Result<Vec<FileDiff>, Error> {
     let wanted: Vec<(&String, &String)> = rendered
         .iter()
         .filter(|(path, _)| filter.admits(path))
         .filter(|(path, _)| !lock.files.get(*path).is_some_and(|e| e.ejected))
         .collect();
-    let mut diffs: Vec<FileDiff> = crate::parallel::map(&wanted, |(path, contents)| {
-        let entry = lock.files.get(*path);
-        let Ok(disk) = std::fs::read(root.join(path)) else {
-            return Some(FileDiff {
-                path: (*path).clone(),
+    let mut refusals = Refusals {
+        root,
+        refused: Vec::new(),
+    };
+    let read = crate::parallel::map(&wanted, |(path, _)| read_text(root, path));
+    let mut diffs = Vec::new();
+    for ((path, contents), disk) in wanted.into_iter().zip(read) {
+        let disk = match disk {
+            Ok(disk) => disk,
+            Err(failure) => {
+                refusals.keep(path, failure)?;
+                continue;
+            }
+        };
+        let Some(disk) = disk else {
+            diffs.push(FileDiff {
+                path: path.clone(),
                 status: Status::Created,
                 old: None,
-                new: Some((*contents).clone()),
+                new: Some(contents.clone()),
             });
+            continue;
         };
-        if disk == contents.as_bytes() {
-            return None;
+        if disk == *contents {
+            continue;
         }
-        let status = match entry {
-            Some(entry) if entry.written_by_kiln(&hash(&disk)) => Status::Changed,
+        let status = match lock.files.get(path) {
+            Some(entry) if entry.written_by_kiln(&hash(disk.as_bytes())) => Status::Changed,
             Some(_) => Status::Edited,
             None => Status::NotOurs,
         };
-        let old = Some(String::from_utf8_lossy(&disk).into_owned());
-        Some(FileDiff {
-            path: (*path).clone(),
+        diffs.push(FileDiff {
+            path: path.clone(),
             status,
-            old,
-            new: Some((*contents).clone()),
-        })
-    })
-    .into_iter()
-    .flatten()
-    .collect();
+            old: Some(disk),
+            new: Some(contents.clone()),
+        });
+    }
     for (path, entry) in &lock.files {
         if entry.ejected || rendered.contains_key(path) || !filter.admits(path) {
             continue;
         }
-        if let Some(old) = read_text(&root.join(path)) {
+        if let Some(old) = refusals.read(path)? {
             let status = if entry.written_by_kiln(&hash(old.as_bytes())) {
                 Status::Deleted
             } else {
@@ -145,7 +195,7 @@ pub fn against_disk(
         }
     }
     diffs.sort_by(|a, b| a.path.cmp(&b.path));
-    diffs
+    refusals.finish(diffs)
 }
 
 /// Two renders in memory: what a config change does to the output.
@@ -175,31 +225,35 @@ pub fn between(old: &Rendered, new: &Rendered, filter: &Filter) -> Vec<FileDiff>
         .collect()
 }
 
-/// The files of another checkout that kiln would own: those its lock lists
-/// and everything under its `deploy/`.
-pub fn read_tree(root: &Path) -> Rendered {
-    let mut files = BTreeMap::new();
-    if let Ok(lock) = Lock::read(&root.join(paths::LOCK)) {
-        for path in lock.files.keys() {
-            if let Some(text) = read_text(&root.join(path)) {
-                files.insert(path.clone(), text);
-            }
-        }
-    }
-    walk(root, &root.join(paths::DEPLOY), &mut files);
-    files
-}
+/// The most entries `--against` looks at under another checkout's
+/// `deploy/`: ten times the largest render, so a hostile tree cannot keep
+/// kiln walking.
+const MAX_TREE_ENTRIES: usize = 1_000_000;
 
-fn walk(root: &Path, dir: &Path, out: &mut Rendered) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
+/// The files of another checkout that kiln would own: those its lock lists
+/// and everything under its `deploy/` that kiln could have generated. That
+/// checkout is as untrusted as this one: its lock is checked, and nothing
+/// is followed through a symlink.
+pub fn read_tree(root: &Path) -> Result<Rendered, Error> {
+    let lock = Lock::read(root, paths::LOCK)?;
+    let walked = files::walk(root, paths::DEPLOY, MAX_TREE_ENTRIES)
+        .map_err(|f| f.at(paths::DEPLOY, &root.join(paths::DEPLOY)))?;
+    let mut refusals = Refusals {
+        root,
+        refused: walked.refused,
     };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            walk(root, &path, out);
-        } else if let (Ok(relative), Some(text)) = (path.strip_prefix(root), read_text(&path)) {
-            out.insert(relative.to_string_lossy().replace('\\', "/"), text);
+    let mut tree = BTreeMap::new();
+    let found = walked
+        .files
+        .iter()
+        .filter(|path| paths::generated(path).is_ok());
+    for path in lock.files.keys().chain(found) {
+        if tree.contains_key(path) {
+            continue;
+        }
+        if let Some(text) = refusals.read(path)? {
+            tree.insert(path.clone(), text);
         }
     }
+    refusals.finish(tree)
 }

@@ -81,6 +81,9 @@ pub enum Error {
     Busy { path: PathBuf },
     /// A generated path would leave the output directory.
     UnsafePath { path: String },
+    /// Paths kiln will not read, write or delete: symlinks, FIFOs,
+    /// directories where a file belongs, files too large to be kiln's.
+    Unsafe { files: Vec<(String, String)> },
 }
 
 impl Error {
@@ -255,8 +258,19 @@ impl fmt::Display for Error {
             ),
             Error::UnsafePath { path } => write!(
                 f,
-                "refusing to write `{path}`: it is not a plain relative path"
+                "refusing to write `{path}`: it is not a file kiln generates\n  = hint: this is a bug in kiln; please report it with your kiln.toml"
             ),
+            Error::Unsafe { files } => {
+                writeln!(f, "kiln will not touch these paths:")?;
+                for (path, reason) in files {
+                    writeln!(f, "  `{path}`: {reason}")?;
+                }
+                write!(
+                    f,
+                    "nothing was written\n  = hint: kiln reads and writes only regular files at the paths it generates, \
+                     reached without symlinks; move these away (or restore them with git) and run kiln again"
+                )
+            }
         }
     }
 }
@@ -961,6 +975,27 @@ impl Problem {
     }
 
     /// A rendered object contradicts another: always a bug in kiln, never in `kiln.toml`.
+    pub fn foreign_lock_entry(key: &KeyPath, file: &str, path: &str, reason: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{file}` names `{path}`, but {reason}"),
+            Some(format!(
+                "`{file}` is written by kiln alone, and kiln touches nothing else: \
+                 restore it with `git checkout -- {file}`, or delete it and run `kiln build`"
+            )),
+        )
+    }
+
+    pub fn bad_lock_hash(key: &KeyPath, file: &str, value: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{key}` in `{file}` is `{value}`, not a sha256 (64 lowercase hex digits)"),
+            Some(format!(
+                "`{file}` is written by kiln alone: restore it with `git checkout -- {file}`"
+            )),
+        )
+    }
+
     pub fn inconsistent(file: &str, message: &str) -> Self {
         Problem::at(
             &KeyPath::default(),

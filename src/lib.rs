@@ -16,6 +16,7 @@ mod diff;
 pub mod error;
 mod escape;
 mod explain;
+mod files;
 pub mod load;
 mod lock;
 mod logging;

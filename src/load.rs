@@ -15,35 +15,34 @@ pub struct Source {
     pub text: String,
 }
 
-/// Reads `path`, which the user knows as `name`.
 /// The largest `kiln.toml` kiln reads: far above any real app (1,000
 /// services take about 200 KB), far below what would exhaust memory.
 pub const MAX_CONFIG_BYTES: u64 = 4 * 1024 * 1024;
 
-pub fn read(path: &Path, name: String) -> Result<Source, Error> {
-    if let Ok(metadata) = std::fs::metadata(path)
+/// Reads `kiln.toml` in `root`, which the user knows as `name`: a regular
+/// file (not a symlink, a FIFO or a device) of at most `MAX_CONFIG_BYTES`.
+pub fn read(root: &Path, name: String) -> Result<Source, Error> {
+    let path = root.join(crate::paths::CONFIG);
+    if let Ok(metadata) = std::fs::symlink_metadata(&path)
+        && metadata.is_file()
         && metadata.len() > MAX_CONFIG_BYTES
     {
         return Err(Error::ConfigTooLarge {
-            path: path.to_path_buf(),
+            path,
             bytes: metadata.len(),
             max: MAX_CONFIG_BYTES,
         });
     }
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(cause) if cause.kind() == std::io::ErrorKind::NotFound => {
-            return Err(Error::ConfigMissing {
-                path: path.to_path_buf(),
-            });
-        }
-        Err(cause) => {
-            return Err(Error::Io {
-                path: path.to_path_buf(),
-                cause,
-            });
-        }
+    let bytes = match crate::files::read(root, crate::paths::CONFIG, MAX_CONFIG_BYTES) {
+        Ok(Some(contents)) => contents.bytes,
+        Ok(None) => return Err(Error::ConfigMissing { path }),
+        Err(failure) => return Err(failure.at(name, &path)),
     };
+    text(name, bytes)
+}
+
+/// `kiln.toml`'s bytes as text, or the place where they stop being UTF-8.
+pub fn text(name: String, bytes: Vec<u8>) -> Result<Source, Error> {
     match String::from_utf8(bytes) {
         Ok(text) => Ok(Source { name, text }),
         Err(err) => {

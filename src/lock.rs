@@ -1,7 +1,9 @@
 //! `kiln.lock`: which files kiln wrote, and the hash of what it wrote.
 //! A file whose hash no longer matches was edited by hand.
 
-use crate::error::Error;
+use crate::error::{Error, KeyPath, Problem};
+use crate::files;
+use crate::load::Source;
 use crate::paths;
 use crate::resolve::hex;
 use serde::{Deserialize, Serialize};
@@ -69,6 +71,21 @@ impl Entry {
     }
 }
 
+/// A string from a file kiln does not trust, safe to print on a terminal:
+/// control characters escaped, cut at 120 characters.
+fn printable(text: &str) -> String {
+    let mut out: String = text.chars().take(120).flat_map(char::escape_debug).collect();
+    if text.chars().count() > 120 {
+        out.push('…');
+    }
+    out
+}
+
+/// 64 lowercase hex digits, as `hash` writes them.
+fn is_sha256(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
 pub fn hash(contents: &[u8]) -> String {
     hex(&Sha256::digest(contents))
 }
@@ -81,12 +98,10 @@ impl Lock {
     /// interrupted, if any: a file holding what that build was writing is
     /// still kiln's, not a hand edit. Returns whether a journal was found.
     pub fn read_with_journal(root: &Path) -> Result<(Lock, bool), Error> {
-        let mut lock = Lock::read(&root.join(paths::LOCK))?;
-        let journal_path = root.join(paths::JOURNAL);
-        if !journal_path.exists() {
+        let mut lock = Lock::read(root, paths::LOCK)?;
+        let Some(journal) = Lock::read_file(root, paths::JOURNAL)? else {
             return Ok((lock, false));
-        }
-        let journal = Lock::read(&journal_path)?;
+        };
         for (path, pending) in journal.files {
             match lock.files.get_mut(&path) {
                 Some(entry) => {
@@ -130,38 +145,79 @@ impl Lock {
         journal
     }
 
-    /// Reads the lock at `path`; a missing lock is an empty one.
-    pub fn read(path: &Path) -> Result<Lock, Error> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(cause) if cause.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(Lock {
-                    version: Self::VERSION,
-                    files: BTreeMap::new(),
-                });
-            }
-            Err(cause) => {
-                return Err(Error::Io {
-                    path: path.to_path_buf(),
-                    cause,
-                });
-            }
+    /// Reads the lock at `rel` under `root`; a missing lock is an empty one.
+    pub fn read(root: &Path, rel: &str) -> Result<Lock, Error> {
+        Ok(Lock::read_file(root, rel)?.unwrap_or_else(|| Lock {
+            version: Self::VERSION,
+            files: BTreeMap::new(),
+        }))
+    }
+
+    /// Reads and checks the lock (or journal) at `rel`, if there is one. It
+    /// may come from a pull request: an entry that is not a path kiln
+    /// generates, or a hash that is not one, is refused with its place in
+    /// the file before anything is planned.
+    fn read_file(root: &Path, rel: &str) -> Result<Option<Lock>, Error> {
+        let full = root.join(rel);
+        let shown = if root == Path::new(".") {
+            rel.to_string()
+        } else {
+            full.display().to_string()
         };
-        let lock: Lock = toml::from_str(&text).map_err(|err| Error::BadLock {
-            path: path.to_path_buf(),
-            cause: err.message().to_string(),
-        })?;
+        let bad = |cause: String| Error::BadLock {
+            path: full.clone(),
+            cause,
+        };
+        let Some(contents) =
+            files::read(root, rel, files::MAX_FILE_BYTES).map_err(|f| f.at(&shown, &full))?
+        else {
+            return Ok(None);
+        };
+        let text = String::from_utf8(contents.bytes)
+            .map_err(|_| bad("it is not UTF-8".to_string()))?;
+        let lock: Lock = toml::from_str(&text).map_err(|err| bad(err.message().to_string()))?;
         if !(1..=Self::VERSION).contains(&lock.version) {
-            return Err(Error::BadLock {
-                path: path.to_path_buf(),
-                cause: format!(
-                    "version {} is not one this kiln reads (it reads 1 to {})",
-                    lock.version,
-                    Self::VERSION
-                ),
-            });
+            return Err(bad(format!(
+                "version {} is not one this kiln reads (it reads 1 to {})",
+                lock.version,
+                Self::VERSION
+            )));
         }
-        Ok(lock)
+        let problems = lock.problems(&shown);
+        if !problems.is_empty() {
+            return Err(Source { name: shown, text }.invalid(&problems));
+        }
+        Ok(Some(lock))
+    }
+
+    /// Every entry that names a path kiln does not generate, or holds a
+    /// hash that is not a sha256.
+    fn problems(&self, shown: &str) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        for (path, entry) in &self.files {
+            let key = KeyPath::new(&["files", path]);
+            if let Err(reason) = paths::generated(path) {
+                problems.push(Problem::foreign_lock_entry(
+                    &key,
+                    shown,
+                    &printable(path),
+                    reason,
+                ));
+                continue;
+            }
+            for (field, hash) in std::iter::once(("sha256", &entry.sha256))
+                .chain(entry.also.iter().map(|h| ("also", h)))
+            {
+                if !is_sha256(hash) {
+                    problems.push(Problem::bad_lock_hash(
+                        &key.key(field),
+                        shown,
+                        &printable(hash),
+                    ));
+                }
+            }
+        }
+        problems
     }
 
     pub fn to_text(&self) -> String {

@@ -94,20 +94,75 @@ pub fn application_file(environment: &str) -> String {
     format!("argocd/{environment}.yaml")
 }
 
-/// Checks that `path` is relative, plain and stays inside the repo.
+/// Checks a path kiln is about to render or write against the one rule.
 pub fn check(path: &str) -> Result<(), Error> {
-    let plain = !path.is_empty()
-        && !path.contains('\\')
+    generated(path).map_err(|_| Error::UnsafePath {
+        path: path.to_string(),
+    })
+}
+
+/// Relative, `/`-separated, every component a plain file name: no `..`,
+/// `.`, empty part, backslash or control character.
+fn plain(path: &str) -> bool {
+    !path.is_empty()
+        && path.len() <= 1024
+        && !path.chars().any(|c| c == '\\' || c.is_control())
+        && path.split('/').all(|part| {
+            !part.is_empty() && part != "." && part != ".." && part.len() <= 255
+        })
         && Path::new(path)
             .components()
-            .all(|c| matches!(c, Component::Normal(_)));
-    if plain {
+            .all(|c| matches!(c, Component::Normal(_)))
+}
+
+/// The one rule for the files kiln owns: whether `path` is one that kiln
+/// itself could generate. Every path that reaches the disk from the lock,
+/// the journal, the cache, `--against` or a render passes here first; so a
+/// lock from a pull request can name `.git/HEAD`, `kiln.toml` or user
+/// source, and kiln will not touch it. `Err` says why not.
+pub fn generated(path: &str) -> Result<(), &'static str> {
+    if !plain(path) {
+        return Err("it is not a plain relative path inside the repo");
+    }
+    let parts: Vec<&str> = path.split('/').collect();
+    let label = |name: &str| crate::names::is_dns_label(name, 63);
+    // Generated names are lowercase words, digits, `.`, `-` and `_`.
+    let file_name = |name: &str| {
+        !name.starts_with('.')
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+    };
+    let ok = match parts.as_slice() {
+        ["deploy", env, rest @ ..] => {
+            label(env)
+                && (1..=4).contains(&rest.len())
+                && rest.iter().all(|part| file_name(part))
+                && rest.last().is_some_and(|f| f.ends_with(".yaml"))
+        }
+        ["services", service, "Dockerfile" | ".dockerignore"] => label(service),
+        ["argocd", file] => file.strip_suffix(".yaml").is_some_and(label),
+        _ => ["github", "gitlab", "jenkins"]
+            .into_iter()
+            .filter_map(ci_file)
+            .any(|ci| ci == path),
+    };
+    if ok {
         Ok(())
     } else {
-        Err(Error::UnsafePath {
-            path: path.to_string(),
-        })
+        Err("it is not a file kiln generates")
     }
+}
+
+/// Whether `name` is exactly the name of a temporary file kiln creates:
+/// `.kiln-<pid>-<n>`. The sweep after a killed build removes nothing else.
+pub fn is_temporary(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix(TEMP_PREFIX) else {
+        return false;
+    };
+    let digits = |s: &str| !s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_digit());
+    rest.split_once('-')
+        .is_some_and(|(pid, n)| digits(pid) && digits(n))
 }
 
 #[cfg(test)]
@@ -132,9 +187,64 @@ mod tests {
     }
 
     #[test]
+    fn only_generated_paths_pass_the_rule() {
+        use super::generated;
+        for good in [
+            "deploy/dev/kustomization.yaml",
+            "deploy/dev/services/api/deployment.yaml",
+            "deploy/prod/mesh/gateway.yaml",
+            "services/api/Dockerfile",
+            "services/api/.dockerignore",
+            ".github/workflows/ci.yml",
+            ".gitlab-ci.yml",
+            "Jenkinsfile",
+            "argocd/prod.yaml",
+        ] {
+            assert_eq!(generated(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "kiln.toml",
+            "kiln.lock",
+            "kiln.lock.pending",
+            ".git/HEAD",
+            ".kiln/templates/k8s/service.yaml.tera",
+            ".kiln/cache/state",
+            "services/api/src/main.go",
+            "services/api/.kiln-dev.env",
+            "/etc/passwd",
+            "../outside/x.yaml",
+            "deploy/../kiln.toml",
+            "deploy/dev/../../x.yaml",
+            "deploy/dev//x.yaml",
+            "deploy/dev/./x.yaml",
+            "deploy/Dev/x.yaml",
+            "deploy/dev/x.txt",
+            "deploy/dev/.hidden.yaml",
+            "deploy/dev",
+            "deploy/dev/a/b/c/d/e.yaml",
+            "argocd/../x.yaml",
+            "evil/sub/x",
+            "deploy/dev/x\\y.yaml",
+            "deploy/dev/x\ny.yaml",
+            "",
+        ] {
+            assert!(generated(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn temporary_names_are_exact() {
+        use super::is_temporary;
+        assert!(is_temporary(".kiln-123-0"));
+        for other in [".kiln-dev.env", ".kiln-", ".kiln-1-", ".kiln-a-1", ".kiln-1-2-3", "x.kiln-1-2"] {
+            assert!(!is_temporary(other), "{other}");
+        }
+    }
+
+    #[test]
     fn rejects_escapes() {
         assert!(check("deploy/dev/services/a/deployment.yaml").is_ok());
-        for bad in ["../x", "/etc/passwd", "deploy/../../x", "", "a\\b", "./a"] {
+        for bad in ["../x", "/etc/passwd", "deploy/../../x", "", "a\\b", "./a", "kiln.toml"] {
             assert!(check(bad).is_err(), "{bad}");
         }
     }

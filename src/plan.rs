@@ -1,11 +1,10 @@
 //! Compares what kiln would write with the disk and the lock, file by file.
 //! The plan is pure: the write sink carries it out, `--dry-run` prints it.
 
-use crate::cache::{Stamp, Stamps};
 use crate::error::Error;
+use crate::files::{self, Contents, Failure, Stamp, Stamps};
 use crate::lock::{Entry, Lock, hash};
 use crate::render::{Rendered, Sources};
-use std::io::Read;
 use std::path::Path;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,32 +59,10 @@ impl Plan {
     }
 }
 
-fn read(root: &Path, path: &str) -> Result<Option<Vec<u8>>, Error> {
-    Ok(read_stamped(root, path)?.map(|read| read.bytes))
-}
-
-/// A file's contents, and its stamp taken before reading them: a change
-/// made while kiln reads leaves a stamp that no longer matches.
-struct Stamped {
-    bytes: Vec<u8>,
-    stamp: Option<Stamp>,
-}
-
-fn read_stamped(root: &Path, path: &str) -> Result<Option<Stamped>, Error> {
-    let full = root.join(path);
-    let io = |cause: std::io::Error| Error::Io {
-        path: full.clone(),
-        cause,
-    };
-    let mut file = match std::fs::File::open(&full) {
-        Ok(file) => file,
-        Err(cause) if cause.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(cause) => return Err(io(cause)),
-    };
-    let stamp = file.metadata().ok().and_then(|meta| Stamp::of(&meta));
-    let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes).map_err(io)?;
-    Ok(Some(Stamped { bytes, stamp }))
+/// A file kiln may own, read as `files` reads: a refusal is collected
+/// with the others, so that every such path is reported at once.
+fn read(root: &Path, path: &str) -> Result<Option<Contents>, Failure> {
+    files::read(root, path, files::MAX_FILE_BYTES)
 }
 
 /// What happens to one rendered file, and the lock entry it keeps.
@@ -96,12 +73,12 @@ fn decide(
     sources: &Sources,
     old: &Lock,
     force: bool,
-) -> Result<(Action, Option<Entry>, Option<Stamp>), Error> {
+) -> Result<(Action, Option<Entry>, Option<Stamp>), Failure> {
     let entry = old.files.get(path);
     if let Some(entry) = entry.filter(|e| e.ejected) {
         return Ok((Action::Ejected, Some(entry.settled()), None));
     }
-    let (disk, stamp) = match read_stamped(root, path)? {
+    let (disk, stamp) = match read(root, path)? {
         Some(read) => (Some(read.bytes), read.stamp),
         None => (None, None),
     };
@@ -144,8 +121,25 @@ pub fn plan(
     let decisions = crate::parallel::map(&candidates, |(path, contents)| {
         decide(root, path, contents, sources, old, force)
     });
+    let mut refused = Vec::new();
+    let mut failure = |path: &str, failure: Failure| match failure {
+        Failure::Refused(reason) => {
+            refused.push((path.to_string(), reason));
+            Ok(())
+        }
+        Failure::Io(cause) => Err(Error::Io {
+            path: root.join(path),
+            cause,
+        }),
+    };
     for ((path, _), decision) in candidates.into_iter().zip(decisions) {
-        let (action, kept, stamp) = decision?;
+        let (action, kept, stamp) = match decision {
+            Ok(decided) => decided,
+            Err(err) => {
+                failure(path, err)?;
+                continue;
+            }
+        };
         if let Some(kept) = kept {
             lock.files.insert(path.clone(), kept);
         }
@@ -162,16 +156,21 @@ pub fn plan(
             lock.files.insert(path.clone(), entry.settled());
             continue;
         }
-        match read(root, path)? {
-            None => {}
-            Some(disk) if entry.written_by_kiln(&hash(&disk)) || force => {
+        match read(root, path) {
+            Err(err) => failure(path, err)?,
+            Ok(None) => {}
+            Ok(Some(disk)) if entry.written_by_kiln(&hash(&disk.bytes)) || force => {
                 files.push((path.clone(), Action::Delete))
             }
-            Some(_) => {
+            Ok(Some(_)) => {
                 lock.files.insert(path.clone(), entry.settled());
                 files.push((path.clone(), Action::Edited));
             }
         }
+    }
+    if !refused.is_empty() {
+        refused.sort();
+        return Err(Error::Unsafe { files: refused });
     }
     files.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(Plan { files, lock, seen })
