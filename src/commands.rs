@@ -141,13 +141,16 @@ pub fn check(dir: &Path, out: &mut dyn Write) -> Result<(), Error> {
 pub fn build(dir: &Path, dry_run: bool, force: bool, out: &mut dyn Write) -> Result<(), Error> {
     let source = read_source(dir)?;
     // A dry run writes nothing, so it needs no lock.
-    let _repo = if dry_run {
+    let repo_lock = if dry_run {
         None
     } else {
         Some(write::lock_repo(dir)?)
     };
     let inputs = cache::inputs(dir, &source);
     if let Some(files) = inputs.as_deref().and_then(|i| cache::settled(dir, i)) {
+        if let Some(repo) = &repo_lock {
+            write::sweep_leftovers(dir, repo);
+        }
         return report_plan(dir, &files, dry_run, out);
     }
     let (

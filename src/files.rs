@@ -426,7 +426,9 @@ pub fn walk(root: &Path, rel: &str, limit: usize) -> Result<Walked, Failure> {
                 walked.files.push(path);
             } else {
                 let meta = std::fs::symlink_metadata(entry.path())?;
-                walked.refused.push((path, format!("it is {}", what(&meta))));
+                walked
+                    .refused
+                    .push((path, format!("it is {}", what(&meta))));
             }
         }
     }
@@ -485,7 +487,10 @@ mod tests {
             write_atomic(root, "evil/new", b"x"),
             Err(Failure::Refused(_))
         ));
-        assert!(matches!(remove(root, "evil/secret"), Err(Failure::Refused(_))));
+        assert!(matches!(
+            remove(root, "evil/secret"),
+            Err(Failure::Refused(_))
+        ));
         assert!(outside.path().join("secret").exists());
         assert!(!outside.path().join("new").exists());
         let status = std::process::Command::new("mkfifo")

@@ -74,7 +74,11 @@ impl Entry {
 /// A string from a file kiln does not trust, safe to print on a terminal:
 /// control characters escaped, cut at 120 characters.
 fn printable(text: &str) -> String {
-    let mut out: String = text.chars().take(120).flat_map(char::escape_debug).collect();
+    let mut out: String = text
+        .chars()
+        .take(120)
+        .flat_map(char::escape_debug)
+        .collect();
     if text.chars().count() > 120 {
         out.push('…');
     }
@@ -173,8 +177,8 @@ impl Lock {
         else {
             return Ok(None);
         };
-        let text = String::from_utf8(contents.bytes)
-            .map_err(|_| bad("it is not UTF-8".to_string()))?;
+        let text =
+            String::from_utf8(contents.bytes).map_err(|_| bad("it is not UTF-8".to_string()))?;
         let lock: Lock = toml::from_str(&text).map_err(|err| bad(err.message().to_string()))?;
         if !(1..=Self::VERSION).contains(&lock.version) {
             return Err(bad(format!(

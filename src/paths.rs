@@ -107,9 +107,9 @@ fn plain(path: &str) -> bool {
     !path.is_empty()
         && path.len() <= 1024
         && !path.chars().any(|c| c == '\\' || c.is_control())
-        && path.split('/').all(|part| {
-            !part.is_empty() && part != "." && part != ".." && part.len() <= 255
-        })
+        && path
+            .split('/')
+            .all(|part| !part.is_empty() && part != "." && part != ".." && part.len() <= 255)
         && Path::new(path)
             .components()
             .all(|c| matches!(c, Component::Normal(_)))
@@ -236,7 +236,14 @@ mod tests {
     fn temporary_names_are_exact() {
         use super::is_temporary;
         assert!(is_temporary(".kiln-123-0"));
-        for other in [".kiln-dev.env", ".kiln-", ".kiln-1-", ".kiln-a-1", ".kiln-1-2-3", "x.kiln-1-2"] {
+        for other in [
+            ".kiln-dev.env",
+            ".kiln-",
+            ".kiln-1-",
+            ".kiln-a-1",
+            ".kiln-1-2-3",
+            "x.kiln-1-2",
+        ] {
             assert!(!is_temporary(other), "{other}");
         }
     }
@@ -244,7 +251,15 @@ mod tests {
     #[test]
     fn rejects_escapes() {
         assert!(check("deploy/dev/services/a/deployment.yaml").is_ok());
-        for bad in ["../x", "/etc/passwd", "deploy/../../x", "", "a\\b", "./a", "kiln.toml"] {
+        for bad in [
+            "../x",
+            "/etc/passwd",
+            "deploy/../../x",
+            "",
+            "a\\b",
+            "./a",
+            "kiln.toml",
+        ] {
             assert!(check(bad).is_err(), "{bad}");
         }
     }

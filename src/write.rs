@@ -57,9 +57,10 @@ pub fn apply(
     recovering: bool,
 ) -> Result<Stamps, Error> {
     let mut written = Stamps::new();
-    let touches = plan.files.iter().any(|(_, action)| {
-        matches!(action, Action::Create | Action::Update | Action::Delete)
-    });
+    let touches = plan
+        .files
+        .iter()
+        .any(|(_, action)| matches!(action, Action::Create | Action::Update | Action::Delete));
     let lock_missing = !files::exists(root, paths::LOCK).map_err(|f| f.at(paths::LOCK, root))?;
     let lock_changes = plan.lock != *old_lock || lock_missing;
     let journaled = touches || lock_changes;
@@ -75,7 +76,9 @@ pub fn apply(
         paths::check(path)?;
         match action {
             Action::Create | Action::Update => writes.push(path),
-            Action::Delete => files::remove(root, path).map_err(|f| f.at(path, &root.join(path)))?,
+            Action::Delete => {
+                files::remove(root, path).map_err(|f| f.at(path, &root.join(path)))?
+            }
             Action::Unchanged | Action::Ejected | Action::Edited | Action::Foreign => {}
         }
     }
@@ -112,7 +115,7 @@ pub fn apply(
 /// every file named exactly as kiln names its temporaries is a leftover;
 /// nothing else is ever removed.
 fn sweep_temporary_files(root: &Path, plan: &Plan, old_lock: &Lock, recovering: bool) {
-    let mut directories: Vec<&str> = vec!["", paths::CACHE];
+    let mut directories: Vec<&str> = LEFTOVERS.to_vec();
     if recovering {
         let paths = plan
             .files
@@ -123,6 +126,19 @@ fn sweep_temporary_files(root: &Path, plan: &Plan, old_lock: &Lock, recovering: 
     }
     directories.sort_unstable();
     directories.dedup();
+    sweep(root, &directories);
+}
+
+/// Where kiln's own writes (the lock, the cache) leave temporary files.
+const LEFTOVERS: [&str; 2] = ["", paths::CACHE];
+
+/// The sweep of a build with nothing else to do: the temporary files a
+/// killed `kiln eject` or cache write left. Under the repo lock.
+pub fn sweep_leftovers(root: &Path, _repo: &RepoLock) {
+    sweep(root, &LEFTOVERS);
+}
+
+fn sweep(root: &Path, directories: &[&str]) {
     for directory in directories {
         for temporary in files::temporaries(root, directory) {
             if std::fs::remove_file(root.join(&temporary)).is_ok() {

@@ -20,6 +20,7 @@ mod layers;
 mod output;
 mod posture;
 mod properties;
+mod untrusted_repo;
 
 /// A temporary repo to run kiln in.
 pub struct Repo {
@@ -216,16 +217,38 @@ impl Repo {
 }
 
 /// Every file under `dir` but kiln's cache, which is machine-local and
-/// git-ignored: not output (the cache tests look at it directly).
-fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, (Vec<u8>, SystemTime)>) {
+/// git-ignored: not output (the cache tests look at it directly). A
+/// symlink is listed with its target as contents, never followed.
+pub fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, (Vec<u8>, SystemTime)>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let entry = entry.unwrap();
         let path: PathBuf = entry.path();
         if path == root.join(".kiln/cache") {
             continue;
         }
-        if path.is_dir() {
+        let kind = entry.file_type().unwrap();
+        let relative = || {
+            path.strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/")
+        };
+        if kind.is_symlink() {
+            let target = std::fs::read_link(&path).unwrap();
+            let modified = std::fs::symlink_metadata(&path)
+                .unwrap()
+                .modified()
+                .unwrap();
+            let contents = format!("-> {}", target.display()).into_bytes();
+            out.insert(relative(), (contents, modified));
+        } else if kind.is_dir() {
             walk(root, &path, out);
+        } else if !kind.is_file() {
+            let modified = std::fs::symlink_metadata(&path)
+                .unwrap()
+                .modified()
+                .unwrap();
+            out.insert(relative(), (b"(special file)".to_vec(), modified));
         } else {
             let relative = path
                 .strip_prefix(root)
