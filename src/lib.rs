@@ -40,6 +40,13 @@ pub use commands::{Verify, render_text};
 pub use diff::Filter;
 pub use error::Error;
 pub use report::Format;
+
+/// A lock and a journal, checked and merged as `kiln build` reads them;
+/// the number of files they name. For the fuzzer: any text is read or
+/// refused with an input error, never a panic.
+pub fn read_lock_texts(lock: &str, journal: &str) -> Result<usize, Error> {
+    lock::Lock::from_texts(lock, journal).map(|lock| lock.files.len())
+}
 use std::path::PathBuf;
 
 /// What `kiln diff` compares the render of the work tree's `kiln.toml` with.

@@ -106,6 +106,13 @@ impl Lock {
         let Some(journal) = Lock::read_file(root, paths::JOURNAL)? else {
             return Ok((lock, false));
         };
+        lock.merge(journal);
+        Ok((lock, true))
+    }
+
+    /// Takes in what an interrupted build's journal says it was writing.
+    fn merge(&mut self, journal: Lock) {
+        let lock = self;
         for (path, pending) in journal.files {
             match lock.files.get_mut(&path) {
                 Some(entry) => {
@@ -120,7 +127,18 @@ impl Lock {
                 }
             }
         }
-        Ok((lock, true))
+    }
+
+    /// A lock and a journal from their texts, checked and merged as a build
+    /// reads them: for the fuzzer.
+    pub fn from_texts(lock: &str, journal: &str) -> Result<Lock, Error> {
+        let mut merged = Lock::parse(lock.to_string(), paths::LOCK, Path::new(paths::LOCK))?;
+        merged.merge(Lock::parse(
+            journal.to_string(),
+            paths::JOURNAL,
+            Path::new(paths::JOURNAL),
+        )?);
+        Ok(merged)
     }
 
     /// The journal for a build from `self` to `next`: the new lock, with
@@ -168,17 +186,24 @@ impl Lock {
         } else {
             full.display().to_string()
         };
-        let bad = |cause: String| Error::BadLock {
-            path: full.clone(),
-            cause,
-        };
         let Some(contents) =
             files::read(root, rel, files::MAX_FILE_BYTES).map_err(|f| f.at(&shown, &full))?
         else {
             return Ok(None);
         };
-        let text =
-            String::from_utf8(contents.bytes).map_err(|_| bad("it is not UTF-8".to_string()))?;
+        let text = String::from_utf8(contents.bytes).map_err(|_| Error::BadLock {
+            path: full.clone(),
+            cause: "it is not UTF-8".to_string(),
+        })?;
+        Lock::parse(text, &shown, &full).map(Some)
+    }
+
+    /// The lock in `text`, checked; `shown` and `full` name its file.
+    fn parse(text: String, shown: &str, full: &Path) -> Result<Lock, Error> {
+        let bad = |cause: String| Error::BadLock {
+            path: full.to_path_buf(),
+            cause,
+        };
         let lock: Lock = toml::from_str(&text).map_err(|err| bad(err.message().to_string()))?;
         if !(1..=Self::VERSION).contains(&lock.version) {
             return Err(bad(format!(
@@ -187,11 +212,15 @@ impl Lock {
                 Self::VERSION
             )));
         }
-        let problems = lock.problems(&shown);
+        let problems = lock.problems(shown);
         if !problems.is_empty() {
-            return Err(Source { name: shown, text }.invalid(&problems));
+            return Err(Source {
+                name: shown.to_string(),
+                text,
+            }
+            .invalid(&problems));
         }
-        Ok(Some(lock))
+        Ok(lock)
     }
 
     /// Every entry that names a path kiln does not generate, or holds a
