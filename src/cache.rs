@@ -69,8 +69,10 @@ pub fn settled(dir: &Path, inputs: &str) -> Option<Vec<(String, Action)>> {
         return None;
     }
     let lock = Stamp::parse(lines.next()?.strip_prefix("lock ")?)?;
+    // Each file's directories are proven real once, below, not per file.
     let fresh = |path: &str, stamp: &Stamp| {
-        Stamp::read(dir, path).is_some_and(|now| now == *stamp && now.older_than(&written))
+        Stamp::read_in_checked_directory(dir, path)
+            .is_some_and(|now| now == *stamp && now.older_than(&written))
     };
     if !fresh(paths::LOCK, &lock) {
         return None;
@@ -91,19 +93,23 @@ pub fn settled(dir: &Path, inputs: &str) -> Option<Vec<(String, Action)>> {
         paths::generated(path).ok()?;
         files.push((path.to_string(), action));
     }
-    // The lock is read meanwhile: the cache must list exactly its files.
-    let (checks, lock) = crate::parallel::both(
-        || crate::parallel::map(&stamped, |(path, stamp)| fresh(path, stamp)),
-        || Lock::read(dir, paths::LOCK).ok(),
-    );
-    let lock = lock?;
-    let agrees = lock.files.len() == files.len()
-        && files.iter().all(|(path, action)| {
-            lock.files
-                .get(path)
-                .is_some_and(|entry| entry.ejected == (*action == Action::Ejected))
-        });
-    (agrees && checks.into_iter().all(|ok| ok)).then_some(files)
+    // The cache must list exactly the lock's files: the lock is unchanged
+    // since the build that wrote the cache read it, so its headers suffice.
+    let lock = files::read(dir, paths::LOCK, files::MAX_FILE_BYTES).ok()??;
+    let lock = String::from_utf8(lock.bytes).ok()?;
+    let listed = Lock::listed(&lock)?;
+    let agrees = listed.len() == files.len()
+        && listed
+            .iter()
+            .zip(&files)
+            .all(|((path, ejected), (cached, action))| {
+                path == cached && *ejected == (*action == Action::Ejected)
+            });
+    if !agrees || !files::real_directories(dir, stamped.iter().map(|(path, _)| *path)) {
+        return None;
+    }
+    let checks = crate::parallel::map(&stamped, |(path, stamp)| fresh(path, stamp));
+    checks.into_iter().all(|ok| ok).then_some(files)
 }
 
 /// Records the repo as a build just left it: every file of `plan` except

@@ -84,6 +84,11 @@ impl Stamp {
         Stamp::of(&std::fs::symlink_metadata(root.join(rel)).ok()?)
     }
 
+    /// The same, for a file whose directories `real_directories` proved real.
+    pub fn read_in_checked_directory(root: &Path, rel: &str) -> Option<Stamp> {
+        Stamp::of(&std::fs::symlink_metadata(root.join(rel)).ok()?)
+    }
+
     /// Whether the file was last touched strictly before `other` was written.
     pub fn older_than(&self, other: &Stamp) -> bool {
         self.modified.max(self.changed) < other.modified
@@ -173,6 +178,28 @@ fn parents(root: &Path, rel: &str) -> Result<bool, Failure> {
         }
     }
     Ok(true)
+}
+
+/// Whether every directory above each of `paths` is a real directory (no
+/// symlink), each directory looked at once however many files it holds.
+pub fn real_directories<'a>(root: &Path, paths: impl Iterator<Item = &'a str>) -> bool {
+    let mut directories: Vec<&str> = paths
+        .filter_map(|path| path.rsplit_once('/').map(|(dir, _)| dir))
+        .collect();
+    directories.sort_unstable();
+    directories.dedup();
+    let mut proven: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    directories.iter().all(|directory| {
+        let mut end = 0;
+        directory.split('/').all(|part| {
+            end += part.len();
+            let prefix = &directory[..end];
+            end += 1;
+            proven.contains(prefix)
+                || (std::fs::symlink_metadata(root.join(prefix)).is_ok_and(|m| m.is_dir())
+                    && proven.insert(prefix))
+        })
+    })
 }
 
 /// `path` relative to `root`, as the user reads it.

@@ -253,9 +253,76 @@ impl Lock {
         problems
     }
 
+    /// The files a lock as kiln writes it lists, each with whether it is
+    /// ejected, read from its table headers without a full parse: for the
+    /// cache, which only needs to see that its list agrees. `None` when the
+    /// text is not in the form kiln writes (then the cache is not used).
+    pub fn listed(text: &str) -> Option<Vec<(&str, bool)>> {
+        let mut listed: Vec<(&str, bool)> = Vec::new();
+        for line in text.lines() {
+            if let Some(header) = line.strip_prefix("[files.") {
+                let key = header.strip_suffix(']')?;
+                let key = match key.strip_prefix('"') {
+                    Some(quoted) => quoted.strip_suffix('"')?,
+                    None => key,
+                };
+                // Every path kiln writes needs no escape: anything else is
+                // a lock kiln did not write.
+                if key.contains(['"', '\\', '\'', '[', ']']) {
+                    return None;
+                }
+                listed.push((key, false));
+            } else if line == "ejected = true" {
+                listed.last_mut()?.1 = true;
+            } else if line.starts_with('[') || line.starts_with("files") {
+                return None;
+            }
+        }
+        Some(listed)
+    }
+
     pub fn to_text(&self) -> String {
         // Serialising plain strings and maps cannot fail.
         let body = toml::to_string(self).unwrap_or_default();
         format!("{HEADER}{body}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_listing_agrees_with_the_parse_or_gives_up() {
+        let mut lock = Lock {
+            version: Lock::VERSION,
+            files: BTreeMap::new(),
+        };
+        lock.files
+            .insert("Jenkinsfile".into(), Entry::new("a".repeat(64)));
+        lock.files.insert(
+            "deploy/dev/kustomization.yaml".into(),
+            Entry {
+                ejected: true,
+                templates: vec!["k8s/kustomization.yaml.tera".into()],
+                ..Entry::new("b".repeat(64))
+            },
+        );
+        let text = lock.to_text();
+        assert_eq!(
+            Lock::listed(&text),
+            Some(vec![
+                ("Jenkinsfile", false),
+                ("deploy/dev/kustomization.yaml", true)
+            ])
+        );
+        for odd in [
+            "version = 2\nfiles = { a = { sha256 = \"x\" } }\n",
+            "version = 2\n[files]\n",
+            "version = 2\n[files.\"a\\\"b\"]\n",
+            "ejected = true\n",
+        ] {
+            assert_eq!(Lock::listed(odd), None, "{odd}");
+        }
     }
 }
