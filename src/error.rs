@@ -530,6 +530,35 @@ impl Problem {
         )
     }
 
+    pub fn bad_image_reference(key: &KeyPath, image: &str, reason: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{image}` in `{key}` is not an image reference a container runtime can pull: {reason}"),
+            Some("write `[registry/]repository:tag`, lowercase, such as `redis:7.2-alpine` or `ghcr.io/acme/api:1.4.2`".to_string()),
+        )
+    }
+
+    pub fn bad_secret_key(key: &KeyPath, reference: &str, secret_key: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{secret_key}` in `{key}` (`{reference}`) is not a key a Kubernetes Secret can hold"),
+            Some("a Secret key is letters, digits, `-`, `_` and `.`, at most 253 characters, and not `.` or `..`".to_string()),
+        )
+    }
+
+    pub fn canary_is_stable(key: &KeyPath, version: &str, environments: &[&str]) -> Self {
+        let environments = environments
+            .iter()
+            .map(|e| format!("`{e}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        Problem::at(
+            key,
+            format!("`{key}` is `{version}`, the version the stable pods run in {environments}"),
+            Some("a canary tries another version: give it the new version, or, once the rollout is done, set `version` to it and remove `canary`".to_string()),
+        )
+    }
+
     pub fn bad_version(key: &KeyPath, version: &str) -> Self {
         Problem::at(
             key,
@@ -683,7 +712,8 @@ impl Problem {
             key,
             format!("`{schedule}` in `{key}` is not a valid cron schedule: {reason}"),
             Some(
-                "use five fields, minute hour day-of-month month day-of-week, such as `0 2 * * *`"
+                "use five fields, minute hour day-of-month month day-of-week (0-6 or `sun`-`sat`), \
+                 such as `0 2 * * *`, or a descriptor such as `@daily` or `@every 6h`"
                     .to_string(),
             ),
         )

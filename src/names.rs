@@ -45,9 +45,12 @@ pub fn is_env_name(name: &str) -> bool {
         && !name.starts_with(|c: char| c.is_ascii_digit())
 }
 
-/// A Secret data key.
+/// A Secret data key: `[-._a-zA-Z0-9]+`, and not `.` or `..`, which the
+/// API server refuses (they would be paths when the Secret is mounted).
 pub fn is_secret_key(key: &str) -> bool {
     !key.is_empty()
+        && key != "."
+        && key != ".."
         && key.len() <= 253
         && key
             .bytes()

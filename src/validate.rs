@@ -124,9 +124,9 @@ fn check_environment_layers(
             problems.push(Problem::bad_label_value(&key.key("user"), user));
         }
         if let Some(password) = &es.password
-            && parse_secret_ref(password).is_none()
+            && let Some(problem) = secret_ref_problem(&key.key("password"), password)
         {
-            problems.push(Problem::bad_secret_ref(&key.key("password"), password));
+            problems.push(problem);
         }
     }
     if let Some(alerts) = &environment.alerts {
@@ -368,24 +368,9 @@ fn is_branch(branch: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'/'))
 }
 
-/// An image repository: lowercase path components separated by `/`, with an
-/// optional `host[:port]` first, and no tag.
+/// An image repository prefix: `{registry}/{service}` must be an image name.
 fn is_registry(registry: &str) -> bool {
-    let mut parts = registry.split('/');
-    let host = parts.next().unwrap_or_default();
-    let (host, port) = host.split_once(':').unwrap_or((host, "0"));
-    let path_ok = parts.all(|part| {
-        !part.is_empty()
-            && part.bytes().all(|b| {
-                b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
-            })
-    });
-    !host.is_empty()
-        && host
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-'))
-        && port.parse::<u16>().is_ok()
-        && path_ok
+    crate::reference::check_name(&format!("{registry}/x")).is_ok()
 }
 
 fn check_layer(key: &KeyPath, layer: Layer<'_>, problems: &mut Vec<Problem>) {
@@ -426,12 +411,31 @@ fn check_layer(key: &KeyPath, layer: Layer<'_>, problems: &mut Vec<Problem>) {
         if !names::is_env_name(name) {
             problems.push(Problem::bad_env_name(&key, name));
         }
-        if parse_secret_ref(reference).is_none() {
-            problems.push(Problem::bad_secret_ref(&key, reference));
+        if let Some(problem) = secret_ref_problem(&key, reference) {
+            problems.push(problem);
         }
         if layer.env.is_some_and(|env| env.contains_key(name)) {
             problems.push(Problem::env_and_secret(&key, name));
         }
+    }
+}
+
+/// What is wrong with a `secret-name:key` reference, if anything.
+fn secret_ref_problem(key: &KeyPath, reference: &str) -> Option<Problem> {
+    match reference.split_once(':') {
+        _ if parse_secret_ref(reference).is_some() => None,
+        // A key of Secret-key characters that is still refused (`..`, too long);
+        // anything else looks like a value, not a reference.
+        Some((name, secret_key))
+            if names::is_dns_subdomain(name)
+                && !secret_key.is_empty()
+                && secret_key
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')) =>
+        {
+            Some(Problem::bad_secret_key(key, reference, secret_key))
+        }
+        _ => Some(Problem::bad_secret_ref(key, reference)),
     }
 }
 
@@ -458,7 +462,9 @@ fn check_service(
         let Some(image) = value else { continue };
         if service.language.is_none() {
             problems.push(Problem::only_for_built(&key.key(field)));
-        } else if image_tag(image).is_none() || !is_plain(image) {
+        } else if let Some(problem) = image_problem(&key.key(field), image) {
+            problems.push(problem);
+        } else if !is_plain(image) {
             problems.push(Problem::bad_image(&key.key(field), image));
         }
     }
@@ -574,6 +580,45 @@ fn check_service(
             problems.push(Problem::autoscale_cronjob(&key.key("autoscale")));
         }
     }
+    check_canary_versions(config, service, key, problems);
+}
+
+/// A canary at the version its stable pods already run splits traffic
+/// between two copies of the same image: in each environment, the canary
+/// that applies there must differ from the version deployed there.
+fn check_canary_versions(
+    config: &Config,
+    service: &ServiceConfig,
+    key: &KeyPath,
+    problems: &mut Vec<Problem>,
+) {
+    let mut same: BTreeMap<String, (KeyPath, String, Vec<&str>)> = BTreeMap::new();
+    for environment in config.environments.keys() {
+        let overrides = service
+            .environments
+            .as_ref()
+            .and_then(|e| e.get(environment));
+        let canary = match overrides.and_then(|o| o.canary.as_ref()) {
+            Some(canary) => (key.key("environments").key(environment), canary),
+            None => match &service.canary {
+                Some(canary) => (key.clone(), canary),
+                None => continue,
+            },
+        };
+        let stable = overrides
+            .and_then(|o| o.version.as_ref())
+            .or(service.version.as_ref());
+        if stable == Some(&canary.1.version) {
+            let canary_key = canary.0.key("canary").key("version");
+            same.entry(canary_key.to_string())
+                .or_insert_with(|| (canary_key, canary.1.version.clone(), Vec::new()))
+                .2
+                .push(environment);
+        }
+    }
+    for (_, (canary_key, version, environments)) in same {
+        problems.push(Problem::canary_is_stable(&canary_key, &version, &environments));
+    }
 }
 
 /// `address/prefix`, IPv4 or IPv6.
@@ -659,8 +704,8 @@ fn check_image_source(
             Some(_) => {}
         },
         (None, Some(image)) => {
-            if image_tag(image).is_none() {
-                problems.push(Problem::bad_image(&key.key("image"), image));
+            if let Some(problem) = image_problem(&key.key("image"), image) {
+                problems.push(problem);
             }
             if service.version.is_some() {
                 problems.push(Problem::image_for_third_party(
@@ -672,13 +717,22 @@ fn check_image_source(
     }
 }
 
-/// The tag of `repo:tag` or `repo:tag@sha256:…`, if it is pinned and usable as a label.
+/// The tag of `repo:tag` or `repo:tag@sha256:…`, if the reference is one a
+/// runtime pulls, pinned, and its tag is usable as a label.
 pub fn image_tag(image: &str) -> Option<&str> {
-    let without_digest = image.split_once('@').map_or(image, |(name, _)| name);
-    let last = without_digest.rsplit('/').next()?;
-    let (repository, tag) = last.split_once(':')?;
-    let clean = |s: &str| !s.is_empty() && !s.chars().any(|c| c.is_whitespace() || c.is_control());
-    (clean(repository) && clean(image) && is_version(tag)).then_some(tag)
+    crate::reference::parse(image)
+        .ok()?
+        .tag
+        .filter(|tag| is_version(tag))
+}
+
+/// The problem with an image reference, if any: not a reference at all, or not pinned.
+fn image_problem(key: &KeyPath, image: &str) -> Option<Problem> {
+    match crate::reference::parse(image) {
+        Err(reason) => Some(Problem::bad_image_reference(key, image, &reason)),
+        Ok(_) if image_tag(image).is_none() => Some(Problem::bad_image(key, image)),
+        Ok(_) => None,
+    }
 }
 
 fn check_ports(service: &ServiceConfig, key: &KeyPath, problems: &mut Vec<Problem>) {

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 mod build;
+mod cluster;
 mod cache;
 mod crash;
 mod crosscheck;
