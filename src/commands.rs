@@ -83,7 +83,7 @@ fn generate_with(renderer: &Renderer, source: &Source, verify: Verify) -> Result
     let model = resolve::resolve(&config).map_err(|problems| source.invalid(&problems))?;
     let (rendered, sources) = renderer.render_with_sources(&model)?;
     if verify == Verify::CrossCheck {
-        let problems = crosscheck::check(&rendered);
+        let problems = crosscheck::check(&rendered, &model);
         if !problems.is_empty() {
             return Err(source.invalid(&problems));
         }

@@ -104,10 +104,16 @@ fn descriptor(schedule: &str) -> Result<(), String> {
 /// The duration of `@every`, as Go's `time.ParseDuration` reads it; zero and
 /// negative durations parse there too, but run every second, so they are refused.
 fn every(text: &str) -> Result<(), String> {
-    let bad = || Err(format!("`@every {text}` does not have a duration such as `1h30m`"));
+    let bad = || {
+        Err(format!(
+            "`@every {text}` does not have a duration such as `1h30m`"
+        ))
+    };
     let rest = text.strip_prefix('+').unwrap_or(text);
     if rest.starts_with('-') || rest == "0" {
-        return Err(format!("`@every {text}` must run after a positive duration"));
+        return Err(format!(
+            "`@every {text}` must run after a positive duration"
+        ));
     }
     if rest.is_empty() {
         return bad();
@@ -148,7 +154,9 @@ fn every(text: &str) -> Result<(), String> {
         return bad();
     }
     if nanoseconds <= 0.0 {
-        return Err(format!("`@every {text}` must run after a positive duration"));
+        return Err(format!(
+            "`@every {text}` must run after a positive duration"
+        ));
     }
     Ok(())
 }
@@ -208,7 +216,9 @@ fn value(text: &str, field: &Field) -> Result<u64, String> {
 /// What Go's `strconv.Atoi` reads, if it is not negative.
 fn number(text: &str) -> Result<u64, String> {
     let digits = text.strip_prefix('+').unwrap_or(text);
-    if digits.starts_with('-') && digits[1..].bytes().all(|b| b.is_ascii_digit()) && digits.len() > 1
+    if digits.starts_with('-')
+        && digits[1..].bytes().all(|b| b.is_ascii_digit())
+        && digits.len() > 1
     {
         return Err(format!("has a negative number `{text}`"));
     }

@@ -89,7 +89,11 @@ fn split_domain(name: &str) -> (Option<&str>, &str) {
 }
 
 fn check_domain(domain: &str) -> Result<(), String> {
-    let bad = || Err(format!("the registry `{domain}` is not a host name with an optional port"));
+    let bad = || {
+        Err(format!(
+            "the registry `{domain}` is not a host name with an optional port"
+        ))
+    };
     let (host, port) = if let Some(inner) = domain.strip_prefix('[') {
         // [IPv6]:port
         let Some((address, after)) = inner.split_once(']') else {
@@ -115,7 +119,9 @@ fn check_domain(domain: &str) -> Result<(), String> {
     if let Some(host) = host {
         let label_ok = |label: &str| {
             !label.is_empty()
-                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
                 && !label.starts_with('-')
                 && !label.ends_with('-')
         };

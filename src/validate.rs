@@ -2,7 +2,8 @@
 //! problem at once; each problem carries the key path it is about.
 
 use crate::config::{
-    Canary, Config, EnvironmentConfig, Kind, Layer, Metrics, Protocol, ServiceConfig,
+    Canary, Config, EnvironmentConfig, IngressGateway, Kind, Layer, Metrics, Protocol, Retries,
+    RetrySetting, ServiceConfig,
 };
 use crate::cron;
 use crate::error::{KeyPath, Problem};
@@ -105,6 +106,15 @@ fn check_environment_layers(
     if on.logging && namespace.len() > 63 {
         problems.push(Problem::logging_namespace_too_long(key, &namespace));
     }
+    if let Some(gateway) = &environment.gateway {
+        check_gateway(&key.key("gateway"), gateway, problems);
+        if !on.mesh {
+            problems.push(Problem::needs_mesh(&key.key("gateway"), Some(name)));
+        }
+    }
+    if on.mesh {
+        check_gateway_namespace(config, name, environment, key, &namespace, problems);
+    }
     if let Some(es) = &environment.elasticsearch {
         let key = key.key("elasticsearch");
         if !names::is_host(&es.host) {
@@ -167,6 +177,80 @@ fn check_environment_layers(
     }
 }
 
+/// `gateway = { namespace, selector, service_account }`, in `[project]` or `[environments.E]`.
+fn check_gateway(key: &KeyPath, gateway: &IngressGateway, problems: &mut Vec<Problem>) {
+    if let Some(namespace) = &gateway.namespace
+        && !names::is_dns_label(namespace, 63)
+    {
+        problems.push(Problem::not_a_label(
+            &key.key("namespace"),
+            namespace,
+            63,
+            false,
+        ));
+    }
+    if let Some(selector) = &gateway.selector {
+        let key = key.key("selector");
+        if selector.is_empty() {
+            problems.push(Problem::empty_gateway_selector(&key));
+        }
+        for (label, value) in selector {
+            if !names::is_label_key(label) {
+                problems.push(Problem::bad_label_key(&key, label));
+            }
+            if !names::is_label_value(value) {
+                problems.push(Problem::bad_label_value(&key.key(label), value));
+            }
+        }
+    }
+    if let Some(account) = &gateway.service_account
+        && !names::is_dns_subdomain(account)
+    {
+        problems.push(Problem::bad_service_account(
+            &key.key("service_account"),
+            account,
+        ));
+    }
+}
+
+/// The gateway cannot share a namespace kiln writes a default-deny policy
+/// into: that policy would shut it off from the internet.
+fn check_gateway_namespace(
+    config: &Config,
+    name: &str,
+    environment: &EnvironmentConfig,
+    key: &KeyPath,
+    logging: &str,
+    problems: &mut Vec<Problem>,
+) {
+    let project = KeyPath::new(&["project"]);
+    let (at, gateway_namespace) = match (
+        environment
+            .gateway
+            .as_ref()
+            .and_then(|g| g.namespace.as_ref()),
+        config
+            .project
+            .gateway
+            .as_ref()
+            .and_then(|g| g.namespace.as_ref()),
+        config.project.mesh_namespace.as_ref(),
+    ) {
+        (Some(own), _, _) => (key.key("gateway").key("namespace"), own),
+        (None, Some(wide), _) => (project.key("gateway").key("namespace"), wide),
+        (None, None, Some(mesh)) => (project.key("mesh_namespace"), mesh),
+        (None, None, None) => return,
+    };
+    let own = format!("{}-{name}", config.project.name);
+    if *gateway_namespace == own || gateway_namespace == logging {
+        problems.push(Problem::gateway_in_environment(
+            &at,
+            gateway_namespace,
+            name,
+        ));
+    }
+}
+
 /// The mesh and monitoring keys of `[services.S]`.
 fn check_service_layers(
     config: &Config,
@@ -175,15 +259,10 @@ fn check_service_layers(
     key: &KeyPath,
     problems: &mut Vec<Problem>,
 ) {
-    let per_try = service
-        .retries
-        .as_ref()
-        .and_then(|r| r.per_try_timeout.as_ref());
     let outlier = service.outlier_detection.as_ref();
     let durations = [
         (key.key("timeout"), service.timeout.as_ref()),
         (key.key("scrape_interval"), service.scrape_interval.as_ref()),
-        (key.key("retries").key("per_try_timeout"), per_try),
         (
             key.key("outlier_detection").key("interval"),
             outlier.and_then(|o| o.interval.as_ref()),
@@ -199,16 +278,6 @@ fn check_service_layers(
         {
             problems.push(Problem::bad_duration(&key, value));
         }
-    }
-    if let Some(attempts) = service.retries.as_ref().and_then(|r| r.attempts)
-        && attempts > 10
-    {
-        problems.push(Problem::out_of_range(
-            &key.key("retries").key("attempts"),
-            &attempts.to_string(),
-            "0..=10",
-            "it is how often a failed request is tried again; 0 turns retries off",
-        ));
     }
     if let Some(percent) = outlier.and_then(|o| o.max_ejection_percent)
         && !(1..=100).contains(&percent)
@@ -227,13 +296,23 @@ fn check_service_layers(
             .flatten()
             .any(|(_, o)| o.canary.is_some());
     if service.route.is_none() && !has_canary {
-        for (field, set) in [
-            ("timeout", service.timeout.is_some()),
-            ("retries", service.retries.is_some()),
-        ] {
-            if set {
-                problems.push(Problem::needs_route_or_canary(&key.key(field)));
-            }
+        // `retries` from `[defaults]` or an environment may well meet services
+        // without routes; the service's own tables say it of this one.
+        let own_retries = service.environments.iter().flatten().filter_map(|(e, o)| {
+            o.retries
+                .as_ref()
+                .map(|_| key.key("environments").key(e).key("retries"))
+        });
+        let own = [
+            (key.key("timeout"), service.timeout.is_some()),
+            (key.key("retries"), service.retries.is_some()),
+        ];
+        for field in own
+            .into_iter()
+            .filter_map(|(field, set)| set.then_some(field))
+            .chain(own_retries)
+        {
+            problems.push(Problem::needs_route_or_canary(&field));
         }
     }
     let called = matches!(kind, Kind::Web | Kind::Stateful) && service.port.is_some();
@@ -299,6 +378,16 @@ fn check_project(config: &Config, problems: &mut Vec<Problem>) {
             && !names::is_dns_label(namespace, 63)
         {
             problems.push(Problem::not_a_label(&key.key(field), namespace, 63, false));
+        }
+    }
+    if let Some(gateway) = &project.gateway {
+        check_gateway(&key.key("gateway"), gateway, problems);
+        let meshed = config
+            .environments
+            .keys()
+            .any(|e| crate::resolve::switches(config, e).mesh);
+        if !meshed && !config.environments.is_empty() {
+            problems.push(Problem::needs_mesh(&key.key("gateway"), None));
         }
     }
     let built = config.services.iter().find(|(_, s)| s.language.is_some());
@@ -401,6 +490,9 @@ fn check_layer(key: &KeyPath, layer: Layer<'_>, problems: &mut Vec<Problem>) {
             problems.push(Problem::autoscale_cpu(&key, cpu));
         }
     }
+    if let Some(RetrySetting::Policy(policy)) = layer.retries {
+        check_retries(&key.key("retries"), policy, problems);
+    }
     for (name, _) in layer.env.into_iter().flatten() {
         if !names::is_env_name(name) {
             problems.push(Problem::bad_env_name(&key.key("env"), name));
@@ -417,6 +509,28 @@ fn check_layer(key: &KeyPath, layer: Layer<'_>, problems: &mut Vec<Problem>) {
         if layer.env.is_some_and(|env| env.contains_key(name)) {
             problems.push(Problem::env_and_secret(&key, name));
         }
+    }
+}
+
+fn check_retries(key: &KeyPath, policy: &Retries, problems: &mut Vec<Problem>) {
+    if let Some(attempts) = policy.attempts
+        && attempts > 10
+    {
+        problems.push(Problem::out_of_range(
+            &key.key("attempts"),
+            &attempts.to_string(),
+            "0..=10",
+            "it is how often a failed request is tried again; `retries = false` turns retries off",
+        ));
+    }
+    if let Some(timeout) = &policy.per_try_timeout
+        && !names::is_duration(timeout)
+    {
+        problems.push(Problem::bad_duration(&key.key("per_try_timeout"), timeout));
+    }
+    // Istio reads an empty `retryOn` as its own default, which retries 503s.
+    if policy.on.as_ref().is_some_and(Vec::is_empty) {
+        problems.push(Problem::no_retry_conditions(&key.key("on")));
     }
 }
 
@@ -617,7 +731,11 @@ fn check_canary_versions(
         }
     }
     for (_, (canary_key, version, environments)) in same {
-        problems.push(Problem::canary_is_stable(&canary_key, &version, &environments));
+        problems.push(Problem::canary_is_stable(
+            &canary_key,
+            &version,
+            &environments,
+        ));
     }
 }
 

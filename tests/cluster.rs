@@ -16,7 +16,13 @@ fn job(schedule: &str) -> String {
 
 #[test]
 fn schedules_the_cronjob_controller_accepts_are_rendered() {
-    for schedule in ["@every 1h", "@every 1h30m", "@hourly", "0 9-17 * * MON-FRI", "0 0 * * 0"] {
+    for schedule in [
+        "@every 1h",
+        "@every 1h30m",
+        "@hourly",
+        "0 9-17 * * MON-FRI",
+        "0 0 * * 0",
+    ] {
         let repo = built(&job(schedule));
         let cronjob = repo.yaml("deploy/prod/services/job/cronjob.yaml");
         assert_eq!(cronjob["spec"]["schedule"], schedule, "{schedule}");
@@ -26,8 +32,14 @@ fn schedules_the_cronjob_controller_accepts_are_rendered() {
 #[test]
 fn schedules_it_refuses_are_refused_with_the_field_named() {
     for (schedule, why) in [
-        ("0 0 * * 7", "the day of week field `7` has `7`, outside 0-6"),
-        ("0 0 * * 5-7", "the day of week field `5-7` has `7`, outside 0-6"),
+        (
+            "0 0 * * 7",
+            "the day of week field `7` has `7`, outside 0-6",
+        ),
+        (
+            "0 0 * * 5-7",
+            "the day of week field `5-7` has `7`, outside 0-6",
+        ),
         ("@Daily", "`@Daily` is not a descriptor the parser knows"),
         ("@every 0", "`@every 0` must run after a positive duration"),
         ("0 0 * * * *", "it has 6 fields, not 5"),
@@ -66,11 +78,25 @@ fn every_value_the_cluster_refuses_is_reported_at_once() {
          the path component `..` must start and end with a lowercase letter or digit\n",
         "error: `0 0 * * 7` in `services.job.schedule` is not a valid cron schedule",
     ] {
-        assert!(run.stderr.contains(expected), "lacks {expected:?}:\n{}", run.stderr);
+        assert!(
+            run.stderr.contains(expected),
+            "lacks {expected:?}:\n{}",
+            run.stderr
+        );
     }
-    assert!(run.stderr.contains("6 problems in `kiln.toml`; nothing was written"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("6 problems in `kiln.toml`; nothing was written"),
+        "{}",
+        run.stderr
+    );
     // Each problem has its own place and hint.
-    assert_eq!(run.stderr.matches("--> kiln.toml:").count(), 6, "{}", run.stderr);
+    assert_eq!(
+        run.stderr.matches("--> kiln.toml:").count(),
+        6,
+        "{}",
+        run.stderr
+    );
     assert_eq!(run.stderr.matches("= hint: ").count(), 6, "{}", run.stderr);
     repo.assert_untouched(&before);
 }
@@ -121,7 +147,10 @@ fn references_runtimes_pull_are_accepted_as_written() {
     );
     let repo = built(&config);
     let cache = repo.yaml("deploy/dev/services/cache/statefulset.yaml");
-    assert_eq!(cache["spec"]["template"]["spec"]["containers"][0]["image"], image.as_str());
+    assert_eq!(
+        cache["spec"]["template"]["spec"]["containers"][0]["image"],
+        image.as_str()
+    );
     assert_eq!(cache["metadata"]["labels"]["version"], "7.2-alpine");
     let api = repo.yaml("deploy/dev/services/api/deployment.yaml");
     let env = &api["spec"]["template"]["spec"]["containers"][0]["env"][0];

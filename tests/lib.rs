@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 mod build;
-mod cluster;
 mod cache;
+mod cluster;
 mod crash;
 mod crosscheck;
 mod custom;
@@ -19,6 +19,7 @@ mod golden;
 mod hostile;
 mod layers;
 mod output;
+mod platform;
 mod posture;
 mod properties;
 
