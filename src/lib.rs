@@ -25,6 +25,7 @@ mod names;
 mod parallel;
 mod paths;
 mod plan;
+mod prereqs;
 mod presets;
 mod quantity;
 mod reference;
@@ -68,6 +69,14 @@ pub enum Shell {
     Fish,
 }
 
+/// How `kiln prereqs` prints its report.
+#[derive(Clone, Copy)]
+pub enum PrereqsFormat {
+    Text,
+    /// `docs/prereqs.schema.json`
+    Json,
+}
+
 /// What `kiln templates` does.
 pub enum TemplatesAction {
     List,
@@ -105,6 +114,12 @@ pub enum Command {
     },
     Check {
         dir: PathBuf,
+    },
+    Prereqs {
+        dir: PathBuf,
+        /// Every environment when `None`.
+        environment: Option<String>,
+        format: PrereqsFormat,
     },
     Eject {
         dir: PathBuf,
@@ -159,6 +174,11 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> Result<i32, Error>
             force,
         } => done(commands::build(&dir, dry_run, force, out)),
         Command::Check { dir } => done(commands::check(&dir, out)),
+        Command::Prereqs {
+            dir,
+            environment,
+            format,
+        } => done(commands::prereqs(&dir, environment.as_deref(), format, out)),
         Command::Eject { dir, paths } => done(commands::eject(&dir, &paths, out)),
         Command::Diff {
             dir,

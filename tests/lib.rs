@@ -21,6 +21,7 @@ mod layers;
 mod output;
 mod platform;
 mod posture;
+mod prereqs;
 mod properties;
 
 /// A temporary repo to run kiln in.
