@@ -1,7 +1,7 @@
 //! Command-line arguments. clap's types stay in this file; the rest of kiln
 //! sees only `Command`.
 
-use crate::{Color, Command, DiffAgainst, Filter, Format, Shell, TemplatesAction};
+use crate::{Color, Command, DiffAgainst, Filter, Format, PrereqsFormat, Shell, TemplatesAction};
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -41,6 +41,20 @@ enum Subcommands {
     },
     /// Validate kiln.toml and report every problem; write nothing.
     Check {
+        /// The repo that holds kiln.toml.
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+    },
+    /// List what the cluster must already have before `kubectl apply -k deploy/ENV`.
+    ///
+    /// Custom resource definitions by API group, namespaces kiln does not create and what must
+    /// run there, every Secret the output reads with the keys it must hold, and the rest.
+    Prereqs {
+        /// Only this environment, a key of `[environments]`; default every one.
+        environment: Option<String>,
+        /// Output format; `json` is described by docs/prereqs.schema.json.
+        #[arg(long, value_enum, default_value_t = PrereqsOutput::Text)]
+        format: PrereqsOutput,
         /// The repo that holds kiln.toml.
         #[arg(long, default_value = ".")]
         dir: PathBuf,
@@ -168,6 +182,12 @@ enum OutputFormat {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum PrereqsOutput {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum ColorChoice {
     Auto,
     Always,
@@ -225,6 +245,18 @@ pub fn parse() -> Command {
             force,
         },
         Subcommands::Check { dir } => Command::Check { dir },
+        Subcommands::Prereqs {
+            environment,
+            format,
+            dir,
+        } => Command::Prereqs {
+            dir,
+            environment,
+            format: match format {
+                PrereqsOutput::Text => PrereqsFormat::Text,
+                PrereqsOutput::Json => PrereqsFormat::Json,
+            },
+        },
         Subcommands::Eject { paths, dir } => Command::Eject { dir, paths },
         Subcommands::Diff {
             dir,

@@ -83,7 +83,7 @@ fn generate_with(renderer: &Renderer, source: &Source, verify: Verify) -> Result
     let model = resolve::resolve(&config).map_err(|problems| source.invalid(&problems))?;
     let (rendered, sources) = renderer.render_with_sources(&model)?;
     if verify == Verify::CrossCheck {
-        let problems = crosscheck::check(&rendered);
+        let problems = crosscheck::check(&rendered, &model);
         if !problems.is_empty() {
             return Err(source.invalid(&problems));
         }
@@ -492,6 +492,36 @@ pub fn explain(
     };
     out.write_all(explain::table(environment, service, &rows).as_bytes())
         .map_err(io(dir))
+}
+
+/// `kiln prereqs [ENV]`: rendered as `kiln build` would, template overrides
+/// included, and nothing written.
+pub fn prereqs(
+    dir: &Path,
+    environment: Option<&str>,
+    format: crate::PrereqsFormat,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let source = read_source(dir)?;
+    let config = configure(&source)?;
+    if let Some(name) = environment
+        && !config.environments.contains_key(name)
+    {
+        return Err(Error::NotFound {
+            what: "environment",
+            name: name.to_string(),
+            suggestion: load::suggest(name, config.environments.keys().map(String::as_str))
+                .map(str::to_string),
+        });
+    }
+    let model = resolve::resolve(&config).map_err(|problems| source.invalid(&problems))?;
+    let rendered = Renderer::for_repo(dir)?.render(&model)?;
+    let report = crate::prereqs::report(&model, &rendered, environment);
+    let text = match format {
+        crate::PrereqsFormat::Text => crate::prereqs::text(&report),
+        crate::PrereqsFormat::Json => crate::prereqs::json(&report),
+    };
+    out.write_all(text.as_bytes()).map_err(io(dir))
 }
 
 /// `kiln templates list|show|eject`

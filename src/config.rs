@@ -47,6 +47,8 @@ pub struct Project {
     pub monitoring_namespace: Option<String>,
     /// Namespace of the Istio control plane and ingress gateway. Default `istio-system`.
     pub mesh_namespace: Option<String>,
+    /// The ingress gateway that serves the routes, in every environment unless it says otherwise.
+    pub gateway: Option<IngressGateway>,
     /// Istio objects and sidecar injection, in every environment unless it says otherwise. Default `true`.
     pub mesh: Option<bool>,
     /// ServiceMonitors, PodMonitors and alert rules, in every environment unless it says otherwise. Default `true`.
@@ -59,6 +61,23 @@ pub struct Project {
     pub repo_url: Option<String>,
     /// The branch pipelines deploy from and Argo CD follows. Default `main`.
     pub branch: Option<String>,
+}
+
+/// `gateway = { namespace, selector, service_account }`: where the ingress
+/// gateway runs and who it is. Each key left out keeps its default.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IngressGateway {
+    /// Namespace of the gateway's pods; its TLS Secret lives there too. Default `project.mesh_namespace`.
+    pub namespace: Option<String>,
+    /// Labels of the gateway's pods. Default `{ istio = "ingressgateway" }`, as
+    /// `istioctl install` labels them; Istio's `gateway` Helm chart labels `istio = "ingress"`
+    /// for a release named `istio-ingress`.
+    pub selector: Option<BTreeMap<String, String>>,
+    /// ServiceAccount of the gateway's pods: routed services admit
+    /// `cluster.local/ns/{namespace}/sa/{service_account}`.
+    /// Default `istio-ingressgateway-service-account`; the Helm chart names it after the release.
+    pub service_account: Option<String>,
 }
 
 /// A GitOps controller kiln can write objects for.
@@ -161,14 +180,70 @@ pub struct Egress {
     pub port: u16,
 }
 
-/// `retries = { attempts, per_try_timeout }`: how the mesh retries a failed request.
+/// `retries = false`, `retries = true` or `retries = { attempts, on, per_try_timeout }`:
+/// whether and how the mesh retries a failed request of a route or canary split.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum RetrySetting {
+    /// `false`: never retry; `true`: the built-in policy.
+    Enabled(bool),
+    /// The built-in policy with these keys changed.
+    Policy(Retries),
+}
+
+/// By hand, not `untagged`: serde's untagged enums replace every error inside
+/// the table (an unknown key, a wrong word in `on`) with one vague message.
+impl<'de> Deserialize<'de> for RetrySetting {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = RetrySetting;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("true, false or a table `{ attempts, on, per_try_timeout }`")
+            }
+
+            fn visit_bool<E: serde::de::Error>(self, value: bool) -> Result<Self::Value, E> {
+                Ok(RetrySetting::Enabled(value))
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Self::Value, A::Error> {
+                Retries::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(RetrySetting::Policy)
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+/// `retries = { attempts, on, per_try_timeout }`: how the mesh retries a failed request.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Retries {
     /// Retries after the first try, 0..=10; 0 turns retries off. Default 3.
     pub attempts: Option<u32>,
-    /// Timeout of each try, a duration such as `2s`. Default `2s`.
+    /// The failures that are retried. Default all three: each is one the request
+    /// never reached the app in, so even a POST is safe to send again.
+    pub on: Option<Vec<RetryOn>>,
+    /// Timeout of each try, a duration such as `2s`. Default `5s`.
     pub per_try_timeout: Option<String>,
+}
+
+/// A failure the mesh may retry: only those where Envoy knows the app never
+/// saw the request. `5xx`, `gateway-error`, `reset` and the gRPC statuses can
+/// follow a request the app already acted on, so they are not offered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum RetryOn {
+    /// No connection to the pod could be opened.
+    ConnectFailure,
+    /// The pod refused the HTTP/2 stream (`REFUSED_STREAM`) before processing it.
+    RefusedStream,
+    /// The connection was reset before the request was sent (Istio 1.23 or later).
+    ResetBeforeRequest,
 }
 
 /// `connection_pool = { max_connections, max_pending_requests, max_requests }`.
@@ -272,6 +347,9 @@ macro_rules! layered {
             pub env: Option<BTreeMap<String, String>>,
             /// Environment variables read from Secrets, as `VAR = "secret-name:key"`. Merged by key.
             pub secrets: Option<BTreeMap<String, String>>,
+            /// How the mesh retries the service's gateway route and canary split;
+            /// `false` turns retries off. The highest layer that sets it wins as a whole.
+            pub retries: Option<RetrySetting>,
             $($(#[$fmeta])* pub $field: $ty,)*
         }
 
@@ -287,6 +365,7 @@ macro_rules! layered {
                     autoscale: self.autoscale.as_ref(),
                     env: self.env.as_ref(),
                     secrets: self.secrets.as_ref(),
+                    retries: self.retries.as_ref(),
                 }
             }
         }
@@ -304,6 +383,7 @@ pub struct Layer<'a> {
     pub autoscale: Option<&'a Autoscale>,
     pub env: Option<&'a BTreeMap<String, String>>,
     pub secrets: Option<&'a BTreeMap<String, String>>,
+    pub retries: Option<&'a RetrySetting>,
 }
 
 layered! {
@@ -318,6 +398,8 @@ layered! {
         pub domain: Option<String>,
         /// Mutual TLS mode of the namespace. Default `strict`.
         pub mtls: Option<Mtls>,
+        /// The ingress gateway of this environment; its keys win over `project.gateway`'s.
+        pub gateway: Option<IngressGateway>,
         /// Istio objects and sidecar injection here. Default `project.mesh`.
         pub mesh: Option<bool>,
         /// ServiceMonitors, PodMonitors and alert rules here. Default `project.monitoring`.
@@ -386,8 +468,6 @@ layered! {
         pub canary: Option<Canary>,
         /// How long the mesh waits for an answer to a routed or canaried request. Default `15s`.
         pub timeout: Option<String>,
-        /// How the mesh retries routed or canaried requests.
-        pub retries: Option<Retries>,
         /// Limits of the DestinationRule's connection pool.
         pub connection_pool: Option<ConnectionPool>,
         /// When the mesh ejects a failing pod from the load-balancing pool.

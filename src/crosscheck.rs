@@ -5,6 +5,7 @@
 //! kiln, never in `kiln.toml`; `kiln check` and `kiln build` refuse to go on.
 
 use crate::error::Problem;
+use crate::model::Model;
 use crate::render::Rendered;
 use crate::resolve::builtin;
 use serde_yaml::{Mapping, Value};
@@ -44,8 +45,8 @@ struct Pods<'a> {
     service_account: String,
 }
 
-/// Every problem of every environment in `rendered`.
-pub fn check(rendered: &Rendered) -> Vec<Problem> {
+/// Every problem of every environment in `rendered`, the render of `model`.
+pub fn check(rendered: &Rendered, model: &Model) -> Vec<Problem> {
     let mut environments: BTreeMap<&str, Vec<Object<'_>>> = BTreeMap::new();
     let mut problems = Vec::new();
     for (file, text) in rendered {
@@ -64,13 +65,20 @@ pub fn check(rendered: &Rendered) -> Vec<Problem> {
             Err(err) => problems.push(Problem::inconsistent(file, &format!("is not YAML: {err}"))),
         }
     }
-    for objects in environments.values() {
-        check_environment(objects, &mut problems);
+    for (name, objects) in &environments {
+        // The one identity from outside the environment that may be admitted.
+        let gateway = model
+            .environments
+            .iter()
+            .find(|e| e.name == *name)
+            .and_then(|e| e.mesh.as_ref())
+            .map(|mesh| mesh.gateway_principal.as_str());
+        check_environment(objects, gateway, &mut problems);
     }
     problems
 }
 
-fn check_environment(objects: &[Object<'_>], problems: &mut Vec<Problem>) {
+fn check_environment(objects: &[Object<'_>], gateway: Option<&str>, problems: &mut Vec<Problem>) {
     let injected: Vec<&str> = objects
         .iter()
         .filter(|o| {
@@ -97,9 +105,14 @@ fn check_environment(objects: &[Object<'_>], problems: &mut Vec<Problem>) {
             "ServiceMonitor" => check_service_monitor(object, objects, &mut report),
             "PodMonitor" => check_pod_monitor(object, &pods, &mut report),
             "DestinationRule" => check_destination_rule(object, objects, &pods, &mut report),
-            "AuthorizationPolicy" => {
-                check_authorization_policy(object, objects, &namespaces, &pods, &mut report)
-            }
+            "AuthorizationPolicy" => check_authorization_policy(
+                object,
+                objects,
+                &namespaces,
+                &pods,
+                gateway,
+                &mut report,
+            ),
             "NetworkPolicy" => check_network_policy(object, &pods, &mut report),
             "VirtualService" => check_virtual_service(object, objects, &mut report),
             _ => {}
@@ -420,6 +433,7 @@ fn check_authorization_policy(
     objects: &[Object<'_>],
     namespaces: &[&str],
     pods: &[Pods<'_>],
+    gateway: Option<&str>,
     report: &mut impl FnMut(&str, String),
 ) {
     let selector = policy.value["spec"]["selector"]["matchLabels"]
@@ -456,7 +470,10 @@ fn check_authorization_policy(
             );
             continue;
         };
-        let exists = if namespaces.contains(&namespace) {
+        let exists = if gateway == Some(principal) {
+            // The ingress gateway, wherever `gateway` says it runs.
+            true
+        } else if namespaces.contains(&namespace) {
             objects.iter().any(|o| {
                 o.kind() == "ServiceAccount" && o.name() == account && o.namespace() == namespace
             }) && pods
@@ -464,7 +481,7 @@ fn check_authorization_policy(
                 .any(|p| p.namespace == namespace && p.service_account == account)
         } else {
             // Outside this environment, only the ingress gateway is ever admitted.
-            account == builtin::GATEWAY_SERVICE_ACCOUNT
+            false
         };
         if !exists {
             report(

@@ -544,6 +544,35 @@ impl Problem {
         )
     }
 
+    pub fn bad_image_reference(key: &KeyPath, image: &str, reason: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{image}` in `{key}` is not an image reference a container runtime can pull: {reason}"),
+            Some("write `[registry/]repository:tag`, lowercase, such as `redis:7.2-alpine` or `ghcr.io/acme/api:1.4.2`".to_string()),
+        )
+    }
+
+    pub fn bad_secret_key(key: &KeyPath, reference: &str, secret_key: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{secret_key}` in `{key}` (`{reference}`) is not a key a Kubernetes Secret can hold"),
+            Some("a Secret key is letters, digits, `-`, `_` and `.`, at most 253 characters, and not `.` or `..`".to_string()),
+        )
+    }
+
+    pub fn canary_is_stable(key: &KeyPath, version: &str, environments: &[&str]) -> Self {
+        let environments = environments
+            .iter()
+            .map(|e| format!("`{e}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        Problem::at(
+            key,
+            format!("`{key}` is `{version}`, the version the stable pods run in {environments}"),
+            Some("a canary tries another version: give it the new version, or, once the rollout is done, set `version` to it and remove `canary`".to_string()),
+        )
+    }
+
     pub fn bad_version(key: &KeyPath, version: &str) -> Self {
         Problem::at(
             key,
@@ -697,7 +726,8 @@ impl Problem {
             key,
             format!("`{schedule}` in `{key}` is not a valid cron schedule: {reason}"),
             Some(
-                "use five fields, minute hour day-of-month month day-of-week, such as `0 2 * * *`"
+                "use five fields, minute hour day-of-month month day-of-week (0-6 or `sun`-`sat`), \
+                 such as `0 2 * * *`, or a descriptor such as `@daily` or `@every 6h`"
                     .to_string(),
             ),
         )
@@ -920,6 +950,79 @@ impl Problem {
                 "timeouts and retries apply to the gateway route and the canary split; remove the key or add a `route`"
                     .to_string(),
             ),
+        )
+    }
+
+    pub fn no_retry_conditions(key: &KeyPath) -> Self {
+        Problem::at(
+            key,
+            format!("`{key}` is empty"),
+            Some(
+                "name the failures to retry, or write `retries = false` to turn retries off"
+                    .to_string(),
+            ),
+        )
+    }
+
+    /// A retry condition kiln does not offer because it can repeat a request
+    /// the app already acted on.
+    pub fn unsafe_retry(key: &KeyPath, value: &str) -> Self {
+        Problem::at(
+            key,
+            format!(
+                "`{key}` cannot be `{value}`: it retries requests the app may already have acted on"
+            ),
+            Some(format!(
+                "a failed POST (a payment, an order) would be sent again; kiln retries only failures where the request \
+                 never reached the app (`connect-failure`, `refused-stream`, `reset-before-request`); retry `{value}` \
+                 in the caller, which knows which requests are idempotent"
+            )),
+        )
+    }
+
+    pub fn empty_gateway_selector(key: &KeyPath) -> Self {
+        Problem::at(
+            key,
+            format!("`{key}` is empty"),
+            Some("give the labels of the ingress gateway pods, such as `{ istio = \"ingress\" }`; `kubectl get pods -n <namespace> --show-labels` shows them".to_string()),
+        )
+    }
+
+    pub fn bad_label_key(key: &KeyPath, label: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{label}` in `{key}` is not a Kubernetes label key"),
+            Some("use an optional DNS prefix and `/`, then at most 63 letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit".to_string()),
+        )
+    }
+
+    pub fn bad_service_account(key: &KeyPath, value: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{value}` in `{key}` is not a ServiceAccount name"),
+            Some("use lowercase letters, digits, `-` and `.`, as `kubectl get serviceaccounts -n <namespace>` lists them".to_string()),
+        )
+    }
+
+    pub fn needs_mesh(key: &KeyPath, environment: Option<&str>) -> Self {
+        let (message, hint) = match environment {
+            Some(environment) => (
+                format!("`{key}` has no effect: the mesh is off in environment `{environment}`"),
+                format!("remove it, or set `mesh = true` in `[environments.{environment}]`"),
+            ),
+            None => (
+                format!("`{key}` has no effect: the mesh is off in every environment"),
+                "remove it, or turn the mesh on somewhere".to_string(),
+            ),
+        };
+        Problem::at(key, message, Some(hint))
+    }
+
+    pub fn gateway_in_environment(key: &KeyPath, namespace: &str, environment: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{key}` is `{namespace}`, a namespace kiln writes for environment `{environment}`"),
+            Some("its default-deny NetworkPolicy would cut the ingress gateway off; run the gateway in a namespace of its own, such as `istio-ingress`".to_string()),
         )
     }
 

@@ -21,7 +21,7 @@ pub struct Row {
 const BUILTIN: &str = "built-in default";
 
 /// The service-only settings, in the order `docs/config.md` lists them.
-const SERVICE_KEYS: [&str; 31] = [
+const SERVICE_KEYS: [&str; 30] = [
     "kind",
     "language",
     "version",
@@ -37,7 +37,6 @@ const SERVICE_KEYS: [&str; 31] = [
     "metrics_port",
     "canary",
     "timeout",
-    "retries",
     "connection_pool",
     "outlier_detection",
     "scrape_interval",
@@ -179,6 +178,54 @@ pub fn rows(
         );
     }
 
+    // A table that the highest layer setting it replaces as a whole.
+    let retries = layers.pick(false, "retries", |l| l.retries);
+    push(
+        "retries",
+        retries_value(&resolved.retries),
+        retries.map_or(BUILTIN.to_string(), |p| label(p.rank)),
+    );
+
+    // The environment's ingress gateway, key by key: `[environments.E]`, `[project]`, kiln.
+    let mesh = model
+        .environments
+        .iter()
+        .find(|e| e.name == environment)
+        .and_then(|e| e.mesh.as_ref());
+    let own = config
+        .environments
+        .get(environment)
+        .and_then(|e| e.gateway.as_ref());
+    let wide = config.project.gateway.as_ref();
+    for (field, set, value) in [
+        (
+            "namespace",
+            [own, wide].map(|g| g.is_some_and(|g| g.namespace.is_some())),
+            mesh.map(|m| quote(&m.ingress.namespace)),
+        ),
+        (
+            "selector",
+            [own, wide].map(|g| g.is_some_and(|g| g.selector.is_some())),
+            mesh.map(|m| inline_labels(&m.ingress.selector)),
+        ),
+        (
+            "service_account",
+            [own, wide].map(|g| g.is_some_and(|g| g.service_account.is_some())),
+            mesh.map(|m| quote(&m.ingress.service_account)),
+        ),
+    ] {
+        let source = match set {
+            [true, _] => format!("[environments.{environment}]"),
+            [false, true] => "[project]".to_string(),
+            _ if field == "namespace" && config.project.mesh_namespace.is_some() => {
+                "[project] mesh_namespace".to_string()
+            }
+            _ => BUILTIN.to_string(),
+        };
+        let value = value.unwrap_or_else(|| "- (the mesh is off here)".to_string());
+        push(&format!("gateway.{field}"), value, source);
+    }
+
     // Service-only settings: the service's own table, then its preset, then kiln.
     let as_json = |s: Option<&ServiceConfig>| s.and_then(|s| serde_json::to_value(s).ok());
     let own = as_json(raw.services.get(name));
@@ -239,11 +286,6 @@ fn default_of(key: &str, service: &Service, model: &Model) -> Option<String> {
         },
         "metrics_port" => service.metrics.as_ref()?.port.to_string(),
         "timeout" => quote(builtin::TIMEOUT),
-        "retries" => format!(
-            "{{ attempts = {}, per_try_timeout = {} }}",
-            builtin::RETRY_ATTEMPTS,
-            quote(builtin::PER_TRY_TIMEOUT)
-        ),
         "connection_pool" => format!(
             "{{ max_connections = {}, max_pending_requests = {}, max_requests = {} }}",
             builtin::MAX_CONNECTIONS,
@@ -275,6 +317,42 @@ fn default_of(key: &str, service: &Service, model: &Model) -> Option<String> {
         "runtime_image" => quote(&build?.runtime_image),
         _ => return None,
     })
+}
+
+/// Labels as an inline TOML table.
+fn inline_labels(labels: &crate::model::Labels) -> String {
+    let pairs: Vec<String> = labels
+        .iter()
+        .map(|(k, v)| format!("{} = {}", toml_key(k), quote(v)))
+        .collect();
+    format!("{{ {} }}", pairs.join(", "))
+}
+
+/// A TOML key, quoted unless bare.
+fn toml_key(key: &str) -> String {
+    if !key.is_empty()
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        key.to_string()
+    } else {
+        quote(key)
+    }
+}
+
+/// The effective retry policy as TOML would write it.
+fn retries_value(retries: &crate::model::RetriesView) -> String {
+    if retries.attempts == 0 {
+        return "false".to_string();
+    }
+    let on: Vec<String> = retries.retry_on.split(',').map(quote).collect();
+    format!(
+        "{{ attempts = {}, on = [{}], per_try_timeout = {} }}",
+        retries.attempts,
+        on.join(", "),
+        quote(&retries.per_try_timeout)
+    )
 }
 
 /// A JSON value as inline TOML.

@@ -26,8 +26,10 @@ mod names;
 mod parallel;
 mod paths;
 mod plan;
+mod prereqs;
 mod presets;
 mod quantity;
+mod reference;
 pub mod render;
 mod report;
 pub mod resolve;
@@ -75,6 +77,14 @@ pub enum Shell {
     Fish,
 }
 
+/// How `kiln prereqs` prints its report.
+#[derive(Clone, Copy)]
+pub enum PrereqsFormat {
+    Text,
+    /// `docs/prereqs.schema.json`
+    Json,
+}
+
 /// What `kiln templates` does.
 pub enum TemplatesAction {
     List,
@@ -112,6 +122,12 @@ pub enum Command {
     },
     Check {
         dir: PathBuf,
+    },
+    Prereqs {
+        dir: PathBuf,
+        /// Every environment when `None`.
+        environment: Option<String>,
+        format: PrereqsFormat,
     },
     Eject {
         dir: PathBuf,
@@ -166,6 +182,11 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> Result<i32, Error>
             force,
         } => done(commands::build(&dir, dry_run, force, out)),
         Command::Check { dir } => done(commands::check(&dir, out)),
+        Command::Prereqs {
+            dir,
+            environment,
+            format,
+        } => done(commands::prereqs(&dir, environment.as_deref(), format, out)),
         Command::Eject { dir, paths } => done(commands::eject(&dir, &paths, out)),
         Command::Diff {
             dir,

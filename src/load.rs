@@ -107,6 +107,31 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .map(|(_, candidate)| candidate)
 }
 
+/// Envoy retry conditions that can repeat a request the app already saw.
+const UNSAFE_RETRIES: &[&str] = &[
+    "5xx",
+    "gateway-error",
+    "reset",
+    "retriable-4xx",
+    "retriable-status-codes",
+    "retriable-headers",
+    "http3-post-connect-failure",
+    "cancelled",
+    "deadline-exceeded",
+    "internal",
+    "resource-exhausted",
+    "unavailable",
+];
+
+/// `…retries.on[N]`
+fn is_retry_condition(key: &KeyPath) -> bool {
+    matches!(
+        key.0.as_slice(),
+        [.., KeyPart::Key(retries), KeyPart::Key(on), KeyPart::Index(_)]
+            if retries == "retries" && on == "on"
+    )
+}
+
 fn problem_from_serde(key: &KeyPath, message: &str) -> Problem {
     let names = backticked(message);
     let expected: Vec<String> = names.iter().skip(1).map(|n| format!("`{n}`")).collect();
@@ -122,6 +147,9 @@ fn problem_from_serde(key: &KeyPath, message: &str) -> Problem {
         Problem::unknown_key(&key, suggest(&field, offered()), &expected)
     } else if message.starts_with("unknown variant") {
         let value = names.first().cloned().unwrap_or_default();
+        if is_retry_condition(key) && UNSAFE_RETRIES.contains(&value.as_str()) {
+            return Problem::unsafe_retry(key, &value);
+        }
         Problem::unknown_variant(key, &value, suggest(&value, offered()), &expected)
     } else if message.starts_with("missing field") {
         Problem::missing_key(&key.key(names.first().map_or("", String::as_str)))

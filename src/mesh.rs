@@ -2,13 +2,54 @@
 //! service's DestinationRule, AuthorizationPolicy, mTLS exception and canary.
 //! Part of resolve: it decides, templates lay out.
 
-use crate::config::{Canary, Config, ServiceConfig};
+use crate::config::{Canary, Config, IngressGateway, RetryOn, RetrySetting, ServiceConfig};
 use crate::model::*;
 use crate::resolve::{Scope, builtin, serving_ports};
 
-/// Labels of the ingress gateway pods of Istio's default install.
-pub(crate) fn gateway_selector() -> Labels {
-    Labels::from([("istio".to_string(), "ingressgateway".to_string())])
+/// The ingress gateway of `environment`: each of its keys from
+/// `[environments.E] gateway`, else `[project] gateway`, else Istio's default
+/// install in `mesh_namespace`.
+pub(crate) fn ingress_gateway(
+    config: &Config,
+    project: &ProjectView,
+    environment: &str,
+) -> IngressGatewayView {
+    let own = config
+        .environments
+        .get(environment)
+        .and_then(|e| e.gateway.as_ref());
+    let wide = config.project.gateway.as_ref();
+    let layers = [own, wide];
+    let first = |get: fn(&IngressGateway) -> Option<&String>| {
+        layers.iter().flatten().find_map(|g| get(g)).cloned()
+    };
+    IngressGatewayView {
+        namespace: first(|g| g.namespace.as_ref())
+            .unwrap_or_else(|| project.mesh_namespace.clone()),
+        selector: layers
+            .iter()
+            .flatten()
+            .find_map(|g| g.selector.clone())
+            .unwrap_or_else(|| {
+                let (key, value) = builtin::GATEWAY_SELECTOR;
+                Labels::from([(key.to_string(), value.to_string())])
+            }),
+        service_account: first(|g| g.service_account.as_ref())
+            .unwrap_or_else(|| builtin::GATEWAY_SERVICE_ACCOUNT.to_string()),
+    }
+}
+
+/// `cluster.local/ns/<namespace>/sa/<account>`: how AuthorizationPolicies
+/// name the pods that run as a ServiceAccount.
+fn principal(namespace: &str, account: &str) -> String {
+    format!("{}/ns/{namespace}/sa/{account}", builtin::TRUST_DOMAIN)
+}
+
+impl IngressGatewayView {
+    /// The gateway pods' mesh identity.
+    pub fn principal(&self) -> String {
+        principal(&self.namespace, &self.service_account)
+    }
 }
 
 /// `{service}.{namespace}.svc.cluster.local`
@@ -22,6 +63,7 @@ pub(crate) fn gateway(
     project: &ProjectView,
     environment: &str,
     namespace: &str,
+    ingress: &IngressGatewayView,
     services: &[Service],
 ) -> Option<Gateway> {
     let mut routes: Vec<HttpRoute> = services
@@ -38,7 +80,7 @@ pub(crate) fn gateway(
                     .timeout
                     .clone()
                     .unwrap_or_else(|| builtin::TIMEOUT.into()),
-                retries: retries(settings),
+                retries: service.retries.clone(),
             })
         })
         .collect();
@@ -58,6 +100,7 @@ pub(crate) fn gateway(
         name: "ingress".into(),
         host,
         credential_name: format!("{namespace}-tls"),
+        credential_namespace: ingress.namespace.clone(),
         routes,
     })
 }
@@ -93,16 +136,44 @@ fn destinations(service: &Service, namespace: &str, port: u16) -> Vec<Destinatio
     }
 }
 
-fn retries(service: &ServiceConfig) -> RetriesView {
-    let retries = service.retries.as_ref();
+/// The retry policy of a service's routes: the built-in one, turned off, or
+/// with some of its keys changed.
+pub(crate) fn retries(setting: Option<&RetrySetting>) -> RetriesView {
+    let policy = match setting {
+        Some(RetrySetting::Enabled(false)) => {
+            return RetriesView {
+                attempts: 0,
+                per_try_timeout: builtin::PER_TRY_TIMEOUT.into(),
+                retry_on: String::new(),
+            };
+        }
+        Some(RetrySetting::Policy(policy)) => Some(policy),
+        Some(RetrySetting::Enabled(true)) | None => None,
+    };
+    let on: &[RetryOn] = policy
+        .and_then(|p| p.on.as_deref())
+        .unwrap_or(&builtin::RETRY_ON);
     RetriesView {
-        attempts: retries
-            .and_then(|r| r.attempts)
+        attempts: policy
+            .and_then(|p| p.attempts)
             .unwrap_or(builtin::RETRY_ATTEMPTS),
-        per_try_timeout: retries
-            .and_then(|r| r.per_try_timeout.clone())
+        per_try_timeout: policy
+            .and_then(|p| p.per_try_timeout.clone())
             .unwrap_or_else(|| builtin::PER_TRY_TIMEOUT.into()),
-        retry_on: builtin::RETRY_ON.into(),
+        retry_on: on
+            .iter()
+            .map(|condition| retry_on_name(*condition))
+            .collect::<Vec<_>>()
+            .join(","),
+    }
+}
+
+/// A retry condition as Envoy's `retry_on` spells it.
+pub(crate) fn retry_on_name(condition: RetryOn) -> &'static str {
+    match condition {
+        RetryOn::ConnectFailure => "connect-failure",
+        RetryOn::RefusedStream => "refused-stream",
+        RetryOn::ResetBeforeRequest => "reset-before-request",
     }
 }
 
@@ -186,9 +257,6 @@ pub(crate) fn service_mesh(
             subsets,
         }
     });
-    let principal = |namespace: &str, account: &str| {
-        format!("{}/ns/{namespace}/sa/{account}", builtin::TRUST_DOMAIN)
-    };
     let own_ports: Vec<String> = serving_ports(service).iter().map(u16::to_string).collect();
     let mut authorization = Vec::new();
     if !callers.is_empty() && !own_ports.is_empty() {
@@ -208,10 +276,7 @@ pub(crate) fn service_mesh(
     if let (Some(_), Some(main)) = (&resolved.route, resolved.ports.first()) {
         authorization.push(AuthorizationRule {
             comment: "the ingress gateway, for the route".into(),
-            principals: vec![principal(
-                &project.mesh_namespace,
-                builtin::GATEWAY_SERVICE_ACCOUNT,
-            )],
+            principals: vec![scope.gateway.principal()],
             namespaces: Vec::new(),
             plaintext: false,
             ports: vec![main.port.to_string()],
@@ -241,7 +306,7 @@ pub(crate) fn service_mesh(
                 .timeout
                 .clone()
                 .unwrap_or_else(|| builtin::TIMEOUT.into()),
-            retries: retries(service),
+            retries: resolved.retries.clone(),
         })
     });
     ServiceMesh {

@@ -51,6 +51,18 @@ pub struct EnvironmentMesh {
     pub gateway: Option<Gateway>,
     /// Labels the ingress gateway pods carry.
     pub gateway_selector: Labels,
+    /// The mesh identity of the ingress gateway pods: `cluster.local/ns/<ns>/sa/<sa>`.
+    pub gateway_principal: String,
+    /// Where the ingress gateway runs, its labels and its ServiceAccount.
+    pub ingress: IngressGatewayView,
+}
+
+/// The ingress gateway an environment's routes go through.
+#[derive(Debug, Clone, Serialize)]
+pub struct IngressGatewayView {
+    pub namespace: String,
+    pub selector: Labels,
+    pub service_account: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -59,6 +71,8 @@ pub struct Gateway {
     pub host: String,
     /// The TLS Secret, in the ingress gateway's namespace.
     pub credential_name: String,
+    /// That namespace.
+    pub credential_namespace: String,
     /// Longest prefix first: Istio takes the first route that matches.
     /// One per routed service, so only the gateway's own VirtualService sees
     /// them (as `routes`): copying them into every service's context would
@@ -89,8 +103,10 @@ pub struct Destination {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RetriesView {
+    /// 0: never retried.
     pub attempts: u32,
     pub per_try_timeout: String,
+    /// Envoy's `retry_on` conditions, comma-separated; empty when `attempts` is 0.
     pub retry_on: String,
 }
 
@@ -233,6 +249,8 @@ pub struct Service {
     pub schedule: Option<String>,
     pub ingress: Vec<IngressRule>,
     pub egress: Vec<EgressRule>,
+    /// How the mesh retries its gateway route and canary split.
+    pub retries: RetriesView,
     /// The service's mesh objects; `None` when the mesh is off here.
     pub mesh: Option<ServiceMesh>,
     /// How Prometheus scrapes it; `None` without metrics or monitoring.

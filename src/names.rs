@@ -33,6 +33,16 @@ pub fn is_label_value(value: &str) -> bool {
         && value.ends_with(|c: char| c.is_ascii_alphanumeric())
 }
 
+/// A Kubernetes label key: an optional DNS subdomain and `/`, then a name
+/// that follows the label value rules.
+pub fn is_label_key(key: &str) -> bool {
+    let (prefix, name) = match key.split_once('/') {
+        Some((prefix, name)) => (Some(prefix), name),
+        None => (None, key),
+    };
+    prefix.is_none_or(|p| !p.is_empty() && is_dns_subdomain(p)) && is_label_value(name)
+}
+
 /// An IANA service name, which Kubernetes requires of port names.
 pub fn is_port_name(name: &str) -> bool {
     is_dns_label(name, 15) && name.bytes().any(|b| b.is_ascii_lowercase()) && !name.contains("--")
@@ -45,9 +55,12 @@ pub fn is_env_name(name: &str) -> bool {
         && !name.starts_with(|c: char| c.is_ascii_digit())
 }
 
-/// A Secret data key.
+/// A Secret data key: `[-._a-zA-Z0-9]+`, and not `.` or `..`, which the
+/// API server refuses (they would be paths when the Secret is mounted).
 pub fn is_secret_key(key: &str) -> bool {
     !key.is_empty()
+        && key != "."
+        && key != ".."
         && key.len() <= 253
         && key
             .bytes()
@@ -146,5 +159,15 @@ mod tests {
         assert!(is_label_value("7.2-alpine"));
         assert!(!is_label_value("1.4.2-"));
         assert!(!is_label_value(&"a".repeat(64)));
+    }
+
+    #[test]
+    fn label_keys_follow_kubernetes() {
+        for good in ["istio", "app.kubernetes.io/name", "a_b", "x/y"] {
+            assert!(is_label_key(good), "{good}");
+        }
+        for bad in ["", "/istio", "a/b/c", "Istio.io/x", "-a", "a b", "istio/"] {
+            assert!(!is_label_key(bad), "{bad}");
+        }
     }
 }

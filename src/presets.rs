@@ -106,7 +106,7 @@ pub fn apply(config: &mut Config) -> Vec<Problem> {
 
 /// Copies the preset's service-only keys into the service where it has none.
 /// The layered keys (`replicas`, `cpu`, `memory`, their limits, `autoscale`,
-/// `env`, `secrets`) are not copied: they rank between the environment and
+/// `env`, `secrets`, `retries`) are not copied: they rank between the environment and
 /// the service in `resolve`.
 fn fill(service: &mut ServiceConfig, preset: &ServiceConfig) {
     macro_rules! fill {
@@ -132,7 +132,6 @@ fn fill(service: &mut ServiceConfig, preset: &ServiceConfig) {
         metrics_port,
         canary,
         timeout,
-        retries,
         connection_pool,
         outlier_detection,
         scrape_interval,

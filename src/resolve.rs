@@ -38,12 +38,20 @@ pub mod builtin {
     pub const SIDECAR_METRICS_PORT_NAME: &str = "http-envoy-prom";
     /// ServiceAccount of the ingress gateway of Istio's default install.
     pub const GATEWAY_SERVICE_ACCOUNT: &str = "istio-ingressgateway-service-account";
+    /// The label of the ingress gateway pods of Istio's default install.
+    pub const GATEWAY_SELECTOR: (&str, &str) = ("istio", "ingressgateway");
     /// Istio's default trust domain: principals are `cluster.local/ns/<ns>/sa/<sa>`.
     pub const TRUST_DOMAIN: &str = "cluster.local";
     pub const TIMEOUT: &str = "15s";
     pub const RETRY_ATTEMPTS: u32 = 3;
     pub const PER_TRY_TIMEOUT: &str = "5s";
-    pub const RETRY_ON: &str = "5xx,gateway-error,connect-failure";
+    /// Only failures where the request never reached the app: safe to send
+    /// again whatever the method, a POST included.
+    pub const RETRY_ON: [crate::config::RetryOn; 3] = [
+        crate::config::RetryOn::ConnectFailure,
+        crate::config::RetryOn::RefusedStream,
+        crate::config::RetryOn::ResetBeforeRequest,
+    ];
     pub const MAX_CONNECTIONS: u32 = 100;
     pub const MAX_PENDING_REQUESTS: u32 = 100;
     pub const MAX_REQUESTS: u32 = 1000;
@@ -391,6 +399,7 @@ fn resolve_environment(
     labels.insert("app.kubernetes.io/component".into(), "environment".into());
 
     let on = switches(config, name);
+    let ingress = mesh::ingress_gateway(config, project, name);
     let mut services = Vec::new();
     let mut totals = Totals {
         sidecar: on.mesh,
@@ -406,6 +415,7 @@ fn resolve_environment(
                 namespace: &namespace,
                 on,
                 mtls_strict: environment.mtls.unwrap_or(Mtls::Strict) == Mtls::Strict,
+                gateway: &ingress,
             },
             service_name,
             service,
@@ -449,8 +459,10 @@ fn resolve_environment(
         Mtls::Permissive => "PERMISSIVE",
     };
     let mesh = on.mesh.then(|| EnvironmentMesh {
-        gateway: mesh::gateway(config, project, name, &namespace, &services),
-        gateway_selector: mesh::gateway_selector(),
+        gateway: mesh::gateway(config, project, name, &namespace, &ingress, &services),
+        gateway_principal: ingress.principal(),
+        gateway_selector: ingress.selector.clone(),
+        ingress: ingress.clone(),
     });
     let monitoring = on
         .monitoring
@@ -479,6 +491,8 @@ pub(crate) struct Scope<'a> {
     pub namespace: &'a str,
     pub on: Switches,
     pub mtls_strict: bool,
+    /// The ingress gateway the environment's routes go through.
+    pub gateway: &'a IngressGatewayView,
 }
 
 /// What one pod of a service asks for: requests and limits of the app
@@ -753,11 +767,19 @@ fn resolve_service(
         // Pods restart when their settings change, as they would with Helm's checksum idiom.
         pod_annotations.insert("checksum/config".into(), checksum(&env));
     }
-    if let Some(metrics) = &metrics {
-        // The convention Prometheus' pod discovery and Istio's metrics merging both read.
-        pod_annotations.insert("prometheus.io/scrape".into(), "true".into());
-        pod_annotations.insert("prometheus.io/path".into(), metrics.path.clone());
-        pod_annotations.insert("prometheus.io/port".into(), metrics.port.to_string());
+    match (&metrics, scope.on.monitoring) {
+        (Some(metrics), true) => {
+            // The convention Prometheus' pod discovery and Istio's metrics merging both read.
+            pod_annotations.insert("prometheus.io/scrape".into(), "true".into());
+            pod_annotations.insert("prometheus.io/path".into(), metrics.path.clone());
+            pod_annotations.insert("prometheus.io/port".into(), metrics.port.to_string());
+        }
+        // Without monitoring nothing may advertise metrics: the sidecar injector
+        // would otherwise add `prometheus.io/*` annotations for its merged endpoint.
+        (_, false) if scope.on.mesh => {
+            pod_annotations.insert("prometheus.istio.io/merge-metrics".into(), "false".into());
+        }
+        _ => {}
     }
 
     let read_only_root = service
@@ -811,7 +833,7 @@ fn resolve_service(
         config,
         callers,
         project,
-        scope.on,
+        scope,
         name,
         service,
         metrics.as_ref(),
@@ -862,6 +884,11 @@ fn resolve_service(
         schedule: service.schedule.clone(),
         ingress,
         egress,
+        retries: mesh::retries(
+            layers
+                .pick(false, "retries", |l| l.retries)
+                .map(|p| p.value),
+        ),
         mesh: None,
         monitor: None,
         canary: None,
@@ -953,7 +980,7 @@ fn traffic(
     config: &Config,
     callers: &Callers<'_>,
     project: &ProjectView,
-    on: Switches,
+    scope: &Scope<'_>,
     name: &str,
     service: &ServiceConfig,
     metrics: Option<&MetricsView>,
@@ -970,10 +997,11 @@ fn traffic(
             ports: own_ports.clone(),
         })
         .collect();
+    let on = scope.on;
     if let (Some(_), Some(port), true) = (&service.route, service.port, on.mesh) {
         ingress.push(IngressRule {
-            pods: mesh::gateway_selector(),
-            namespace: Some(project.mesh_namespace.clone()),
+            pods: scope.gateway.selector.clone(),
+            namespace: Some(scope.gateway.namespace.clone()),
             ports: vec![port],
         });
     }

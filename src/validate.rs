@@ -2,7 +2,8 @@
 //! problem at once; each problem carries the key path it is about.
 
 use crate::config::{
-    Canary, Config, EnvironmentConfig, Kind, Layer, Metrics, Protocol, ServiceConfig,
+    Canary, Config, EnvironmentConfig, IngressGateway, Kind, Layer, Metrics, Protocol, Retries,
+    RetrySetting, ServiceConfig,
 };
 use crate::cron;
 use crate::error::{KeyPath, Problem};
@@ -105,6 +106,15 @@ fn check_environment_layers(
     if on.logging && namespace.len() > 63 {
         problems.push(Problem::logging_namespace_too_long(key, &namespace));
     }
+    if let Some(gateway) = &environment.gateway {
+        check_gateway(&key.key("gateway"), gateway, problems);
+        if !on.mesh {
+            problems.push(Problem::needs_mesh(&key.key("gateway"), Some(name)));
+        }
+    }
+    if on.mesh {
+        check_gateway_namespace(config, name, environment, key, &namespace, problems);
+    }
     if let Some(es) = &environment.elasticsearch {
         let key = key.key("elasticsearch");
         if !names::is_host(&es.host) {
@@ -124,9 +134,9 @@ fn check_environment_layers(
             problems.push(Problem::bad_label_value(&key.key("user"), user));
         }
         if let Some(password) = &es.password
-            && parse_secret_ref(password).is_none()
+            && let Some(problem) = secret_ref_problem(&key.key("password"), password)
         {
-            problems.push(Problem::bad_secret_ref(&key.key("password"), password));
+            problems.push(problem);
         }
     }
     if let Some(alerts) = &environment.alerts {
@@ -167,6 +177,80 @@ fn check_environment_layers(
     }
 }
 
+/// `gateway = { namespace, selector, service_account }`, in `[project]` or `[environments.E]`.
+fn check_gateway(key: &KeyPath, gateway: &IngressGateway, problems: &mut Vec<Problem>) {
+    if let Some(namespace) = &gateway.namespace
+        && !names::is_dns_label(namespace, 63)
+    {
+        problems.push(Problem::not_a_label(
+            &key.key("namespace"),
+            namespace,
+            63,
+            false,
+        ));
+    }
+    if let Some(selector) = &gateway.selector {
+        let key = key.key("selector");
+        if selector.is_empty() {
+            problems.push(Problem::empty_gateway_selector(&key));
+        }
+        for (label, value) in selector {
+            if !names::is_label_key(label) {
+                problems.push(Problem::bad_label_key(&key, label));
+            }
+            if !names::is_label_value(value) {
+                problems.push(Problem::bad_label_value(&key.key(label), value));
+            }
+        }
+    }
+    if let Some(account) = &gateway.service_account
+        && !names::is_dns_subdomain(account)
+    {
+        problems.push(Problem::bad_service_account(
+            &key.key("service_account"),
+            account,
+        ));
+    }
+}
+
+/// The gateway cannot share a namespace kiln writes a default-deny policy
+/// into: that policy would shut it off from the internet.
+fn check_gateway_namespace(
+    config: &Config,
+    name: &str,
+    environment: &EnvironmentConfig,
+    key: &KeyPath,
+    logging: &str,
+    problems: &mut Vec<Problem>,
+) {
+    let project = KeyPath::new(&["project"]);
+    let (at, gateway_namespace) = match (
+        environment
+            .gateway
+            .as_ref()
+            .and_then(|g| g.namespace.as_ref()),
+        config
+            .project
+            .gateway
+            .as_ref()
+            .and_then(|g| g.namespace.as_ref()),
+        config.project.mesh_namespace.as_ref(),
+    ) {
+        (Some(own), _, _) => (key.key("gateway").key("namespace"), own),
+        (None, Some(wide), _) => (project.key("gateway").key("namespace"), wide),
+        (None, None, Some(mesh)) => (project.key("mesh_namespace"), mesh),
+        (None, None, None) => return,
+    };
+    let own = format!("{}-{name}", config.project.name);
+    if *gateway_namespace == own || gateway_namespace == logging {
+        problems.push(Problem::gateway_in_environment(
+            &at,
+            gateway_namespace,
+            name,
+        ));
+    }
+}
+
 /// The mesh and monitoring keys of `[services.S]`.
 fn check_service_layers(
     config: &Config,
@@ -175,15 +259,10 @@ fn check_service_layers(
     key: &KeyPath,
     problems: &mut Vec<Problem>,
 ) {
-    let per_try = service
-        .retries
-        .as_ref()
-        .and_then(|r| r.per_try_timeout.as_ref());
     let outlier = service.outlier_detection.as_ref();
     let durations = [
         (key.key("timeout"), service.timeout.as_ref()),
         (key.key("scrape_interval"), service.scrape_interval.as_ref()),
-        (key.key("retries").key("per_try_timeout"), per_try),
         (
             key.key("outlier_detection").key("interval"),
             outlier.and_then(|o| o.interval.as_ref()),
@@ -199,16 +278,6 @@ fn check_service_layers(
         {
             problems.push(Problem::bad_duration(&key, value));
         }
-    }
-    if let Some(attempts) = service.retries.as_ref().and_then(|r| r.attempts)
-        && attempts > 10
-    {
-        problems.push(Problem::out_of_range(
-            &key.key("retries").key("attempts"),
-            &attempts.to_string(),
-            "0..=10",
-            "it is how often a failed request is tried again; 0 turns retries off",
-        ));
     }
     if let Some(percent) = outlier.and_then(|o| o.max_ejection_percent)
         && !(1..=100).contains(&percent)
@@ -227,13 +296,23 @@ fn check_service_layers(
             .flatten()
             .any(|(_, o)| o.canary.is_some());
     if service.route.is_none() && !has_canary {
-        for (field, set) in [
-            ("timeout", service.timeout.is_some()),
-            ("retries", service.retries.is_some()),
-        ] {
-            if set {
-                problems.push(Problem::needs_route_or_canary(&key.key(field)));
-            }
+        // `retries` from `[defaults]` or an environment may well meet services
+        // without routes; the service's own tables say it of this one.
+        let own_retries = service.environments.iter().flatten().filter_map(|(e, o)| {
+            o.retries
+                .as_ref()
+                .map(|_| key.key("environments").key(e).key("retries"))
+        });
+        let own = [
+            (key.key("timeout"), service.timeout.is_some()),
+            (key.key("retries"), service.retries.is_some()),
+        ];
+        for field in own
+            .into_iter()
+            .filter_map(|(field, set)| set.then_some(field))
+            .chain(own_retries)
+        {
+            problems.push(Problem::needs_route_or_canary(&field));
         }
     }
     let called = matches!(kind, Kind::Web | Kind::Stateful) && service.port.is_some();
@@ -299,6 +378,16 @@ fn check_project(config: &Config, problems: &mut Vec<Problem>) {
             && !names::is_dns_label(namespace, 63)
         {
             problems.push(Problem::not_a_label(&key.key(field), namespace, 63, false));
+        }
+    }
+    if let Some(gateway) = &project.gateway {
+        check_gateway(&key.key("gateway"), gateway, problems);
+        let meshed = config
+            .environments
+            .keys()
+            .any(|e| crate::resolve::switches(config, e).mesh);
+        if !meshed && !config.environments.is_empty() {
+            problems.push(Problem::needs_mesh(&key.key("gateway"), None));
         }
     }
     let built = config.services.iter().find(|(_, s)| s.language.is_some());
@@ -368,24 +457,9 @@ fn is_branch(branch: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'/'))
 }
 
-/// An image repository: lowercase path components separated by `/`, with an
-/// optional `host[:port]` first, and no tag.
+/// An image repository prefix: `{registry}/{service}` must be an image name.
 fn is_registry(registry: &str) -> bool {
-    let mut parts = registry.split('/');
-    let host = parts.next().unwrap_or_default();
-    let (host, port) = host.split_once(':').unwrap_or((host, "0"));
-    let path_ok = parts.all(|part| {
-        !part.is_empty()
-            && part.bytes().all(|b| {
-                b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
-            })
-    });
-    !host.is_empty()
-        && host
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-'))
-        && port.parse::<u16>().is_ok()
-        && path_ok
+    crate::reference::check_name(&format!("{registry}/x")).is_ok()
 }
 
 fn check_layer(key: &KeyPath, layer: Layer<'_>, problems: &mut Vec<Problem>) {
@@ -416,6 +490,9 @@ fn check_layer(key: &KeyPath, layer: Layer<'_>, problems: &mut Vec<Problem>) {
             problems.push(Problem::autoscale_cpu(&key, cpu));
         }
     }
+    if let Some(RetrySetting::Policy(policy)) = layer.retries {
+        check_retries(&key.key("retries"), policy, problems);
+    }
     for (name, _) in layer.env.into_iter().flatten() {
         if !names::is_env_name(name) {
             problems.push(Problem::bad_env_name(&key.key("env"), name));
@@ -426,12 +503,53 @@ fn check_layer(key: &KeyPath, layer: Layer<'_>, problems: &mut Vec<Problem>) {
         if !names::is_env_name(name) {
             problems.push(Problem::bad_env_name(&key, name));
         }
-        if parse_secret_ref(reference).is_none() {
-            problems.push(Problem::bad_secret_ref(&key, reference));
+        if let Some(problem) = secret_ref_problem(&key, reference) {
+            problems.push(problem);
         }
         if layer.env.is_some_and(|env| env.contains_key(name)) {
             problems.push(Problem::env_and_secret(&key, name));
         }
+    }
+}
+
+fn check_retries(key: &KeyPath, policy: &Retries, problems: &mut Vec<Problem>) {
+    if let Some(attempts) = policy.attempts
+        && attempts > 10
+    {
+        problems.push(Problem::out_of_range(
+            &key.key("attempts"),
+            &attempts.to_string(),
+            "0..=10",
+            "it is how often a failed request is tried again; `retries = false` turns retries off",
+        ));
+    }
+    if let Some(timeout) = &policy.per_try_timeout
+        && !names::is_duration(timeout)
+    {
+        problems.push(Problem::bad_duration(&key.key("per_try_timeout"), timeout));
+    }
+    // Istio reads an empty `retryOn` as its own default, which retries 503s.
+    if policy.on.as_ref().is_some_and(Vec::is_empty) {
+        problems.push(Problem::no_retry_conditions(&key.key("on")));
+    }
+}
+
+/// What is wrong with a `secret-name:key` reference, if anything.
+fn secret_ref_problem(key: &KeyPath, reference: &str) -> Option<Problem> {
+    match reference.split_once(':') {
+        _ if parse_secret_ref(reference).is_some() => None,
+        // A key of Secret-key characters that is still refused (`..`, too long);
+        // anything else looks like a value, not a reference.
+        Some((name, secret_key))
+            if names::is_dns_subdomain(name)
+                && !secret_key.is_empty()
+                && secret_key
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')) =>
+        {
+            Some(Problem::bad_secret_key(key, reference, secret_key))
+        }
+        _ => Some(Problem::bad_secret_ref(key, reference)),
     }
 }
 
@@ -458,7 +576,9 @@ fn check_service(
         let Some(image) = value else { continue };
         if service.language.is_none() {
             problems.push(Problem::only_for_built(&key.key(field)));
-        } else if image_tag(image).is_none() || !is_plain(image) {
+        } else if let Some(problem) = image_problem(&key.key(field), image) {
+            problems.push(problem);
+        } else if !is_plain(image) {
             problems.push(Problem::bad_image(&key.key(field), image));
         }
     }
@@ -574,6 +694,49 @@ fn check_service(
             problems.push(Problem::autoscale_cronjob(&key.key("autoscale")));
         }
     }
+    check_canary_versions(config, service, key, problems);
+}
+
+/// A canary at the version its stable pods already run splits traffic
+/// between two copies of the same image: in each environment, the canary
+/// that applies there must differ from the version deployed there.
+fn check_canary_versions(
+    config: &Config,
+    service: &ServiceConfig,
+    key: &KeyPath,
+    problems: &mut Vec<Problem>,
+) {
+    let mut same: BTreeMap<String, (KeyPath, String, Vec<&str>)> = BTreeMap::new();
+    for environment in config.environments.keys() {
+        let overrides = service
+            .environments
+            .as_ref()
+            .and_then(|e| e.get(environment));
+        let canary = match overrides.and_then(|o| o.canary.as_ref()) {
+            Some(canary) => (key.key("environments").key(environment), canary),
+            None => match &service.canary {
+                Some(canary) => (key.clone(), canary),
+                None => continue,
+            },
+        };
+        let stable = overrides
+            .and_then(|o| o.version.as_ref())
+            .or(service.version.as_ref());
+        if stable == Some(&canary.1.version) {
+            let canary_key = canary.0.key("canary").key("version");
+            same.entry(canary_key.to_string())
+                .or_insert_with(|| (canary_key, canary.1.version.clone(), Vec::new()))
+                .2
+                .push(environment);
+        }
+    }
+    for (_, (canary_key, version, environments)) in same {
+        problems.push(Problem::canary_is_stable(
+            &canary_key,
+            &version,
+            &environments,
+        ));
+    }
 }
 
 /// `address/prefix`, IPv4 or IPv6.
@@ -659,8 +822,8 @@ fn check_image_source(
             Some(_) => {}
         },
         (None, Some(image)) => {
-            if image_tag(image).is_none() {
-                problems.push(Problem::bad_image(&key.key("image"), image));
+            if let Some(problem) = image_problem(&key.key("image"), image) {
+                problems.push(problem);
             }
             if service.version.is_some() {
                 problems.push(Problem::image_for_third_party(
@@ -672,13 +835,22 @@ fn check_image_source(
     }
 }
 
-/// The tag of `repo:tag` or `repo:tag@sha256:…`, if it is pinned and usable as a label.
+/// The tag of `repo:tag` or `repo:tag@sha256:…`, if the reference is one a
+/// runtime pulls, pinned, and its tag is usable as a label.
 pub fn image_tag(image: &str) -> Option<&str> {
-    let without_digest = image.split_once('@').map_or(image, |(name, _)| name);
-    let last = without_digest.rsplit('/').next()?;
-    let (repository, tag) = last.split_once(':')?;
-    let clean = |s: &str| !s.is_empty() && !s.chars().any(|c| c.is_whitespace() || c.is_control());
-    (clean(repository) && clean(image) && is_version(tag)).then_some(tag)
+    crate::reference::parse(image)
+        .ok()?
+        .tag
+        .filter(|tag| is_version(tag))
+}
+
+/// The problem with an image reference, if any: not a reference at all, or not pinned.
+fn image_problem(key: &KeyPath, image: &str) -> Option<Problem> {
+    match crate::reference::parse(image) {
+        Err(reason) => Some(Problem::bad_image_reference(key, image, &reason)),
+        Ok(_) if image_tag(image).is_none() => Some(Problem::bad_image(key, image)),
+        Ok(_) => None,
+    }
 }
 
 fn check_ports(service: &ServiceConfig, key: &KeyPath, problems: &mut Vec<Problem>) {

@@ -2,15 +2,16 @@
 //! and preset, and failing, with the right words, on a deliberately broken
 //! set of each kind.
 
+use kiln::model::Model;
 use kiln::render::{Rendered, Renderer};
 use std::path::Path;
 
 /// Renders a `kiln.toml` through the library, as `kiln build` does.
-fn render(text: &str) -> Rendered {
+fn render(text: &str) -> (Rendered, Model) {
     let config = kiln::load::parse(text).expect("parses");
     assert!(kiln::validate::validate(&config).is_empty());
     let model = kiln::resolve::resolve(&config).expect("resolves");
-    Renderer::new().unwrap().render(&model).unwrap()
+    (Renderer::new().unwrap().render(&model).unwrap(), model)
 }
 
 fn configs() -> Vec<(String, String)> {
@@ -31,8 +32,8 @@ fn configs() -> Vec<(String, String)> {
     found
 }
 
-fn messages(rendered: &Rendered) -> Vec<String> {
-    kiln::crosscheck::check(rendered)
+fn messages((rendered, model): &(Rendered, Model)) -> Vec<String> {
+    kiln::crosscheck::check(rendered, model)
         .into_iter()
         .map(|p| p.message)
         .collect()
@@ -42,7 +43,7 @@ fn messages(rendered: &Rendered) -> Vec<String> {
 fn every_environment_of_every_example_is_consistent() {
     for (path, text) in configs() {
         let rendered = render(&text);
-        assert!(rendered.len() > 10, "{path}");
+        assert!(rendered.0.len() > 10, "{path}");
         assert_eq!(messages(&rendered), Vec::<String>::new(), "{path}");
     }
 }
@@ -59,6 +60,7 @@ fn broken_at(file: &str, from: &str, to: &str, reported: &str, expected: &str) {
     let mut rendered = render(include_str!("../examples/shop/kiln.toml"));
     let path = format!("deploy/prod/{file}");
     let text = rendered
+        .0
         .get_mut(&path)
         .unwrap_or_else(|| panic!("no {path}"));
     assert!(text.contains(from), "{path} lacks {from:?}");

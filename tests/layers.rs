@@ -199,12 +199,13 @@ fn gateway_routes_go_longest_prefix_first_with_timeouts_and_retries() {
     assert_eq!(prefixes, ["/api/admin", "/api"]);
     assert_eq!(routes[0]["timeout"], "30s");
     assert_eq!(routes[0]["retries"]["attempts"], 0);
+    assert!(routes[0]["retries"]["retryOn"].is_null());
     assert_eq!(routes[1]["timeout"], "15s");
     assert_eq!(routes[1]["retries"]["attempts"], 3);
     assert_eq!(routes[1]["retries"]["perTryTimeout"], "5s");
     assert_eq!(
         routes[1]["retries"]["retryOn"],
-        "5xx,gateway-error,connect-failure"
+        "connect-failure,refused-stream,reset-before-request"
     );
     assert_eq!(
         routes[1]["route"][0]["destination"]["host"],

@@ -7,6 +7,7 @@ use std::time::SystemTime;
 
 mod build;
 mod cache;
+mod cluster;
 mod crash;
 mod crosscheck;
 mod custom;
@@ -18,7 +19,9 @@ mod golden;
 mod hostile;
 mod layers;
 mod output;
+mod platform;
 mod posture;
+mod prereqs;
 mod properties;
 mod untrusted_repo;
 
