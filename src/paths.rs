@@ -18,6 +18,8 @@ pub const CONFIG: &str = "kiln.toml";
 pub const CACHE: &str = ".kiln/cache";
 /// Where a repo's template overrides live, mirroring `templates/`.
 pub const OVERRIDES: &str = ".kiln/templates";
+/// The script that checks, without kiln, that the repo is what `kiln build` left.
+pub const DRIFT: &str = ".kiln/drift.sh";
 /// Where `kiln init` writes the JSON Schema that `kiln.toml`'s `#:schema` line names.
 pub const SCHEMA: &str = ".kiln/kiln.schema.json";
 
