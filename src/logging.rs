@@ -103,9 +103,10 @@ const STATE_MOUNT: &str = "/var/lib/fluentd";
 const MONITOR_PORT: u16 = 24220;
 
 /// A log line of a kubelet probe: the user agent `kube-probe/<major>.<minor>`
-/// (a `+` after the minor on some managed clusters), as a field of its own:
-/// quoted or space-delimited, as access logs and JSON write it. Nothing else
+/// (a `+` after the minor on some managed clusters) as a field of its own,
+/// quoted as access logs and JSON write it, or last on the line. Nothing else
 /// is matched, so no request from anyone else is dropped, whatever its path
-/// (`GET /`, `GET /healthz`) or query (`?q=kube-probe/1.30` is preceded by
-/// `=`). Ruby regex, in the subset the `regex` crate reads alike (tests/fluentconf.rs).
-const PROBE_LINE: &str = r#"(?:^|[ "])kube-probe/[0-9]+\.[0-9]+\+?(?:[ "]|$)"#;
+/// (`GET /`, `GET /healthz`) or query (in `?q=kube-probe/1.30` it follows
+/// `=`). Ruby regex, in the subset the `regex` crate reads alike
+/// (tests/fluentconf.rs runs it over real-looking lines).
+const PROBE_LINE: &str = r#"(?:^|[ "])kube-probe/[0-9]+\.[0-9]+\+?(?:"|$)"#;
