@@ -360,14 +360,12 @@ fn check_kiln_source(
             _ => {}
         }
     }
-    let checks: [(&str, &Option<String>, fn(&str) -> bool); 5] = [
+    let checks: [KilnRule<'_>; 5] = [
         ("git", &source.git, is_https_url),
         ("rev", &source.rev, is_commit),
         ("image", &source.image, is_pinned_image),
         ("version", &source.version, is_exact_version),
-        ("index", &source.index, |url| {
-            is_https_url(url.strip_prefix("sparse+").unwrap_or(url))
-        }),
+        ("index", &source.index, is_cargo_index),
     ];
     for (field, value, valid) in checks {
         if let Some(value) = value
@@ -376,6 +374,14 @@ fn check_kiln_source(
             problems.push(Problem::bad_kiln_source(&key.key(field), value, field));
         }
     }
+}
+
+/// A key of `project.kiln`, its value, and what a valid one is.
+type KilnRule<'a> = (&'a str, &'a Option<String>, fn(&str) -> bool);
+
+/// A Cargo registry index: `sparse+https://...` or a git index at `https://...`.
+fn is_cargo_index(url: &str) -> bool {
+    is_https_url(url.strip_prefix("sparse+").unwrap_or(url))
 }
 
 /// `https://host[/path]`, with no user or password in it.
