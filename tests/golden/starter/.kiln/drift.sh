@@ -36,7 +36,7 @@ fi
 : >"$tmp/overrides"
 find .kiln/templates ! -type d 2>/dev/null | LC_ALL=C sort >"$tmp/found"
 if ! diff "$tmp/overrides" "$tmp/found" >&2; then
-  echo 'kiln drift: the template overrides in .kiln/templates are not the ones kiln built with (< kiln read it, > it is new): run `kiln build` and commit what it writes' >&2
+  echo 'kiln drift: the template overrides in .kiln/templates are not the ones kiln built with (`<`: gone since, `>`: new): run `kiln build` and commit what it writes' >&2
   failed=1
 fi
 
