@@ -20,6 +20,8 @@ const STARTER_NAME_LINE: &str = "name = \"demo\"";
 struct Stats {
     environments: usize,
     services: usize,
+    /// Pipelines are written, but `project.kiln` does not say where CI gets kiln.
+    drift_without_kiln: bool,
 }
 
 /// How thoroughly to check the rendered set.
@@ -80,7 +82,12 @@ fn generate(dir: &Path, source: &Source, verify: Verify) -> Result<Generated, Er
 
 fn generate_with(renderer: &Renderer, source: &Source, verify: Verify) -> Result<Generated, Error> {
     let config = configure(source)?;
-    let model = resolve::resolve(&config).map_err(|problems| source.invalid(&problems))?;
+    let mut model = resolve::resolve(&config).map_err(|problems| source.invalid(&problems))?;
+    crate::delivery::record_inputs(
+        &mut model.delivery.pipeline,
+        &source.text,
+        renderer.overrides(),
+    );
     let (rendered, sources) = renderer.render_with_sources(&model)?;
     if verify == Verify::CrossCheck {
         let problems = crosscheck::check(&rendered, &model);
@@ -91,6 +98,7 @@ fn generate_with(renderer: &Renderer, source: &Source, verify: Verify) -> Result
     let stats = Stats {
         environments: config.environments.len(),
         services: config.services.len(),
+        drift_without_kiln: !config.project.ci.is_empty() && config.project.kiln.is_none(),
     };
     Ok(Generated {
         rendered,
@@ -135,7 +143,11 @@ pub fn check(dir: &Path, out: &mut dyn Write) -> Result<(), Error> {
         stats.services,
         rendered.len()
     )
-    .map_err(io(dir))
+    .map_err(io(dir))?;
+    if stats.drift_without_kiln {
+        writeln!(out, "{}", crate::error::no_kiln_source_note()).map_err(io(dir))?;
+    }
+    Ok(())
 }
 
 pub fn build(dir: &Path, dry_run: bool, force: bool, out: &mut dyn Write) -> Result<(), Error> {

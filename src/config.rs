@@ -61,6 +61,29 @@ pub struct Project {
     pub repo_url: Option<String>,
     /// The branch pipelines deploy from and Argo CD follows. Default `main`.
     pub branch: Option<String>,
+    /// Where the pipelines' drift job gets kiln to run `kiln check` and
+    /// `kiln diff`. Without it, the job checks the generated files against
+    /// `kiln.lock` with `sha256sum` only. Needs `ci`.
+    pub kiln: Option<KilnSource>,
+}
+
+/// `kiln = { git, rev }`, `{ image }` or `{ version, index }`: one pinned
+/// source of kiln for CI.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KilnSource {
+    /// A git repository of kiln's source, `https://host/path`; built with
+    /// `cargo install --locked` at `rev`.
+    pub git: Option<String>,
+    /// The commit of `git` to build: its full 40-character SHA.
+    pub rev: Option<String>,
+    /// A container image with `kiln` on its PATH, pinned by digest
+    /// (`registry/kiln:0.1.0@sha256:...`).
+    pub image: Option<String>,
+    /// An exact kiln release (`0.1.0`) in the Cargo registry at `index`.
+    pub version: Option<String>,
+    /// Index URL of that Cargo registry: `sparse+https://...` or `https://...`.
+    pub index: Option<String>,
 }
 
 /// `gateway = { namespace, selector, service_account }`: where the ingress

@@ -2,10 +2,14 @@
 //! which Dockerfiles, which CI pipelines, which Argo CD Applications, and
 //! every value in them. Templates only lay out what is decided here.
 
-use crate::config::{CiSystem, Config, DeployOn, GitOps, Language};
-use crate::model::{Application, Build, Delivery, Deploy, Environment, Pipeline, Service, Tools};
+use crate::config::{CiSystem, Config, DeployOn, GitOps, KilnSource, Language};
+use crate::model::{
+    Application, Build, Delivery, Deploy, Environment, InputFile, KilnView, Pipeline, Service,
+    Tools,
+};
 use crate::paths;
-use std::collections::BTreeMap;
+use crate::render::Override;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Pinned images: defaults for each language, and the tools pipelines run.
 /// Each is an exact tag (distroless has no version tags, so a digest).
@@ -26,8 +30,11 @@ pub mod pinned {
     pub const TRIVY: &str = "aquasec/trivy:0.57.1";
     pub const KUBECTL: &str = "alpine/k8s:1.31.5";
     pub const ARGOCD: &str = "quay.io/argoproj/argocd:v2.13.3";
-    /// Has git and cargo: the drift job installs kiln with it.
-    pub const RUST_CI: &str = "rust:1.83.0-bookworm";
+    /// Has git and cargo: the drift job builds kiln with it, from `project.kiln`.
+    /// At least kiln's own minimum Rust (1.88, set by its dependencies).
+    pub const RUST_CI: &str = "rust:1.88.0-bookworm";
+    /// A small shell with sha256sum and awk, for `.kiln/drift.sh`.
+    pub const SHELL: &str = "alpine:3.21.3";
 }
 
 /// Built-in defaults of the delivery keys.
@@ -121,7 +128,7 @@ pub fn resolve(config: &Config, environments: &[Environment]) -> Delivery {
                 language: language_name(language).into(),
                 context: paths::service_source_dir(name),
                 image: format!("{registry}/{name}"),
-                version: service.version.clone().unwrap_or_default(),
+                tags: deployed_tags(environments, name),
                 build_image: service
                     .build_image
                     .clone()
@@ -167,13 +174,19 @@ pub fn resolve(config: &Config, environments: &[Environment]) -> Delivery {
             rollouts: env
                 .services
                 .iter()
-                .filter_map(|s| match s.kind.as_str() {
-                    "web" | "worker" => Some(format!("deployment/{}", s.name)),
-                    "stateful" => Some(format!("statefulset/{}", s.name)),
-                    _ => None,
+                .flat_map(|s| {
+                    let workload = match s.kind.as_str() {
+                        "web" | "worker" => Some(format!("deployment/{}", s.name)),
+                        "stateful" => Some(format!("statefulset/{}", s.name)),
+                        _ => None,
+                    };
+                    let canary = s
+                        .canary
+                        .as_ref()
+                        .map(|c| format!("deployment/{}", c.workload.name));
+                    workload.into_iter().chain(canary)
                 })
-                .collect::<Vec<_>>()
-                .join(" "),
+                .collect(),
         });
         if !on_tag {
             previous_push = Some(env.name.clone());
@@ -187,6 +200,11 @@ pub fn resolve(config: &Config, environments: &[Environment]) -> Delivery {
         registry_host,
         branch: branch.clone(),
         kiln_version: env!("CARGO_PKG_VERSION").into(),
+        kiln: project.kiln.as_ref().map(kiln_view),
+        // Known only to the command that reads the files: see `inputs`.
+        inputs: Vec::new(),
+        overrides: Vec::new(),
+        lock_version: crate::lock::Lock::VERSION,
         deploys,
         argocd,
         tools: Tools {
@@ -196,6 +214,7 @@ pub fn resolve(config: &Config, environments: &[Environment]) -> Delivery {
             kubectl: pinned::KUBECTL.into(),
             argocd: pinned::ARGOCD.into(),
             rust: pinned::RUST_CI.into(),
+            shell: pinned::SHELL.into(),
         },
     };
 
@@ -248,6 +267,61 @@ pub fn resolve(config: &Config, environments: &[Environment]) -> Delivery {
         pipeline,
         applications,
     }
+}
+
+/// The tags of a built service's image that some environment deploys:
+/// the stable version of each environment and each canary's, sorted, each once.
+fn deployed_tags(environments: &[Environment], service: &str) -> Vec<String> {
+    let tags: BTreeSet<&str> = environments
+        .iter()
+        .flat_map(|env| env.services.iter().filter(|s| s.name == service))
+        .flat_map(|s| {
+            let canary = s.canary.as_ref().map(|c| c.workload.version.as_str());
+            std::iter::once(s.version.as_str()).chain(canary)
+        })
+        .collect();
+    tags.into_iter().map(str::to_string).collect()
+}
+
+fn kiln_view(source: &KilnSource) -> KilnView {
+    let image = source.image.as_deref().and_then(|i| i.split_once('@'));
+    let kind = if source.image.is_some() {
+        "image"
+    } else if source.git.is_some() {
+        "git"
+    } else {
+        "registry"
+    };
+    KilnView {
+        kind: kind.into(),
+        git: source.git.clone(),
+        rev: source.rev.clone(),
+        image: source.image.clone(),
+        image_name: image.map(|(name, _)| name.to_string()),
+        image_digest: image.map(|(_, digest)| format!("@{digest}")),
+        version: source.version.clone(),
+        index: source.index.clone(),
+    }
+}
+
+/// The files a render read, for `.kiln/drift.sh` to check: `kiln.toml`
+/// (its text as read) and each template override in use, in path order.
+pub fn record_inputs(
+    pipeline: &mut Pipeline,
+    config_text: &str,
+    overrides: &BTreeMap<String, Override>,
+) {
+    let hash = |text: &str| crate::lock::hash(text.as_bytes());
+    pipeline.inputs = std::iter::once(InputFile {
+        path: paths::CONFIG.into(),
+        sha256: hash(config_text),
+    })
+    .chain(overrides.values().map(|own| InputFile {
+        path: own.shown.clone(),
+        sha256: hash(&own.text),
+    }))
+    .collect();
+    pipeline.overrides = overrides.values().map(|own| own.shown.clone()).collect();
 }
 
 #[cfg(test)]

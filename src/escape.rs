@@ -1,4 +1,5 @@
-//! The one way a value from `kiln.toml` enters a Dockerfile or a Jenkinsfile.
+//! The one way a value from `kiln.toml` enters a Dockerfile, a Jenkinsfile or
+//! a shell script.
 //! YAML has its own module (`yaml`). Each format gets exactly one filter.
 
 use serde_json::Value;
@@ -65,6 +66,27 @@ pub fn groovy(value: &Value) -> Result<String, String> {
     }
 }
 
+/// A value in a POSIX shell script: one single-quoted word, which the shell
+/// never expands, with each `'` written as `'\''`. Control characters are
+/// refused: none of kiln's values holds one once validated.
+pub fn shell(value: &Value) -> Result<String, String> {
+    let text = match value {
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.clone(),
+        other => {
+            return Err(format!(
+                "only strings and numbers can go into a shell script, not {other}"
+            ));
+        }
+    };
+    if let Some(bad) = text.chars().find(|c| c.is_control()) {
+        return Err(format!(
+            "refusing to write {text:?} into a shell script: it holds {bad:?}"
+        ));
+    }
+    Ok(format!("'{}'", text.replace('\'', "'\\''")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,5 +113,17 @@ mod tests {
         assert_eq!(groovy(&json!("l1\nl2")).unwrap(), "'l1\\u000al2'");
         assert_eq!(groovy(&json!("é")).unwrap(), "'\\u00e9'");
         assert_eq!(groovy(&json!(3)).unwrap(), "3");
+    }
+
+    #[test]
+    fn shell_words_never_expand_or_end_early() {
+        assert_eq!(shell(&json!("kiln.toml")).unwrap(), "'kiln.toml'");
+        assert_eq!(
+            shell(&json!("a'; rm -rf / #$(x)")).unwrap(),
+            "'a'\\''; rm -rf / #$(x)'"
+        );
+        assert_eq!(shell(&json!(2)).unwrap(), "'2'");
+        assert!(shell(&json!("a\nb")).is_err());
+        assert!(shell(&json!(["a"])).is_err());
     }
 }

@@ -18,7 +18,6 @@ pub(crate) fn logging(
     project: &ProjectView,
     environment: &str,
     namespace: &str,
-    services: &[Service],
 ) -> Logging {
     let logging_namespace = logging_namespace(&project.name, environment);
     let mut labels = common_labels(project);
@@ -39,21 +38,6 @@ pub(crate) fn logging(
     );
     // Fluentd talks to the API server and Elasticsearch, neither in the mesh.
     namespace_labels.insert("istio-injection".into(), "disabled".into());
-    let mut paths: Vec<String> = services
-        .iter()
-        .filter_map(|s| s.probes.as_ref().filter(|p| p.kind == "http"))
-        .flat_map(|p| [p.liveness_path.clone(), p.readiness_path.clone()])
-        .collect();
-    paths.sort();
-    paths.dedup();
-    let mut noise = "kube-probe/".to_string();
-    if !paths.is_empty() {
-        let alternatives: Vec<String> = paths.iter().map(|p| regex_escape(p)).collect();
-        noise.push_str(&format!(
-            "|(?:GET|HEAD) (?:{})(?:[ ?\"]|$)",
-            alternatives.join("|")
-        ));
-    }
     let elasticsearch = config.environments[environment]
         .elasticsearch
         .as_ref()
@@ -101,7 +85,8 @@ pub(crate) fn logging(
         state_mount: STATE_MOUNT.into(),
         pos_file: format!("{STATE_MOUNT}/containers.log.pos"),
         buffer_path: format!("{STATE_MOUNT}/buffer"),
-        noise,
+        noise: PROBE_LINE.into(),
+        monitor_port: MONITOR_PORT,
         elasticsearch,
         egress_ports,
         namespace: logging_namespace,
@@ -114,19 +99,14 @@ pub(crate) fn logging(
 /// Where Fluentd keeps its state inside the container.
 const STATE_MOUNT: &str = "/var/lib/fluentd";
 
-/// Escapes the characters a Ruby regular expression treats specially. A
-/// quote becomes `\x27`, so the pattern never needs quoting in fluent.conf.
-fn regex_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\'' => out.push_str("\\x27"),
-            c if "\\.+*?()|[]{}^$".contains(c) => {
-                out.push('\\');
-                out.push(c);
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// Fluentd's `monitor_agent` port, which the kubelet probes.
+const MONITOR_PORT: u16 = 24220;
+
+/// A log line of a kubelet probe: the user agent `kube-probe/<major>.<minor>`
+/// (a `+` after the minor on some managed clusters) as a field of its own,
+/// quoted as access logs and JSON write it, or last on the line. Nothing else
+/// is matched, so no request from anyone else is dropped, whatever its path
+/// (`GET /`, `GET /healthz`) or query (in `?q=kube-probe/1.30` it follows
+/// `=`). Ruby regex, in the subset the `regex` crate reads alike
+/// (tests/fluentconf.rs runs it over real-looking lines).
+const PROBE_LINE: &str = r#"(?:^|[ "])kube-probe/[0-9]+\.[0-9]+\+?(?:"|$)"#;

@@ -159,8 +159,11 @@ pub struct Logging {
     pub pos_file: String,
     /// The Elasticsearch output's file buffer, under `state_mount`.
     pub buffer_path: String,
-    /// Regular expression of the lines dropped as health-check noise.
+    /// Regular expression of the lines dropped as health-check noise: the
+    /// kubelet's probes, by their user agent.
     pub noise: String,
+    /// Port of Fluentd's `monitor_agent`, which its probes ask.
+    pub monitor_port: u16,
     pub elasticsearch: Option<ElasticsearchView>,
     /// TCP ports Fluentd may open connections to, anywhere: the API server and Elasticsearch.
     pub egress_ports: Vec<u16>,
@@ -423,8 +426,10 @@ pub struct Build {
     pub context: String,
     /// Image repository without a tag: `{registry}/{service}`.
     pub image: String,
-    /// The service's own `version`: the tag pushed besides the commit SHA.
-    pub version: String,
+    /// Every tag of the image that some environment deploys (the service's
+    /// `version`, an environment's own, a canary's), sorted: each is pushed
+    /// besides the commit SHA.
+    pub tags: Vec<String>,
     pub build_image: String,
     pub runtime_image: String,
     /// Container ports, for `EXPOSE`.
@@ -445,14 +450,47 @@ pub struct Pipeline {
     pub registry_is_ghcr: bool,
     /// The registry is GitLab.com's: GitLab CI logs in with its job credentials.
     pub registry_is_gitlab: bool,
-    /// The kiln release that wrote the pipeline, installed by the drift job.
+    /// The kiln release that wrote the pipeline and `.kiln/drift.sh`.
     pub kiln_version: String,
+    /// Where the drift job gets kiln for `kiln check` and `kiln diff`; `None`
+    /// when it only runs `.kiln/drift.sh`.
+    pub kiln: Option<KilnView>,
+    /// The files a render reads, with their sha256: `kiln.toml` first, then
+    /// each template override. Filled in by the command that rendered.
+    pub inputs: Vec<InputFile>,
+    /// The template overrides among `inputs`, by path.
+    pub overrides: Vec<String>,
+    /// The `version` of the `kiln.lock` this kiln writes, which the drift script reads.
+    pub lock_version: u32,
     /// Deploy stages in the order they run.
     pub deploys: Vec<Deploy>,
     /// Deploys go through Argo CD instead of `kubectl apply`.
     pub argocd: bool,
     /// Pinned images of the tools the pipeline runs.
     pub tools: Tools,
+}
+
+/// One file a render read, and its sha256.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputFile {
+    pub path: String,
+    pub sha256: String,
+}
+
+/// Where a pipeline gets kiln: `project.kiln`, pinned.
+#[derive(Debug, Clone, Serialize)]
+pub struct KilnView {
+    /// `git` and `registry` install with cargo; `image` runs the image.
+    pub kind: String,
+    pub git: Option<String>,
+    pub rev: Option<String>,
+    pub image: Option<String>,
+    /// `image` before its `@sha256:` digest, and the digest with its `@`:
+    /// a Jenkinsfile writes them on two lines.
+    pub image_name: Option<String>,
+    pub image_digest: Option<String>,
+    pub version: Option<String>,
+    pub index: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -469,9 +507,9 @@ pub struct Deploy {
     pub application: Option<String>,
     /// Argo CD syncs it by itself; CI only waits for it.
     pub auto_sync: bool,
-    /// Workloads to wait for after `kubectl apply`, space-separated
-    /// `deployment/<name>` and `statefulset/<name>`.
-    pub rollouts: String,
+    /// Workloads to wait for after `kubectl apply`: `deployment/<name>`
+    /// (canaries included) and `statefulset/<name>`.
+    pub rollouts: Vec<String>,
 }
 
 /// Container images of the tools a pipeline runs, each pinned.
@@ -483,6 +521,7 @@ pub struct Tools {
     pub kubectl: String,
     pub argocd: String,
     pub rust: String,
+    pub shell: String,
 }
 
 /// An Argo CD Application that keeps one environment in sync with git.

@@ -18,6 +18,8 @@ pub const CONFIG: &str = "kiln.toml";
 pub const CACHE: &str = ".kiln/cache";
 /// Where a repo's template overrides live, mirroring `templates/`.
 pub const OVERRIDES: &str = ".kiln/templates";
+/// The script that checks, without kiln, that the repo is what `kiln build` left.
+pub const DRIFT: &str = ".kiln/drift.sh";
 /// Where `kiln init` writes the JSON Schema that `kiln.toml`'s `#:schema` line names.
 pub const SCHEMA: &str = ".kiln/kiln.schema.json";
 
@@ -142,10 +144,13 @@ pub fn generated(path: &str) -> Result<(), &'static str> {
         }
         ["services", service, "Dockerfile" | ".dockerignore"] => label(service),
         ["argocd", file] => file.strip_suffix(".yaml").is_some_and(label),
-        _ => ["github", "gitlab", "jenkins"]
-            .into_iter()
-            .filter_map(ci_file)
-            .any(|ci| ci == path),
+        _ => {
+            path == DRIFT
+                || ["github", "gitlab", "jenkins"]
+                    .into_iter()
+                    .filter_map(ci_file)
+                    .any(|ci| ci == path)
+        }
     };
     if ok {
         Ok(())
@@ -199,6 +204,7 @@ mod tests {
             ".gitlab-ci.yml",
             "Jenkinsfile",
             "argocd/prod.yaml",
+            ".kiln/drift.sh",
         ] {
             assert_eq!(generated(good), Ok(()), "{good}");
         }

@@ -137,7 +137,13 @@ impl Renderer {
         tera.register_filter("fluent", fluent_filter);
         tera.register_filter("dockerfile", format_filter(escape::dockerfile));
         tera.register_filter("groovy", format_filter(escape::groovy));
+        tera.register_filter("shell", format_filter(escape::shell));
         Ok(Renderer { tera, overrides })
+    }
+
+    /// The repo's template overrides in use, by bundled template name.
+    pub fn overrides(&self) -> &BTreeMap<String, Override> {
+        &self.overrides
     }
 
     /// Renders every file of every environment, one thread per environment.
@@ -208,6 +214,15 @@ impl Renderer {
             files.push((
                 path.to_string(),
                 format!("{header}{}", self.render_one(template, &context)?),
+                vec![template.to_string()],
+            ));
+        }
+        if !delivery.ci.is_empty() {
+            // The drift check every pipeline runs first: it needs no kiln.
+            let template = "ci/drift.sh.tera";
+            files.push((
+                paths::DRIFT.to_string(),
+                format!("{HEADER}{}", self.render_one(template, &context)?),
                 vec![template.to_string()],
             ));
         }
@@ -626,6 +641,8 @@ fn filter_of(name: &str) -> Option<&'static str> {
         Some("dockerfile")
     } else if name.ends_with("Jenkinsfile.tera") {
         Some("groovy")
+    } else if name.ends_with(".sh.tera") {
+        Some("shell")
     } else if name.ends_with(".conf.tera") {
         // fluent.conf is not YAML: its values go through its own filter.
         Some("fluent")

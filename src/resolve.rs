@@ -469,7 +469,7 @@ fn resolve_environment(
         .then(|| crate::alerts::monitoring(config, name, &namespace, on.mesh, &services));
     let logging = on
         .logging
-        .then(|| logging::logging(config, project, name, &namespace, &services));
+        .then(|| logging::logging(config, project, name, &namespace));
     Environment {
         name: name.to_string(),
         namespace,

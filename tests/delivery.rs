@@ -335,9 +335,8 @@ fn github_workflow_has_every_stage_with_least_privilege() {
             .collect::<Value>(),
     )
     .join("\n");
-    assert!(drift.contains("kiln check"));
-    assert!(drift.contains("kiln build --dry-run"));
-    assert!(drift.contains("kiln diff --exit-code"));
+    // Without `project.kiln`, the drift job needs nothing but the repo.
+    assert_eq!(drift, "sh .kiln/drift.sh");
 
     let image = job(&workflow, "image");
     let services: Vec<String> = image["strategy"]["matrix"]["include"]
@@ -363,7 +362,7 @@ fn github_workflow_has_every_stage_with_least_privilege() {
     let push = job(&workflow, "push");
     assert_eq!(push["if"], on_main);
     assert!(text.contains("docker push \"$IMAGE:$GITHUB_SHA\"\n"));
-    assert!(text.contains("docker push \"$IMAGE:$VERSION\"\n"));
+    assert!(text.contains("docker push \"$IMAGE:$tag\"\n"));
     assert_eq!(strings(&job(&workflow, "deploy-dev")["needs"]), ["push"]);
     assert_eq!(job(&workflow, "deploy-dev")["if"], on_main);
     assert_eq!(
@@ -445,8 +444,8 @@ fn gitlab_pipeline_has_the_same_stages() {
     assert_eq!(prod["rules"][0]["when"], "manual");
     assert_eq!(prod["allow_failure"], false);
     assert_eq!(prod["environment"]["deployment_tier"], "production");
-    let script = strings(&pipeline["drift"]["script"]).join("\n");
-    assert!(script.contains("kiln build --dry-run") && script.contains("kiln diff --exit-code"));
+    assert_eq!(strings(&pipeline["drift"]["script"]), ["sh .kiln/drift.sh"]);
+    assert_eq!(pipeline["drift"]["image"], "alpine:3.21.3");
 }
 
 #[test]
@@ -470,7 +469,12 @@ fn jenkinsfile_has_the_same_stages_and_never_interpolates_secrets() {
     assert!(prod.contains("tag pattern: 'v*', comparator: 'GLOB'"));
     assert!(prod.contains("input {\n                message 'Deploy this tag to prod?'"));
     assert!(prod.contains("credentialsId: 'argocd-token-prod'"));
-    assert!(text.contains("usernamePassword(credentialsId: 'registry'"));
+    // One credential binding per push stage, no map literal repeated.
+    assert_eq!(
+        text.matches("REGISTRY = credentials('registry')").count(),
+        5
+    );
+    assert!(!text.contains("usernamePassword("));
     // Only single-quoted shell steps: Groovy never expands a credential into a command line.
     for line in text.lines().map(str::trim_start) {
         assert!(
@@ -593,4 +597,324 @@ fn argocd_application_uses_only_fields_argo_cd_knows() {
         keys(&spec["syncPolicy"]["retry"]["backoff"]),
         ["duration", "factor", "maxDuration"]
     );
+}
+
+/// Per-environment versions and canaries, deployed with `kubectl apply`.
+const VERSIONS: &str = r#"
+[project]
+name = "shop"
+registry = "ghcr.io/acme/shop"
+ci = ["github", "gitlab", "jenkins"]
+
+[environments.dev]
+[environments.staging]
+[environments.prod]
+
+[services.web]
+language = "node"
+version = "1.4.2"
+port = 8080
+canary = { version = "1.5.0", weight = 10 }
+
+[services.web.environments.dev]
+version = "1.5.0-rc.1"
+canary = { version = "1.5.0-rc.2", weight = 50 }
+
+[services.jobs]
+kind = "worker"
+language = "python"
+version = "0.3.0"
+port = 8081
+
+[services.jobs.environments.staging]
+version = "0.4.0-rc.1"
+
+[services.ledger]
+kind = "cronjob"
+language = "rust"
+version = "0.9.0"
+schedule = "0 3 * * *"
+
+[services.ledger.environments.prod]
+version = "0.8.5"
+
+[services.db]
+kind = "stateful"
+image = "postgres:16.4"
+port = 5432
+storage = "5Gi"
+"#;
+
+/// Every object of every generated manifest under `deploy/<env>/`.
+fn objects(repo: &Repo, env: &str) -> Vec<Value> {
+    repo.manifests()
+        .into_iter()
+        .filter(|(path, _)| path.starts_with(&format!("deploy/{env}/")))
+        .map(|(path, text)| serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}")))
+        .collect()
+}
+
+/// `image:tag` of every container of every workload in `deploy/`, built ones only.
+fn deployed_images(repo: &Repo) -> std::collections::BTreeSet<String> {
+    let mut images = std::collections::BTreeSet::new();
+    for env in ["dev", "staging", "prod"] {
+        for object in objects(repo, env) {
+            let pod = match object["kind"].as_str() {
+                Some("Deployment" | "StatefulSet") => &object["spec"]["template"]["spec"],
+                Some("CronJob") => &object["spec"]["jobTemplate"]["spec"]["template"]["spec"],
+                _ => continue,
+            };
+            for container in pod["containers"].as_sequence().unwrap() {
+                let image = container["image"].as_str().unwrap();
+                if image.starts_with("ghcr.io/acme/shop/") {
+                    images.insert(image.to_string());
+                }
+            }
+        }
+    }
+    images
+}
+
+/// The single-quoted literals of a Groovy expression, concatenated.
+fn groovy_literals(expression: &str) -> String {
+    expression.split('\'').skip(1).step_by(2).collect()
+}
+
+/// `NAME = <expression>` in a Jenkinsfile, with `+` continuations, each
+/// occurrence in order.
+fn jenkins_values(text: &str, name: &str) -> Vec<String> {
+    let mut values = Vec::new();
+    let mut lines = text.lines().map(str::trim);
+    let prefix = format!("{name} = ");
+    while let Some(line) = lines.next() {
+        if let Some(value) = line.strip_prefix(&prefix) {
+            let mut expression = value.to_string();
+            while expression.ends_with('+') {
+                expression.push_str(lines.next().unwrap());
+            }
+            values.push(groovy_literals(&expression));
+        }
+    }
+    values
+}
+
+fn words(text: &str) -> Vec<String> {
+    text.split_whitespace().map(str::to_string).collect()
+}
+
+#[test]
+fn every_deployed_image_tag_is_built_tested_scanned_and_pushed_by_every_pipeline() {
+    let repo = built(VERSIONS);
+    let deployed = deployed_images(&repo);
+    for expected in [
+        "ghcr.io/acme/shop/web:1.4.2",
+        "ghcr.io/acme/shop/web:1.5.0",
+        "ghcr.io/acme/shop/web:1.5.0-rc.1",
+        "ghcr.io/acme/shop/web:1.5.0-rc.2",
+        "ghcr.io/acme/shop/jobs:0.3.0",
+        "ghcr.io/acme/shop/jobs:0.4.0-rc.1",
+        "ghcr.io/acme/shop/ledger:0.8.5",
+        "ghcr.io/acme/shop/ledger:0.9.0",
+    ] {
+        assert!(deployed.contains(expected), "{expected} in {deployed:?}");
+    }
+    let services = ["jobs", "ledger", "web"];
+
+    // GitHub: one image job per service (build, test, scan), its push job pushes the tags.
+    let workflow: Value = serde_yaml::from_str(&repo.read(".github/workflows/ci.yml")).unwrap();
+    let built: Vec<String> = job(&workflow, "image")["strategy"]["matrix"]["include"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|e| e["image"].as_str().unwrap().to_string())
+        .collect();
+    let mut pushed = std::collections::BTreeSet::new();
+    for entry in job(&workflow, "push")["strategy"]["matrix"]["include"]
+        .as_sequence()
+        .unwrap()
+    {
+        let image = entry["image"].as_str().unwrap();
+        assert!(
+            built.iter().any(|b| b == image),
+            "{image} is pushed, not built"
+        );
+        for tag in words(entry["tags"].as_str().unwrap()) {
+            pushed.insert(format!("{image}:{tag}"));
+        }
+    }
+    assert_eq!(pushed, deployed, "github");
+
+    // GitLab: build, test, scan and push jobs per service.
+    let pipeline: Value = serde_yaml::from_str(&repo.read(".gitlab-ci.yml")).unwrap();
+    let mut pushed = std::collections::BTreeSet::new();
+    for service in services {
+        for stage in ["build", "test", "scan"] {
+            assert!(
+                pipeline[format!("{stage}:{service}").as_str()].is_mapping(),
+                "{stage}:{service}"
+            );
+        }
+        let push = &pipeline[format!("push:{service}").as_str()]["variables"];
+        let image = push["IMAGE"].as_str().unwrap();
+        assert_eq!(
+            pipeline[format!("build:{service}").as_str()]["variables"]["IMAGE"],
+            image
+        );
+        for tag in words(push["TAGS"].as_str().unwrap()) {
+            pushed.insert(format!("{image}:{tag}"));
+        }
+    }
+    assert_eq!(pushed, deployed, "gitlab");
+
+    // Jenkins: a Build, Test, Scan and Push stage per service, IMAGE and TAGS beside them.
+    let text = repo.read("Jenkinsfile");
+    for service in services {
+        for stage in ["Build", "Test", "Scan", "Push"] {
+            assert!(
+                text.contains(&format!("stage('{stage} {service}')")),
+                "{stage} {service}"
+            );
+        }
+    }
+    let images = jenkins_values(&text, "IMAGE");
+    let tags = jenkins_values(&text, "TAGS");
+    assert_eq!(images.len(), services.len());
+    let pushed: std::collections::BTreeSet<String> = images
+        .iter()
+        .zip(&tags)
+        .flat_map(|(image, tags)| words(tags).into_iter().map(move |t| format!("{image}:{t}")))
+        .collect();
+    assert_eq!(pushed, deployed, "jenkins");
+}
+
+#[test]
+fn every_deploy_waits_for_each_deployment_and_statefulset_canaries_included() {
+    let repo = built(VERSIONS);
+    let workflow: Value = serde_yaml::from_str(&repo.read(".github/workflows/ci.yml")).unwrap();
+    let pipeline: Value = serde_yaml::from_str(&repo.read(".gitlab-ci.yml")).unwrap();
+    let jenkinsfile = repo.read("Jenkinsfile");
+    let jenkins = jenkins_values(&jenkinsfile, "ROLLOUTS");
+    for (index, env) in ["dev", "staging", "prod"].into_iter().enumerate() {
+        let mut workloads: Vec<String> = objects(&repo, env)
+            .iter()
+            .filter_map(|o| {
+                let kind = match o["kind"].as_str()? {
+                    "Deployment" => "deployment",
+                    "StatefulSet" => "statefulset",
+                    _ => return None,
+                };
+                Some(format!("{kind}/{}", o["metadata"]["name"].as_str()?))
+            })
+            .collect();
+        workloads.sort();
+        assert!(
+            workloads.contains(&"deployment/web-canary".to_string()),
+            "{env}"
+        );
+        let sorted = |mut list: Vec<String>| {
+            list.sort();
+            list
+        };
+        let github = job(&workflow, &format!("deploy-{env}"))["steps"][1]["env"]["ROLLOUTS"]
+            .as_str()
+            .unwrap();
+        assert_eq!(sorted(words(github)), workloads, "github {env}");
+        let gitlab = pipeline[format!("deploy:{env}").as_str()]["variables"]["ROLLOUTS"]
+            .as_str()
+            .unwrap();
+        assert_eq!(sorted(words(gitlab)), workloads, "gitlab {env}");
+        // Jenkins deploys in promotion order: dev, staging, prod.
+        assert_eq!(sorted(words(&jenkins[index])), workloads, "jenkins {env}");
+    }
+}
+
+/// A `docker` that logs its arguments and knows which tags the registry has.
+fn registry_stub(dir: &std::path::Path) {
+    let path = dir.join("docker");
+    std::fs::write(
+        &path,
+        r#"#!/bin/sh
+printf '%s\n' "$*" >>"$STUB_LOG"
+if [ "$1 $2" = "manifest inspect" ]; then
+  for have in $EXISTING; do [ "$have" = "$3" ] && exit 0; done
+  exit 1
+fi
+exit 0
+"#,
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[test]
+fn a_push_publishes_each_deployed_tag_once_and_never_moves_one() {
+    let repo = built(VERSIONS);
+    let workflow: Value = serde_yaml::from_str(&repo.read(".github/workflows/ci.yml")).unwrap();
+    let github: String = job(&workflow, "push")["steps"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["run"].as_str())
+        .filter(|r| r.contains("docker push"))
+        .collect();
+    let pipeline: Value = serde_yaml::from_str(&repo.read(".gitlab-ci.yml")).unwrap();
+    let gitlab = strings(&pipeline["push:web"]["script"])
+        .into_iter()
+        .filter(|l| !l.contains("docker load") && !l.contains("docker login"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let jenkinsfile = repo.read("Jenkinsfile");
+    let jenkins = jenkinsfile
+        .split("stage('Push web')")
+        .nth(1)
+        .and_then(|s| s.split("sh '''\n").nth(1))
+        .and_then(|s| s.split("'''").next())
+        .unwrap()
+        .lines()
+        .filter(|l| !l.contains("REGISTRY_PSW") && !l.contains("docker login"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let tags = words(
+        job(&workflow, "push")["strategy"]["matrix"]["include"][2]["tags"]
+            .as_str()
+            .unwrap(),
+    );
+    assert_eq!(tags, ["1.4.2", "1.5.0", "1.5.0-rc.1", "1.5.0-rc.2"]);
+    for (system, script) in [("github", github), ("gitlab", gitlab), ("jenkins", jenkins)] {
+        let stubs = tempfile::tempdir().unwrap();
+        registry_stub(stubs.path());
+        let log = stubs.path().join("log");
+        let output = std::process::Command::new("sh")
+            .args(["-e", "-c", &script])
+            .env("PATH", format!("{}:/usr/bin:/bin", stubs.path().display()))
+            .env("STUB_LOG", &log)
+            .env("IMAGE", "ghcr.io/acme/shop/web")
+            .env("TAGS", tags.join(" "))
+            // 1.4.2 runs in prod already.
+            .env("EXISTING", "ghcr.io/acme/shop/web:1.4.2")
+            .env("REGISTRY_HOST", "ghcr.io")
+            .env("GITHUB_SHA", "c0ffee")
+            .env("CI_COMMIT_SHA", "c0ffee")
+            .env("GIT_COMMIT", "c0ffee")
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{system}: {output:?}");
+        let calls = std::fs::read_to_string(&log).unwrap();
+        let pushes: Vec<&str> = calls.lines().filter(|l| l.starts_with("push ")).collect();
+        assert_eq!(
+            pushes,
+            [
+                "push ghcr.io/acme/shop/web:c0ffee",
+                "push ghcr.io/acme/shop/web:1.5.0",
+                "push ghcr.io/acme/shop/web:1.5.0-rc.1",
+                "push ghcr.io/acme/shop/web:1.5.0-rc.2",
+            ],
+            "{system}: {calls}"
+        );
+        assert!(
+            !calls.contains("tag ghcr.io/acme/shop/web:c0ffee ghcr.io/acme/shop/web:1.4.2"),
+            "{system}: 1.4.2 was moved"
+        );
+    }
 }

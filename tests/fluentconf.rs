@@ -224,10 +224,19 @@ fn fluent_conf_tails_this_environment_and_routes_by_sink() {
         .find(|s| s.param("@type") == Some("grep"))
         .unwrap();
     let pattern = grep.child("exclude").unwrap().param("pattern").unwrap();
+    assert!(pattern.contains("kube-probe/"), "{pattern}");
     assert!(
-        pattern.contains("kube-probe/") && pattern.contains("/healthz"),
-        "{pattern}"
+        !pattern.contains("/healthz"),
+        "paths are not probes: {pattern}"
     );
+    // monitor_agent, for Fluentd's own probes, on the pod's address.
+    let monitor = dev
+        .children
+        .iter()
+        .find(|s| s.name == "source" && s.param("@type") == Some("monitor_agent"))
+        .expect("a monitor_agent source");
+    assert_eq!(monitor.param("bind"), Some("\"#{ENV['POD_IP']}\""));
+    assert_eq!(monitor.param("port"), Some("'24220'"));
     // No sink in dev: stdout. Elasticsearch in prod, from kiln.toml.
     assert_eq!(dev.child("match").unwrap().param("@type"), Some("stdout"));
     let prod = parse(&fluent_conf(&repo, "prod")).unwrap();
@@ -312,4 +321,120 @@ fn the_structural_check_catches_broken_configs() {
             "{expected}: {found:?}"
         );
     }
+}
+
+/// A single-quoted fluent.conf value as Fluentd reads it: `\\` and `\'` are
+/// the only escapes; any other backslash stays.
+fn fluent_string(value: &str) -> String {
+    let inner = value
+        .strip_prefix('\'')
+        .and_then(|v| v.strip_suffix('\''))
+        .unwrap_or_else(|| panic!("not single-quoted: {value}"));
+    let mut out = String::new();
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        match (c, chars.clone().next()) {
+            ('\\', Some(next @ ('\\' | '\''))) => {
+                out.push(next);
+                chars.next();
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Every `<exclude>` pattern of the grep filter, compiled. The patterns keep
+/// to the part of Ruby's regex syntax the `regex` crate reads the same way.
+fn exclude_patterns(text: &str) -> Vec<regex::Regex> {
+    let root = parse(text).unwrap();
+    let grep = root
+        .children
+        .iter()
+        .find(|s| s.name == "filter" && s.param("@type") == Some("grep"))
+        .expect("a grep filter");
+    let patterns: Vec<regex::Regex> = grep
+        .children
+        .iter()
+        .filter(|s| s.name == "exclude")
+        .map(|s| {
+            let pattern = fluent_string(s.param("pattern").unwrap());
+            regex::Regex::new(&pattern).unwrap_or_else(|e| panic!("{pattern}: {e}"))
+        })
+        .collect();
+    assert_eq!(patterns.len(), 2, "one for `message`, one for `log`");
+    patterns
+}
+
+/// Access-log lines of real traffic, in the formats containers write:
+/// nginx's combined format, Envoy's default, JSON, plain text.
+const APPLICATION_LINES: &[&str] = &[
+    r#"10.0.3.7 - - [12/Mar/2025:10:15:32 +0000] "GET / HTTP/1.1" 200 612 "-" "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0.0.0 Safari/537.36""#,
+    r#"10.0.3.7 - - [12/Mar/2025:10:15:33 +0000] "GET /?q=x HTTP/1.1" 200 1024 "https://shop.example.com/" "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_3) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.3 Safari/605.1.15""#,
+    r#"10.0.3.8 - - [12/Mar/2025:10:15:34 +0000] "GET /health HTTP/1.1" 200 2 "-" "curl/8.5.0""#,
+    r#"10.0.3.8 - - [12/Mar/2025:10:15:35 +0000] "GET /healthz HTTP/1.1" 200 2 "-" "python-requests/2.31.0""#,
+    r#"10.0.3.9 - - [12/Mar/2025:10:15:36 +0000] "HEAD / HTTP/1.1" 200 0 "-" "ELB-HealthChecker/2.0""#,
+    r#"10.0.3.7 - - [12/Mar/2025:10:15:37 +0000] "GET /search?q=kube-probe/1.30 HTTP/1.1" 200 88 "-" "curl/8.5.0""#,
+    r#"10.0.3.7 - - [12/Mar/2025:10:15:38 +0000] "GET /docs/kube-probe/1.30 HTTP/1.1" 404 0 "https://shop.example.com/?ua=kube-probe/1.30" "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:123.0) Gecko/20100101 Firefox/123.0""#,
+    r#"10.0.3.7 - - [12/Mar/2025:10:15:39 +0000] "POST /ready HTTP/1.1" 201 12 "-" "Go-http-client/1.1""#,
+    r#"[2025-03-12T10:15:32.123Z] "GET / HTTP/1.1" 200 - 0 612 3 2 "10.0.3.7" "Mozilla/5.0 (iPhone; CPU iPhone OS 17_3 like Mac OS X) AppleWebKit/605.1.15" "6b1c2f0e-9a41-4f4b-8d57-1f1e0e2b7c11" "shop.example.com" "10.0.1.5:8080""#,
+    r#"[2025-03-12T10:15:33.456Z] "GET /healthz HTTP/2" 200 - 0 2 1 0 "10.0.3.8" "curl/8.5.0" "0f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a" "users.shop-dev.svc.cluster.local" "10.0.1.6:8080""#,
+    r#"{"level":"info","msg":"request","method":"GET","path":"/","status":200,"user_agent":"curl/8.5.0"}"#,
+    r#"{"level":"info","msg":"request","method":"GET","path":"/?q=x","status":200,"user_agent":"Mozilla/5.0 (X11; Linux x86_64)"}"#,
+    "GET / 200 3.1ms",
+    "2025/03/12 10:15:32 listening on :8080; liveness probe at /healthz",
+    "kube-probe/1.30 requests are answered by /healthz",
+];
+
+/// What the kubelet's probes leave in the same logs.
+const PROBE_LINES: &[&str] = &[
+    r#"10.0.1.1 - - [12/Mar/2025:10:15:32 +0000] "GET /healthz HTTP/1.1" 200 2 "-" "kube-probe/1.30""#,
+    r#"10.0.1.1 - - [12/Mar/2025:10:15:32 +0000] "GET / HTTP/1.1" 200 612 "-" "kube-probe/1.31""#,
+    r#"10.0.1.1 - - [12/Mar/2025:10:15:33 +0000] "GET /ready HTTP/1.1" 503 0 "-" "kube-probe/1.29+""#,
+    r#"[2025-03-12T10:15:34.789Z] "GET /ready HTTP/1.1" 200 - 0 2 1 0 "-" "kube-probe/1.30" "4d3c2b1a-0f9e-4d8c-b7a6-958473625140" "10.0.1.5:8080" "10.0.1.5:8080""#,
+    r#"{"method":"GET","path":"/healthz","status":200,"user_agent":"kube-probe/1.30"}"#,
+    "GET /healthz 200 0.2ms kube-probe/1.30",
+];
+
+#[test]
+fn the_probe_filter_drops_kubelet_probes_and_no_other_request() {
+    // `/` as the health path, as the shop preset has it: every `GET /` of a
+    // person looks like a probe by path, and must still be kept.
+    let config = STARTER.replace(
+        "route = \"/api\"\n",
+        "route = \"/api\"\nhealth = \"/\"\nready = \"/\"\n",
+    );
+    assert_ne!(config, STARTER);
+    for config in [
+        config.as_str(),
+        SHOP,
+        include_str!("../presets/apps/shop/kiln.toml"),
+    ] {
+        let repo = Repo::with_config(config);
+        repo.kiln(&["build"]).success();
+        let envs: Vec<String> = repo
+            .contents()
+            .keys()
+            .filter_map(|p| p.strip_suffix("/logging/configmap.yaml"))
+            .filter_map(|p| p.strip_prefix("deploy/"))
+            .map(str::to_string)
+            .collect();
+        assert!(!envs.is_empty());
+        for env in envs {
+            for pattern in exclude_patterns(&fluent_conf(&repo, &env)) {
+                for line in APPLICATION_LINES {
+                    assert!(!pattern.is_match(line), "{env}: `{pattern}` drops {line}");
+                }
+                for line in PROBE_LINES {
+                    assert!(pattern.is_match(line), "{env}: `{pattern}` keeps {line}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn fluent_strings_are_read_as_fluentd_reads_them() {
+    assert_eq!(fluent_string(r"'a\.b'"), r"a\.b");
+    assert_eq!(fluent_string(r"'a\\b\'c'"), r"a\b'c");
 }

@@ -482,7 +482,11 @@ fn fluentd_runs_in_its_own_namespace_on_every_node() {
     assert_eq!(volumes[1]["hostPath"]["path"], "/var/lib/fluentd/shop-prod");
     // The password comes from a Secret, never from kiln.toml.
     let env = container["env"].as_sequence().unwrap();
-    assert_eq!(env[1]["valueFrom"]["secretKeyRef"]["name"], "shop-logs");
+    let password = env
+        .iter()
+        .find(|e| e["name"] == "FLUENT_ELASTICSEARCH_PASSWORD")
+        .unwrap();
+    assert_eq!(password["valueFrom"]["secretKeyRef"]["name"], "shop-logs");
     let role = repo.yaml("deploy/prod/logging/clusterrole.yaml");
     assert_eq!(
         strings(&role["rules"][0]["resources"]),
@@ -497,6 +501,25 @@ fn fluentd_runs_in_its_own_namespace_on_every_node() {
     assert_eq!(binding["roleRef"]["name"], role["metadata"]["name"]);
     let policy = repo.yaml("deploy/prod/logging/networkpolicy.yaml");
     assert!(policy["spec"]["ingress"].is_null(), "nothing gets in");
+    // Probed on monitor_agent's port, which fluent.conf opens on the pod's
+    // address; the kubelet probes from the node, which no NetworkPolicy blocks.
+    assert_eq!(container["ports"][0]["name"], "monitor");
+    assert_eq!(container["ports"][0]["containerPort"], 24220);
+    for probe in ["startupProbe", "livenessProbe", "readinessProbe"] {
+        let get = &container[probe]["httpGet"];
+        assert_eq!(get["path"], "/api/plugins.json", "{probe}");
+        assert_eq!(get["port"], "monitor", "{probe}");
+    }
+    let pod_ip = env.iter().find(|e| e["name"] == "POD_IP").unwrap();
+    assert_eq!(pod_ip["valueFrom"]["fieldRef"]["fieldPath"], "status.podIP");
+    let configmap = repo.yaml("deploy/prod/logging/configmap.yaml");
+    let conf = configmap["data"]["fluent.conf"].as_str().unwrap();
+    assert!(
+        conf.contains(
+            "<source>\n  @type monitor_agent\n  @id monitor\n  bind \"#{ENV['POD_IP']}\"\n  port '24220'\n</source>"
+        ),
+        "{conf}"
+    );
     let ports: Vec<u64> = policy["spec"]["egress"][1]["ports"]
         .as_sequence()
         .unwrap()

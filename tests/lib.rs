@@ -13,6 +13,7 @@ mod crosscheck;
 mod custom;
 mod delivery;
 mod diff;
+mod drift;
 mod errors;
 mod fluentconf;
 mod golden;

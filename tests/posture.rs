@@ -476,9 +476,12 @@ fn posture_rules_catch_latest_and_untagged_images() {
     });
     assert_caught(&found, "image `aquasec/trivy` is not pinned");
     let found = broken(&files, "Jenkinsfile", |t| {
-        t.replace("rust:1.83.0-bookworm", "rust")
+        t.replace("quay.io/argoproj/argocd:v2.13.3", "quay.io/argoproj/argocd")
     });
-    assert_caught(&found, "Jenkinsfile: image `rust` is not pinned");
+    assert_caught(
+        &found,
+        "Jenkinsfile: image `quay.io/argoproj/argocd` is not pinned",
+    );
 }
 
 #[test]
