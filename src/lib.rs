@@ -30,6 +30,7 @@ mod quantity;
 pub mod render;
 mod report;
 pub mod resolve;
+mod sandbox;
 mod semantic;
 pub mod validate;
 mod write;
