@@ -435,19 +435,19 @@ impl fmt::Display for Error {
             } => write!(
                 f,
                 "template override `{file}` does too much work: rendering `{template}` went past kiln's limit of {limit} units\n  \
-                 = hint: a unit is about a byte of output or data, and a tag that runs costs 16; loops over kiln's data stay far \
-                 below the limit, so look for loops in loops, large `range()`s, or values that grow at every step"
+                 = hint: {}",
+                work_hint()
             ),
             Error::OverridesTooCostly { files, limit } => write!(
                 f,
                 "the template overrides {} together do too much work: this command went past kiln's limit of {limit} units\n  \
-                 = hint: a unit is about a byte of output or data, and a tag that runs costs 16; loops over kiln's data stay far \
-                 below the limit, so look for loops in loops, large `range()`s, or values that grow at every step",
+                 = hint: {}",
                 files
                     .iter()
                     .map(|f| format!("`{f}`"))
                     .collect::<Vec<_>>()
-                    .join(", ")
+                    .join(", "),
+                work_hint()
             ),
             Error::Overrides(all) => {
                 for (i, err) in all.iter().enumerate() {
@@ -513,6 +513,16 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// What the work limit of template overrides counts, and where to look.
+fn work_hint() -> String {
+    format!(
+        "a unit is about a byte of output or data, and a tag that runs costs {}; a copy of a bundled \
+         template stays far below the limit, so look for loops in loops, large `range()`s, or values \
+         that grow at every step",
+        crate::sandbox::NODE_COST
+    )
+}
 
 /// One step of a key path: a table key or an array index.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -293,7 +293,7 @@ impl Renderer {
                 .values()
                 .map(|own| own.shown.clone())
                 .collect(),
-            limit: sandbox::TOTAL_LIMIT,
+            limit: self.budget.limit(),
         }
     }
 
@@ -304,6 +304,7 @@ impl Renderer {
 
     /// Renders every file, and says which templates produced each one.
     pub fn render_with_sources(&self, model: &Model) -> Result<(Rendered, Sources), Error> {
+        self.budget.allow(file_count(model));
         let parts = crate::parallel::each(&model.environments, |environment| {
             self.render_environment(&model.project, environment)
         });
@@ -562,6 +563,26 @@ struct PipelineContext<'a> {
 struct ApplicationContext<'a> {
     project: &'a ProjectView,
     application: &'a Application,
+}
+
+/// About how many files the model renders, before rendering them.
+fn file_count(model: &Model) -> usize {
+    let environments: usize = model
+        .environments
+        .iter()
+        .map(|env| {
+            let services: usize = env.services.iter().map(|s| service_files(s).len()).sum();
+            let logging = if env.logging.is_some() {
+                LOGGING_FILES.len() + 1
+            } else {
+                0
+            };
+            // + the kustomization
+            environment_files(env).len() + logging + services + 1
+        })
+        .sum();
+    let delivery = &model.delivery;
+    environments + 2 * delivery.builds.len() + delivery.ci.len() + delivery.applications.len()
 }
 
 /// The template of a CI system's pipeline, and the header its comments take.
@@ -1027,6 +1048,135 @@ mod tests {
                 "{bad}: {:?}",
                 rules(name, bad)
             );
+        }
+    }
+
+    /// Renders `text` as the override of bundled template `name`, with
+    /// kiln's limits, in `context`.
+    fn render_as_override(name: &str, text: &str, context: Value) -> Result<String, Error> {
+        let mut map = BTreeMap::new();
+        let own = Override {
+            shown: format!(".kiln/templates/{name}"),
+            text: text.to_string(),
+            tags: sandbox::tags(text).unwrap(),
+        };
+        map.insert(name.to_string(), own);
+        let renderer = Renderer::with(map)?;
+        renderer.render_one(name, &tera::Context::from_value(context).unwrap())
+    }
+
+    const SAMPLE: &str = r#"{% macro item(v) %}- {{ v | yaml }}
+{% endmacro %}
+{%- set base = "a" ~ name ~ 1 -%}
+{% for x in items %}{{ self::item(v=x ~ base) }}{% if loop.first %}first: {{ loop.index | yaml }}
+{% endif %}{% endfor %}
+sum: {{ (n + 2 * 3 - 1) | yaml }} div: {{ (n / 4) | yaml }} mod: {{ (n % 4) | yaml }}
+{% if name == "x" %}eq{% endif %}{% if n != 2 %}ne{% endif %}{% if "b" in items %}in{% endif %}
+arr: {{ [1, 2, name] | yaml }}
+missing: {{ nope | default(value="d") | yaml }} not: {{ not nope | yaml }}
+{% if not nope and n > 3 %}ok{% elif n %}n{% else %}no{% endif %}
+{% for k, v in map %}{{ k | yaml }}: {{ v | yaml }}
+{% endfor %}{% for x in [] %}{% else %}empty{% endfor %}
+{{ range(start=1, end=7, step_by=2) | join(sep=",") | yaml }}
+{% filter indent(prefix="  ", first=true) %}a
+b{% endfilter %}
+{% set_global g = 0 %}{% for x in items %}{% set_global g = g + 1 %}{% endfor %}{{ g | yaml }}
+{% for x in items %}{% if loop.index == 2 %}{% break %}{% endif %}{{ x | upper | yaml }}{% endfor %}
+{{ map | get(key="k1") | yaml }} {{ items | nth(n=1) | yaml }} {{ items | length | yaml }}
+{% if name is starting_with("x") %}x{% endif %}{% if n is number %}num{% endif %}
+{% block tail %}{{ name | title | yaml }}{% endblock %}
+"#;
+
+    fn sample_context() -> Value {
+        serde_json::json!({
+            "name": "x",
+            "n": 9,
+            "items": ["a", "b", "c"],
+            "map": {"k1": "v1", "k2": 2},
+        })
+    }
+
+    #[test]
+    fn the_limits_do_not_change_what_an_override_renders() {
+        let name = "k8s/service.yaml.tera";
+        let mut plain = Tera::default();
+        plain.autoescape_on(vec![]);
+        plain.register_filter("yaml", yaml_filter);
+        plain.add_raw_template(name, SAMPLE).unwrap();
+        let context = tera::Context::from_value(sample_context()).unwrap();
+        let expected = plain.render(name, &context).unwrap();
+        for part in [
+            "- \"aax1\"\nfirst: 1\n",
+            "eqnein",
+            "\"1,3,5\"",
+            "  a\n  b\n3\n\"A\"",
+            "\"v1\" \"b\" 3",
+        ] {
+            assert!(expected.contains(part), "{part:?} in {expected}");
+        }
+        let got = render_as_override(name, SAMPLE, sample_context()).unwrap();
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn what_makes_tera_panic_or_abort_is_an_error_naming_the_override() {
+        let big = format!("{}.0", "9".repeat(308));
+        for text in [
+            format!("{{{{ ({big} + {big}) | yaml }}}}"),
+            format!("{{{{ (0.0 - {big} - {big}) | yaml }}}}"),
+            "{% set m = -9223372036854775807 - 1 %}{{ (m % -1) | yaml }}".to_string(),
+            "{{ 'x' | int(base=99) | yaml }}".to_string(),
+            "{{ '-9223372036854775808' | int | abs | yaml }}".to_string(),
+            "{% for i in range(end=200000000) %}{% endfor %}".to_string(),
+            "{% for i in range(end=1, step_by=0) %}{% endfor %}".to_string(),
+            "{% set x = [] %}{% for i in range(end=100) %}{% set_global x = [x] %}{% endfor %}"
+                .to_string(),
+        ] {
+            match render_as_override("k8s/service.yaml.tera", &text, sample_context()) {
+                Err(Error::TemplateOverride { file, cause, .. }) => {
+                    assert_eq!(file, ".kiln/templates/k8s/service.yaml.tera");
+                    assert!(!cause.contains("__kiln"), "{cause}");
+                }
+                other => panic!("{text}: {other:?}"),
+            }
+        }
+        match render_as_override(
+            "k8s/service.yaml.tera",
+            "{% for i in range(end=200000000) %}{% endfor %}",
+            sample_context(),
+        ) {
+            Err(err) => assert!(
+                err.to_string()
+                    .contains("`range` makes at most 10000 numbers"),
+                "{err}"
+            ),
+            Ok(_) => panic!(),
+        }
+    }
+
+    #[test]
+    fn what_grows_without_bound_runs_into_the_work_limit() {
+        for text in [
+            // Doubling a string: 2^60 bytes.
+            "{% set s = 'x' %}{% for i in range(end=60) %}{% set_global s = s ~ s %}{% endfor %}",
+            // The same through an array.
+            "{% set a = ['x'] %}{% for i in range(end=60) %}{% set_global a = a | concat(with=a) %}{% endfor %}",
+            // One replace that would make a terabyte.
+            "{% set s = 'x' %}{% for i in range(end=20) %}{% set_global s = s ~ s %}{% endfor %}\
+             {{ s | replace(from='', to=s) | yaml }}",
+            // Escaping grows a string at every step.
+            "{% set s = '\"' %}{% for i in range(end=60) %}{% set_global s = s | json_encode %}{% endfor %}",
+            // Loops in loops: 10^12 steps.
+            "{% for a in range(end=10000) %}{% for b in range(end=10000) %}{% for c in range(end=10000) %}\
+             {% endfor %}{% endfor %}{% endfor %}",
+        ] {
+            match render_as_override("k8s/service.yaml.tera", text, sample_context()) {
+                Err(Error::OverrideTooCostly { file, limit, .. }) => {
+                    assert_eq!(file, ".kiln/templates/k8s/service.yaml.tera");
+                    assert_eq!(limit, sandbox::RENDER_LIMIT);
+                }
+                other => panic!("{text}: {other:?}"),
+            }
         }
     }
 }

@@ -14,9 +14,7 @@ mod limit;
 
 pub use check::{Finding, What, check};
 pub use lex::{MAX_NESTING, MAX_TAG, Tag};
-pub use limit::{
-    Budget, RENDER_LIMIT, TOTAL_LIMIT, Trip, bounded, instrument, is_wrapper, register,
-};
+pub use limit::{Budget, NODE_COST, RENDER_LIMIT, Trip, bounded, instrument, is_wrapper, register};
 
 use crate::error::OverrideRule;
 

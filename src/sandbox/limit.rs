@@ -26,11 +26,16 @@ pub const MAX_RANGE: u64 = 10_000;
 /// config's largest file takes with the bundled templates (a few million).
 pub const RENDER_LIMIT: u64 = 64 << 20;
 
-/// Work units one command may take across all its files.
-pub const TOTAL_LIMIT: u64 = 1 << 30;
+/// Work units one command may take across all its files: a base, and a
+/// share for each file the config makes, so that a large config may
+/// override every template while an override's worst stays in proportion
+/// to what the bundled templates do with the same config.
+pub const TOTAL_BASE: u64 = 256 << 20;
+pub const TOTAL_PER_FILE: u64 = 32 << 10;
 
-/// What one tag costs to run, in units.
-const NODE_COST: u64 = 16;
+/// What one tag costs to run, in units: measured, a tag that runs takes
+/// about as long as copying 64 bytes.
+pub const NODE_COST: u64 = 64;
 
 /// How deeply a value an override builds may nest (`[[[...]]]`): values are
 /// walked, copied and dropped by recursion.
@@ -53,6 +58,8 @@ pub enum Trip {
 pub struct Budget {
     active: bool,
     used: AtomicU64,
+    /// `TOTAL_BASE`, and a share for each file allowed so far.
+    limit: AtomicU64,
     exceeded: AtomicBool,
 }
 
@@ -81,8 +88,24 @@ impl Budget {
         Arc::new(Budget {
             active,
             used: AtomicU64::new(0),
+            limit: AtomicU64::new(TOTAL_BASE),
             exceeded: AtomicBool::new(false),
         })
+    }
+
+    /// Adds the share of `files` more files to the command's limit; called
+    /// before they render, so that whether the limit is reached does not
+    /// depend on the order threads render in.
+    pub fn allow(&self, files: usize) {
+        self.limit.fetch_add(
+            TOTAL_PER_FILE.saturating_mul(files as u64),
+            Ordering::Relaxed,
+        );
+    }
+
+    /// The command's limit as it stands.
+    pub fn limit(&self) -> u64 {
+        self.limit.load(Ordering::Relaxed)
     }
 
     /// Starts a render on this thread.
@@ -114,42 +137,50 @@ impl Budget {
             .used
             .fetch_add(units, Ordering::Relaxed)
             .saturating_add(units);
+        if total > self.limit() {
+            self.exceeded.store(true, Ordering::Relaxed);
+        }
         CURRENT.with(|c| {
             let mut c = c.borrow_mut();
             c.used = c.used.saturating_add(units);
-            let trip = if total > TOTAL_LIMIT {
-                self.exceeded.store(true, Ordering::Relaxed);
-                Some(Trip::Total)
-            } else if c.used > RENDER_LIMIT {
+            // The file's own limit first: which render reaches the command's
+            // limit depends on the threads, which render reaches its own does not.
+            let trip = if c.used > RENDER_LIMIT {
                 Some(Trip::Render)
+            } else if total > self.limit() {
+                Some(Trip::Total)
             } else {
                 None
             };
-            match trip {
-                None => Ok(()),
-                Some(trip) => {
-                    c.trip.get_or_insert(trip);
-                    Err(tera::Error::msg(
-                        "kiln's limit on the work of a template was reached",
-                    ))
-                }
-            }
+            Self::tripped(&mut c, trip)
         })
     }
 
-    /// Fails when `units` more would go past a limit, without charging them:
-    /// for what a filter may make, before it makes it.
+    fn tripped(current: &mut Current, trip: Option<Trip>) -> tera::Result<()> {
+        match trip {
+            None => Ok(()),
+            Some(trip) => {
+                current.trip.get_or_insert(trip);
+                Err(tera::Error::msg(
+                    "kiln's limit on the work of a template was reached",
+                ))
+            }
+        }
+    }
+
+    /// Fails when `units` more would go past the file's limit, without
+    /// charging them: for what a filter may make, before it makes it. (The
+    /// command's limit is left to the charge of what it did make, as what
+    /// other threads used so far is not the same from run to run.)
     fn fits(&self, units: u64) -> tera::Result<()> {
         if !self.active {
             return Ok(());
         }
-        let total = self.used.load(Ordering::Relaxed).saturating_add(units);
-        let render = CURRENT.with(|c| c.borrow().used).saturating_add(units);
-        if total > TOTAL_LIMIT || render > RENDER_LIMIT {
-            self.charge(units)
-        } else {
-            Ok(())
-        }
+        CURRENT.with(|c| {
+            let mut c = c.borrow_mut();
+            let over = c.used.saturating_add(units) > RENDER_LIMIT;
+            Self::tripped(&mut c, over.then_some(Trip::Render))
+        })
     }
 
     fn enter(&self, template: &str) {
@@ -736,13 +767,20 @@ mod tests {
         assert!(budget.charge(1).is_err());
         assert_eq!(budget.end().trip, Some(Trip::Render));
         // A fresh render starts from zero, the command's total does not.
-        for _ in 0..(TOTAL_LIMIT / RENDER_LIMIT) - 2 {
+        for _ in 0..(TOTAL_BASE / RENDER_LIMIT) - 2 {
             budget.begin();
             assert!(budget.charge(RENDER_LIMIT).is_ok());
             assert_eq!(budget.end().trip, None);
         }
+        // More files, more room.
         budget.begin();
-        assert!(budget.charge(RENDER_LIMIT).is_err());
+        assert!(budget.charge(RENDER_LIMIT - 1).is_ok());
+        assert!(budget.charge(1).is_err());
+        assert_eq!(budget.end().trip, Some(Trip::Total));
+        budget.allow(1);
+        budget.begin();
+        assert!(budget.charge(TOTAL_PER_FILE - 1).is_ok());
+        assert!(budget.charge(2).is_err());
         assert_eq!(budget.end().trip, Some(Trip::Total));
         assert!(budget.exceeded());
         let idle = Budget::new(false);
