@@ -33,6 +33,7 @@ mod reference;
 pub mod render;
 mod report;
 pub mod resolve;
+mod sandbox;
 mod semantic;
 pub mod validate;
 mod write;

@@ -1,16 +1,17 @@
 //! Templates → an in-memory set of files. Nothing here touches the disk;
 //! a sink (write or diff) consumes the result.
 
-use crate::error::Error;
+use crate::error::{Error, OverrideRule};
 use crate::model::{
     Application, Build, Delivery, Environment, HttpRoute, Model, ProjectView, Service,
 };
 use crate::paths;
-use crate::{escape, yaml};
+use crate::{escape, sandbox, yaml};
 use include_dir::{Dir, include_dir};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::Arc;
 use tera::{Tera, Value};
 
 static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
@@ -37,6 +38,8 @@ pub struct Renderer {
     tera: Tera,
     /// Bundled template name → the repo's override of it.
     overrides: BTreeMap<String, Override>,
+    /// What the overrides may still do in this command.
+    budget: Arc<sandbox::Budget>,
 }
 
 /// A repo's replacement for one bundled template.
@@ -44,7 +47,15 @@ pub struct Override {
     /// Where it is, as the user reads it: `.kiln/templates/k8s/service.yaml.tera`.
     pub shown: String,
     pub text: String,
+    /// Its tags in order, which give lines to what is found in its AST.
+    tags: Vec<sandbox::Tag>,
 }
+
+/// The largest template override kiln reads, in bytes.
+pub const MAX_OVERRIDE_BYTES: u64 = 1 << 20;
+
+/// The most files and directories `.kiln/templates` may hold.
+pub const MAX_OVERRIDE_ENTRIES: usize = 512;
 
 /// Every bundled template, by name (its path under `templates/`), sorted.
 pub fn bundled() -> Vec<(String, &'static str)> {
@@ -56,60 +67,167 @@ pub fn bundled() -> Vec<(String, &'static str)> {
 
 /// The overrides under `<dir>/.kiln/templates`, by bundled template name.
 /// A file there that replaces no bundled template is an error: it would
-/// silently do nothing.
+/// silently do nothing. The repo may come from a pull request: nothing is
+/// read through a symlink, only regular files are read, and only so much.
 pub fn overrides(dir: &Path) -> Result<BTreeMap<String, Override>, Error> {
-    let root = dir.join(paths::OVERRIDES);
     let mut found = BTreeMap::new();
-    if !root.is_dir() {
-        return Ok(found);
+    let root = dir.join(paths::OVERRIDES);
+    // `.kiln`, then `.kiln/templates`: absent means no overrides; anything
+    // but a real directory is refused, as a link could lead anywhere.
+    let kiln_dir = Path::new(paths::OVERRIDES)
+        .parent()
+        .map_or_else(String::new, |p| p.to_string_lossy().into_owned());
+    for shown in [kiln_dir.as_str(), paths::OVERRIDES] {
+        let path = dir.join(shown);
+        let kind = match std::fs::symlink_metadata(&path) {
+            Ok(meta) => meta.file_type(),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(found),
+            Err(cause) => return Err(Error::Io { path, cause }),
+        };
+        if !kind.is_dir() {
+            let rule = if kind.is_symlink() {
+                OverrideRule::Symlink
+            } else {
+                OverrideRule::NotDirectory
+            };
+            return Err(refused(shown.to_string(), None, rule));
+        }
     }
     let names: Vec<String> = bundled().into_iter().map(|(name, _)| name).collect();
-    let mut pending = vec![root.clone()];
-    while let Some(current) = pending.pop() {
-        let entries = std::fs::read_dir(&current).map_err(|cause| Error::Io {
+    let holds_bundled = |rel: &str| {
+        names.iter().any(|name| {
+            name.strip_prefix(rel)
+                .is_some_and(|rest| rest.starts_with('/'))
+        })
+    };
+    let mut problems = Vec::new();
+    let mut seen = 0;
+    let mut pending = vec![String::new()];
+    while let Some(rel) = pending.pop() {
+        let current = root.join(&rel);
+        let io = |cause| Error::Io {
             path: current.clone(),
             cause,
-        })?;
-        for entry in entries {
-            let path = entry
-                .map_err(|cause| Error::Io {
-                    path: current.clone(),
-                    cause,
-                })?
-                .path();
-            if path.is_dir() {
-                pending.push(path);
-                continue;
+        };
+        let mut entries = Vec::new();
+        for entry in std::fs::read_dir(&current).map_err(io)? {
+            seen += 1;
+            if seen > MAX_OVERRIDE_ENTRIES {
+                return Err(refused(
+                    paths::OVERRIDES.to_string(),
+                    None,
+                    OverrideRule::TooManyFiles {
+                        max: MAX_OVERRIDE_ENTRIES,
+                    },
+                ));
             }
-            let name = path
-                .strip_prefix(&root)
-                .unwrap_or(&path)
-                .to_string_lossy()
-                .replace('\\', "/");
+            let entry = entry.map_err(io)?;
+            // The entry's own type: `DirEntry::file_type` never follows a link.
+            let kind = entry.file_type().map_err(io)?;
+            entries.push((entry.file_name().to_string_lossy().into_owned(), kind));
+        }
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        for (file_name, kind) in entries {
+            let name = if rel.is_empty() {
+                file_name
+            } else {
+                format!("{rel}/{file_name}")
+            };
             let shown = format!("{}/{name}", paths::OVERRIDES);
-            if !names.contains(&name) {
-                return Err(Error::UnknownOverride {
+            if kind.is_symlink() {
+                problems.push(refused(shown, None, OverrideRule::Symlink));
+            } else if kind.is_dir() && holds_bundled(&name) {
+                pending.push(name);
+            } else if kind.is_dir() || !names.contains(&name) {
+                problems.push(Error::UnknownOverride {
                     file: shown,
                     suggestion: crate::load::suggest(&name, names.iter().map(String::as_str))
                         .map(str::to_string),
                 });
+            } else if !kind.is_file() {
+                problems.push(refused(shown, None, OverrideRule::NotRegular));
+            } else {
+                match read_override(&root.join(&name), &shown) {
+                    Err(err) => problems.push(err),
+                    Ok(text) => match sandbox::tags(&text) {
+                        Err((line, rule)) => problems.push(refused(shown, Some(line), rule)),
+                        Ok(tags) => {
+                            found.insert(name, Override { shown, text, tags });
+                        }
+                    },
+                }
             }
-            let text = std::fs::read_to_string(&path).map_err(|cause| Error::Io {
-                path: path.clone(),
-                cause,
-            })?;
-            if let Some((line, expression, filter)) = unescaped(&name, &text) {
-                return Err(Error::UnescapedOverride {
-                    file: shown,
-                    line,
-                    expression,
-                    filter: filter.unwrap_or("(no values allowed)").to_string(),
-                });
-            }
-            found.insert(name, Override { shown, text });
         }
     }
-    Ok(found)
+    match combined(problems) {
+        Some(err) => Err(err),
+        None => Ok(found),
+    }
+}
+
+/// The text of the override at `path`, a regular file of at most
+/// `MAX_OVERRIDE_BYTES`: opened without following a link and without
+/// waiting on a FIFO, then checked on the open handle.
+fn read_override(path: &Path, shown: &str) -> Result<String, Error> {
+    use std::io::Read;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let io = |cause| Error::Io {
+        path: path.to_path_buf(),
+        cause,
+    };
+    let file = match options.open(path) {
+        Ok(file) => file,
+        // ELOOP: it became a link since it was listed.
+        #[cfg(unix)]
+        Err(err) if err.raw_os_error() == Some(libc::ELOOP) => {
+            return Err(refused(shown.to_string(), None, OverrideRule::Symlink));
+        }
+        Err(err) => return Err(io(err)),
+    };
+    let meta = file.metadata().map_err(io)?;
+    if !meta.is_file() {
+        return Err(refused(shown.to_string(), None, OverrideRule::NotRegular));
+    }
+    let too_large = |bytes| {
+        refused(
+            shown.to_string(),
+            None,
+            OverrideRule::TooLarge {
+                bytes,
+                max: MAX_OVERRIDE_BYTES,
+            },
+        )
+    };
+    if meta.len() > MAX_OVERRIDE_BYTES {
+        return Err(too_large(meta.len()));
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_OVERRIDE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_OVERRIDE_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
+    String::from_utf8(bytes).map_err(|_| refused(shown.to_string(), None, OverrideRule::NotUtf8))
+}
+
+fn refused(file: String, line: Option<usize>, rule: OverrideRule) -> Error {
+    Error::Override { file, line, rule }
+}
+
+/// One error for all of `problems`, if any.
+fn combined(mut problems: Vec<Error>) -> Option<Error> {
+    match problems.len() {
+        0 => None,
+        1 => problems.pop(),
+        _ => Some(Error::Overrides(problems)),
+    }
 }
 
 impl Renderer {
@@ -129,16 +247,58 @@ impl Renderer {
         tera.add_raw_templates(bundled())
             .map_err(|err| template_error("templates", &err))?;
         // One at a time, so that a parse error names its own file.
+        let mut problems = Vec::new();
         for (name, own) in &overrides {
-            tera.add_raw_template(name, &own.text)
-                .map_err(|err| override_error(own, &err))?;
+            if let Err(err) = tera.add_raw_template(name, &own.text) {
+                problems.push(override_error(own, &err));
+            }
         }
-        tera.register_filter("yaml", yaml_filter);
-        tera.register_filter("fluent", fluent_filter);
-        tera.register_filter("dockerfile", format_filter(escape::dockerfile));
-        tera.register_filter("groovy", format_filter(escape::groovy));
-        tera.register_filter("shell", format_filter(escape::shell));
-        Ok(Renderer { tera, overrides })
+        if problems.is_empty() && !overrides.is_empty() {
+            let checked: BTreeMap<String, Vec<sandbox::Tag>> = overrides
+                .iter()
+                .map(|(name, own)| (name.clone(), own.tags.clone()))
+                .collect();
+            for finding in sandbox::check(&tera, &checked) {
+                problems.push(finding_error(&overrides, finding));
+            }
+        }
+        if let Some(err) = combined(problems) {
+            return Err(err);
+        }
+        let budget = sandbox::Budget::new(!overrides.is_empty());
+        sandbox::instrument(&mut tera, &overrides.keys().cloned().collect());
+        sandbox::register(&mut tera, &budget);
+        tera.register_filter("yaml", sandbox::bounded(&budget, "yaml", yaml_filter));
+        tera.register_filter("fluent", sandbox::bounded(&budget, "fluent", fluent_filter));
+        tera.register_filter(
+            "dockerfile",
+            sandbox::bounded(&budget, "dockerfile", format_filter(escape::dockerfile)),
+        );
+        tera.register_filter(
+            "groovy",
+            sandbox::bounded(&budget, "groovy", format_filter(escape::groovy)),
+        );
+        tera.register_filter(
+            "shell",
+            sandbox::bounded(&budget, "shell", format_filter(escape::shell)),
+        );
+        Ok(Renderer {
+            tera,
+            overrides,
+            budget,
+        })
+    }
+
+    /// The error for the overrides together going past the command's limit.
+    fn too_costly(&self) -> Error {
+        Error::OverridesTooCostly {
+            files: self
+                .overrides
+                .values()
+                .map(|own| own.shown.clone())
+                .collect(),
+            limit: self.budget.limit(),
+        }
     }
 
     /// The repo's template overrides in use, by bundled template name.
@@ -153,12 +313,27 @@ impl Renderer {
 
     /// Renders every file, and says which templates produced each one.
     pub fn render_with_sources(&self, model: &Model) -> Result<(Rendered, Sources), Error> {
+        self.budget.allow(file_count(model));
         let parts = crate::parallel::each(&model.environments, |environment| {
             self.render_environment(&model.project, environment)
         });
         let mut files = Vec::new();
+        let mut failed = None;
         for part in parts {
-            files.extend(part?);
+            match part {
+                Ok(part) => files.extend(part),
+                Err(err) => {
+                    failed.get_or_insert(err);
+                }
+            }
+        }
+        // Which render ran into the command's limit first depends on the
+        // threads; that it was reached does not.
+        if self.budget.exceeded() {
+            return Err(self.too_costly());
+        }
+        if let Some(err) = failed {
+            return Err(err);
         }
         self.render_delivery(&model.project, &model.delivery, &mut files)?;
         let mut rendered = Rendered::new();
@@ -346,12 +521,28 @@ impl Renderer {
     }
 
     fn render_one(&self, template: &str, context: &tera::Context) -> Result<String, Error> {
-        self.tera
-            .render(template, context)
-            .map_err(|err| match self.overrides.get(template) {
-                Some(own) => override_error(own, &err),
-                None => template_error(template, &err),
-            })
+        self.budget.begin();
+        let rendered = self.tera.render(template, context);
+        let report = self.budget.end();
+        rendered.map_err(|err| {
+            // A bundled template that includes an override: blame the override.
+            let own = self.overrides.get(template).or_else(|| {
+                report
+                    .last_override
+                    .as_ref()
+                    .and_then(|name| self.overrides.get(name))
+            });
+            match (report.trip, own) {
+                (Some(sandbox::Trip::Total), _) => self.too_costly(),
+                (Some(sandbox::Trip::Render), Some(own)) => Error::OverrideTooCostly {
+                    file: own.shown.clone(),
+                    template: template.to_string(),
+                    limit: sandbox::RENDER_LIMIT,
+                },
+                (_, Some(own)) => override_error(own, &err),
+                (_, None) => template_error(template, &err),
+            }
+        })
     }
 }
 
@@ -390,6 +581,26 @@ struct PipelineContext<'a> {
 struct ApplicationContext<'a> {
     project: &'a ProjectView,
     application: &'a Application,
+}
+
+/// About how many files the model renders, before rendering them.
+fn file_count(model: &Model) -> usize {
+    let environments: usize = model
+        .environments
+        .iter()
+        .map(|env| {
+            let services: usize = env.services.iter().map(|s| service_files(s).len()).sum();
+            let logging = if env.logging.is_some() {
+                LOGGING_FILES.len() + 1
+            } else {
+                0
+            };
+            // + the kustomization
+            environment_files(env).len() + logging + services + 1
+        })
+        .sum();
+    let delivery = &model.delivery;
+    environments + 2 * delivery.builds.len() + delivery.ci.len() + delivery.applications.len()
 }
 
 /// The template of a CI system's pipeline, and the header its comments take.
@@ -543,10 +754,18 @@ fn collect(dir: &'static Dir<'static>, out: &mut Vec<(String, &'static str)>) {
     }
 }
 
+/// The widest `yaml(indent=N)`: far past any real nesting.
+const MAX_YAML_INDENT: u64 = 64;
+
 /// `{{ value | yaml }}` writes inline YAML; `{{ value | yaml(indent=N) }}`
 /// writes a block for the lines after a `key:`.
 fn yaml_filter(value: &Value, args: &HashMap<String, Value>) -> tera::Result<Value> {
     let text = match args.get("indent").and_then(Value::as_u64) {
+        Some(indent) if indent > MAX_YAML_INDENT => {
+            return Err(tera::Error::msg(format!(
+                "`yaml(indent=N)` takes N up to {MAX_YAML_INDENT}, not {indent}"
+            )));
+        }
         Some(indent) => yaml::block(value, indent as usize),
         None => yaml::inline(value),
     };
@@ -582,16 +801,21 @@ fn format_filter(
     move |value, _| escape(value).map(Value::String).map_err(tera::Error::msg)
 }
 
-/// Tera keeps the useful part of an error in its `source()` chain.
+/// Tera keeps the useful part of an error in its `source()` chain; the
+/// links that only wrap kiln's own limit calls are left out.
 fn chain(err: &dyn std::error::Error) -> String {
-    let mut cause = err.to_string();
+    let mut parts = vec![err.to_string()];
     let mut source = err.source();
     while let Some(inner) = source {
-        cause.push_str(&format!(": {inner}"));
+        parts.push(inner.to_string());
         source = inner.source();
     }
-    cause
+    parts.retain(|part| !sandbox::is_wrapper(part));
+    parts.join(": ").replace(" (`__kiln_value`)", "")
 }
+
+/// The longest cause kept from Tera (`throw()` can carry any text).
+const MAX_CAUSE: usize = 1000;
 
 fn template_error(name: &str, err: &dyn std::error::Error) -> Error {
     Error::Template {
@@ -625,7 +849,11 @@ fn override_error(own: &Override, err: &dyn std::error::Error) -> Error {
         .into_iter()
         .collect();
     parts.extend(lines.filter_map(|l| l.strip_prefix("= ")));
-    let first = parts.join(" ");
+    let mut first = parts.join(" ");
+    if let Some((at, _)) = first.char_indices().nth(MAX_CAUSE) {
+        first.truncate(at);
+        first.push('…');
+    }
     Error::TemplateOverride {
         file: own.shown.clone(),
         line: parse_line.or_else(named_line),
@@ -633,66 +861,20 @@ fn override_error(own: &Override, err: &dyn std::error::Error) -> Error {
     }
 }
 
-/// The one escaping filter of each template format, by file name.
-fn filter_of(name: &str) -> Option<&'static str> {
-    if name.ends_with(".yaml.tera") || name.ends_with(".yml.tera") {
-        Some("yaml")
-    } else if name.ends_with(".Dockerfile.tera") {
-        Some("dockerfile")
-    } else if name.ends_with("Jenkinsfile.tera") {
-        Some("groovy")
-    } else if name.ends_with(".sh.tera") {
-        Some("shell")
-    } else if name.ends_with(".conf.tera") {
-        // fluent.conf is not YAML: its values go through its own filter.
-        Some("fluent")
-    } else {
-        // .dockerignore and anything else: no values at all.
-        None
+/// The error for what the checks found in an override.
+fn finding_error(overrides: &BTreeMap<String, Override>, finding: sandbox::Finding) -> Error {
+    let file = overrides
+        .get(&finding.template)
+        .map_or_else(|| finding.template.clone(), |own| own.shown.clone());
+    match finding.what {
+        sandbox::What::Unescaped { expression, filter } => Error::UnescapedOverride {
+            file,
+            line: finding.line,
+            expression,
+            filter: filter.unwrap_or("(no values allowed)").to_string(),
+        },
+        sandbox::What::Rule(rule) => refused(file, finding.line, rule),
     }
-}
-
-/// The first interpolation of template `name` that does not end in its
-/// format's escaping filter: its line, its text, and the filter it needs.
-/// Text inside `{% raw %}` blocks is not Tera and is skipped.
-fn unescaped(name: &str, text: &str) -> Option<(usize, String, Option<&'static str>)> {
-    let filter = filter_of(name);
-    let mut at = 0;
-    while at < text.len() {
-        let rest = &text[at..];
-        let next_raw = rest.find("{% raw %}");
-        let next_expr = rest.find("{{");
-        match (next_raw, next_expr) {
-            (Some(raw), Some(expr)) if raw < expr => {
-                at += rest[raw..]
-                    .find("{% endraw %}")
-                    .map_or(rest.len(), |end| raw + end + "{% endraw %}".len());
-            }
-            (_, Some(expr)) => {
-                let start = at + expr;
-                let body = &text[start + 2..];
-                let expression = body.split("}}").next().unwrap_or_default().trim();
-                let escaped = match filter {
-                    Some("yaml") => {
-                        expression.ends_with("| yaml")
-                            || (expression.contains("| yaml(indent=") && expression.ends_with(')'))
-                    }
-                    Some(filter) => {
-                        expression.ends_with(&format!("| {filter}"))
-                            && expression.matches('|').count() == 1
-                    }
-                    None => false,
-                };
-                if !escaped {
-                    let line = text[..start].matches('\n').count() + 1;
-                    return Some((line, expression.to_string(), filter));
-                }
-                at = start + 2;
-            }
-            (_, None) => break,
-        }
-    }
-    None
 }
 
 #[cfg(test)]
@@ -716,32 +898,303 @@ mod tests {
         }
     }
 
+    /// The findings in `templates`, checked as overrides of bundled
+    /// templates of the same names (or as the bundled ones, unchanged).
+    fn findings(templates: &[(&str, &str)]) -> Vec<sandbox::Finding> {
+        let mut tera = Tera::default();
+        tera.add_raw_templates(bundled()).unwrap();
+        let mut checked = BTreeMap::new();
+        for (name, text) in templates {
+            tera.add_raw_template(name, text).unwrap();
+            checked.insert(name.to_string(), sandbox::tags(text).unwrap());
+        }
+        sandbox::check(&tera, &checked)
+    }
+
+    fn unescaped(name: &str, text: &str) -> Vec<(Option<usize>, String)> {
+        findings(&[(name, text)])
+            .into_iter()
+            .filter_map(|f| match f.what {
+                sandbox::What::Unescaped { expression, .. } => Some((f.line, expression)),
+                sandbox::What::Rule(_) => None,
+            })
+            .collect()
+    }
+
+    fn rules(name: &str, text: &str) -> Vec<(Option<usize>, OverrideRule)> {
+        findings(&[(name, text)])
+            .into_iter()
+            .filter_map(|f| match f.what {
+                sandbox::What::Rule(rule) => Some((f.line, rule)),
+                sandbox::What::Unescaped { .. } => None,
+            })
+            .collect()
+    }
+
     /// Values are data: every interpolation in every template goes through
-    /// its format's one escaping filter, and nothing else ends an expression.
+    /// its format's one escaping filter, and nothing else ends an expression,
+    /// checked on the parsed templates as an override is.
     #[test]
     fn every_interpolation_is_escaped() {
         let sources = bundled();
         assert!(sources.len() > 20);
-        for (name, text) in sources {
-            if let Some((line, expression, filter)) = unescaped(&name, text) {
-                panic!(
-                    "{name}:{line}: `{{{{ {expression} }}}}` does not end in `| {}`",
-                    filter.unwrap_or("(no values allowed)")
-                );
+        let all: Vec<(&str, &str)> = sources.iter().map(|(n, t)| (n.as_str(), *t)).collect();
+        let found = findings(&all);
+        assert!(found.is_empty(), "{found:#?}");
+        // The check sees them: one filter less is one finding, at its line.
+        let (name, text) = sources
+            .iter()
+            .find(|(n, _)| n == "k8s/deployment.yaml.tera")
+            .unwrap();
+        let line = text
+            .lines()
+            .position(|l| l.contains("{{ service.name | yaml }}"))
+            .unwrap()
+            + 1;
+        assert_eq!(
+            unescaped(
+                name,
+                &text.replacen("{{ service.name | yaml }}", "{{ service.name }}", 1)
+            ),
+            vec![(Some(line), "service.name".to_string())]
+        );
+    }
+
+    #[test]
+    fn every_format_takes_its_own_filter_only() {
+        let yaml = "k8s/service.yaml.tera";
+        assert!(
+            unescaped(
+                yaml,
+                "a: {{ x | lower | yaml }}\nb:{{ x | yaml(indent=4) }}"
+            )
+            .is_empty()
+        );
+        for bad in [
+            "{{ x }}",
+            "{{ x | yaml | lower }}",
+            "{{ x | yaml(indent=n) }}",
+            "{{ x | yaml(indent=99) }}",
+            "{{ x | yaml(width=2) }}",
+            "{{ x | safe }}",
+            "{{ x ~ y }}",
+            "{{ x | dockerfile }}",
+        ] {
+            assert_eq!(unescaped(yaml, bad).len(), 1, "{bad}");
+        }
+        let jenkins = "ci/Jenkinsfile.tera";
+        assert!(unescaped(jenkins, "{{ x | groovy }}").is_empty());
+        assert_eq!(unescaped(jenkins, "{{ x | lower | groovy }}").len(), 1);
+        assert_eq!(unescaped(jenkins, "{{ x | groovy(a=1) }}").len(), 1);
+        // .dockerignore takes no values at all.
+        assert_eq!(
+            unescaped("docker/go.dockerignore.tera", "{{ x | yaml }}").len(),
+            1
+        );
+    }
+
+    #[test]
+    fn a_comment_cannot_hide_an_interpolation() {
+        let name = "k8s/configmap.yaml.tera";
+        assert_eq!(
+            unescaped(
+                name,
+                "a: 1\n{# {% raw %} #}\nlevel: {{ v }}\n{# {% endraw %} #}\n"
+            ),
+            vec![(Some(3), "v".to_string())]
+        );
+        assert!(unescaped(name, "a{% raw %}${{ x }}{% endraw %}b{{ y | yaml }}").is_empty());
+        assert_eq!(
+            unescaped(name, "a{% raw %}${{ x }}{% endraw %}\nb{{ y }}"),
+            vec![(Some(2), "y".to_string())]
+        );
+    }
+
+    #[test]
+    fn values_in_macros_blocks_and_branches_are_checked_too() {
+        let name = "k8s/service.yaml.tera";
+        for (text, line) in [
+            (
+                "{% macro m(v) %}\n{{ v }}{% endmacro %}{{ self::m(v=1) }}",
+                2,
+            ),
+            ("{% if a %}x{% elif b %}\n{{ v }}{% endif %}", 2),
+            ("{% for i in a %}{% else %}\n\n{{ v }}{% endfor %}", 3),
+            (
+                "{% filter indent(prefix=\"  \") %}\n{{ v }}{% endfilter %}",
+                2,
+            ),
+            ("{% block b %}\n{{ v }}{% endblock %}", 2),
+        ] {
+            assert_eq!(
+                unescaped(name, text),
+                vec![(Some(line), "v".to_string())],
+                "{text}"
+            );
+        }
+        // A macro's output needs no filter: its own values are checked.
+        assert!(
+            unescaped(
+                name,
+                "{% macro m(v) %}{{ v | yaml }}{% endmacro %}{{ self::m(v=1) }}"
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_section_filter_other_than_a_blank_indent_is_refused() {
+        let name = "k8s/service.yaml.tera";
+        assert!(
+            rules(
+                name,
+                "{% filter indent(prefix=\"    \", first=true) %}x{% endfilter %}"
+            )
+            .is_empty()
+        );
+        for bad in [
+            "{% filter upper %}x{% endfilter %}",
+            "{% filter replace(from='\"', to='') %}x{% endfilter %}",
+            "{% filter indent(prefix=p) %}x{% endfilter %}",
+            "{% filter indent(prefix=\"x: \") %}x{% endfilter %}",
+        ] {
+            assert!(
+                matches!(
+                    rules(name, bad).as_slice(),
+                    [(Some(1), OverrideRule::FilterSection { .. })]
+                ),
+                "{bad}: {:?}",
+                rules(name, bad)
+            );
+        }
+    }
+
+    /// Renders `text` as the override of bundled template `name`, with
+    /// kiln's limits, in `context`.
+    fn render_as_override(name: &str, text: &str, context: Value) -> Result<String, Error> {
+        let mut map = BTreeMap::new();
+        let own = Override {
+            shown: format!(".kiln/templates/{name}"),
+            text: text.to_string(),
+            tags: sandbox::tags(text).unwrap(),
+        };
+        map.insert(name.to_string(), own);
+        let renderer = Renderer::with(map)?;
+        renderer.render_one(name, &tera::Context::from_value(context).unwrap())
+    }
+
+    const SAMPLE: &str = r#"{% macro item(v) %}- {{ v | yaml }}
+{% endmacro %}
+{%- set base = "a" ~ name ~ 1 -%}
+{% for x in items %}{{ self::item(v=x ~ base) }}{% if loop.first %}first: {{ loop.index | yaml }}
+{% endif %}{% endfor %}
+sum: {{ (n + 2 * 3 - 1) | yaml }} div: {{ (n / 4) | yaml }} mod: {{ (n % 4) | yaml }}
+{% if name == "x" %}eq{% endif %}{% if n != 2 %}ne{% endif %}{% if "b" in items %}in{% endif %}
+arr: {{ [1, 2, name] | yaml }}
+missing: {{ nope | default(value="d") | yaml }} not: {{ not nope | yaml }}
+{% if not nope and n > 3 %}ok{% elif n %}n{% else %}no{% endif %}
+{% for k, v in map %}{{ k | yaml }}: {{ v | yaml }}
+{% endfor %}{% for x in [] %}{% else %}empty{% endfor %}
+{{ range(start=1, end=7, step_by=2) | join(sep=",") | yaml }}
+{% filter indent(prefix="  ", first=true) %}a
+b{% endfilter %}
+{% set_global g = 0 %}{% for x in items %}{% set_global g = g + 1 %}{% endfor %}{{ g | yaml }}
+{% for x in items %}{% if loop.index == 2 %}{% break %}{% endif %}{{ x | upper | yaml }}{% endfor %}
+{{ map | get(key="k1") | yaml }} {{ items | nth(n=1) | yaml }} {{ items | length | yaml }}
+{% if name is starting_with("x") %}x{% endif %}{% if n is number %}num{% endif %}
+{% block tail %}{{ name | title | yaml }}{% endblock %}
+"#;
+
+    fn sample_context() -> Value {
+        serde_json::json!({
+            "name": "x",
+            "n": 9,
+            "items": ["a", "b", "c"],
+            "map": {"k1": "v1", "k2": 2},
+        })
+    }
+
+    #[test]
+    fn the_limits_do_not_change_what_an_override_renders() {
+        let name = "k8s/service.yaml.tera";
+        let mut plain = Tera::default();
+        plain.autoescape_on(vec![]);
+        plain.register_filter("yaml", yaml_filter);
+        plain.add_raw_template(name, SAMPLE).unwrap();
+        let context = tera::Context::from_value(sample_context()).unwrap();
+        let expected = plain.render(name, &context).unwrap();
+        for part in [
+            "- \"aax1\"\nfirst: 1\n",
+            "eqnein",
+            "\"1,3,5\"",
+            "  a\n  b\n3\n\"A\"",
+            "\"v1\" \"b\" 3",
+        ] {
+            assert!(expected.contains(part), "{part:?} in {expected}");
+        }
+        let got = render_as_override(name, SAMPLE, sample_context()).unwrap();
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn what_makes_tera_panic_or_abort_is_an_error_naming_the_override() {
+        let big = format!("{}.0", "9".repeat(308));
+        for text in [
+            format!("{{{{ ({big} + {big}) | yaml }}}}"),
+            format!("{{{{ (0.0 - {big} - {big}) | yaml }}}}"),
+            "{% set m = -9223372036854775807 - 1 %}{{ (m % -1) | yaml }}".to_string(),
+            "{{ 'x' | int(base=99) | yaml }}".to_string(),
+            "{{ '-9223372036854775808' | int | abs | yaml }}".to_string(),
+            "{% for i in range(end=200000000) %}{% endfor %}".to_string(),
+            "{% for i in range(end=1, step_by=0) %}{% endfor %}".to_string(),
+            "{% set x = [] %}{% for i in range(end=100) %}{% set_global x = [x] %}{% endfor %}"
+                .to_string(),
+        ] {
+            match render_as_override("k8s/service.yaml.tera", &text, sample_context()) {
+                Err(Error::TemplateOverride { file, cause, .. }) => {
+                    assert_eq!(file, ".kiln/templates/k8s/service.yaml.tera");
+                    assert!(!cause.contains("__kiln"), "{cause}");
+                }
+                other => panic!("{text}: {other:?}"),
             }
+        }
+        match render_as_override(
+            "k8s/service.yaml.tera",
+            "{% for i in range(end=200000000) %}{% endfor %}",
+            sample_context(),
+        ) {
+            Err(err) => assert!(
+                err.to_string()
+                    .contains("`range` makes at most 10000 numbers"),
+                "{err}"
+            ),
+            Ok(_) => panic!(),
         }
     }
 
     #[test]
-    fn raw_blocks_are_skipped_only_to_their_end() {
-        let name = "k8s/x.yaml.tera";
-        assert_eq!(
-            unescaped(name, "a{% raw %}${{ x }}{% endraw %}b{{ y | yaml }}"),
-            None
-        );
-        assert_eq!(
-            unescaped(name, "a{% raw %}${{ x }}{% endraw %}\nb{{ y }}"),
-            Some((2, "y".to_string(), Some("yaml")))
-        );
+    fn what_grows_without_bound_runs_into_the_work_limit() {
+        for text in [
+            // Doubling a string: 2^60 bytes.
+            "{% set s = 'x' %}{% for i in range(end=60) %}{% set_global s = s ~ s %}{% endfor %}",
+            // The same through an array.
+            "{% set a = ['x'] %}{% for i in range(end=60) %}{% set_global a = a | concat(with=a) %}{% endfor %}",
+            // One replace that would make a terabyte.
+            "{% set s = 'x' %}{% for i in range(end=20) %}{% set_global s = s ~ s %}{% endfor %}\
+             {{ s | replace(from='', to=s) | yaml }}",
+            // Escaping grows a string at every step.
+            "{% set s = '\"' %}{% for i in range(end=60) %}{% set_global s = s | json_encode %}{% endfor %}",
+            // Loops in loops: 10^12 steps.
+            "{% for a in range(end=10000) %}{% for b in range(end=10000) %}{% for c in range(end=10000) %}\
+             {% endfor %}{% endfor %}{% endfor %}",
+        ] {
+            match render_as_override("k8s/service.yaml.tera", text, sample_context()) {
+                Err(Error::OverrideTooCostly { file, limit, .. }) => {
+                    assert_eq!(file, ".kiln/templates/k8s/service.yaml.tera");
+                    assert_eq!(limit, sandbox::RENDER_LIMIT);
+                }
+                other => panic!("{text}: {other:?}"),
+            }
+        }
     }
 }
