@@ -27,6 +27,7 @@ mod paths;
 mod plan;
 mod presets;
 mod quantity;
+mod readback;
 pub mod render;
 mod report;
 pub mod resolve;
