@@ -34,32 +34,77 @@ const POD_TEMPLATE: Shape = Fields(&[
     (
         "spec",
         Fields(&[
-            ("containers", Fields(&[("ports", Keep)])),
+            (
+                "containers",
+                Fields(&[("ports", Fields(&[("name", Keep), ("containerPort", Keep)]))]),
+            ),
             ("serviceAccountName", Keep),
         ]),
     ),
 ]);
 const WORKLOAD: Shape = Fields(&[("selector", Keep), ("template", POD_TEMPLATE)]);
+/// A list of ports of which the checks read only the number.
+const PORT_NUMBERS: Shape = Fields(&[("ports", Fields(&[("port", Keep)]))]);
 
 /// The shapes of `metadata` and `spec` that the cross-checks read, by kind.
 fn shapes(kind: &str) -> (&'static Shape, &'static Shape) {
-    const SERVICE: Shape = Fields(&[("selector", Keep), ("ports", Keep)]);
-    const CRON_JOB: Shape = Fields(&[("jobTemplate", Fields(&[("spec", WORKLOAD)]))]);
-    const SERVICE_MONITOR: Shape = Fields(&[
-        ("namespaceSelector", Keep),
+    const SERVICE: Shape = Fields(&[
         ("selector", Keep),
-        ("endpoints", Keep),
+        ("ports", Fields(&[("name", Keep), ("targetPort", Keep)])),
+    ]);
+    const CRON_JOB: Shape = Fields(&[("jobTemplate", Fields(&[("spec", WORKLOAD)]))]);
+    const MONITORED_NAMESPACES: Shape = Fields(&[("matchNames", Keep)]);
+    const SERVICE_MONITOR: Shape = Fields(&[
+        ("namespaceSelector", MONITORED_NAMESPACES),
+        ("selector", Keep),
+        ("endpoints", Fields(&[("port", Keep)])),
     ]);
     const POD_MONITOR: Shape = Fields(&[
-        ("namespaceSelector", Keep),
+        ("namespaceSelector", MONITORED_NAMESPACES),
         ("selector", Keep),
-        ("podMetricsEndpoints", Keep),
+        ("podMetricsEndpoints", Fields(&[("port", Keep)])),
     ]);
-    const DESTINATION_RULE: Shape = Fields(&[("host", Keep), ("subsets", Keep)]);
-    const AUTHORIZATION_POLICY: Shape = Fields(&[("selector", Keep), ("rules", Keep)]);
-    const NETWORK_POLICY: Shape =
-        Fields(&[("podSelector", Keep), ("ingress", Keep), ("egress", Keep)]);
-    const VIRTUAL_SERVICE: Shape = Fields(&[("http", Keep)]);
+    const DESTINATION_RULE: Shape = Fields(&[
+        ("host", Keep),
+        ("subsets", Fields(&[("name", Keep), ("labels", Keep)])),
+    ]);
+    const AUTHORIZATION_POLICY: Shape = Fields(&[
+        ("selector", Fields(&[("matchLabels", Keep)])),
+        (
+            "rules",
+            Fields(&[(
+                "from",
+                Fields(&[("source", Fields(&[("principals", Keep)]))]),
+            )]),
+        ),
+    ]);
+    const NETWORK_POLICY: Shape = Fields(&[
+        ("podSelector", Keep),
+        ("ingress", PORT_NUMBERS),
+        (
+            "egress",
+            Fields(&[
+                (
+                    "to",
+                    Fields(&[("namespaceSelector", Keep), ("podSelector", Keep)]),
+                ),
+                ("ports", Fields(&[("port", Keep)])),
+            ]),
+        ),
+    ]);
+    const VIRTUAL_SERVICE: Shape = Fields(&[(
+        "http",
+        Fields(&[
+            ("name", Keep),
+            (
+                "route",
+                Fields(&[
+                    ("weight", Keep),
+                    ("destination", Fields(&[("host", Keep), ("subset", Keep)])),
+                ]),
+            ),
+        ]),
+    )]);
     match kind {
         "Namespace" => (&LABELLED, &Skip),
         "Service" => (&LABELLED, &SERVICE),
@@ -75,7 +120,8 @@ fn shapes(kind: &str) -> (&'static Shape, &'static Shape) {
     }
 }
 
-/// Parses one manifest: the whole file must be YAML, and the `Value`
+/// Parses one manifest: the whole file must be YAML (serde_yaml's parser,
+/// its errors word for word), and the `Value`
 /// holds `kind`, `metadata` and `spec` as far as the checks of that kind
 /// read them. A `metadata` or `spec` that comes before `kind` is kept whole.
 pub fn parse(text: &str) -> Result<Value, serde_yaml::Error> {
@@ -169,11 +215,7 @@ impl<'de> DeserializeSeed<'de> for Part<'_> {
     type Value = Value;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
-        match self.0 {
-            // serde_yaml's own reading, errors and all.
-            Keep => <Value as serde::Deserialize>::deserialize(deserializer),
-            _ => deserializer.deserialize_any(self),
-        }
+        deserializer.deserialize_any(self)
     }
 }
 
@@ -222,6 +264,9 @@ impl<'de> Visitor<'de> for Part<'_> {
                 items.push(item);
             }
         }
+        // Most lists and mappings here hold one or two items: without
+        // this, growth leaves room for four, which is most of the memory.
+        items.shrink_to_fit();
         Ok(Value::Sequence(items))
     }
 
@@ -243,6 +288,7 @@ impl<'de> Visitor<'de> for Part<'_> {
                 kept.insert(key.into_value(), value);
             }
         }
+        kept.shrink_to_fit();
         Ok(Value::Mapping(kept))
     }
 
@@ -413,7 +459,14 @@ mod tests {
         let text = "metadata: {name: a, labels: {x: y}}\nspec: {a: [1, 2]}\nkind: Thing\n";
         let full: Value = serde_yaml::from_str(text).unwrap();
         assert_eq!(parse(text).unwrap(), full);
-        for other in ["[1, 2]", "7", "", "~", "!tag {a: b}"] {
+        for other in [
+            "[1, 2]",
+            "7",
+            "",
+            "~",
+            "!tag {a: b}",
+            "kind: Service\nspec:\n  selector: !t {a: [1, 2.5, true, ~, \"x\", {? [k] : v}]}\n  ports: [{name: a, targetPort: 1}]\n",
+        ] {
             let full: Value = serde_yaml::from_str(other).unwrap();
             assert_eq!(parse(other).unwrap(), full, "{other:?}");
         }
@@ -424,6 +477,8 @@ mod tests {
         for bad in [
             "kind: ConfigMap\ndata:\n  a: b\n  a: c\n",
             "kind: ConfigMap\nkind: Secret\n",
+            "kind: Service\nmetadata:\n  labels: {a: 1, a: 2}\n",
+            "kind: Service\nspec:\n  selector: {? [1, 2] : a, ? [1, 2] : b}\n",
             "kind: Deployment\nspec:\n  template:\n    spec:\n      volumes: {a: 1, a: 2}\n",
             "kind: ConfigMap\ndata: {a: [\n",
             "kind: A\n---\nkind: B\n",
