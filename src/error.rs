@@ -264,14 +264,14 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 /// One step of a key path: a table key or an array index.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum KeyPart {
     Key(String),
     Index(usize),
 }
 
 /// A dotted key path into `kiln.toml`, like `services.users.calls[1]`.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct KeyPath(pub Vec<KeyPart>);
 
 impl KeyPath {
@@ -322,7 +322,7 @@ impl fmt::Display for KeyPath {
 }
 
 /// One thing wrong with `kiln.toml`, at a key.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Problem {
     pub key: KeyPath,
     pub message: String,
