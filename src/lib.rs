@@ -32,6 +32,7 @@ pub mod render;
 mod report;
 pub mod resolve;
 mod semantic;
+pub mod stdout;
 pub mod validate;
 mod write;
 mod yaml;
@@ -146,8 +147,12 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> Result<i32, Error>
         Command::Presets => done(commands::presets(out)),
         Command::Schema => done(commands::schema(out)),
         Command::Completions { shell } => {
-            cli::completions(shell, out);
-            Ok(0)
+            cli::completions(shell, out)
+                .map(|()| 0)
+                .map_err(|cause| Error::Io {
+                    path: PathBuf::from("<stdout>"),
+                    cause,
+                })
         }
         Command::Man => cli::man(out).map(|()| 0).map_err(|cause| Error::Io {
             path: PathBuf::from("<stdout>"),

@@ -12,6 +12,7 @@ mod crosscheck;
 mod custom;
 mod delivery;
 mod diff;
+mod edges;
 mod errors;
 mod fluentconf;
 mod golden;
