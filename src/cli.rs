@@ -303,14 +303,17 @@ pub fn parse() -> Command {
 }
 
 /// Writes the completion script of `shell`, generated from the definitions above.
-pub fn completions(shell: Shell, out: &mut dyn std::io::Write) {
+pub fn completions(shell: Shell, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let mut command = Arguments::command();
     let generator = match shell {
         Shell::Bash => clap_complete::Shell::Bash,
         Shell::Zsh => clap_complete::Shell::Zsh,
         Shell::Fish => clap_complete::Shell::Fish,
     };
-    clap_complete::generate(generator, &mut command, "kiln", out);
+    // clap_complete panics when a write fails: it writes to memory, kiln writes it out.
+    let mut script = Vec::new();
+    clap_complete::generate(generator, &mut command, "kiln", &mut script);
+    out.write_all(&script)
 }
 
 /// Writes the man page, `kiln.1` in roff, generated from the definitions

@@ -10,7 +10,7 @@ use crate::render::{Rendered, Renderer, Sources};
 use crate::report::{self, Format, Mode};
 use crate::{Color, DiffAgainst};
 use crate::{cache, crosscheck, explain, names, presets, resolve, validate, write};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 /// Every starter app names its project `demo`; `kiln init` renames it.
@@ -368,14 +368,20 @@ pub fn diff(
 ) -> Result<i32, Error> {
     let source = read_source(dir)?;
     if matches!(against, DiffAgainst::Disk)
-        && cache::inputs(dir, &source).is_some_and(|i| cache::settled(dir, &i).is_some())
+        && let Some(files) = cache::inputs(dir, &source).and_then(|i| cache::settled(dir, &i))
     {
         // The last build left the repo in step with these inputs, untouched since.
+        check_filter(filter, files.iter().map(|(path, _)| path.as_str()))?;
         return finish_diff(&[], Mode::Drift, format, color, dir, out);
     }
     let (diffs, mode) = match against {
         DiffAgainst::Disk => {
             let (generated, lock, _) = generate_with_lock(dir, &source)?;
+            let rendered = generated.rendered.keys();
+            check_filter(
+                filter,
+                rendered.chain(lock.files.keys()).map(String::as_str),
+            )?;
             (
                 diff::against_disk(dir, &generated.rendered, &lock, filter)?,
                 Mode::Drift,
@@ -389,14 +395,40 @@ pub fn diff(
             };
             // The work tree's template overrides apply to both sides.
             let old = generate(dir, &base, Verify::Render)?.rendered;
+            check_filter(
+                filter,
+                old.keys().chain(rendered.keys()).map(String::as_str),
+            )?;
             (diff::between(&old, &rendered, filter), Mode::Base)
         }
         DiffAgainst::Directory(other) => {
+            // A missing directory would read as empty: every file "created".
+            match std::fs::metadata(other) {
+                Ok(metadata) if metadata.is_dir() => {}
+                Ok(_) => {
+                    return Err(Error::AgainstNotDirectory {
+                        path: other.clone(),
+                        why: "it is not a directory".to_string(),
+                    });
+                }
+                Err(cause) => {
+                    return Err(Error::AgainstNotDirectory {
+                        path: other.clone(),
+                        why: if cause.kind() == std::io::ErrorKind::NotFound {
+                            "it does not exist".to_string()
+                        } else {
+                            cause.to_string()
+                        },
+                    });
+                }
+            }
             let rendered = generate(dir, &source, Verify::Render)?.rendered;
-            (
-                diff::between(&diff::read_tree(other)?, &rendered, filter),
-                Mode::Against,
-            )
+            let tree = diff::read_tree(other)?;
+            check_filter(
+                filter,
+                tree.keys().chain(rendered.keys()).map(String::as_str),
+            )?;
+            (diff::between(&tree, &rendered, filter), Mode::Against)
         }
     };
     let diffs = if filter.semantic {
@@ -405,6 +437,41 @@ pub fn diff(
         diffs
     };
     finish_diff(&diffs, mode, format, color, dir, out)
+}
+
+/// A `--env` or `--service` that names nothing on either side of a diff
+/// would report "no differences" for ever: a CI gate that always passes.
+fn check_filter<'a>(filter: &Filter, paths: impl Iterator<Item = &'a str>) -> Result<(), Error> {
+    let mut environments = std::collections::BTreeSet::new();
+    let mut services = std::collections::BTreeSet::new();
+    for path in paths {
+        environments.extend(paths::environment_of(path));
+        services.extend(paths::service_of(path));
+    }
+    let unknown = |what, name: &str, known: &std::collections::BTreeSet<&str>| {
+        (!known.contains(name)).then(|| crate::error::UnknownName {
+            what,
+            name: name.to_string(),
+            suggestion: load::suggest(name, known.iter().copied()).map(str::to_string),
+            known: known.iter().map(|k| k.to_string()).collect(),
+        })
+    };
+    let names: Vec<_> = filter
+        .environments
+        .iter()
+        .filter_map(|name| unknown("environment", name, &environments))
+        .chain(
+            filter
+                .service
+                .iter()
+                .filter_map(|name| unknown("service", name, &services)),
+        )
+        .collect();
+    if names.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::UnknownFilter { names })
+    }
 }
 
 /// Prints the report; the exit code says whether anything differs.
@@ -441,15 +508,44 @@ fn config_at(dir: &Path, revision: &str) -> Result<String, Error> {
             "it looks like an option, not a revision".to_string(),
         ));
     }
-    let output = std::process::Command::new("git")
+    let mut git = std::process::Command::new("git")
         .arg("-C")
         .arg(dir)
         .arg("show")
         .arg(format!("{revision}:./{}", paths::CONFIG))
-        .output()
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .map_err(|err| git_error(format!("cannot run git: {err}")))?;
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
+    // The same cap as for the work tree's kiln.toml: read at most one byte
+    // more than it, and only count the rest, so a huge blob in a pull
+    // request never lands in memory.
+    let mut text = Vec::new();
+    let mut stdout = git.stdout.take().expect("piped");
+    let read = (&mut stdout)
+        .take(load::MAX_CONFIG_BYTES + 1)
+        .read_to_end(&mut text)
+        .and_then(|n| {
+            let n = n as u64;
+            if n > load::MAX_CONFIG_BYTES {
+                std::io::copy(&mut stdout, &mut std::io::sink()).map(|rest| n + rest)
+            } else {
+                Ok(n)
+            }
+        });
+    let mut stderr = Vec::new();
+    if let Some(mut pipe) = git.stderr.take() {
+        // Only the first line is shown; a few KiB hold it.
+        let _ = pipe.by_ref().take(64 * 1024).read_to_end(&mut stderr);
+        let _ = std::io::copy(&mut pipe, &mut std::io::sink());
+    }
+    let status = git
+        .wait()
+        .map_err(|err| git_error(format!("cannot run git: {err}")))?;
+    let bytes = read.map_err(|err| git_error(format!("cannot read git's output: {err}")))?;
+    if !status.success() {
+        let stderr = String::from_utf8_lossy(&stderr);
         return Err(git_error(
             stderr
                 .lines()
@@ -459,7 +555,14 @@ fn config_at(dir: &Path, revision: &str) -> Result<String, Error> {
                 .to_string(),
         ));
     }
-    String::from_utf8(output.stdout).map_err(|_| git_error("the file is not UTF-8".to_string()))
+    if bytes > load::MAX_CONFIG_BYTES {
+        return Err(Error::ConfigTooLarge {
+            path: PathBuf::from(format!("{} at {revision}", paths::CONFIG)),
+            bytes,
+            max: load::MAX_CONFIG_BYTES,
+        });
+    }
+    String::from_utf8(text).map_err(|_| git_error("the file is not UTF-8".to_string()))
 }
 
 /// `kiln explain ENV SERVICE [KEY]`

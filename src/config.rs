@@ -4,8 +4,42 @@
 //! keys lives in `validate`, and every default lives in `resolve`.
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::BTreeMap;
+
+/// The largest count kiln writes: Kubernetes and Istio store replica
+/// counts and connection limits as int32, and refuse anything larger.
+pub const MAX_INT32: u32 = i32::MAX as u32;
+
+/// Reads a count that lands in an int32 field, refusing what does not fit
+/// with the range in words (as a `u16` port is refused).
+fn int32<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+    use serde::de::{Error, Unexpected, Visitor};
+    struct Int32;
+    impl Visitor<'_> for Int32 {
+        type Value = u32;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "a whole number from 0 to {MAX_INT32}")
+        }
+        fn visit_i64<E: Error>(self, n: i64) -> Result<u32, E> {
+            u32::try_from(n)
+                .ok()
+                .filter(|n| *n <= MAX_INT32)
+                .ok_or_else(|| E::invalid_value(Unexpected::Signed(n), &self))
+        }
+        fn visit_u64<E: Error>(self, n: u64) -> Result<u32, E> {
+            u32::try_from(n)
+                .ok()
+                .filter(|n| *n <= MAX_INT32)
+                .ok_or_else(|| E::invalid_value(Unexpected::Unsigned(n), &self))
+        }
+    }
+    deserializer.deserialize_u32(Int32)
+}
+
+fn int32_option<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u32>, D::Error> {
+    int32(deserializer).map(Some)
+}
 
 /// The whole `kiln.toml`.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -176,8 +210,12 @@ pub enum Protocol {
 #[serde(deny_unknown_fields)]
 pub struct Autoscale {
     /// Fewest replicas.
+    #[serde(deserialize_with = "int32")]
+    #[schemars(range(max = 2147483647))]
     pub min: u32,
     /// Most replicas.
+    #[serde(deserialize_with = "int32")]
+    #[schemars(range(max = 2147483647))]
     pub max: u32,
     /// Target average CPU utilisation, percent of the request. Default 80.
     pub cpu: Option<u32>,
@@ -274,10 +312,16 @@ pub enum RetryOn {
 #[serde(deny_unknown_fields)]
 pub struct ConnectionPool {
     /// Most TCP connections to the service per caller sidecar. Default 100.
+    #[serde(default, deserialize_with = "int32_option")]
+    #[schemars(range(max = 2147483647))]
     pub max_connections: Option<u32>,
     /// Most HTTP requests waiting for a connection. Default 100.
+    #[serde(default, deserialize_with = "int32_option")]
+    #[schemars(range(max = 2147483647))]
     pub max_pending_requests: Option<u32>,
     /// Most concurrent HTTP requests. Default 1000.
+    #[serde(default, deserialize_with = "int32_option")]
+    #[schemars(range(max = 2147483647))]
     pub max_requests: Option<u32>,
 }
 
@@ -355,6 +399,8 @@ macro_rules! layered {
         #[serde(deny_unknown_fields)]
         pub struct $name {
             /// Pod count when not autoscaled.
+            #[serde(default, deserialize_with = "int32_option")]
+            #[schemars(range(max = 2147483647))]
             pub replicas: Option<u32>,
             /// CPU request, a Kubernetes quantity (`250m`, `1`).
             pub cpu: Option<String>,

@@ -9,27 +9,40 @@ use crate::model::Model;
 use crate::render::Rendered;
 use crate::resolve::builtin;
 use serde_yaml::{Mapping, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
-/// One rendered object and the file it came from.
+/// One rendered object and the file it came from, read back with
+/// `readback::parse`: what the checks read of it, not all of it.
 struct Object<'a> {
     file: &'a str,
     value: Value,
+    kind: String,
+    name: String,
+    namespace: String,
 }
 
-impl Object<'_> {
+impl<'a> Object<'a> {
+    fn new(file: &'a str, value: Value) -> Self {
+        let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+        Object {
+            file,
+            kind: text(&value["kind"]),
+            name: text(&value["metadata"]["name"]),
+            namespace: text(&value["metadata"]["namespace"]),
+            value,
+        }
+    }
+
     fn kind(&self) -> &str {
-        self.value["kind"].as_str().unwrap_or_default()
+        &self.kind
     }
 
     fn name(&self) -> &str {
-        self.value["metadata"]["name"].as_str().unwrap_or_default()
+        &self.name
     }
 
     fn namespace(&self) -> &str {
-        self.value["metadata"]["namespace"]
-            .as_str()
-            .unwrap_or_default()
+        &self.namespace
     }
 }
 
@@ -45,82 +58,265 @@ struct Pods<'a> {
     service_account: String,
 }
 
+/// Labelled things (pods, Services) indexed by namespace and by each label,
+/// so that a selector is a lookup, not a scan: the checks run once per
+/// object, and a scan per check made `kiln check` cubic in the call graph.
+struct Selection<'x> {
+    labels: Vec<Option<&'x Mapping>>,
+    in_namespace: HashMap<&'x str, Vec<usize>>,
+    with_label: HashMap<(&'x str, &'x Value, &'x Value), Vec<usize>>,
+}
+
+impl<'x> Selection<'x> {
+    fn new(items: impl IntoIterator<Item = (&'x str, Option<&'x Mapping>)>) -> Self {
+        let mut selection = Selection {
+            labels: Vec::new(),
+            in_namespace: HashMap::new(),
+            with_label: HashMap::new(),
+        };
+        for (i, (namespace, labels)) in items.into_iter().enumerate() {
+            selection.labels.push(labels);
+            selection.in_namespace.entry(namespace).or_default().push(i);
+            for (key, value) in labels.into_iter().flatten() {
+                selection
+                    .with_label
+                    .entry((namespace, key, value))
+                    .or_default()
+                    .push(i);
+            }
+        }
+        selection
+    }
+
+    /// The items of `namespace` that can carry every label of `required`:
+    /// those with its rarest label, or all of them when nothing is required.
+    fn candidates<'s>(&'s self, namespace: &'s str, required: Option<&'s Mapping>) -> &'s [usize] {
+        let all = self
+            .in_namespace
+            .get(namespace)
+            .map_or(&[][..], Vec::as_slice);
+        let Some(required) = required.filter(|r| !r.is_empty()) else {
+            return all;
+        };
+        required
+            .iter()
+            .map(|(key, value)| {
+                self.with_label
+                    .get(&(namespace, key, value))
+                    .map_or(&[][..], Vec::as_slice)
+            })
+            .min_by_key(|items| items.len())
+            .unwrap_or(all)
+    }
+
+    /// The items of `namespace` with every label of `selector`, in order.
+    fn matching(&self, namespace: &str, selector: &Mapping) -> Vec<usize> {
+        let empty = Mapping::new();
+        self.candidates(namespace, Some(selector))
+            .iter()
+            .copied()
+            .filter(|&i| matches(selector, self.labels[i].unwrap_or(&empty)))
+            .collect()
+    }
+
+    /// The items of any of `namespaces` that a `LabelSelector` selects, in order.
+    fn selected<'n>(
+        &self,
+        namespaces: impl IntoIterator<Item = &'n str>,
+        selector: &Value,
+    ) -> Vec<usize> {
+        let empty = Mapping::new();
+        let required = selector["matchLabels"].as_mapping();
+        let mut found: Vec<usize> = namespaces
+            .into_iter()
+            .collect::<HashSet<&str>>()
+            .into_iter()
+            .flat_map(|namespace| self.candidates(namespace, required))
+            .copied()
+            .filter(|&i| selects(selector, self.labels[i].unwrap_or(&empty)))
+            .collect();
+        found.sort_unstable();
+        found
+    }
+}
+
+/// What the checks of one environment look up, each indexed once.
+struct Environment<'x, 'a> {
+    /// The ingress gateway's principal, wherever `gateway` says it runs.
+    gateway: Option<&'x str>,
+    namespaces: HashSet<&'x str>,
+    pods: &'x [Pods<'a>],
+    pod_labels: Selection<'x>,
+    services: Vec<&'x Object<'a>>,
+    service_labels: Selection<'x>,
+    /// The first Service of each namespace and name, as a cluster keeps one.
+    service_named: HashMap<(&'x str, &'x str), &'x Object<'a>>,
+    service_accounts: HashSet<(&'x str, &'x str)>,
+    /// Namespace and ServiceAccount of every pod.
+    runs_as: HashSet<(&'x str, &'x str)>,
+    /// Host and name of every DestinationRule subset.
+    subsets: HashSet<(&'x str, &'x str)>,
+}
+
+impl<'x, 'a> Environment<'x, 'a> {
+    fn new(objects: &'x [Object<'a>], pods: &'x [Pods<'a>], gateway: Option<&'x str>) -> Self {
+        let of_kind = |kind: &'static str| objects.iter().filter(move |o| o.kind() == kind);
+        let services: Vec<&Object<'_>> = of_kind("Service").collect();
+        let mut service_named = HashMap::new();
+        for service in &services {
+            service_named
+                .entry((service.namespace(), service.name()))
+                .or_insert(*service);
+        }
+        let mut subsets = HashSet::new();
+        for rule in of_kind("DestinationRule") {
+            let Some(host) = rule.value["spec"]["host"].as_str() else {
+                continue;
+            };
+            for subset in rule.value["spec"]["subsets"]
+                .as_sequence()
+                .into_iter()
+                .flatten()
+            {
+                if let Some(name) = subset["name"].as_str() {
+                    subsets.insert((host, name));
+                }
+            }
+        }
+        Environment {
+            gateway,
+            namespaces: of_kind("Namespace").map(Object::name).collect(),
+            pods,
+            pod_labels: Selection::new(pods.iter().map(|p| (p.namespace, Some(&p.labels)))),
+            service_labels: Selection::new(
+                services
+                    .iter()
+                    .map(|s| (s.namespace(), s.value["metadata"]["labels"].as_mapping())),
+            ),
+            services,
+            service_named,
+            service_accounts: of_kind("ServiceAccount")
+                .map(|o| (o.namespace(), o.name()))
+                .collect(),
+            runs_as: pods
+                .iter()
+                .map(|p| (p.namespace, p.service_account.as_str()))
+                .collect(),
+            subsets,
+        }
+    }
+
+    /// The pods of `namespace` with every label of `selector`.
+    fn pods_in(&self, namespace: &str, selector: &Mapping) -> Vec<&'x Pods<'a>> {
+        let pods = self.pods;
+        self.pod_labels
+            .matching(namespace, selector)
+            .into_iter()
+            .map(|i| &pods[i])
+            .collect()
+    }
+
+    /// The pods of any of `namespaces` that a `LabelSelector` selects.
+    fn pods_selected<'n>(
+        &self,
+        namespaces: impl IntoIterator<Item = &'n str>,
+        selector: &Value,
+    ) -> Vec<&'x Pods<'a>> {
+        let pods = self.pods;
+        self.pod_labels
+            .selected(namespaces, selector)
+            .into_iter()
+            .map(|i| &pods[i])
+            .collect()
+    }
+
+    /// The Service a mesh host names: `name.namespace.svc.cluster.local`.
+    fn service_for(&self, host: &str) -> Option<&'x Object<'a>> {
+        let mut parts = host.split('.');
+        let (name, namespace) = (parts.next()?, parts.next()?);
+        self.service_named.get(&(namespace, name)).copied()
+    }
+}
+
 /// Every problem of every environment in `rendered`, the render of `model`.
 pub fn check(rendered: &Rendered, model: &Model) -> Vec<Problem> {
+    // Only the manifests under `deploy/<env>/`; Dockerfiles and pipelines are not objects.
+    let manifests: Vec<(&str, &str, &str)> = rendered
+        .iter()
+        .filter(|(file, _)| !file.ends_with("kustomization.yaml"))
+        .filter_map(|(file, text)| {
+            crate::paths::environment_of(file).map(|env| (env, file.as_str(), text.as_str()))
+        })
+        .collect();
+    // Parsing back tens of thousands of files is most of the work: on every core.
+    let parsed = crate::parallel::map(&manifests, |(_, _, text)| crate::readback::parse(text));
     let mut environments: BTreeMap<&str, Vec<Object<'_>>> = BTreeMap::new();
     let mut problems = Vec::new();
-    for (file, text) in rendered {
-        // Only the manifests under `deploy/<env>/`; Dockerfiles and pipelines are not objects.
-        let Some(environment) = crate::paths::environment_of(file) else {
-            continue;
-        };
-        if file.ends_with("kustomization.yaml") {
-            continue;
-        }
-        match serde_yaml::from_str::<Value>(text) {
+    for ((environment, file, _), value) in manifests.iter().zip(parsed) {
+        match value {
             Ok(value) => environments
                 .entry(environment)
                 .or_default()
-                .push(Object { file, value }),
+                .push(Object::new(file, value)),
             Err(err) => problems.push(Problem::inconsistent(file, &format!("is not YAML: {err}"))),
         }
     }
-    for (name, objects) in &environments {
-        // The one identity from outside the environment that may be admitted.
-        let gateway = model
-            .environments
-            .iter()
-            .find(|e| e.name == *name)
-            .and_then(|e| e.mesh.as_ref())
-            .map(|mesh| mesh.gateway_principal.as_str());
-        check_environment(objects, gateway, &mut problems);
+    let environments: Vec<(Option<&str>, Vec<Object<'_>>)> = environments
+        .into_iter()
+        .map(|(name, objects)| {
+            // The one identity from outside the environment that may be admitted.
+            let gateway = model
+                .environments
+                .iter()
+                .find(|e| e.name == name)
+                .and_then(|e| e.mesh.as_ref())
+                .map(|mesh| mesh.gateway_principal.as_str());
+            (gateway, objects)
+        })
+        .collect();
+    let found = crate::parallel::each_owned(environments, |(gateway, objects)| {
+        check_environment(&objects, gateway)
+    });
+    for found in found {
+        problems.extend(found);
     }
     problems
 }
 
-fn check_environment(objects: &[Object<'_>], gateway: Option<&str>, problems: &mut Vec<Problem>) {
-    let injected: Vec<&str> = objects
+fn check_environment(objects: &[Object<'_>], gateway: Option<&str>) -> Vec<Problem> {
+    let injected: HashSet<&str> = objects
         .iter()
         .filter(|o| {
             o.kind() == "Namespace" && o.value["metadata"]["labels"]["istio-injection"] == "enabled"
         })
         .map(Object::name)
         .collect();
-    let namespaces: Vec<&str> = objects
-        .iter()
-        .filter(|o| o.kind() == "Namespace")
-        .map(Object::name)
-        .collect();
     let pods: Vec<Pods<'_>> = objects
         .iter()
         .filter_map(|o| pods_of(o, &injected))
         .collect();
+    let env = Environment::new(objects, &pods, gateway);
+    let mut problems = Vec::new();
     let mut report = |file: &str, message: String| {
         problems.push(Problem::inconsistent(file, &message));
     };
     for object in objects {
         check_own_pods(object, &mut report);
         match object.kind() {
-            "Service" => check_service(object, &pods, &mut report),
-            "ServiceMonitor" => check_service_monitor(object, objects, &mut report),
-            "PodMonitor" => check_pod_monitor(object, &pods, &mut report),
-            "DestinationRule" => check_destination_rule(object, objects, &pods, &mut report),
-            "AuthorizationPolicy" => check_authorization_policy(
-                object,
-                objects,
-                &namespaces,
-                &pods,
-                gateway,
-                &mut report,
-            ),
-            "NetworkPolicy" => check_network_policy(object, &pods, &mut report),
-            "VirtualService" => check_virtual_service(object, objects, &mut report),
+            "Service" => check_service(object, &env, &mut report),
+            "ServiceMonitor" => check_service_monitor(object, &env, &mut report),
+            "PodMonitor" => check_pod_monitor(object, &env, &mut report),
+            "DestinationRule" => check_destination_rule(object, &env, &mut report),
+            "AuthorizationPolicy" => check_authorization_policy(object, &env, &mut report),
+            "NetworkPolicy" => check_network_policy(object, &env, &mut report),
+            "VirtualService" => check_virtual_service(object, &env, &mut report),
             _ => {}
         }
     }
+    problems
 }
 
-fn pods_of<'a>(object: &'a Object<'a>, injected: &[&str]) -> Option<Pods<'a>> {
+fn pods_of<'a>(object: &'a Object<'a>, injected: &HashSet<&str>) -> Option<Pods<'a>> {
     let template = match object.kind() {
         "Deployment" | "StatefulSet" | "DaemonSet" => &object.value["spec"]["template"],
         "CronJob" => &object.value["spec"]["jobTemplate"]["spec"]["template"],
@@ -179,8 +375,11 @@ fn check_own_pods(object: &Object<'_>, report: &mut impl FnMut(&str, String)) {
         }
         _ => return,
     };
-    let labels = labels.as_mapping().cloned().unwrap_or_default();
-    if !selects(&object.value["spec"]["selector"], &labels) {
+    let empty = Mapping::new();
+    if !selects(
+        &object.value["spec"]["selector"],
+        labels.as_mapping().unwrap_or(&empty),
+    ) {
         report(
             object.file,
             format!(
@@ -220,25 +419,16 @@ fn selects(selector: &Value, labels: &Mapping) -> bool {
     plain && expressions
 }
 
-fn labels_of(object: &Object<'_>) -> Mapping {
-    object.value["metadata"]["labels"]
-        .as_mapping()
-        .cloned()
-        .unwrap_or_default()
-}
-
-fn pods_in<'p, 'a>(pods: &'p [Pods<'a>], namespace: &str, selector: &Mapping) -> Vec<&'p Pods<'a>> {
-    pods.iter()
-        .filter(|p| p.namespace == namespace && matches(selector, &p.labels))
-        .collect()
-}
-
-fn check_service(service: &Object<'_>, pods: &[Pods<'_>], report: &mut impl FnMut(&str, String)) {
+fn check_service(
+    service: &Object<'_>,
+    env: &Environment<'_, '_>,
+    report: &mut impl FnMut(&str, String),
+) {
+    let empty = Mapping::new();
     let selector = service.value["spec"]["selector"]
         .as_mapping()
-        .cloned()
-        .unwrap_or_default();
-    let selected = pods_in(pods, service.namespace(), &selector);
+        .unwrap_or(&empty);
+    let selected = env.pods_in(service.namespace(), selector);
     if selector.is_empty() || selected.is_empty() {
         report(
             service.file,
@@ -283,27 +473,25 @@ fn yaml_text(value: &Value) -> String {
     }
 }
 
-fn match_names(monitor: &Object<'_>) -> Vec<String> {
+fn match_names<'o>(monitor: &'o Object<'_>) -> impl Iterator<Item = &'o str> {
     monitor.value["spec"]["namespaceSelector"]["matchNames"]
         .as_sequence()
         .into_iter()
         .flatten()
-        .filter_map(|n| n.as_str().map(str::to_string))
-        .collect()
+        .filter_map(Value::as_str)
 }
 
 fn check_service_monitor(
     monitor: &Object<'_>,
-    objects: &[Object<'_>],
+    env: &Environment<'_, '_>,
     report: &mut impl FnMut(&str, String),
 ) {
-    let namespaces = match_names(monitor);
     let selector = &monitor.value["spec"]["selector"];
-    let services: Vec<&Object<'_>> = objects
-        .iter()
-        .filter(|o| o.kind() == "Service")
-        .filter(|o| namespaces.iter().any(|n| n == o.namespace()))
-        .filter(|o| selects(selector, &labels_of(o)))
+    let services: Vec<&Object<'_>> = env
+        .service_labels
+        .selected(match_names(monitor), selector)
+        .into_iter()
+        .map(|i| env.services[i])
         .collect();
     if services.is_empty() {
         report(
@@ -339,15 +527,10 @@ fn check_service_monitor(
 
 fn check_pod_monitor(
     monitor: &Object<'_>,
-    pods: &[Pods<'_>],
+    env: &Environment<'_, '_>,
     report: &mut impl FnMut(&str, String),
 ) {
-    let namespaces = match_names(monitor);
-    let selector = &monitor.value["spec"]["selector"];
-    let selected: Vec<&Pods<'_>> = pods
-        .iter()
-        .filter(|p| namespaces.iter().any(|n| n == p.namespace) && selects(selector, &p.labels))
-        .collect();
+    let selected = env.pods_selected(match_names(monitor), &monitor.value["spec"]["selector"]);
     if selected.is_empty() {
         report(
             monitor.file,
@@ -375,23 +558,13 @@ fn check_pod_monitor(
     }
 }
 
-/// The Service a mesh host names: `name.namespace.svc.cluster.local`.
-fn service_for<'o, 'a>(host: &str, objects: &'o [Object<'a>]) -> Option<&'o Object<'a>> {
-    let mut parts = host.split('.');
-    let (name, namespace) = (parts.next()?, parts.next()?);
-    objects
-        .iter()
-        .find(|o| o.kind() == "Service" && o.name() == name && o.namespace() == namespace)
-}
-
 fn check_destination_rule(
     rule: &Object<'_>,
-    objects: &[Object<'_>],
-    pods: &[Pods<'_>],
+    env: &Environment<'_, '_>,
     report: &mut impl FnMut(&str, String),
 ) {
     let host = rule.value["spec"]["host"].as_str().unwrap_or_default();
-    let Some(service) = service_for(host, objects) else {
+    let Some(service) = env.service_for(host) else {
         report(
             rule.file,
             format!(
@@ -414,7 +587,7 @@ fn check_destination_rule(
         for (k, v) in subset["labels"].as_mapping().into_iter().flatten() {
             labels.insert(k.clone(), v.clone());
         }
-        if pods_in(pods, service.namespace(), &labels).is_empty() {
+        if env.pods_in(service.namespace(), &labels).is_empty() {
             report(
                 rule.file,
                 format!(
@@ -430,17 +603,14 @@ fn check_destination_rule(
 
 fn check_authorization_policy(
     policy: &Object<'_>,
-    objects: &[Object<'_>],
-    namespaces: &[&str],
-    pods: &[Pods<'_>],
-    gateway: Option<&str>,
+    env: &Environment<'_, '_>,
     report: &mut impl FnMut(&str, String),
 ) {
+    let empty = Mapping::new();
     let selector = policy.value["spec"]["selector"]["matchLabels"]
         .as_mapping()
-        .cloned()
-        .unwrap_or_default();
-    if pods_in(pods, policy.namespace(), &selector).is_empty() {
+        .unwrap_or(&empty);
+    if env.pods_in(policy.namespace(), selector).is_empty() {
         report(
             policy.file,
             format!("AuthorizationPolicy `{}` selects no pod", policy.name()),
@@ -458,8 +628,8 @@ fn check_authorization_policy(
                 .flatten()
         })
         .filter_map(Value::as_str);
+    let prefix = format!("{}/ns/", builtin::TRUST_DOMAIN);
     for principal in principals {
-        let prefix = format!("{}/ns/", builtin::TRUST_DOMAIN);
         let parsed = principal
             .strip_prefix(&prefix)
             .and_then(|rest| rest.split_once("/sa/"));
@@ -470,15 +640,11 @@ fn check_authorization_policy(
             );
             continue;
         };
-        let exists = if gateway == Some(principal) {
-            // The ingress gateway, wherever `gateway` says it runs.
+        let exists = if env.gateway == Some(principal) {
             true
-        } else if namespaces.contains(&namespace) {
-            objects.iter().any(|o| {
-                o.kind() == "ServiceAccount" && o.name() == account && o.namespace() == namespace
-            }) && pods
-                .iter()
-                .any(|p| p.namespace == namespace && p.service_account == account)
+        } else if env.namespaces.contains(namespace) {
+            env.service_accounts.contains(&(namespace, account))
+                && env.runs_as.contains(&(namespace, account))
         } else {
             // Outside this environment, only the ingress gateway is ever admitted.
             false
@@ -497,15 +663,12 @@ fn check_authorization_policy(
 
 fn check_network_policy(
     policy: &Object<'_>,
-    pods: &[Pods<'_>],
+    env: &Environment<'_, '_>,
     report: &mut impl FnMut(&str, String),
 ) {
     let namespace = policy.namespace();
     let spec = &policy.value["spec"];
-    let selected: Vec<&Pods<'_>> = pods
-        .iter()
-        .filter(|p| p.namespace == namespace && selects(&spec["podSelector"], &p.labels))
-        .collect();
+    let selected = env.pods_selected([namespace], &spec["podSelector"]);
     for rule in spec["ingress"].as_sequence().into_iter().flatten() {
         for port in rule["ports"].as_sequence().into_iter().flatten() {
             let number = port["port"].as_u64().unwrap_or_default();
@@ -529,10 +692,7 @@ fn check_network_policy(
             if !peer["namespaceSelector"].is_null() || peer["podSelector"].is_null() {
                 continue;
             }
-            let peers: Vec<&Pods<'_>> = pods
-                .iter()
-                .filter(|p| p.namespace == namespace && selects(&peer["podSelector"], &p.labels))
-                .collect();
+            let peers = env.pods_selected([namespace], &peer["podSelector"]);
             if peers.is_empty() {
                 report(
                     policy.file,
@@ -563,7 +723,7 @@ fn check_network_policy(
 
 fn check_virtual_service(
     service: &Object<'_>,
-    objects: &[Object<'_>],
+    env: &Environment<'_, '_>,
     report: &mut impl FnMut(&str, String),
 ) {
     for route in service.value["spec"]["http"]
@@ -594,7 +754,7 @@ fn check_virtual_service(
             let host = destination["destination"]["host"]
                 .as_str()
                 .unwrap_or_default();
-            if service_for(host, objects).is_none() {
+            if env.service_for(host).is_none() {
                 report(
                     service.file,
                     format!(
@@ -606,16 +766,7 @@ fn check_virtual_service(
             let Some(subset) = destination["destination"]["subset"].as_str() else {
                 continue;
             };
-            let defined = objects.iter().any(|o| {
-                o.kind() == "DestinationRule"
-                    && o.value["spec"]["host"] == host
-                    && o.value["spec"]["subsets"]
-                        .as_sequence()
-                        .into_iter()
-                        .flatten()
-                        .any(|s| s["name"] == subset)
-            });
-            if !defined {
+            if !env.subsets.contains(&(host, subset)) {
                 report(
                     service.file,
                     format!(

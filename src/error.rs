@@ -116,6 +116,20 @@ pub enum Error {
     /// Paths kiln will not read, write or delete: symlinks, FIFOs,
     /// directories where a file belongs, files too large to be kiln's.
     Unsafe { files: Vec<(String, String)> },
+    /// `kiln diff --against` names no directory.
+    AgainstNotDirectory { path: PathBuf, why: String },
+    /// `kiln diff --env`/`--service` names no environment or service of either side.
+    UnknownFilter { names: Vec<UnknownName> },
+}
+
+/// A name that `kiln diff` was asked to filter on and that is nowhere.
+#[derive(Debug)]
+pub struct UnknownName {
+    /// `environment` or `service`.
+    pub what: &'static str,
+    pub name: String,
+    pub suggestion: Option<String>,
+    pub known: Vec<String>,
 }
 
 impl Error {
@@ -537,6 +551,47 @@ impl fmt::Display for Error {
                      reached without symlinks; move these away (or restore them with git) and run kiln again"
                 )
             }
+            Error::AgainstNotDirectory { path, why } => write!(
+                f,
+                "cannot compare with `{}`: {why}\n  = hint: `--against` takes a directory of generated files, such as the root of another checkout",
+                path.display()
+            ),
+            Error::UnknownFilter { names } => {
+                for (i, unknown) in names.iter().enumerate() {
+                    if i > 0 {
+                        write!(f, "\nerror: ")?;
+                    }
+                    let flag = if unknown.what == "environment" {
+                        "--env"
+                    } else {
+                        "--service"
+                    };
+                    write!(
+                        f,
+                        "unknown {} `{}` in `{flag}`: there is nothing to compare",
+                        unknown.what, unknown.name
+                    )?;
+                    let known = if unknown.known.is_empty() {
+                        format!("there is no {} on either side", unknown.what)
+                    } else {
+                        format!(
+                            "the {}s are {}",
+                            unknown.what,
+                            unknown
+                                .known
+                                .iter()
+                                .map(|k| format!("`{k}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    };
+                    match &unknown.suggestion {
+                        Some(other) => write!(f, "\n  = hint: did you mean `{other}`? {known}")?,
+                        None => write!(f, "\n  = hint: {known}")?,
+                    }
+                }
+                Ok(())
+            }
         }
     }
 }
@@ -554,14 +609,14 @@ fn work_hint() -> String {
 }
 
 /// One step of a key path: a table key or an array index.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum KeyPart {
     Key(String),
     Index(usize),
 }
 
 /// A dotted key path into `kiln.toml`, like `services.users.calls[1]`.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct KeyPath(pub Vec<KeyPart>);
 
 impl KeyPath {
@@ -612,7 +667,7 @@ impl fmt::Display for KeyPath {
 }
 
 /// One thing wrong with `kiln.toml`, at a key.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Problem {
     pub key: KeyPath,
     pub message: String,
@@ -930,6 +985,51 @@ impl Problem {
             format!("`{value}` in `{key}` is not a {what} quantity Kubernetes accepts"),
             Some(format!(
                 "write a number with an optional unit, such as {example}"
+            )),
+        )
+    }
+
+    pub fn quantity_too_large(key: &KeyPath, value: &str, what: &str) -> Self {
+        let unit = if what == "cpu" { "cores" } else { "bytes" };
+        Problem::at(
+            key,
+            format!("`{value}` in `{key}` is more {what} than Kubernetes can hold"),
+            Some(format!(
+                "a quantity holds at most {} {unit}, and the API server silently caps a larger one",
+                crate::quantity::MAX_TEXT
+            )),
+        )
+    }
+
+    /// A request so large that its default limit, twice the request, is more
+    /// than a Kubernetes quantity holds.
+    pub fn default_limit_too_large(key: &KeyPath, limit: &str) -> Self {
+        Problem::at(
+            key,
+            format!(
+                "`{key}` is so large that its default limit, twice the request, is more than Kubernetes can hold"
+            ),
+            Some(format!(
+                "set `{limit}` (at most {} {}), or lower the request",
+                crate::quantity::MAX_TEXT,
+                if limit == "cpu_limit" {
+                    "cores"
+                } else {
+                    "bytes"
+                }
+            )),
+        )
+    }
+
+    /// An environment whose ResourceQuota would not fit in a quantity.
+    pub fn quota_too_large(key: &KeyPath, what: &str) -> Self {
+        Problem::at(
+            key,
+            format!(
+                "the pods of `{key}` together need more {what} than a Kubernetes quantity can hold, so its ResourceQuota cannot be written"
+            ),
+            Some(format!(
+                "the quota adds up every pod's requests and limits: lower `replicas`, `autoscale.max` or the {what} of its services"
             )),
         )
     }

@@ -29,12 +29,14 @@ mod plan;
 mod prereqs;
 mod presets;
 mod quantity;
+mod readback;
 mod reference;
 pub mod render;
 mod report;
 pub mod resolve;
 mod sandbox;
 mod semantic;
+pub mod stdout;
 pub mod validate;
 mod write;
 mod yaml;
@@ -170,8 +172,12 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> Result<i32, Error>
         Command::Presets => done(commands::presets(out)),
         Command::Schema => done(commands::schema(out)),
         Command::Completions { shell } => {
-            cli::completions(shell, out);
-            Ok(0)
+            cli::completions(shell, out)
+                .map(|()| 0)
+                .map_err(|cause| Error::Io {
+                    path: PathBuf::from("<stdout>"),
+                    cause,
+                })
         }
         Command::Man => cli::man(out).map(|()| 0).map_err(|cause| Error::Io {
             path: PathBuf::from("<stdout>"),

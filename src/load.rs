@@ -165,12 +165,8 @@ impl Source {
     pub fn invalid(&self, problems: &[Problem]) -> Error {
         let root = DeTable::parse(&self.text).ok();
         // The same mistake seen once per environment is one problem.
-        let mut unique: Vec<&Problem> = Vec::new();
-        for problem in problems {
-            if !unique.contains(&problem) {
-                unique.push(problem);
-            }
-        }
+        let mut seen = std::collections::HashSet::new();
+        let unique: Vec<&Problem> = problems.iter().filter(|p| seen.insert(*p)).collect();
         let mut located: Vec<(Option<Range<usize>>, &Problem)> = unique
             .into_iter()
             .map(|problem| {
@@ -184,9 +180,10 @@ impl Source {
         let located_count = located.len();
         // In file order, as a reader scans the file.
         located.sort_by_key(|(span, _)| span.as_ref().map_or(usize::MAX, |s| s.start));
+        let lines = Lines::of(&self.text);
         let report = located
             .into_iter()
-            .map(|(span, problem)| self.render(problem, span))
+            .map(|(span, problem)| self.render(problem, span, &lines))
             .collect();
         Error::Invalid {
             report,
@@ -196,11 +193,11 @@ impl Source {
     }
 
     /// One problem in the shape rustc made familiar: message, place, line, caret, hint.
-    fn render(&self, problem: &Problem, span: Option<Range<usize>>) -> String {
+    fn render(&self, problem: &Problem, span: Option<Range<usize>>, lines: &Lines) -> String {
         let mut out = format!("error: {}\n", problem.message);
         match span {
             Some(span) => {
-                let (line, column, line_text) = self.position(span.start);
+                let (line, column, line_text) = self.position(span.start, lines);
                 let width = span.len().clamp(
                     1,
                     line_text.chars().count().saturating_sub(column - 1).max(1),
@@ -224,16 +221,32 @@ impl Source {
     }
 
     /// 1-based line and column (in characters) of a byte offset, and that line's text.
-    fn position(&self, offset: usize) -> (usize, usize, &str) {
+    fn position(&self, offset: usize, lines: &Lines) -> (usize, usize, &str) {
         let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
-        let line_start = self.text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        // Lines before `offset`; a problem per service in a large file must
+        // not count the lines from the top each time.
+        let line = lines.starts.partition_point(|start| *start <= offset);
+        let line_start = lines.starts[line - 1];
         let line_end = self.text[offset..]
             .find('\n')
             .map_or(self.text.len(), |i| offset + i);
-        let line = self.text[..offset].matches('\n').count() + 1;
         let column = self.text[line_start..offset].chars().count() + 1;
         let line_text = self.text[line_start..line_end].trim_end_matches('\r');
         (line, column, line_text)
+    }
+}
+
+/// Where each line of a text starts.
+struct Lines {
+    starts: Vec<usize>,
+}
+
+impl Lines {
+    fn of(text: &str) -> Lines {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Lines { starts }
     }
 }
 

@@ -1,10 +1,25 @@
+use anyhow::Context;
+use std::io::Write;
+
 fn main() {
     let command = kiln::cli::parse();
-    match kiln::run(command, &mut std::io::stdout()) {
-        Ok(code) => std::process::exit(code),
+    let mut out = kiln::stdout::Stdout::new();
+    let code = match kiln::run(command, &mut out) {
+        Ok(code) => match out.finish().context("cannot write to standard output") {
+            Ok(()) => code,
+            Err(err) => report(&format!("error: {err:#}"), 2),
+        },
         Err(err) => {
-            eprintln!("{}", err.report());
-            std::process::exit(err.exit_code());
+            // The report so far goes out before the error that ends it.
+            let _ = out.finish();
+            report(&err.report(), err.exit_code())
         }
-    }
+    };
+    std::process::exit(code);
+}
+
+/// Prints `message` to stderr, which may be gone too: never a panic.
+fn report(message: &str, code: i32) -> i32 {
+    let _ = writeln!(std::io::stderr(), "{message}");
+    code
 }

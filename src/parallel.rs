@@ -28,6 +28,19 @@ pub fn each<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R>
     })
 }
 
+/// Like `each`, with every item moved to its thread, which also frees it:
+/// freeing a large parse tree costs as much as a good part of building it.
+pub fn each_owned<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    let f = &f;
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = items
+            .into_iter()
+            .map(|item| scope.spawn(move || f(item)))
+            .collect();
+        workers.into_iter().map(join).collect()
+    })
+}
+
 /// `a` on this thread and `b` on another, at the same time.
 pub fn both<A, B: Send>(a: impl FnOnce() -> A, b: impl FnOnce() -> B + Send) -> (A, B) {
     std::thread::scope(|scope| {
@@ -52,6 +65,10 @@ mod tests {
         let doubled: Vec<u32> = items.iter().map(|n| n * 2).collect();
         assert_eq!(super::map(&items, |n| n * 2), doubled);
         assert_eq!(super::each(&items[..8], |n| n * 2), doubled[..8]);
+        assert_eq!(
+            super::each_owned(items[..8].to_vec(), |n| n * 2),
+            doubled[..8]
+        );
         assert_eq!(super::both(|| 1, || 2), (1, 2));
     }
 }

@@ -32,50 +32,94 @@ const SUFFIXES: &[(&str, u128)] = &[
     ("E", 1_000_000_000_000_000_000),
 ];
 
+/// Why a quantity was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    /// Not a quantity at all.
+    Malformed,
+    /// A quantity, but above the largest Kubernetes stores.
+    TooLarge,
+}
+
+/// The largest quantity Kubernetes stores, in thousandths: 2^63 - 1 of the
+/// base unit (cores, bytes). The API server silently caps anything above it,
+/// so a larger request would not be what `kiln.toml` says.
+const MAX_MILLI: u128 = (i64::MAX as u128) * 1000;
+
+/// The largest quantity, as a person reads it.
+pub const MAX_TEXT: &str = "9223372036854775807";
+
 impl Quantity {
     /// Parses `text` the way the Kubernetes API server would, for the subset
     /// kiln needs: a decimal number with at most three fraction digits and an
     /// optional suffix. Memory may not use `m`, which would mean millibytes.
     pub fn parse(text: &str, unit: Unit) -> Option<Quantity> {
+        Quantity::read(text, unit).ok()
+    }
+
+    /// `parse`, saying why a text is refused.
+    pub fn read(text: &str, unit: Unit) -> Result<Quantity, Refused> {
         let split = text
             .find(|c: char| !(c.is_ascii_digit() || c == '.'))
             .unwrap_or(text.len());
         let (number, suffix) = text.split_at(split);
         let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
-        if whole.is_empty() && fraction.is_empty() || fraction.len() > 3 || whole.len() > 18 {
-            return None;
+        if whole.is_empty() && fraction.is_empty() || fraction.len() > 3 {
+            return Err(Refused::Malformed);
         }
         if !whole
             .bytes()
             .chain(fraction.bytes())
             .all(|b| b.is_ascii_digit())
         {
-            return None;
+            return Err(Refused::Malformed);
         }
-        let whole: u128 = if whole.is_empty() {
-            0
-        } else {
-            whole.parse().ok()?
-        };
-        let fraction: u128 = format!("{fraction:0<3}").parse().ok()?;
-        let milli = whole * 1000 + fraction;
+        let fraction: u128 = format!("{fraction:0<3}")
+            .parse()
+            .map_err(|_| Refused::Malformed)?;
         let multiplier = match suffix {
             "" => 1,
-            "m" if unit == Unit::Cpu && fraction == 0 => {
-                return Some(Quantity {
-                    milli: whole,
-                    unit_is_cpu: true,
-                });
+            "m" if unit == Unit::Cpu && fraction == 0 => 0,
+            _ => {
+                SUFFIXES
+                    .iter()
+                    .find(|(s, _)| *s == suffix)
+                    .ok_or(Refused::Malformed)?
+                    .1
             }
-            _ => SUFFIXES.iter().find(|(s, _)| *s == suffix)?.1,
+        };
+        // Well formed from here on: a number that does not fit is too large.
+        let whole: u128 = if whole.trim_start_matches('0').is_empty() {
+            0
+        } else {
+            whole.parse().map_err(|_| Refused::TooLarge)?
+        };
+        let milli = if multiplier == 0 {
+            // `250m`: already in thousandths.
+            whole
+        } else {
+            whole
+                .checked_mul(1000)
+                .and_then(|m| m.checked_add(fraction))
+                .and_then(|m| m.checked_mul(multiplier))
+                .ok_or(Refused::TooLarge)?
         };
         if milli == 0 {
-            return None;
+            return Err(Refused::Malformed);
         }
-        Some(Quantity {
-            milli: milli.checked_mul(multiplier)?,
+        let quantity = Quantity {
+            milli,
             unit_is_cpu: unit == Unit::Cpu,
-        })
+        };
+        if !quantity.fits() {
+            return Err(Refused::TooLarge);
+        }
+        Ok(quantity)
+    }
+
+    /// Whether Kubernetes stores this quantity as it is, uncapped.
+    pub fn fits(self) -> bool {
+        self.milli <= MAX_MILLI
     }
 
     pub fn times(self, factor: u128) -> Quantity {
@@ -166,6 +210,28 @@ mod tests {
             assert_eq!(cpu(bad), "invalid", "{bad}");
         }
         assert_eq!(mem("100m"), "invalid");
+    }
+
+    #[test]
+    fn refuses_what_kubernetes_would_cap() {
+        assert_eq!(cpu("9223372036854775807"), "9223372036854775807");
+        assert_eq!(mem("8Ei"), "invalid");
+        assert_eq!(mem("7Ei"), "7Ei");
+        for big in [
+            "9223372036854775808",
+            "9223372036854775807.001",
+            "10E",
+            "99999999999999999999999999999999999999999999999999Ei",
+        ] {
+            assert_eq!(
+                Quantity::read(big, Unit::Cpu),
+                Err(Refused::TooLarge),
+                "{big}"
+            );
+        }
+        assert_eq!(Quantity::read("1e3", Unit::Cpu), Err(Refused::Malformed));
+        let huge = Quantity::parse("7Ei", Unit::Bytes).unwrap();
+        assert!(huge.fits() && !huge.times(2).fits() && !huge.plus(huge).fits());
     }
 
     #[test]

@@ -259,7 +259,7 @@ impl<'a> Layers<'a> {
             let request = picked_request
                 .as_ref()
                 .map_or(quantity(builtin, unit), |p| quantity(p.value, unit));
-            let request_rank = picked_request.map_or(0, |p| p.rank);
+            let request_rank = picked_request.as_ref().map_or(0, |p| p.rank);
             let limit = match self.pick(false, fields[1], get[1]) {
                 Some(picked) if quantity(picked.value, unit) >= request => {
                     quantity(picked.value, unit)
@@ -275,6 +275,9 @@ impl<'a> Layers<'a> {
                 }
                 None => request.times(2),
             };
+            if let (false, Some(picked)) = (limit.fits(), &picked_request) {
+                problems.push(Problem::default_limit_too_large(&picked.key, fields[1]));
+            }
             (request, limit)
         };
         let (cpu, cpu_limit) = pair(
@@ -477,7 +480,7 @@ fn resolve_environment(
         mtls: mtls.into(),
         labels,
         services,
-        quota: totals.quota(),
+        quota: totals.quota(&KeyPath::new(&["environments", name]), problems),
         limit_range,
         mesh,
         monitoring,
@@ -542,12 +545,22 @@ impl Totals {
         }
     }
 
-    fn quota(&self) -> Quota {
+    /// The namespace's ResourceQuota; a sum no quantity holds is a problem of `key`.
+    fn quota(&self, key: &KeyPath, problems: &mut Vec<Problem>) -> Quota {
         let zero_cpu = Quantity::zero(Unit::Cpu);
         let zero_bytes = Quantity::zero(Unit::Bytes);
         let [requests_cpu, limits_cpu, requests_memory, limits_memory] = self
             .sums
             .unwrap_or([zero_cpu, zero_cpu, zero_bytes, zero_bytes]);
+        for (what, sums) in [
+            ("cpu", [requests_cpu, limits_cpu]),
+            ("memory", [requests_memory, limits_memory]),
+            ("storage", [self.storage.unwrap_or(zero_bytes); 2]),
+        ] {
+            if !sums.iter().all(|sum| sum.fits()) {
+                problems.push(Problem::quota_too_large(key, what));
+            }
+        }
         Quota {
             pods: self.pods.to_string(),
             requests_cpu: requests_cpu.to_string(),

@@ -9,7 +9,7 @@ use crate::cron;
 use crate::error::{KeyPath, Problem};
 use crate::load::suggest;
 use crate::names;
-use crate::quantity::{Quantity, Unit};
+use crate::quantity::{Quantity, Refused, Unit};
 use std::collections::BTreeMap;
 
 /// Longest project name: namespaces are `{project}-{env}` and must fit in 63.
@@ -598,11 +598,17 @@ fn check_layer(key: &KeyPath, layer: Layer<'_>, problems: &mut Vec<Problem>) {
         ("memory", layer.memory, Unit::Bytes),
         ("memory_limit", layer.memory_limit, Unit::Bytes),
     ] {
-        if let Some(value) = value
-            && Quantity::parse(value, unit).is_none()
-        {
+        if let Some(value) = value {
             let what = if unit == Unit::Cpu { "cpu" } else { "memory" };
-            problems.push(Problem::bad_quantity(&key.key(field), value, what));
+            match Quantity::read(value, unit) {
+                Ok(_) => {}
+                Err(Refused::Malformed) => {
+                    problems.push(Problem::bad_quantity(&key.key(field), value, what))
+                }
+                Err(Refused::TooLarge) => {
+                    problems.push(Problem::quantity_too_large(&key.key(field), value, what))
+                }
+            }
         }
     }
     if let Some(autoscale) = layer.autoscale {
@@ -1063,15 +1069,19 @@ fn check_kind_specific(
     }
     match (&service.storage, kind) {
         (None, Kind::Stateful) => problems.push(Problem::missing_storage(key, name)),
-        (Some(storage), Kind::Stateful) => {
-            if Quantity::parse(storage, Unit::Bytes).is_none() {
-                problems.push(Problem::bad_quantity(
-                    &key.key("storage"),
-                    storage,
-                    "storage",
-                ));
-            }
-        }
+        (Some(storage), Kind::Stateful) => match Quantity::read(storage, Unit::Bytes) {
+            Ok(_) => {}
+            Err(Refused::Malformed) => problems.push(Problem::bad_quantity(
+                &key.key("storage"),
+                storage,
+                "storage",
+            )),
+            Err(Refused::TooLarge) => problems.push(Problem::quantity_too_large(
+                &key.key("storage"),
+                storage,
+                "storage",
+            )),
+        },
         (Some(_), _) => problems.push(Problem::only_for_kind(&key.key("storage"), "stateful")),
         (None, _) => {}
     }

@@ -57,14 +57,22 @@ fn broken(file: &str, from: &str, to: &str, expected: &str) {
 /// Like `broken`, for an edit that shows up as a problem of another file.
 #[track_caller]
 fn broken_at(file: &str, from: &str, to: &str, reported: &str, expected: &str) {
+    broken_all(&[(file, from, to)], reported, expected);
+}
+
+/// Like `broken_at`, with several edits.
+#[track_caller]
+fn broken_all(edits: &[(&str, &str, &str)], reported: &str, expected: &str) {
     let mut rendered = render(include_str!("../examples/shop/kiln.toml"));
-    let path = format!("deploy/prod/{file}");
-    let text = rendered
-        .0
-        .get_mut(&path)
-        .unwrap_or_else(|| panic!("no {path}"));
-    assert!(text.contains(from), "{path} lacks {from:?}");
-    *text = text.replacen(from, to, 1);
+    for (file, from, to) in edits {
+        let path = format!("deploy/prod/{file}");
+        let text = rendered
+            .0
+            .get_mut(&path)
+            .unwrap_or_else(|| panic!("no {path}"));
+        assert!(text.contains(from), "{path} lacks {from:?}");
+        *text = text.replacen(from, to, 1);
+    }
     let found = messages(&rendered);
     let reported = format!("generated `deploy/prod/{reported}`");
     assert!(
@@ -190,4 +198,148 @@ fn canary_weights_that_do_not_sum_to_100_are_found() {
         "subset: \"next\"",
         "subset `next`",
     );
+}
+
+// The checks look objects up in indexes built once per environment (by
+// namespace, name, label, account, subset); these edits are the ones an
+// index gets wrong when it forgets a part of the key.
+
+#[test]
+fn pods_moved_to_another_namespace_are_not_selected() {
+    broken_at(
+        "services/orders/deployment.yaml",
+        "  namespace: \"shop-prod\"",
+        "  namespace: \"shop-dev\"",
+        "services/orders/service.yaml",
+        "the selector of Service `orders` matches no pod",
+    );
+    broken_at(
+        "services/orders/deployment.yaml",
+        "  namespace: \"shop-prod\"",
+        "  namespace: \"shop-dev\"",
+        "services/users/networkpolicy.yaml",
+        "NetworkPolicy `users` lets pods out to a peer that matches no pod",
+    );
+}
+
+#[test]
+fn an_account_that_exists_but_no_pod_runs_as_is_found() {
+    // Both of its Deployments, the stable one and the canary, stop running as `users`.
+    broken_all(
+        &[
+            (
+                "services/users/deployment.yaml",
+                "serviceAccountName: \"users\"",
+                "serviceAccountName: \"orders\"",
+            ),
+            (
+                "services/users/deployment-canary.yaml",
+                "serviceAccountName: \"users\"",
+                "serviceAccountName: \"orders\"",
+            ),
+        ],
+        "services/cache/authorizationpolicy.yaml",
+        "admits `cluster.local/ns/shop-prod/sa/users`, a ServiceAccount no pod here runs as",
+    );
+    // The account must exist too, not only be run as.
+    broken_at(
+        "services/users/serviceaccount.yaml",
+        "  name: \"users\"",
+        "  name: \"user\"",
+        "services/cache/authorizationpolicy.yaml",
+        "admits `cluster.local/ns/shop-prod/sa/users`",
+    );
+}
+
+#[test]
+fn a_host_that_names_no_service_here_is_found() {
+    broken(
+        "services/users/destinationrule.yaml",
+        "host: \"users.shop-prod.svc.cluster.local\"",
+        "host: \"users.shop-dev.svc.cluster.local\"",
+        "DestinationRule `users` names host `users.shop-dev.svc.cluster.local`, which is no Service here",
+    );
+    // A subset is looked up by host and name together.
+    broken_at(
+        "services/users/destinationrule.yaml",
+        "host: \"users.shop-prod.svc.cluster.local\"",
+        "host: \"users.shop-dev.svc.cluster.local\"",
+        "services/users/virtualservice.yaml",
+        "routes to subset `stable` of `users.shop-prod.svc.cluster.local`, which no DestinationRule defines",
+    );
+    broken(
+        "services/users/virtualservice.yaml",
+        "host: \"users.shop-prod.svc.cluster.local\"\n            subset: \"stable\"",
+        "host: \"orders.shop-prod.svc.cluster.local\"\n            subset: \"stable\"",
+        "routes to subset `stable` of `orders.shop-prod.svc.cluster.local`, which no DestinationRule defines",
+    );
+}
+
+#[test]
+fn a_part_the_checks_never_read_must_still_be_yaml() {
+    broken(
+        "services/users/configmap.yaml",
+        "  LOG_LEVEL: \"warn\"",
+        "  LOG_LEVEL: \"warn\"\n  LOG_LEVEL: \"info\"",
+        "is not YAML: data: duplicate entry with key \"LOG_LEVEL\"",
+    );
+    broken(
+        "services/users/deployment.yaml",
+        "kind: Deployment",
+        "kind: Deployment\nkind: StatefulSet",
+        "duplicate entry with key \"kind\"",
+    );
+}
+
+/// `n` services that all call each other, rendered.
+fn fully_connected(n: usize) -> (Rendered, Model) {
+    let mut text = String::from(
+        "[project]\nname = \"mesh\"\nregistry = \"ghcr.io/acme/mesh\"\n[environments.dev]\n",
+    );
+    for i in 0..n {
+        let calls: Vec<String> = (0..n)
+            .filter(|j| *j != i)
+            .map(|j| format!("\"svc{j}\""))
+            .collect();
+        text.push_str(&format!(
+            "[services.svc{i}]\nlanguage = \"go\"\nversion = \"1.0.{i}\"\nport = 8080\ncalls = [{}]\n",
+            calls.join(", ")
+        ));
+    }
+    render(&text)
+}
+
+#[test]
+fn one_bad_reference_among_many_in_a_fully_connected_graph_is_found() {
+    let clean = fully_connected(12);
+    assert_eq!(messages(&clean), Vec::<String>::new());
+    let edit = |file: &str, from: &str, to: &str| {
+        let mut rendered = (clean.0.clone(), clean.1.clone());
+        let text = rendered.0.get_mut(file).unwrap();
+        assert!(text.contains(from), "{file} lacks {from:?}");
+        *text = text.replacen(from, to, 1);
+        messages(&rendered)
+    };
+    let found = edit(
+        "deploy/dev/services/svc5/authorizationpolicy.yaml",
+        "sa/svc7\"",
+        "sa/svc77\"",
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].contains("admits `cluster.local/ns/mesh-dev/sa/svc77`"),
+        "{found:?}"
+    );
+    // svc9's pods stop listening on 8080: every caller's egress to it is wrong,
+    // and only those.
+    let found = edit(
+        "deploy/dev/services/svc9/deployment.yaml",
+        "containerPort: 8080",
+        "containerPort: 8081",
+    );
+    let egress: Vec<&String> = found
+        .iter()
+        .filter(|m| m.contains("lets pods out to port 8080, on which the pods of `deploy/dev/services/svc9/deployment.yaml`"))
+        .collect();
+    assert_eq!(egress.len(), 11, "{found:?}");
 }

@@ -184,7 +184,7 @@ fn semantic_diff_names_each_changed_field() {
 }
 
 /// A temporary git repo whose HEAD commit holds `config`.
-fn committed(config: &str) -> Repo {
+pub fn committed(config: &str) -> Repo {
     let repo = Repo::with_config(config);
     for args in [
         &["init", "--quiet"][..],
@@ -268,7 +268,10 @@ fn filters_narrow_to_environments_and_services() {
         .kiln(&["diff", "--stat", "--env", "dev", "--env", "prod"])
         .fails_with(1);
     assert!(all.stdout.contains("deploy/dev/") && all.stdout.contains("deploy/prod/"));
-    repo.kiln(&["diff", "--env", "staging"]).success();
+    // An environment of neither side is a mistake, not "no differences".
+    repo.kiln(&["diff", "--env", "staging"])
+        .fails_with(2)
+        .stderr_has("error: unknown environment `staging` in `--env`");
 }
 
 #[test]

@@ -14,6 +14,7 @@ mod custom;
 mod delivery;
 mod diff;
 mod drift;
+mod edges;
 mod errors;
 mod fluentconf;
 mod golden;
