@@ -535,7 +535,10 @@ pub fn templates(
             let text = find(name)?;
             let shown = format!("{}/{name}", paths::OVERRIDES);
             let target = dir.join(&shown);
-            if target.exists() {
+            // Refuses a `.kiln/templates` that is, or holds, a link: the copy
+            // must land in the repo. A link at the target itself exists too.
+            crate::render::overrides(dir)?;
+            if target.symlink_metadata().is_ok() {
                 return Err(Error::OverrideExists { file: shown });
             }
             if let Some(parent) = target.parent() {

@@ -20,6 +20,7 @@ mod layers;
 mod output;
 mod posture;
 mod properties;
+mod untrusted_overrides;
 
 /// A temporary repo to run kiln in.
 pub struct Repo {
