@@ -675,7 +675,11 @@ pub fn templates(
         crate::TemplatesAction::Eject(name) => {
             let text = find(name)?;
             let shown = format!("{}/{name}", paths::OVERRIDES);
-            if std::fs::symlink_metadata(dir.join(&shown)).is_ok() {
+            let target = dir.join(&shown);
+            // Refuses a `.kiln/templates` that is, or holds, a link: the copy
+            // must land in the repo. A link at the target itself exists too.
+            crate::render::overrides(dir)?;
+            if target.symlink_metadata().is_ok() {
                 return Err(Error::OverrideExists { file: shown });
             }
             write::write(dir, &shown, text.as_bytes())?;

@@ -275,8 +275,8 @@ impl OverrideRule {
             ),
             OverrideRule::TooDeep { depth, max, via } => {
                 let mut problem = format!(
-                    "renders {depth} levels deep, counting nested tags, expressions, includes and macro calls; \
-                     kiln renders at most {max}"
+                    "renders at least {depth} levels deep, counting nested tags, expressions, includes and \
+                     macro calls; kiln renders at most {max}"
                 );
                 if via.len() > 1 {
                     problem.push_str(&format!(" (through {})", via.join(" → ")));

@@ -70,6 +70,18 @@ pub fn bundled() -> Vec<(String, &'static str)> {
 /// silently do nothing. The repo may come from a pull request: nothing is
 /// read through a symlink, only regular files are read, and only so much.
 pub fn overrides(dir: &Path) -> Result<BTreeMap<String, Override>, Error> {
+    let (found, problems) = scan(dir)?;
+    match combined(problems) {
+        Some(err) => Err(err),
+        None => Ok(found),
+    }
+}
+
+/// The overrides that could be read, and the problems with the others.
+/// The error is one that stops the scan itself.
+type Scan = (BTreeMap<String, Override>, Vec<Error>);
+
+fn scan(dir: &Path) -> Result<Scan, Error> {
     let mut found = BTreeMap::new();
     let root = dir.join(paths::OVERRIDES);
     // `.kiln`, then `.kiln/templates`: absent means no overrides; anything
@@ -81,7 +93,9 @@ pub fn overrides(dir: &Path) -> Result<BTreeMap<String, Override>, Error> {
         let path = dir.join(shown);
         let kind = match std::fs::symlink_metadata(&path) {
             Ok(meta) => meta.file_type(),
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(found),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                return Ok((found, Vec::new()));
+            }
             Err(cause) => return Err(Error::Io { path, cause }),
         };
         if !kind.is_dir() {
@@ -159,10 +173,7 @@ pub fn overrides(dir: &Path) -> Result<BTreeMap<String, Override>, Error> {
             }
         }
     }
-    match combined(problems) {
-        Some(err) => Err(err),
-        None => Ok(found),
-    }
+    Ok((found, problems))
 }
 
 /// The text of the override at `path`, a regular file of at most
@@ -238,22 +249,33 @@ impl Renderer {
 
     /// The bundled templates, with the overrides of the repo at `dir`.
     pub fn for_repo(dir: &Path) -> Result<Self, Error> {
-        Self::with(overrides(dir)?)
+        let (found, problems) = scan(dir)?;
+        Self::checked(found, problems)
     }
 
     fn with(overrides: BTreeMap<String, Override>) -> Result<Self, Error> {
+        Self::checked(overrides, Vec::new())
+    }
+
+    /// The renderer with `overrides`, or every problem with them at once,
+    /// after those `problems` found reading the others.
+    fn checked(
+        overrides: BTreeMap<String, Override>,
+        mut problems: Vec<Error>,
+    ) -> Result<Self, Error> {
         let mut tera = Tera::default();
         tera.autoescape_on(vec![]);
         tera.add_raw_templates(bundled())
             .map_err(|err| template_error("templates", &err))?;
         // One at a time, so that a parse error names its own file.
-        let mut problems = Vec::new();
+        let read_problems = problems.len();
         for (name, own) in &overrides {
             if let Err(err) = tera.add_raw_template(name, &own.text) {
                 problems.push(override_error(own, &err));
             }
         }
-        if problems.is_empty() && !overrides.is_empty() {
+        // The checks need every override parsed (they follow includes).
+        if problems.len() == read_problems && !overrides.is_empty() {
             let checked: BTreeMap<String, Vec<sandbox::Tag>> = overrides
                 .iter()
                 .map(|(name, own)| (name.clone(), own.tags.clone()))

@@ -25,6 +25,7 @@ mod platform;
 mod posture;
 mod prereqs;
 mod properties;
+mod untrusted_overrides;
 mod untrusted_repo;
 
 /// A temporary repo to run kiln in.

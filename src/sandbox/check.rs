@@ -17,7 +17,8 @@ pub const MAX_OPERANDS: usize = 32;
 /// How deep a render may recurse, in nesting levels of tags and expressions
 /// along the deepest chain of includes and macro calls (an include costs
 /// `INCLUDE_COST` levels, a macro call `CALL_COST`): Tera renders by
-/// recursion, on threads with 2 MiB stacks.
+/// recursion, on threads with 2 MiB stacks. Measured, a debug build first
+/// overflows at about 95 levels of arithmetic, the costliest kind per level.
 pub const MAX_DEPTH: usize = 48;
 const INCLUDE_COST: usize = 2;
 const CALL_COST: usize = 3;
