@@ -2,7 +2,7 @@
 //! problems that name the file, line, column and key.
 
 use crate::config::Config;
-use crate::error::{Error, KeyPart, KeyPath, Problem};
+use crate::error::{Error, KeyPart, KeyPath, Located, Problem};
 use std::ops::Range;
 use std::path::Path;
 use toml::Spanned;
@@ -156,6 +156,10 @@ impl Source {
         let located_count = located.len();
         // In file order, as a reader scans the file.
         located.sort_by_key(|(span, _)| span.as_ref().map_or(usize::MAX, |s| s.start));
+        let problems = located
+            .iter()
+            .map(|(span, problem)| self.locate_problem(problem, span.clone()))
+            .collect();
         let report = located
             .into_iter()
             .map(|(span, problem)| self.render(problem, span))
@@ -164,6 +168,23 @@ impl Source {
             report,
             count: located_count,
             file: self.name.clone(),
+            problems,
+        }
+    }
+
+    /// One problem with its line and column, for the machine-readable formats.
+    fn locate_problem(&self, problem: &Problem, span: Option<Range<usize>>) -> Located {
+        let start = span.as_ref().map(|span| self.position(span.start));
+        let end = span.as_ref().map(|span| self.position(span.end.max(span.start + 1)));
+        Located {
+            file: Some(self.name.clone()),
+            line: start.map(|(line, _, _)| line),
+            column: start.map(|(_, column, _)| column),
+            end_line: end.map(|(line, _, _)| line),
+            end_column: end.map(|(_, column, _)| column),
+            key: (!problem.key.0.is_empty()).then(|| problem.key.to_string()),
+            message: problem.message.clone(),
+            hint: problem.hint.clone(),
         }
     }
 
