@@ -153,7 +153,11 @@ pub fn check_as(
         let generated = generate(dir, &source, Verify::CrossCheck)?;
         Ok((source, generated))
     });
-    let problems = checked.as_ref().err().map(Error::located).unwrap_or_default();
+    let problems = checked
+        .as_ref()
+        .err()
+        .map(Error::located)
+        .unwrap_or_default();
     let text = match (&checked, format) {
         (_, crate::CheckFormat::Json) => crate::problems::json(&crate::problems::Outcome {
             file: &shown,

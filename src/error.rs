@@ -348,7 +348,9 @@ impl Error {
             other => {
                 let (file, line) = match other {
                     Error::TemplateOverride { file, line, .. } => (Some(file.clone()), *line),
-                    Error::UnescapedOverride { file, line, .. } => (Some(file.clone()), Some(*line)),
+                    Error::UnescapedOverride { file, line, .. } => {
+                        (Some(file.clone()), Some(*line))
+                    }
                     Error::UnknownOverride { file, .. } => (Some(file.clone()), None),
                     _ => (None, None),
                 };

@@ -238,6 +238,13 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> Result<i32, Error>
             filter,
             color,
             verbosity,
-        } => commands::diff(&dir, &against, format, &filter, color, quiet(verbosity, out, &mut sink)),
+        } => commands::diff(
+            &dir,
+            &against,
+            format,
+            &filter,
+            color,
+            quiet(verbosity, out, &mut sink),
+        ),
     }
 }

@@ -175,7 +175,9 @@ impl Source {
     /// One problem with its line and column, for the machine-readable formats.
     fn locate_problem(&self, problem: &Problem, span: Option<Range<usize>>) -> Located {
         let start = span.as_ref().map(|span| self.position(span.start));
-        let end = span.as_ref().map(|span| self.position(span.end.max(span.start + 1)));
+        let end = span
+            .as_ref()
+            .map(|span| self.position(span.end.max(span.start + 1)));
         Located {
             file: Some(self.name.clone()),
             line: start.map(|(line, _, _)| line),

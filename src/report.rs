@@ -235,10 +235,18 @@ fn semantic_text(diffs: &[FileDiff], objects: &[ObjectChange], palette: &Palette
     let mut out = String::new();
     let mut by_file: BTreeMap<&str, Vec<&ObjectChange>> = BTreeMap::new();
     for object in objects {
-        by_file.entry(object.file.as_str()).or_default().push(object);
+        by_file
+            .entry(object.file.as_str())
+            .or_default()
+            .push(object);
     }
     for diff in diffs {
-        let file_line = format!("{} {} ({})", diff.status.mark(), diff.path, diff.status.label());
+        let file_line = format!(
+            "{} {} ({})",
+            diff.status.mark(),
+            diff.path,
+            diff.status.label()
+        );
         let paint_file = |line: &str| match diff.status {
             Status::Created => palette.added(line),
             Status::Deleted | Status::Edited | Status::NotOurs => palette.removed(line),

@@ -285,7 +285,12 @@ const MAX_SEQUENCE_PAIRS: usize = 10_000_000;
 /// are compared key by key; lists of named items by name; other lists as
 /// sequences whose items are matched by their whole value, so an inserted
 /// or removed item is one change and shifts nothing.
-fn diff_values(path: &str, before: Option<&Value>, after: Option<&Value>, out: &mut Vec<FieldChange>) {
+fn diff_values(
+    path: &str,
+    before: Option<&Value>,
+    after: Option<&Value>,
+    out: &mut Vec<FieldChange>,
+) {
     match (before, after) {
         (None, None) => {}
         (Some(a), Some(b)) if a == b => {}

@@ -91,7 +91,12 @@ fn sort_key(value: &Value) -> (isize, String, String) {
         }
     };
     // kustomize's own spellings of "none", so that ties break as they do there.
-    let gvk = format!("{}_{}_{}", or(group, "~G"), or(version, "~V"), or(&kind, "~K"));
+    let gvk = format!(
+        "{}_{}_{}",
+        or(group, "~G"),
+        or(version, "~V"),
+        or(&kind, "~K")
+    );
     let identity = format!(
         "{}|{}",
         or(&text(&value["metadata"]["namespace"]), "~X"),
@@ -109,12 +114,11 @@ pub fn stream(files: &[(String, String)]) -> Result<String, NotYaml> {
     for (path, text) in files {
         let mut values = Vec::new();
         for document in serde_yaml::Deserializer::from_str(text) {
-            let value = <Value as serde::Deserialize>::deserialize(document).map_err(|err| {
-                NotYaml {
+            let value =
+                <Value as serde::Deserialize>::deserialize(document).map_err(|err| NotYaml {
                     path: path.clone(),
                     cause: err.to_string(),
-                }
-            })?;
+                })?;
             if !value.is_null() {
                 values.push(value);
             }

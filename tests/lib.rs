@@ -17,9 +17,11 @@ mod fluentconf;
 mod golden;
 mod hostile;
 mod layers;
+mod machine;
 mod output;
 mod posture;
 mod properties;
+mod render;
 mod untrusted_repo;
 
 /// A temporary repo to run kiln in.
