@@ -86,8 +86,9 @@ enum Subcommands {
         /// Per-file line counts only.
         #[arg(long, conflicts_with = "semantic")]
         stat: bool,
-        /// Per Kubernetes object, field by field; reordering and formatting are not changes.
-        /// With --format json or markdown, drops files that differ only that way.
+        /// Field by field: Kubernetes objects by identity, other YAML as one document, other
+        /// files as text hunks; list items matched by name or value, not position. Files that
+        /// differ only in formatting, key order or the order of named items are dropped.
         #[arg(long)]
         semantic: bool,
         /// Output format.

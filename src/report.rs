@@ -141,7 +141,8 @@ pub fn render(diffs: &[FileDiff], mode: Mode, format: Format, color: bool) -> St
         }
         Format::Stat => stat(diffs, &summary, &palette),
         Format::Semantic => {
-            let mut out = semantic_text(diffs, &semantic::compare(diffs), &palette);
+            let files = semantic::analyse(diffs);
+            let mut out = semantic_text(diffs, &files, &semantic::across(&files), &palette);
             let _ = writeln!(out, "{}", summary.line());
             out
         }
@@ -231,7 +232,12 @@ fn stat(diffs: &[FileDiff], summary: &Summary, palette: &Palette) -> String {
 /// The field-level report: each file that differs, in path order, with
 /// its objects, its document's fields or its text hunks. Every file the
 /// summary counts is named, so the report never hides a change.
-fn semantic_text(diffs: &[FileDiff], objects: &[ObjectChange], palette: &Palette) -> String {
+fn semantic_text(
+    diffs: &[FileDiff],
+    files: &[semantic::FileChange],
+    objects: &[ObjectChange],
+    palette: &Palette,
+) -> String {
     let mut out = String::new();
     let mut by_file: BTreeMap<&str, Vec<&ObjectChange>> = BTreeMap::new();
     for object in objects {
@@ -240,7 +246,7 @@ fn semantic_text(diffs: &[FileDiff], objects: &[ObjectChange], palette: &Palette
             .or_default()
             .push(object);
     }
-    for diff in diffs {
+    for (diff, file) in diffs.iter().zip(files) {
         let file_line = format!(
             "{} {} ({})",
             diff.status.mark(),
@@ -262,7 +268,7 @@ fn semantic_text(diffs: &[FileDiff], objects: &[ObjectChange], palette: &Palette
             object_text(object, palette, &mut out);
         }
         let both_sides = diff.old.is_some() && diff.new.is_some();
-        match semantic::content(diff) {
+        match file.content {
             Content::Text if both_sides => {
                 if !flagged {
                     let _ = writeln!(out, "{}", paint_file(&file_line));
@@ -270,12 +276,11 @@ fn semantic_text(diffs: &[FileDiff], objects: &[ObjectChange], palette: &Palette
                 hunks(diff, palette, &mut out);
             }
             Content::Yaml | Content::Kubernetes => {
-                let fields = semantic::document_changes(diff);
-                if !fields.is_empty() {
+                if !file.fields.is_empty() {
                     if !flagged {
                         let _ = writeln!(out, "{}", paint_file(&file_line));
                     }
-                    fields_text(&fields, palette, &mut out);
+                    fields_text(&file.fields, palette, &mut out);
                 }
             }
             Content::Text => {}
@@ -386,7 +391,8 @@ fn json(diffs: &[FileDiff], mode: Mode, summary: &Summary) -> String {
     let plain = Palette { on: false };
     let files = diffs
         .iter()
-        .map(|diff| {
+        .zip(semantic::analyse(diffs))
+        .map(|(diff, file)| {
             let (lines_added, lines_removed) = line_counts(diff);
             JsonFile {
                 path: &diff.path,
@@ -396,9 +402,9 @@ fn json(diffs: &[FileDiff], mode: Mode, summary: &Summary) -> String {
                 lines_added,
                 lines_removed,
                 diff: unified(diff, &plain),
-                content: semantic::content(diff),
-                objects: semantic::compare(std::slice::from_ref(diff)),
-                fields: semantic::document_changes(diff),
+                content: file.content,
+                objects: file.objects,
+                fields: file.fields,
             }
         })
         .collect();
@@ -442,8 +448,7 @@ fn markdown(diffs: &[FileDiff], summary: &Summary) -> String {
     }
     let _ = writeln!(out, "\n{}\n", summary.line());
     let plain = Palette { on: false };
-    for diff in diffs {
-        let objects = semantic::compare(std::slice::from_ref(diff));
+    for (diff, file) in diffs.iter().zip(semantic::analyse(diffs)) {
         let _ = writeln!(
             out,
             "<details>\n<summary><code>{}</code> ({})</summary>\n",
@@ -451,8 +456,13 @@ fn markdown(diffs: &[FileDiff], summary: &Summary) -> String {
             diff.status.label()
         );
         // Fences longer than any run of backticks inside keep values from breaking out.
-        if !objects.is_empty() || !semantic::document_changes(diff).is_empty() {
-            let fields = semantic_text(std::slice::from_ref(diff), &objects, &plain);
+        if !file.objects.is_empty() || !file.fields.is_empty() {
+            let fields = semantic_text(
+                std::slice::from_ref(diff),
+                std::slice::from_ref(&file),
+                &file.objects,
+                &plain,
+            );
             let fence = "`".repeat(longest_backtick_run(&fields).max(2) + 1);
             let _ = writeln!(out, "{fence}text\n{fields}{fence}\n");
         }
