@@ -213,3 +213,24 @@ fn quiet_build_writes_and_prints_nothing_but_errors() {
     assert!(run.stderr.contains("edited by hand"), "{}", run.stderr);
     repo.kiln(&["build", "-q", "-v"]).fails_with(2);
 }
+
+#[test]
+fn check_json_reports_an_error_outside_the_config_too() {
+    let repo = Repo::new();
+    let run = repo.kiln(&["check", "--format", "json"]).fails_with(2);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../docs/check.schema.json")).unwrap();
+    assert!(jsonschema::validator_for(&schema).unwrap().is_valid(&report));
+    let problem = &report["problems"][0];
+    assert!(
+        problem["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("no `kiln.toml` at "),
+        "{problem}"
+    );
+    assert_eq!(problem["hint"].as_str().map(|h| h.contains("kiln init")), Some(true));
+    assert_eq!(problem["line"], serde_json::Value::Null);
+    assert!(run.stderr.starts_with("error: no `kiln.toml`"), "{}", run.stderr);
+}
