@@ -221,7 +221,11 @@ fn check_json_reports_an_error_outside_the_config_too() {
     let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
     let schema: serde_json::Value =
         serde_json::from_str(include_str!("../docs/check.schema.json")).unwrap();
-    assert!(jsonschema::validator_for(&schema).unwrap().is_valid(&report));
+    assert!(
+        jsonschema::validator_for(&schema)
+            .unwrap()
+            .is_valid(&report)
+    );
     let problem = &report["problems"][0];
     assert!(
         problem["message"]
@@ -230,7 +234,14 @@ fn check_json_reports_an_error_outside_the_config_too() {
             .starts_with("no `kiln.toml` at "),
         "{problem}"
     );
-    assert_eq!(problem["hint"].as_str().map(|h| h.contains("kiln init")), Some(true));
+    assert_eq!(
+        problem["hint"].as_str().map(|h| h.contains("kiln init")),
+        Some(true)
+    );
     assert_eq!(problem["line"], serde_json::Value::Null);
-    assert!(run.stderr.starts_with("error: no `kiln.toml`"), "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with("error: no `kiln.toml`"),
+        "{}",
+        run.stderr
+    );
 }
