@@ -1,7 +1,10 @@
 //! Command-line arguments. clap's types stay in this file; the rest of kiln
 //! sees only `Command`.
 
-use crate::{Color, Command, DiffAgainst, Filter, Format, PrereqsFormat, Shell, TemplatesAction};
+use crate::{
+    CheckFormat, Color, Command, DiffAgainst, Filter, Format, PrereqsFormat, Shell,
+    TemplatesAction, Verbosity,
+};
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -38,9 +41,32 @@ enum Subcommands {
         /// Overwrite or delete files that were edited by hand since kiln wrote them.
         #[arg(long)]
         force: bool,
+        /// Also list the files that stay unchanged.
+        #[arg(short, long, conflicts_with = "quiet")]
+        verbose: bool,
+        /// Print nothing but errors; the exit code tells (0 done, 2 error).
+        #[arg(short, long)]
+        quiet: bool,
     },
     /// Validate kiln.toml and report every problem; write nothing.
     Check {
+        /// The repo that holds kiln.toml.
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+        /// How to report: text on stderr, one JSON document, or GitHub Actions annotations.
+        #[arg(long, value_enum, default_value_t = CheckFormatChoice::Text)]
+        format: CheckFormatChoice,
+        /// Print nothing when the config is valid; the exit code tells (0 valid, 2 not).
+        #[arg(short, long)]
+        quiet: bool,
+    },
+    /// Print one environment's objects as a single YAML stream, in apply order; write nothing.
+    ///
+    /// As `helm template` or `kubectl kustomize`: pipe it to `kubectl apply -f -`,
+    /// kubeconform or a policy engine.
+    Render {
+        /// The environment, a key of `[environments]`.
+        environment: String,
         /// The repo that holds kiln.toml.
         #[arg(long, default_value = ".")]
         dir: PathBuf,
@@ -75,8 +101,9 @@ enum Subcommands {
         /// Per-file line counts only.
         #[arg(long, conflicts_with = "semantic")]
         stat: bool,
-        /// Per Kubernetes object, field by field; reordering and formatting are not changes.
-        /// With --format json or markdown, drops files that differ only that way.
+        /// Field by field: Kubernetes objects by identity, other YAML as one document, other
+        /// files as text hunks; list items matched by name or value, not position. Files that
+        /// differ only in formatting, key order or the order of named items are dropped.
         #[arg(long)]
         semantic: bool,
         /// Output format.
@@ -94,6 +121,9 @@ enum Subcommands {
         /// Accepted for `git diff` muscle memory: the exit code always tells.
         #[arg(long)]
         exit_code: bool,
+        /// Print nothing but errors, as `git diff --quiet`: exit 1 when anything differs.
+        #[arg(short, long)]
+        quiet: bool,
     },
     /// Hand generated files to you for good: kiln never writes or deletes them again.
     Eject {
@@ -188,6 +218,13 @@ enum PrereqsOutput {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum CheckFormatChoice {
+    Text,
+    Json,
+    Github,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum ColorChoice {
     Auto,
     Always,
@@ -239,12 +276,24 @@ pub fn parse() -> Command {
             dir,
             dry_run,
             force,
+            verbose,
+            quiet,
         } => Command::Build {
             dir,
             dry_run,
             force,
+            verbosity: verbosity(quiet, verbose),
         },
-        Subcommands::Check { dir } => Command::Check { dir },
+        Subcommands::Check { dir, format, quiet } => Command::Check {
+            dir,
+            format: match format {
+                CheckFormatChoice::Text => CheckFormat::Text,
+                CheckFormatChoice::Json => CheckFormat::Json,
+                CheckFormatChoice::Github => CheckFormat::Github,
+            },
+            verbosity: verbosity(quiet, false),
+        },
+        Subcommands::Render { environment, dir } => Command::Render { dir, environment },
         Subcommands::Prereqs {
             environment,
             format,
@@ -269,6 +318,7 @@ pub fn parse() -> Command {
             service,
             color,
             exit_code: _,
+            quiet,
         } => {
             let against = match (base, against) {
                 (Some(revision), _) => DiffAgainst::Revision(revision),
@@ -297,8 +347,17 @@ pub fn parse() -> Command {
                     semantic,
                 },
                 color,
+                verbosity: verbosity(quiet, false),
             }
         }
+    }
+}
+
+fn verbosity(quiet: bool, verbose: bool) -> Verbosity {
+    match (quiet, verbose) {
+        (true, _) => Verbosity::Quiet,
+        (false, true) => Verbosity::Verbose,
+        (false, false) => Verbosity::Normal,
     }
 }
 

@@ -150,7 +150,120 @@ pub fn check(dir: &Path, out: &mut dyn Write) -> Result<(), Error> {
     Ok(())
 }
 
-pub fn build(dir: &Path, dry_run: bool, force: bool, out: &mut dyn Write) -> Result<(), Error> {
+/// `verbose` lists unchanged files too.
+/// `kiln check --format json|github`: the outcome in that format on stdout.
+/// A problem is still an error, so the text report goes to stderr as ever
+/// and the exit code is 2.
+pub fn check_as(
+    dir: &Path,
+    format: crate::CheckFormat,
+    quiet: bool,
+    out: &mut dyn Write,
+) -> Result<i32, Error> {
+    let (_, shown) = config_path(dir);
+    let checked = read_source(dir).and_then(|source| {
+        let generated = generate(dir, &source, Verify::CrossCheck)?;
+        Ok((source, generated))
+    });
+    let problems = checked
+        .as_ref()
+        .err()
+        .map(Error::located)
+        .unwrap_or_default();
+    let text = match (&checked, format) {
+        (_, crate::CheckFormat::Json) => crate::problems::json(&crate::problems::Outcome {
+            file: &shown,
+            counts: checked.as_ref().ok().map(|(_, generated)| {
+                (
+                    generated.stats.environments,
+                    generated.stats.services,
+                    generated.rendered.len(),
+                )
+            }),
+            problems: &problems,
+        }),
+        (Err(_), _) => crate::problems::github(&problems),
+        (Ok(_), _) if quiet => String::new(),
+        (Ok((source, generated)), _) => format!(
+            "{} is valid: {} environments, {} services, {} files\n",
+            source.name,
+            generated.stats.environments,
+            generated.stats.services,
+            generated.rendered.len()
+        ),
+    };
+    out.write_all(text.as_bytes()).map_err(io(dir))?;
+    checked.map(|_| 0)
+}
+
+/// `kiln render ENV`: the environment's objects as one YAML stream in
+/// apply order (see `stream`). Writes nothing, the cache included. An
+/// ejected file is the user's: it goes in as it is on disk, as
+/// `kubectl apply -k` would apply it.
+pub fn render(dir: &Path, environment: &str, out: &mut dyn Write) -> Result<(), Error> {
+    let source = read_source(dir)?;
+    let rendered = generate(dir, &source, Verify::Render)?.rendered;
+    let env_dir = paths::environment_dir(environment);
+    let kustomization = format!("{env_dir}/kustomization.yaml");
+    let Some(listing) = rendered.get(&kustomization) else {
+        let known: Vec<String> = rendered
+            .keys()
+            .filter(|path| path.ends_with("/kustomization.yaml"))
+            .filter_map(|path| paths::environment_of(path))
+            .map(str::to_string)
+            .collect();
+        return Err(Error::UnknownEnvironment {
+            name: environment.to_string(),
+            suggestion: load::suggest(environment, known.iter().map(String::as_str))
+                .map(str::to_string),
+            known,
+        });
+    };
+    let resources: Vec<String> = serde_yaml::from_str::<serde_yaml::Value>(listing)
+        .ok()
+        .and_then(|value| {
+            value["resources"].as_sequence().map(|items| {
+                items
+                    .iter()
+                    .filter_map(|item| item.as_str().map(str::to_string))
+                    .collect()
+            })
+        })
+        .unwrap_or_default();
+    let lock = Lock::read(dir, paths::LOCK)?;
+    let mut files = Vec::new();
+    for resource in resources {
+        let path = format!("{env_dir}/{resource}");
+        // Only files kiln renders: a listing cannot send kiln reading elsewhere.
+        let Some(text) = rendered.get(&path) else {
+            continue;
+        };
+        let text = if lock.files.get(&path).is_some_and(|entry| entry.ejected) {
+            match crate::files::read(dir, &path, crate::files::MAX_FILE_BYTES)
+                .map_err(|failure| failure.at(path.clone(), &dir.join(&path)))?
+            {
+                Some(contents) => String::from_utf8_lossy(&contents.bytes).into_owned(),
+                None => return Err(Error::EjectedMissing { path }),
+            }
+        } else {
+            text.clone()
+        };
+        files.push((path, text));
+    }
+    let stream = crate::stream::stream(&files).map_err(|bad| Error::NotYaml {
+        path: bad.path,
+        cause: bad.cause,
+    })?;
+    out.write_all(stream.as_bytes()).map_err(io(dir))
+}
+
+pub fn build(
+    dir: &Path,
+    dry_run: bool,
+    force: bool,
+    verbose: bool,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
     let source = read_source(dir)?;
     // A dry run writes nothing, so it needs no lock.
     let repo_lock = if dry_run {
@@ -163,7 +276,7 @@ pub fn build(dir: &Path, dry_run: bool, force: bool, out: &mut dyn Write) -> Res
         if let Some(repo) = &repo_lock {
             write::sweep_leftovers(dir, repo);
         }
-        return report_plan(dir, &files, dry_run, out);
+        return report_plan(dir, &files, dry_run, verbose, out);
     }
     let (
         Generated {
@@ -175,19 +288,19 @@ pub fn build(dir: &Path, dry_run: bool, force: bool, out: &mut dyn Write) -> Res
     let plan = plan::plan(dir, &rendered, &sources, &lock, force)?;
     if let Some(conflicts) = plan.conflicts() {
         if dry_run {
-            list_plan(dir, &plan.files, out)?;
+            list_plan(dir, listed(&plan.files, true, verbose), out)?;
         }
         return Err(conflicts);
     }
     if dry_run {
-        return report_plan(dir, &plan.files, true, out);
+        return report_plan(dir, &plan.files, true, verbose, out);
     }
     cache::forget(dir);
     let written = write::apply(dir, &plan, &rendered, &lock, recovering)?;
     if let Some(inputs) = &inputs {
         cache::record(dir, inputs, &plan, &written);
     }
-    report_plan(dir, &plan.files, false, out)
+    report_plan(dir, &plan.files, false, verbose, out)
 }
 
 /// Prints what a build did, or with `dry_run` what it would do, file by file.
@@ -195,18 +308,30 @@ fn report_plan(
     dir: &Path,
     files: &[(String, Action)],
     dry_run: bool,
+    verbose: bool,
     out: &mut dyn Write,
 ) -> Result<(), Error> {
+    list_plan(dir, listed(files, dry_run, verbose), out)?;
     if dry_run {
-        list_plan(dir, files, out)?;
         writeln!(out, "dry run: {}; nothing written", summary(files)).map_err(io(dir))
     } else {
-        let changed = files.iter().filter(|(_, action)| {
-            matches!(action, Action::Create | Action::Update | Action::Delete)
-        });
-        list_plan(dir, changed, out)?;
         writeln!(out, "kiln: {}", summary(files)).map_err(io(dir))
     }
+}
+
+/// The files a build lists: what changes; in a dry run also the files
+/// that will not follow `kiln.toml` (ejected, edited by hand, not kiln's);
+/// with `verbose`, every file. The summary line counts them all.
+fn listed(
+    files: &[(String, Action)],
+    dry_run: bool,
+    verbose: bool,
+) -> impl Iterator<Item = &(String, Action)> {
+    files.iter().filter(move |(_, action)| match action {
+        Action::Create | Action::Update | Action::Delete => true,
+        Action::Ejected | Action::Edited | Action::Foreign => dry_run || verbose,
+        Action::Unchanged => verbose,
+    })
 }
 
 fn list_plan<'a>(

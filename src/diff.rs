@@ -35,6 +35,17 @@ impl Status {
         }
     }
 
+    /// The mark `--semantic` puts before a file: each state its own.
+    pub fn mark(self) -> char {
+        match self {
+            Status::Created => '+',
+            Status::Changed => '~',
+            Status::Deleted => '-',
+            Status::Edited => '!',
+            Status::NotOurs => '?',
+        }
+    }
+
     /// The word used in the JSON schema.
     pub fn key(self) -> &'static str {
         match self {

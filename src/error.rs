@@ -29,6 +29,8 @@ pub enum Error {
         report: String,
         count: usize,
         file: String,
+        /// The same problems, located, for `kiln check --format json|github`.
+        problems: Vec<Located>,
     },
     /// `kiln.toml` is larger than kiln reads.
     ConfigTooLarge { path: PathBuf, bytes: u64, max: u64 },
@@ -107,6 +109,16 @@ pub enum Error {
         name: String,
         suggestion: Option<String>,
     },
+    /// `kiln render` named an environment `kiln.toml` does not define.
+    UnknownEnvironment {
+        name: String,
+        suggestion: Option<String>,
+        known: Vec<String>,
+    },
+    /// `kiln render` needs an ejected file that is not on disk.
+    EjectedMissing { path: String },
+    /// A file `kiln render` would put in its stream does not parse as YAML.
+    NotYaml { path: String, cause: String },
     /// `kiln diff --base` could not read `kiln.toml` at a revision.
     Git { revision: String, cause: String },
     /// Another kiln command is writing in the same repo.
@@ -347,6 +359,7 @@ impl fmt::Display for Error {
                 report,
                 count,
                 file,
+                ..
             } => {
                 let noun = if *count == 1 { "problem" } else { "problems" };
                 write!(f, "{report}{count} {noun} in `{file}`; nothing was written")
@@ -527,6 +540,35 @@ impl fmt::Display for Error {
                     None => write!(f, "\n  = hint: check the spelling against `kiln.toml`"),
                 }
             }
+            Error::UnknownEnvironment {
+                name,
+                suggestion,
+                known,
+            } => {
+                write!(f, "unknown environment `{name}`")?;
+                match suggestion {
+                    Some(other) => write!(f, "\n  = hint: did you mean `{other}`?"),
+                    None => write!(
+                        f,
+                        "\n  = hint: `kiln.toml` defines {}",
+                        known
+                            .iter()
+                            .map(|k| format!("`{k}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                }
+            }
+            Error::EjectedMissing { path } => write!(
+                f,
+                "`{path}` is ejected but not on disk, so the environment cannot be applied as it stands\n  \
+                 = hint: restore it (`git checkout -- {path}`), or put it back in kiln's hands by deleting its `ejected = true` line in `kiln.lock`"
+            ),
+            Error::NotYaml { path, cause } => write!(
+                f,
+                "`{path}` is not valid YAML: {cause}\n  = hint: kubectl would refuse it too; if it is ejected, fix it by hand, \
+                 if a template override made it, fix the override"
+            ),
             Error::Git { revision, cause } => write!(
                 f,
                 "cannot read `kiln.toml` at revision `{revision}`: {cause}\n  = hint: `--base` takes a commit, branch or tag of the git repo that holds kiln.toml"
@@ -606,6 +648,62 @@ fn work_hint() -> String {
          that grow at every step",
         crate::sandbox::NODE_COST
     )
+}
+
+/// A problem as an editor or CI annotation needs it: where, what, what to do.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Located {
+    /// The file, as the user reads its name (`kiln.toml`, `demo/kiln.toml`).
+    pub file: Option<String>,
+    /// 1-based line and column (in characters) where the problem starts.
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    /// Where it ends (exclusive column), on the same or a later line.
+    #[serde(rename = "endLine")]
+    pub end_line: Option<usize>,
+    #[serde(rename = "endColumn")]
+    pub end_column: Option<usize>,
+    /// The key, dotted as in messages (`services.users.port`); `null` for a syntax error.
+    pub key: Option<String>,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl Error {
+    /// Every problem of this error, located when kiln knows where: the
+    /// problems of an invalid `kiln.toml`, the line of a template override,
+    /// or the whole message of any other error.
+    pub fn located(&self) -> Vec<Located> {
+        match self {
+            Error::Invalid { problems, .. } => problems.clone(),
+            Error::Overrides(all) => all.iter().flat_map(Error::located).collect(),
+            other => {
+                let (file, line) = match other {
+                    Error::TemplateOverride { file, line, .. } => (Some(file.clone()), *line),
+                    Error::UnescapedOverride { file, line, .. } => (Some(file.clone()), *line),
+                    Error::Override { file, line, .. } => (Some(file.clone()), *line),
+                    Error::OverrideTooCostly { file, .. } => (Some(file.clone()), None),
+                    Error::UnknownOverride { file, .. } => (Some(file.clone()), None),
+                    _ => (None, None),
+                };
+                let text = other.to_string();
+                let (message, hint) = match text.split_once("\n  = hint: ") {
+                    Some((message, hint)) => (message.to_string(), Some(hint.to_string())),
+                    None => (text, None),
+                };
+                vec![Located {
+                    file,
+                    line,
+                    column: line.map(|_| 1),
+                    end_line: None,
+                    end_column: None,
+                    key: None,
+                    message,
+                    hint,
+                }]
+            }
+        }
+    }
 }
 
 /// One step of a key path: a table key or an array index.

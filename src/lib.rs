@@ -28,6 +28,7 @@ mod paths;
 mod plan;
 mod prereqs;
 mod presets;
+mod problems;
 mod quantity;
 mod readback;
 mod reference;
@@ -37,6 +38,7 @@ pub mod resolve;
 mod sandbox;
 mod semantic;
 pub mod stdout;
+mod stream;
 pub mod validate;
 mod write;
 mod yaml;
@@ -88,6 +90,29 @@ pub enum PrereqsFormat {
     Json,
 }
 
+/// How much `build`, `check` and `diff` print on stdout. Errors always go
+/// to stderr, and the exit code always tells.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Verbosity {
+    /// Nothing (`-q`): for scripts.
+    Quiet,
+    /// What changed, and what needs a person's attention.
+    Normal,
+    /// Every file, unchanged ones too (`-v`).
+    Verbose,
+}
+
+/// How `kiln check` reports problems.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum CheckFormat {
+    /// rustc-style snippets on stderr.
+    Text,
+    /// One JSON document on stdout (`docs/check.schema.json`).
+    Json,
+    /// GitHub Actions `::error` workflow commands on stdout, the text on stderr.
+    Github,
+}
+
 /// What `kiln templates` does.
 pub enum TemplatesAction {
     List,
@@ -122,9 +147,17 @@ pub enum Command {
         dir: PathBuf,
         dry_run: bool,
         force: bool,
+        verbosity: Verbosity,
     },
     Check {
         dir: PathBuf,
+        format: CheckFormat,
+        verbosity: Verbosity,
+    },
+    /// `kiln render ENV`: one environment's objects on stdout.
+    Render {
+        dir: PathBuf,
+        environment: String,
     },
     Prereqs {
         dir: PathBuf,
@@ -142,12 +175,27 @@ pub enum Command {
         format: Format,
         filter: Filter,
         color: Color,
+        verbosity: Verbosity,
     },
+}
+
+/// `-q`: the command runs as ever, and its report goes nowhere.
+fn quiet<'a>(
+    verbosity: Verbosity,
+    out: &'a mut dyn std::io::Write,
+    sink: &'a mut std::io::Sink,
+) -> &'a mut dyn std::io::Write {
+    if verbosity == Verbosity::Quiet {
+        sink
+    } else {
+        out
+    }
 }
 
 /// Runs one command, printing its report to `out`; returns the exit code
 /// (1 only when `diff` found differences).
 pub fn run(command: Command, out: &mut dyn std::io::Write) -> Result<i32, Error> {
+    let mut sink = std::io::sink();
     let done = |result: Result<(), Error>| result.map(|()| 0);
     match command {
         Command::Init { dir, name, preset } => done(commands::init(
@@ -187,8 +235,24 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> Result<i32, Error>
             dir,
             dry_run,
             force,
-        } => done(commands::build(&dir, dry_run, force, out)),
-        Command::Check { dir } => done(commands::check(&dir, out)),
+            verbosity,
+        } => done(commands::build(
+            &dir,
+            dry_run,
+            force,
+            verbosity == Verbosity::Verbose,
+            quiet(verbosity, out, &mut sink),
+        )),
+        Command::Check {
+            dir,
+            format,
+            verbosity,
+        } => match format {
+            CheckFormat::Text => done(commands::check(&dir, quiet(verbosity, out, &mut sink))),
+            // A machine format is the output asked for: `-q` does not hide it.
+            _ => commands::check_as(&dir, format, verbosity == Verbosity::Quiet, out),
+        },
+        Command::Render { dir, environment } => done(commands::render(&dir, &environment, out)),
         Command::Prereqs {
             dir,
             environment,
@@ -201,6 +265,14 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> Result<i32, Error>
             format,
             filter,
             color,
-        } => commands::diff(&dir, &against, format, &filter, color, out),
+            verbosity,
+        } => commands::diff(
+            &dir,
+            &against,
+            format,
+            &filter,
+            color,
+            quiet(verbosity, out, &mut sink),
+        ),
     }
 }

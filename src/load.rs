@@ -2,7 +2,7 @@
 //! problems that name the file, line, column and key.
 
 use crate::config::Config;
-use crate::error::{Error, KeyPart, KeyPath, Problem};
+use crate::error::{Error, KeyPart, KeyPath, Located, Problem};
 use std::ops::Range;
 use std::path::Path;
 use toml::Spanned;
@@ -181,6 +181,10 @@ impl Source {
         // In file order, as a reader scans the file.
         located.sort_by_key(|(span, _)| span.as_ref().map_or(usize::MAX, |s| s.start));
         let lines = Lines::of(&self.text);
+        let problems = located
+            .iter()
+            .map(|(span, problem)| self.locate_problem(problem, span.clone(), &lines))
+            .collect();
         let report = located
             .into_iter()
             .map(|(span, problem)| self.render(problem, span, &lines))
@@ -189,6 +193,30 @@ impl Source {
             report,
             count: located_count,
             file: self.name.clone(),
+            problems,
+        }
+    }
+
+    /// One problem with its line and column, for the machine-readable formats.
+    fn locate_problem(
+        &self,
+        problem: &Problem,
+        span: Option<Range<usize>>,
+        lines: &Lines,
+    ) -> Located {
+        let start = span.as_ref().map(|span| self.position(span.start, lines));
+        let end = span
+            .as_ref()
+            .map(|span| self.position(span.end.max(span.start + 1), lines));
+        Located {
+            file: Some(self.name.clone()),
+            line: start.map(|(line, _, _)| line),
+            column: start.map(|(_, column, _)| column),
+            end_line: end.map(|(line, _, _)| line),
+            end_column: end.map(|(_, column, _)| column),
+            key: (!problem.key.0.is_empty()).then(|| problem.key.to_string()),
+            message: problem.message.clone(),
+            hint: problem.hint.clone(),
         }
     }
 

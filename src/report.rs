@@ -3,10 +3,10 @@
 
 use crate::diff::{FileDiff, Status};
 use crate::paths;
-use crate::semantic::{self, ObjectChange, ObjectStatus};
+use crate::semantic::{self, Content, ObjectChange, ObjectStatus};
 use serde::Serialize;
 use similar::{ChangeTag, TextDiff};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 /// What the diff compared, for the reader and the JSON `mode` field.
@@ -141,7 +141,8 @@ pub fn render(diffs: &[FileDiff], mode: Mode, format: Format, color: bool) -> St
         }
         Format::Stat => stat(diffs, &summary, &palette),
         Format::Semantic => {
-            let mut out = semantic_text(diffs, &semantic::compare(diffs), &palette);
+            let files = semantic::analyse(diffs);
+            let mut out = semantic_text(diffs, &files, &semantic::across(&files), &palette);
             let _ = writeln!(out, "{}", summary.line());
             out
         }
@@ -228,64 +229,135 @@ fn stat(diffs: &[FileDiff], summary: &Summary, palette: &Palette) -> String {
     out
 }
 
-fn semantic_text(diffs: &[FileDiff], objects: &[ObjectChange], palette: &Palette) -> String {
+/// The field-level report: each file that differs, in path order, with
+/// its objects, its document's fields or its text hunks. Every file the
+/// summary counts is named, so the report never hides a change.
+fn semantic_text(
+    diffs: &[FileDiff],
+    files: &[semantic::FileChange],
+    objects: &[ObjectChange],
+    palette: &Palette,
+) -> String {
     let mut out = String::new();
+    let mut by_file: BTreeMap<&str, Vec<&ObjectChange>> = BTreeMap::new();
     for object in objects {
-        match object.status {
-            ObjectStatus::Added => {
-                let _ = writeln!(
-                    out,
-                    "{}",
-                    palette.added(&format!("+ {} (added, {})", object.id, object.file))
-                );
+        by_file
+            .entry(object.file.as_str())
+            .or_default()
+            .push(object);
+    }
+    for (diff, file) in diffs.iter().zip(files) {
+        let file_line = format!(
+            "{} {} ({})",
+            diff.status.mark(),
+            diff.path,
+            diff.status.label()
+        );
+        let paint_file = |line: &str| match diff.status {
+            Status::Created => palette.added(line),
+            Status::Deleted | Status::Edited | Status::NotOurs => palette.removed(line),
+            Status::Changed => palette.heading(line),
+        };
+        // A hand edit stops a build whatever it touches: named first, always.
+        let flagged = matches!(diff.status, Status::Edited | Status::NotOurs);
+        if flagged {
+            let _ = writeln!(out, "{}", paint_file(&file_line));
+        }
+        let before = out.len();
+        for object in by_file.get(diff.path.as_str()).into_iter().flatten() {
+            object_text(object, palette, &mut out);
+        }
+        let both_sides = diff.old.is_some() && diff.new.is_some();
+        match file.content {
+            Content::Text if both_sides => {
+                if !flagged {
+                    let _ = writeln!(out, "{}", paint_file(&file_line));
+                }
+                hunks(diff, palette, &mut out);
             }
-            ObjectStatus::Removed => {
-                let _ = writeln!(
-                    out,
-                    "{}",
-                    palette.removed(&format!("- {} (removed, {})", object.id, object.file))
-                );
-            }
-            ObjectStatus::Changed => {
-                let _ = writeln!(
-                    out,
-                    "{}",
-                    palette.heading(&format!("~ {} ({})", object.id, object.file))
-                );
-                for field in &object.changes {
-                    let line = match (&field.old, &field.new) {
-                        (Some(old), Some(new)) => format!(
-                            "    {}: {} → {}",
-                            field.path,
-                            semantic::show(old),
-                            semantic::show(new)
-                        ),
-                        (None, Some(new)) => {
-                            palette.added(&format!("  + {}: {}", field.path, semantic::show(new)))
-                        }
-                        (Some(old), None) => {
-                            palette.removed(&format!("  - {}: {}", field.path, semantic::show(old)))
-                        }
-                        (None, None) => continue,
-                    };
-                    let _ = writeln!(out, "{line}");
+            Content::Yaml | Content::Kubernetes => {
+                if !file.fields.is_empty() {
+                    if !flagged {
+                        let _ = writeln!(out, "{}", paint_file(&file_line));
+                    }
+                    fields_text(&file.fields, palette, &mut out);
                 }
             }
+            Content::Text => {}
         }
-    }
-    // Hand edits and files without objects may change no field; name them anyway.
-    let with_objects: BTreeSet<&str> = objects.iter().map(|o| o.file.as_str()).collect();
-    for diff in diffs {
-        let flagged = matches!(diff.status, Status::Edited | Status::NotOurs);
-        if flagged || !with_objects.contains(diff.path.as_str()) {
-            let _ = writeln!(
-                out,
-                "{}",
-                palette.removed(&format!("! {} ({})", diff.path, diff.status.label()))
-            );
+        // A created or deleted file without objects, or one whose objects
+        // moved to another file: the file itself is the change.
+        if out.len() == before && !flagged {
+            let _ = writeln!(out, "{}", paint_file(&file_line));
         }
     }
     out
+}
+
+fn object_text(object: &ObjectChange, palette: &Palette, out: &mut String) {
+    match object.status {
+        ObjectStatus::Added => {
+            let _ = writeln!(
+                out,
+                "{}",
+                palette.added(&format!("+ {} (added, {})", object.id, object.file))
+            );
+        }
+        ObjectStatus::Removed => {
+            let _ = writeln!(
+                out,
+                "{}",
+                palette.removed(&format!("- {} (removed, {})", object.id, object.file))
+            );
+        }
+        ObjectStatus::Changed => {
+            let _ = writeln!(
+                out,
+                "{}",
+                palette.heading(&format!("~ {} ({})", object.id, object.file))
+            );
+            fields_text(&object.changes, palette, out);
+        }
+    }
+}
+
+fn fields_text(fields: &[semantic::FieldChange], palette: &Palette, out: &mut String) {
+    for field in fields {
+        let line = match (&field.old, &field.new) {
+            (Some(old), Some(new)) => format!(
+                "    {}: {} → {}",
+                field.path,
+                semantic::show(old),
+                semantic::show(new)
+            ),
+            (None, Some(new)) => {
+                palette.added(&format!("  + {}: {}", field.path, semantic::show(new)))
+            }
+            (Some(old), None) => {
+                palette.removed(&format!("  - {}: {}", field.path, semantic::show(old)))
+            }
+            (None, None) => continue,
+        };
+        let _ = writeln!(out, "{line}");
+    }
+}
+
+/// The hunks of a file compared as text, indented under its heading.
+fn hunks(diff: &FileDiff, palette: &Palette, out: &mut String) {
+    let text_diff = TextDiff::from_lines(side(&diff.old), side(&diff.new));
+    let body = text_diff.unified_diff().context_radius(3).to_string();
+    for line in body.lines() {
+        let painted = if line.starts_with("@@") {
+            palette.hunk(line)
+        } else if line.starts_with('+') {
+            palette.added(line)
+        } else if line.starts_with('-') {
+            palette.removed(line)
+        } else {
+            line.to_string()
+        };
+        let _ = writeln!(out, "    {painted}");
+    }
 }
 
 /// The JSON document, schema `docs/diff.schema.json`.
@@ -308,14 +380,19 @@ struct JsonFile<'a> {
     #[serde(rename = "linesRemoved")]
     lines_removed: usize,
     diff: String,
+    /// How the file was compared: `kubernetes`, `yaml` or `text`.
+    content: Content,
     objects: Vec<ObjectChange>,
+    /// Field changes of its YAML documents that are not Kubernetes objects.
+    fields: Vec<semantic::FieldChange>,
 }
 
 fn json(diffs: &[FileDiff], mode: Mode, summary: &Summary) -> String {
     let plain = Palette { on: false };
     let files = diffs
         .iter()
-        .map(|diff| {
+        .zip(semantic::analyse(diffs))
+        .map(|(diff, file)| {
             let (lines_added, lines_removed) = line_counts(diff);
             JsonFile {
                 path: &diff.path,
@@ -325,7 +402,9 @@ fn json(diffs: &[FileDiff], mode: Mode, summary: &Summary) -> String {
                 lines_added,
                 lines_removed,
                 diff: unified(diff, &plain),
-                objects: semantic::compare(std::slice::from_ref(diff)),
+                content: file.content,
+                objects: file.objects,
+                fields: file.fields,
             }
         })
         .collect();
@@ -369,8 +448,7 @@ fn markdown(diffs: &[FileDiff], summary: &Summary) -> String {
     }
     let _ = writeln!(out, "\n{}\n", summary.line());
     let plain = Palette { on: false };
-    for diff in diffs {
-        let objects = semantic::compare(std::slice::from_ref(diff));
+    for (diff, file) in diffs.iter().zip(semantic::analyse(diffs)) {
         let _ = writeln!(
             out,
             "<details>\n<summary><code>{}</code> ({})</summary>\n",
@@ -378,8 +456,13 @@ fn markdown(diffs: &[FileDiff], summary: &Summary) -> String {
             diff.status.label()
         );
         // Fences longer than any run of backticks inside keep values from breaking out.
-        if !objects.is_empty() {
-            let fields = semantic_text(std::slice::from_ref(diff), &objects, &plain);
+        if !file.objects.is_empty() || !file.fields.is_empty() {
+            let fields = semantic_text(
+                std::slice::from_ref(diff),
+                std::slice::from_ref(&file),
+                &file.objects,
+                &plain,
+            );
             let fence = "`".repeat(longest_backtick_run(&fields).max(2) + 1);
             let _ = writeln!(out, "{fence}text\n{fields}{fence}\n");
         }

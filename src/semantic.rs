@@ -1,12 +1,14 @@
 //! Kubernetes-aware comparison: objects matched by (apiVersion, kind,
 //! namespace, name), fields compared by path. Key order and formatting never
-//! count, and lists of named items are matched by name, so reordering them
-//! is not a change.
+//! count; lists of named items are matched by name, so reordering them is
+//! not a change, and other lists item by item, so an inserted item is one
+//! change. YAML that holds no objects is compared as one document, and
+//! anything else as text.
 
 use crate::diff::{FileDiff, Status};
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Identity of a Kubernetes object.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -57,64 +59,202 @@ pub struct ObjectChange {
     pub changes: Vec<FieldChange>,
 }
 
-/// Object-level changes across every file that differs.
-pub fn compare(diffs: &[FileDiff]) -> Vec<ObjectChange> {
-    let mut old: BTreeMap<ObjectId, (String, Value)> = BTreeMap::new();
-    let mut new: BTreeMap<ObjectId, (String, Value)> = BTreeMap::new();
-    for diff in diffs {
-        if let Some(text) = &diff.old {
-            objects(&diff.path, text, &mut old);
-        }
-        if let Some(text) = &diff.new {
-            objects(&diff.path, text, &mut new);
+/// How a file is compared field by field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Content {
+    /// YAML holding Kubernetes objects (`apiVersion` and `kind`): object by object.
+    Kubernetes,
+    /// YAML that holds no objects, such as a CI pipeline: as one document.
+    Yaml,
+    /// Anything else, or YAML that does not parse on one side: line by line.
+    Text,
+}
+
+/// The YAML documents of one side of a file: Kubernetes objects by
+/// identity, and the documents that are not objects.
+#[derive(Default)]
+struct Parsed {
+    objects: Vec<(ObjectId, Value)>,
+    rest: Vec<Value>,
+}
+
+impl Parsed {
+    /// The documents that are not objects as one value, `None` when there are none.
+    fn document(&self) -> Option<Value> {
+        match self.rest.as_slice() {
+            [] => None,
+            [one] => Some(one.clone()),
+            many => Some(Value::Array(many.to_vec())),
         }
     }
-    let mut changes = Vec::new();
-    for (id, (file, after)) in &new {
+}
+
+/// Both sides of a file parsed, or `None` when it is compared as text.
+fn parse_sides(diff: &FileDiff) -> Option<(Parsed, Parsed)> {
+    let side = |text: &Option<String>| match text {
+        Some(text) => parse(&diff.path, text),
+        None => Some(Parsed::default()),
+    };
+    Some((side(&diff.old)?, side(&diff.new)?))
+}
+
+/// What `--semantic` finds in one file that differs, parsed once.
+pub struct FileChange {
+    pub content: Content,
+    /// Its objects' changes, matched within the file.
+    pub objects: Vec<ObjectChange>,
+    /// Field changes of its YAML documents that are not Kubernetes objects.
+    /// Empty for a created or deleted file, which is one change as a whole.
+    pub fields: Vec<FieldChange>,
+    /// The objects it adds or removes, kept to match them with another file's.
+    moved: Vec<(ObjectStatus, ObjectId, Value)>,
+}
+
+/// Every file of `diffs`, in order, each parsed once, on every core.
+pub fn analyse(diffs: &[FileDiff]) -> Vec<FileChange> {
+    crate::parallel::map(diffs, analyse_file)
+}
+
+fn analyse_file(diff: &FileDiff) -> FileChange {
+    let Some((old, new)) = parse_sides(diff) else {
+        return FileChange {
+            content: Content::Text,
+            objects: Vec::new(),
+            fields: Vec::new(),
+            moved: Vec::new(),
+        };
+    };
+    let content = if old.objects.is_empty() && new.objects.is_empty() {
+        Content::Yaml
+    } else {
+        Content::Kubernetes
+    };
+    let mut fields = Vec::new();
+    if diff.old.is_some() && diff.new.is_some() {
+        diff_values(
+            "",
+            old.document().as_ref(),
+            new.document().as_ref(),
+            &mut fields,
+        );
+    }
+    let first = |parsed: Parsed| {
+        let mut objects: BTreeMap<ObjectId, Value> = BTreeMap::new();
+        for (id, value) in parsed.objects {
+            // The first of two objects with one identity wins; the file
+            // itself is still reported.
+            objects.entry(id).or_insert(value);
+        }
+        objects
+    };
+    let (old, new) = (first(old), first(new));
+    let mut objects = Vec::new();
+    let mut moved = Vec::new();
+    let change = |id: &ObjectId, status, changes| ObjectChange {
+        id: id.clone(),
+        file: diff.path.clone(),
+        status,
+        changes,
+    };
+    for (id, after) in &new {
         match old.get(id) {
-            None => changes.push(ObjectChange {
-                id: id.clone(),
-                file: file.clone(),
-                status: ObjectStatus::Added,
-                changes: vec![],
-            }),
-            Some((_, before)) => {
-                let fields = fields_changed(before, after);
-                if !fields.is_empty() {
-                    changes.push(ObjectChange {
-                        id: id.clone(),
-                        file: file.clone(),
-                        status: ObjectStatus::Changed,
-                        changes: fields,
-                    });
+            None => {
+                objects.push(change(id, ObjectStatus::Added, Vec::new()));
+                moved.push((ObjectStatus::Added, id.clone(), after.clone()));
+            }
+            Some(before) => {
+                let changes = fields_changed(before, after);
+                if !changes.is_empty() {
+                    objects.push(change(id, ObjectStatus::Changed, changes));
                 }
             }
         }
     }
-    for (id, (file, _)) in &old {
+    for (id, before) in &old {
         if !new.contains_key(id) {
-            changes.push(ObjectChange {
-                id: id.clone(),
-                file: file.clone(),
-                status: ObjectStatus::Removed,
-                changes: vec![],
-            });
+            objects.push(change(id, ObjectStatus::Removed, Vec::new()));
+            moved.push((ObjectStatus::Removed, id.clone(), before.clone()));
+        }
+    }
+    objects.sort_by(|a, b| a.id.cmp(&b.id));
+    FileChange {
+        content,
+        objects,
+        fields,
+        moved,
+    }
+}
+
+impl FileChange {
+    /// Whether the file differs in more than formatting, key order or the
+    /// order of named items. Created and deleted files, files compared as
+    /// text and hand edits always do.
+    pub fn matters(&self, diff: &FileDiff) -> bool {
+        matches!(
+            diff.status,
+            Status::Edited | Status::NotOurs | Status::Created | Status::Deleted
+        ) || self.content == Content::Text
+            || !self.objects.is_empty()
+            || !self.fields.is_empty()
+    }
+}
+
+/// Object-level changes across every file, sorted by file: an object
+/// matched by identity wherever it lives, so one that moved to another
+/// file is changed only if its fields are.
+pub fn across(files: &[FileChange]) -> Vec<ObjectChange> {
+    // Identities added in one file and removed in another, with both values.
+    let mut added: BTreeMap<&ObjectId, &Value> = BTreeMap::new();
+    let mut removed: BTreeMap<&ObjectId, &Value> = BTreeMap::new();
+    for file in files {
+        for (status, id, value) in &file.moved {
+            let side = match status {
+                ObjectStatus::Added => &mut added,
+                _ => &mut removed,
+            };
+            side.entry(id).or_insert(value);
+        }
+    }
+    let mut changes: Vec<ObjectChange> = Vec::new();
+    for file in files {
+        for object in &file.objects {
+            let moved = added.contains_key(&object.id) && removed.contains_key(&object.id);
+            match object.status {
+                ObjectStatus::Changed => changes.push(object.clone()),
+                _ if !moved => changes.push(object.clone()),
+                // A moved object is reported once, on its new side.
+                ObjectStatus::Removed => {}
+                ObjectStatus::Added => {
+                    let fields = fields_changed(removed[&object.id], added[&object.id]);
+                    if !fields.is_empty() {
+                        changes.push(ObjectChange {
+                            status: ObjectStatus::Changed,
+                            changes: fields,
+                            ..object.clone()
+                        });
+                    }
+                }
+            }
         }
     }
     changes.sort_by(|a, b| (&a.file, &a.id).cmp(&(&b.file, &b.id)));
     changes
 }
 
-/// The diffs that matter field by field: files whose objects changed,
-/// files that are not YAML, and hand edits, which block a build whatever they touch.
+/// The diffs that matter field by field (`FileChange::matters`): only files
+/// whose every difference is formatting, key order or the order of named
+/// items drop out.
 pub fn significant(diffs: Vec<FileDiff>) -> Vec<FileDiff> {
+    let keep: Vec<bool> = analyse(&diffs)
+        .iter()
+        .zip(&diffs)
+        .map(|(file, diff)| file.matters(diff))
+        .collect();
     diffs
         .into_iter()
-        .filter(|diff| {
-            matches!(diff.status, Status::Edited | Status::NotOurs)
-                || !is_yaml(&diff.path)
-                || !compare(std::slice::from_ref(diff)).is_empty()
-        })
+        .zip(keep)
+        .filter_map(|(diff, keep)| keep.then_some(diff))
         .collect()
 }
 
@@ -122,99 +262,238 @@ pub fn is_yaml(path: &str) -> bool {
     path.ends_with(".yaml") || path.ends_with(".yml")
 }
 
-/// Every YAML document in `text` that looks like an object. Files that are
-/// not YAML, or do not parse, have no objects and show up only as text.
-fn objects(file: &str, text: &str, out: &mut BTreeMap<ObjectId, (String, Value)>) {
+/// The YAML documents in `text`, split into Kubernetes objects and the
+/// rest; `None` when the file is not YAML or does not parse.
+fn parse(file: &str, text: &str) -> Option<Parsed> {
     if !is_yaml(file) {
-        return;
+        return None;
     }
+    let mut parsed = Parsed::default();
     for document in serde_yaml::Deserializer::from_str(text) {
-        let Ok(value) = <Value as serde::Deserialize>::deserialize(document) else {
-            return;
-        };
+        let value = <Value as serde::Deserialize>::deserialize(document).ok()?;
+        if value.is_null() {
+            // An empty document (comments only, a trailing `---`) holds nothing.
+            continue;
+        }
         let text_of = |v: &Value| v.as_str().map(str::to_string);
         let (Some(api_version), Some(kind)) =
             (text_of(&value["apiVersion"]), text_of(&value["kind"]))
         else {
+            parsed.rest.push(value);
             continue;
         };
         // A kustomization has no name; its file is its identity.
         let name = text_of(&value["metadata"]["name"]).unwrap_or_else(|| file.to_string());
         let namespace = text_of(&value["metadata"]["namespace"]);
-        out.insert(
+        parsed.objects.push((
             ObjectId {
                 api_version,
                 kind,
                 namespace,
                 name,
             },
-            (file.to_string(), value),
-        );
+            value,
+        ));
     }
+    Some(parsed)
 }
 
 fn fields_changed(before: &Value, after: &Value) -> Vec<FieldChange> {
-    let (mut old, mut new) = (Vec::new(), Vec::new());
-    flatten("", before, &mut old);
-    flatten("", after, &mut new);
-    let old_map: BTreeMap<&str, &Value> = old.iter().map(|(p, v)| (p.as_str(), v)).collect();
-    let new_map: BTreeMap<&str, &Value> = new.iter().map(|(p, v)| (p.as_str(), v)).collect();
-    let mut changes: Vec<FieldChange> = new
-        .iter()
-        .filter(|(path, value)| old_map.get(path.as_str()) != Some(&value))
-        .map(|(path, value)| FieldChange {
-            path: path.clone(),
-            old: old_map.get(path.as_str()).map(|v| (*v).clone()),
-            new: Some(value.clone()),
-        })
-        .collect();
-    changes.extend(
-        old.iter()
-            .filter(|(path, _)| !new_map.contains_key(path.as_str()))
-            .map(|(path, value)| FieldChange {
-                path: path.clone(),
-                old: Some(value.clone()),
-                new: None,
-            }),
-    );
+    let mut changes = Vec::new();
+    diff_values("", Some(before), Some(after), &mut changes);
     changes
 }
 
-/// Leaves of a document by path. Lists whose items all carry a distinct
-/// `name` are keyed by it; other lists by position.
-fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, Value)>) {
+/// `prefix` and one more map key: `a.b`, or `a["b.c"]` for a key that is not a bare word.
+fn child(prefix: &str, key: &str) -> String {
+    if !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        if prefix.is_empty() {
+            key.to_string()
+        } else {
+            format!("{prefix}.{key}")
+        }
+    } else {
+        format!("{prefix}[{key:?}]")
+    }
+}
+
+/// The `name` of each item when every item is a map with a distinct string
+/// `name` (containers, env, ports, volumes, subsets, routes): such a list is
+/// matched by name, as Kubernetes merges it.
+fn names(items: &[Value]) -> Option<Vec<&str>> {
+    let names: Vec<&str> = items
+        .iter()
+        .map(|item| item.get("name").and_then(Value::as_str))
+        .collect::<Option<_>>()?;
+    let mut distinct = names.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    (distinct.len() == names.len()).then_some(names)
+}
+
+/// Past this many item pairs a list is compared by position: the sequence
+/// diff costs up to their product, and a hostile file must not stall kiln.
+const MAX_SEQUENCE_PAIRS: usize = 10_000_000;
+
+/// The changes from `before` to `after` at `path`, appended to `out`. Maps
+/// are compared key by key; lists of named items by name; other lists as
+/// sequences whose items are matched by their whole value, so an inserted
+/// or removed item is one change and shifts nothing.
+fn diff_values(
+    path: &str,
+    before: Option<&Value>,
+    after: Option<&Value>,
+    out: &mut Vec<FieldChange>,
+) {
+    match (before, after) {
+        (None, None) => {}
+        (Some(a), Some(b)) if a == b => {}
+        (Some(Value::Object(a)), Some(Value::Object(b))) => {
+            let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+            for key in keys {
+                diff_values(&child(path, key), a.get(key), b.get(key), out);
+            }
+        }
+        (Some(Value::Array(a)), Some(Value::Array(b))) => diff_lists(path, a, b, out),
+        (Some(a), Some(b)) if !is_container(a) && !is_container(b) => out.push(FieldChange {
+            path: path.to_string(),
+            old: Some(a.clone()),
+            new: Some(b.clone()),
+        }),
+        (before, after) => {
+            // A field that appears, disappears or changes shape: its leaves.
+            if let Some(before) = before {
+                for (path, value) in leaves(path, before) {
+                    out.push(FieldChange {
+                        path,
+                        old: Some(value),
+                        new: None,
+                    });
+                }
+            }
+            if let Some(after) = after {
+                for (path, value) in leaves(path, after) {
+                    out.push(FieldChange {
+                        path,
+                        old: None,
+                        new: Some(value),
+                    });
+                }
+            }
+        }
+    }
+}
+
+fn is_container(value: &Value) -> bool {
+    matches!(value, Value::Object(map) if !map.is_empty())
+        || matches!(value, Value::Array(items) if !items.is_empty())
+}
+
+fn diff_lists(path: &str, a: &[Value], b: &[Value], out: &mut Vec<FieldChange>) {
+    if let (Some(old_names), Some(new_names)) = (names(a), names(b)) {
+        for (name, item) in new_names.iter().zip(b) {
+            let before = old_names.iter().position(|n| n == name).map(|i| &a[i]);
+            diff_values(&format!("{path}[{name}]"), before, Some(item), out);
+        }
+        for (name, item) in old_names.iter().zip(a) {
+            if !new_names.contains(name) {
+                diff_values(&format!("{path}[{name}]"), Some(item), None, out);
+            }
+        }
+        return;
+    }
+    let item = |index: usize| format!("{path}[{index}]");
+    let added = |out: &mut Vec<FieldChange>, index: usize| {
+        out.push(FieldChange {
+            path: item(index),
+            old: None,
+            new: Some(b[index].clone()),
+        })
+    };
+    let removed = |out: &mut Vec<FieldChange>, index: usize| {
+        out.push(FieldChange {
+            path: item(index),
+            old: Some(a[index].clone()),
+            new: None,
+        })
+    };
+    if a.len().saturating_mul(b.len()) > MAX_SEQUENCE_PAIRS {
+        for index in 0..a.len().max(b.len()) {
+            match (a.get(index), b.get(index)) {
+                (Some(_), None) => removed(out, index),
+                (None, Some(_)) => added(out, index),
+                (before, after) => diff_values(&item(index), before, after, out),
+            }
+        }
+        return;
+    }
+    // serde_json's maps are sorted, so the JSON text of an item is canonical.
+    let key = |items: &[Value]| -> Vec<String> { items.iter().map(Value::to_string).collect() };
+    let ops = similar::capture_diff_slices(similar::Algorithm::Myers, &key(a), &key(b));
+    for op in ops {
+        match op {
+            similar::DiffOp::Equal { .. } => {}
+            similar::DiffOp::Delete {
+                old_index, old_len, ..
+            } => (old_index..old_index + old_len).for_each(|i| removed(out, i)),
+            similar::DiffOp::Insert {
+                new_index, new_len, ..
+            } => (new_index..new_index + new_len).for_each(|i| added(out, i)),
+            similar::DiffOp::Replace {
+                old_index,
+                old_len,
+                new_index,
+                new_len,
+            } => {
+                // Items replaced in place are compared with each other,
+                // so one changed field of a rule is one change.
+                let paired = old_len.min(new_len);
+                for i in 0..paired {
+                    diff_values(
+                        &item(new_index + i),
+                        Some(&a[old_index + i]),
+                        Some(&b[new_index + i]),
+                        out,
+                    );
+                }
+                (old_index + paired..old_index + old_len).for_each(|i| removed(out, i));
+                (new_index + paired..new_index + new_len).for_each(|i| added(out, i));
+            }
+        }
+    }
+}
+
+/// Leaves of a value that appears or disappears as a whole, by path. An
+/// item of a list of named items is keyed by its name, others by position.
+fn leaves(prefix: &str, value: &Value) -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    collect_leaves(prefix, value, &mut out);
+    out
+}
+
+fn collect_leaves(prefix: &str, value: &Value, out: &mut Vec<(String, Value)>) {
     match value {
         Value::Object(map) if !map.is_empty() => {
-            for (key, child) in map {
-                let segment = if key
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-                {
-                    if prefix.is_empty() {
-                        key.clone()
-                    } else {
-                        format!("{prefix}.{key}")
-                    }
-                } else {
-                    format!("{prefix}[{key:?}]")
-                };
-                flatten(&segment, child, out);
+            for (key, child_value) in map {
+                collect_leaves(&child(prefix, key), child_value, out);
             }
         }
-        Value::Array(items) if !items.is_empty() => {
-            let names: Vec<Option<&str>> = items.iter().map(|item| item["name"].as_str()).collect();
-            let mut distinct: Vec<&str> = names.iter().flatten().copied().collect();
-            distinct.sort_unstable();
-            distinct.dedup();
-            let by_name = distinct.len() == items.len();
-            for (index, item) in items.iter().enumerate() {
-                let key = match names[index] {
-                    Some(name) if by_name => name.to_string(),
-                    _ => index.to_string(),
-                };
-                flatten(&format!("{prefix}[{key}]"), item, out);
+        Value::Array(items) if !items.is_empty() => match names(items) {
+            Some(names) => {
+                for (name, item) in names.iter().zip(items) {
+                    collect_leaves(&format!("{prefix}[{name}]"), item, out);
+                }
             }
-        }
+            None => {
+                for (index, item) in items.iter().enumerate() {
+                    out.push((format!("{prefix}[{index}]"), item.clone()));
+                }
+            }
+        },
         leaf => out.push((prefix.to_string(), leaf.clone())),
     }
 }
@@ -232,12 +511,12 @@ mod tests {
     use super::*;
 
     fn diff(old: &str, new: &str) -> Vec<ObjectChange> {
-        compare(&[FileDiff {
+        across(&analyse(&[FileDiff {
             path: "deploy/dev/x.yaml".into(),
             status: Status::Changed,
             old: Some(old.into()),
             new: Some(new.into()),
-        }])
+        }]))
     }
 
     const BASE: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a, namespace: n}\n";
@@ -269,5 +548,115 @@ mod tests {
         );
         assert_eq!(changes[1].path, "spec.replicas");
         assert_eq!(changes[1].old, None);
+    }
+
+    fn fields(old: &str, new: &str) -> Vec<(String, Option<String>, Option<String>)> {
+        let parse = |text: &str| serde_yaml::from_str::<Value>(text).unwrap();
+        fields_changed(&parse(old), &parse(new))
+            .into_iter()
+            .map(|c| (c.path, c.old.as_ref().map(show), c.new.as_ref().map(show)))
+            .collect()
+    }
+
+    #[test]
+    fn an_item_inserted_in_a_list_of_scalars_is_one_added_item() {
+        assert_eq!(
+            fields("r: [a, b, d, e]\n", "r: [a, b, c, d, e]\n"),
+            [("r[2]".to_string(), None, Some("c".to_string()))]
+        );
+        assert_eq!(
+            fields("r: [a, b, c]\n", "r: [b, c]\n"),
+            [("r[0]".to_string(), Some("a".to_string()), None)]
+        );
+    }
+
+    #[test]
+    fn an_item_inserted_in_a_list_of_unnamed_objects_is_one_added_item() {
+        let old = "rules: [{to: 1}, {to: 2}]\n";
+        let new = "rules: [{from: x, to: 0}, {to: 1}, {to: 2}]\n";
+        assert_eq!(
+            fields(old, new),
+            [(
+                "rules[0]".to_string(),
+                None,
+                Some(r#"{"from":"x","to":0}"#.to_string())
+            )]
+        );
+    }
+
+    #[test]
+    fn an_item_changed_in_place_shows_its_changed_field() {
+        let old = "rules: [{to: 1, from: [a]}, {to: 2}]\n";
+        let new = "rules: [{to: 1, from: [a, b]}, {to: 2}]\n";
+        assert_eq!(
+            fields(old, new),
+            [("rules[0].from[1]".to_string(), None, Some("b".to_string()))]
+        );
+    }
+
+    #[test]
+    fn an_object_moved_to_another_file_is_changed_only_by_its_fields() {
+        let object = format!("{BASE}spec: {{replicas: 2}}\n");
+        let file = |path: &str, old: Option<&str>, new: Option<&str>| FileDiff {
+            path: path.into(),
+            status: if old.is_none() {
+                Status::Created
+            } else {
+                Status::Deleted
+            },
+            old: old.map(str::to_string),
+            new: new.map(str::to_string),
+        };
+        let moved = [
+            file("deploy/dev/a.yaml", Some(&object), None),
+            file("deploy/dev/b.yaml", None, Some(&object)),
+        ];
+        assert!(across(&analyse(&moved)).is_empty());
+        let changed = object.replace("replicas: 2", "replicas: 3");
+        let moved = [
+            file("deploy/dev/a.yaml", Some(&object), None),
+            file("deploy/dev/b.yaml", None, Some(&changed)),
+        ];
+        let changes = across(&analyse(&moved));
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0].file, "deploy/dev/b.yaml");
+        assert_eq!(changes[0].status, ObjectStatus::Changed);
+        assert_eq!(changes[0].changes[0].path, "spec.replicas");
+    }
+
+    #[test]
+    fn order_still_counts_in_lists_without_names() {
+        assert!(!fields("args: [a, b]\n", "args: [b, a]\n").is_empty());
+    }
+
+    #[test]
+    fn a_document_without_objects_is_compared_field_by_field() {
+        let diff = FileDiff {
+            path: ".gitlab-ci.yml".into(),
+            status: Status::Changed,
+            old: Some("# old\nstages: [build, test]\n".into()),
+            new: Some("stages: [build, test, deploy]\n".into()),
+        };
+        let file = analyse_file(&diff);
+        assert_eq!(file.content, Content::Yaml);
+        assert!(file.objects.is_empty());
+        let changes = file.fields;
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0].path, "stages[2]");
+        assert_eq!(significant(vec![diff]).len(), 1);
+    }
+
+    #[test]
+    fn a_file_that_does_not_parse_is_text_and_always_significant() {
+        let diff = FileDiff {
+            path: "deploy/dev/x.yaml".into(),
+            status: Status::Changed,
+            old: Some(format!("{BASE}spec: {{}}\n")),
+            new: Some("key: [unclosed\n".into()),
+        };
+        let file = analyse_file(&diff);
+        assert_eq!(file.content, Content::Text);
+        assert!(file.objects.is_empty());
+        assert_eq!(significant(vec![diff]).len(), 1);
     }
 }

@@ -266,11 +266,15 @@ fn dry_run_prints_the_plan_and_writes_nothing() {
         "{}",
         run.stdout
     );
+    // Unchanged files are counted, and listed only with `-v`.
+    assert!(!run.stdout.contains("unchanged  "), "{}", run.stdout);
+    let verbose = repo.kiln(&["build", "--dry-run", "-v"]).success();
     assert!(
-        run.stdout
+        verbose
+            .stdout
             .contains("unchanged  deploy/dev/namespace/namespace.yaml\n"),
         "{}",
-        run.stdout
+        verbose.stdout
     );
     assert!(
         run.stdout.ends_with("; nothing written\n"),

@@ -355,3 +355,351 @@ fn diff_reports_config_errors_with_exit_2() {
         .fails_with(2)
         .stderr_has("wrong value for `services.users.port`");
 }
+
+/// The starter with a pipeline for each CI system kiln writes.
+fn starter_with_every_pipeline() -> String {
+    crate::STARTER.replace(
+        "ci = [\"github\"]",
+        "ci = [\"github\", \"gitlab\", \"jenkins\"]",
+    )
+}
+
+/// The lines of the `--semantic` block that starts with `heading`.
+fn block<'a>(stdout: &'a str, heading: &str) -> Vec<&'a str> {
+    let mut lines = stdout.lines().skip_while(|l| !l.starts_with(heading));
+    assert!(lines.next().is_some(), "no block {heading:?} in:\n{stdout}");
+    lines.take_while(|l| l.starts_with("  ")).collect()
+}
+
+#[test]
+fn semantic_diff_reports_pipelines_and_other_files_without_objects() {
+    let config = starter_with_every_pipeline();
+    let repo = committed(&config);
+    repo.write(
+        "kiln.toml",
+        &config.replace("[project]\n", "[project]\nbranch = \"trunk\"\n"),
+    );
+    let stat = repo
+        .kiln(&["diff", "--base", "HEAD", "--stat"])
+        .fails_with(1);
+    let run = repo
+        .kiln(&["diff", "--base", "HEAD", "--semantic"])
+        .fails_with(1);
+    // YAML without objects is compared as a document, field by field.
+    let github = block(&run.stdout, "~ .github/workflows/ci.yml (changed)");
+    assert!(
+        github.contains(&"    on.push.branches[0]: main → trunk"),
+        "{}",
+        run.stdout
+    );
+    let gitlab = block(&run.stdout, "~ .gitlab-ci.yml (changed)");
+    assert!(
+        gitlab
+            .iter()
+            .all(|l| l.ends_with("$CI_COMMIT_BRANCH == \"trunk\"")),
+        "{gitlab:?}"
+    );
+    // Anything else is compared as text: its hunks.
+    let jenkins = block(&run.stdout, "~ Jenkinsfile (changed)");
+    assert!(
+        jenkins.contains(&"    -                branch 'main'"),
+        "{jenkins:?}"
+    );
+    assert!(
+        jenkins.contains(&"    +                branch 'trunk'"),
+        "{jenkins:?}"
+    );
+    // The same files, counted the same way, as the line diff.
+    let summary = |out: &str| {
+        out.lines()
+            .last()
+            .unwrap()
+            .split("; ")
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    // The three pipelines, and the drift script that holds kiln.toml's hash.
+    assert_eq!(summary(&run.stdout), "4 files changed");
+    assert_eq!(summary(&stat.stdout), summary(&run.stdout));
+    // The JSON report carries the same fields.
+    let json = repo
+        .kiln(&["diff", "--base", "HEAD", "--semantic", "--format", "json"])
+        .fails_with(1);
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(report["summary"]["files"], 4);
+    let file = |path: &str| {
+        report["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == path)
+            .unwrap_or_else(|| panic!("{path} missing"))
+            .clone()
+    };
+    assert_eq!(file(".gitlab-ci.yml")["content"], "yaml");
+    assert_eq!(file("Jenkinsfile")["content"], "text");
+    assert_eq!(file(".kiln/drift.sh")["content"], "text");
+    assert!(
+        file(".github/workflows/ci.yml")["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["path"] == "on.push.branches[0]" && c["new"] == "trunk")
+    );
+}
+
+#[test]
+fn semantic_diff_counts_and_names_every_file_the_line_diff_does() {
+    let config = starter_with_every_pipeline();
+    let repo = committed(&config);
+    repo.kiln(&["build"]).success();
+    repo.write(
+        "kiln.toml",
+        &format!(
+            "{config}\n[services.billing]\nlanguage = \"rust\"\nversion = \"0.1.0\"\nport = 8090\ncalls = [\"db\"]\n"
+        ),
+    );
+    let stat = repo
+        .kiln(&["diff", "--base", "HEAD", "--stat"])
+        .fails_with(1);
+    let semantic = repo
+        .kiln(&["diff", "--base", "HEAD", "--semantic"])
+        .fails_with(1);
+    let paths: Vec<&str> = stat
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with(' '))
+        .map(|l| l.split_whitespace().next().unwrap())
+        .collect();
+    assert!(paths.len() > 40, "{}", stat.stdout);
+    for path in &paths {
+        assert!(
+            semantic.stdout.contains(&format!("{path})"))
+                || semantic.stdout.contains(&format!("{path} (")),
+            "{path} is missing from the semantic report:\n{}",
+            semantic.stdout
+        );
+    }
+    let counted = |out: &str| {
+        out.lines()
+            .last()
+            .unwrap()
+            .split("; ")
+            .take(2)
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    assert_eq!(counted(&semantic.stdout), counted(&stat.stdout));
+    assert!(
+        semantic
+            .stdout
+            .contains("+ services/billing/Dockerfile (created)\n"),
+        "{}",
+        semantic.stdout
+    );
+    // Against the disk the same: and what `kiln build` writes is what diff counted.
+    let drift = repo.kiln(&["diff", "--semantic"]).fails_with(1);
+    assert_eq!(counted(&drift.stdout), counted(&stat.stdout));
+    let planned = repo.kiln(&["build", "--dry-run"]).success().stdout;
+    let written = planned
+        .lines()
+        .filter(|l| l.starts_with("create ") || l.starts_with("update "))
+        .count();
+    assert_eq!(written, paths.len(), "{planned}");
+}
+
+#[test]
+fn a_new_service_adds_its_files_to_the_kustomization_and_shifts_nothing() {
+    let repo = committed(SMALL);
+    repo.write(
+        "kiln.toml",
+        &format!(
+            "{SMALL}\n[services.orders]\nlanguage = \"go\"\nversion = \"0.1.0\"\nport = 8081\n"
+        ),
+    );
+    let run = repo
+        .kiln(&["diff", "--base", "HEAD", "--semantic", "--env", "dev"])
+        .fails_with(1);
+    let lines = block(
+        &run.stdout,
+        "~ kustomize.config.k8s.io/v1beta1 Kustomization deploy/dev/kustomization.yaml",
+    );
+    // Each new file is one added item; no existing item moves.
+    let added: Vec<&str> = lines
+        .iter()
+        .map(|l| {
+            let (path, item) = l
+                .strip_prefix("  + resources[")
+                .and_then(|rest| rest.split_once("]: "))
+                .unwrap_or_else(|| panic!("not an added item: {l:?}"));
+            assert!(path.parse::<usize>().is_ok(), "{l}");
+            item
+        })
+        .collect();
+    repo.kiln(&["build"]).success();
+    let mut files: Vec<String> = std::fs::read_dir(repo.path().join("deploy/dev/services/orders"))
+        .unwrap()
+        .map(|e| {
+            format!(
+                "services/orders/{}",
+                e.unwrap().file_name().to_string_lossy()
+            )
+        })
+        .collect();
+    files.sort();
+    let mut added_sorted: Vec<String> = added.iter().map(|s| s.to_string()).collect();
+    added_sorted.sort();
+    assert_eq!(added_sorted, files);
+}
+
+#[test]
+fn one_new_file_is_exactly_one_added_kustomization_item() {
+    let repo = committed(SMALL);
+    repo.write(
+        "kiln.toml",
+        &SMALL.replace(
+            "[environments.dev]\n",
+            "[environments.dev]\nautoscale = { min = 1, max = 3 }\n",
+        ),
+    );
+    let run = repo
+        .kiln(&["diff", "--base", "HEAD", "--semantic"])
+        .fails_with(1);
+    let lines = block(
+        &run.stdout,
+        "~ kustomize.config.k8s.io/v1beta1 Kustomization deploy/dev/kustomization.yaml",
+    );
+    assert_eq!(lines.len(), 1, "{}", run.stdout);
+    assert!(
+        lines[0].starts_with("  + resources[") && lines[0].ends_with("]: services/users/hpa.yaml"),
+        "{}",
+        lines[0]
+    );
+}
+
+#[test]
+fn a_new_caller_inserts_one_authorization_rule_and_shifts_none() {
+    let repo = committed(SMALL);
+    // `orders` calls `users`, which had rules for the gateway and Prometheus
+    // only: the callers' rule goes first, before both.
+    repo.write(
+        "kiln.toml",
+        &format!(
+            "{SMALL}\n[services.orders]\nkind = \"worker\"\nlanguage = \"go\"\nversion = \"0.1.0\"\ncalls = [\"users\"]\n"
+        ),
+    );
+    let run = repo
+        .kiln(&["diff", "--base", "HEAD", "--semantic", "--env", "dev"])
+        .fails_with(1);
+    let rules = block(
+        &run.stdout,
+        "~ security.istio.io/v1 AuthorizationPolicy shop-dev/users",
+    );
+    assert_eq!(rules.len(), 1, "{}", run.stdout);
+    assert!(
+        rules[0].starts_with("  + spec.rules[0]: {\"from\":[{\"source\":{\"principals\":[\"cluster.local/ns/shop-dev/sa/orders\"]}}]"),
+        "{}",
+        rules[0]
+    );
+}
+
+#[test]
+fn a_canary_adds_routes_subsets_and_files_without_shifting_any() {
+    let repo = committed(SMALL);
+    repo.write(
+        "kiln.toml",
+        &SMALL.replace(
+            "route = \"/users\"\n",
+            "route = \"/users\"\ncanary = { version = \"1.5.0\", weight = 10 }\n",
+        ),
+    );
+    let run = repo
+        .kiln(&["diff", "--base", "HEAD", "--semantic", "--env", "dev"])
+        .fails_with(1);
+    let kustomization = block(
+        &run.stdout,
+        "~ kustomize.config.k8s.io/v1beta1 Kustomization deploy/dev/kustomization.yaml",
+    );
+    assert_eq!(kustomization.len(), 2, "{kustomization:?}");
+    assert!(
+        kustomization
+            .iter()
+            .all(|l| l.starts_with("  + resources["))
+    );
+    assert!(
+        kustomization
+            .iter()
+            .any(|l| l.ends_with(": services/users/deployment-canary.yaml"))
+    );
+    // Subsets are named: matched by name, each added whole.
+    let subsets = block(
+        &run.stdout,
+        "~ networking.istio.io/v1 DestinationRule shop-dev/users",
+    );
+    assert!(
+        subsets.contains(&"  + spec.subsets[canary].name: canary"),
+        "{subsets:?}"
+    );
+    // Nothing that was there before is reported as changed into something else.
+    for line in run.stdout.lines().filter(|l| l.contains(" → ")) {
+        assert!(
+            !line.contains("resources[") && !line.contains("rules["),
+            "a shifted item: {line}"
+        );
+    }
+    assert!(
+        run.stdout
+            .contains("+ apps/v1 Deployment shop-dev/users-canary (added, ")
+    );
+}
+
+#[test]
+fn each_file_state_has_its_own_mark() {
+    let repo = built(SMALL);
+    // Edited by hand: `!`.
+    let edited = "deploy/dev/services/users/service.yaml";
+    repo.write(edited, &format!("{}# mine\n", repo.read(edited)));
+    // Created (deleted by someone, kiln would write it again): `+`.
+    std::fs::remove_file(repo.path().join("services/users/Dockerfile")).unwrap();
+    // Not written by kiln, where kiln now wants to write: `?`.
+    repo.write(
+        "kiln.toml",
+        &SMALL.replace(
+            "[environments.dev]\n",
+            "[environments.dev]\nautoscale = { min = 1, max = 3 }\n",
+        ),
+    );
+    let mine = "deploy/dev/services/users/hpa.yaml";
+    repo.write(
+        mine,
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: mine}\n",
+    );
+    let run = repo.kiln(&["diff", "--semantic"]).fails_with(1);
+    for line in [
+        "! deploy/dev/services/users/service.yaml (edited by hand)\n",
+        "? deploy/dev/services/users/hpa.yaml (not written by kiln)\n",
+        "+ services/users/Dockerfile (created)\n",
+    ] {
+        assert!(
+            run.stdout.contains(line),
+            "{line:?} missing:\n{}",
+            run.stdout
+        );
+    }
+    assert!(!run.stdout.contains("! services/"), "{}", run.stdout);
+}
+
+#[test]
+fn quiet_diff_prints_nothing_and_the_exit_code_tells() {
+    let repo = built(SMALL);
+    let run = repo.kiln(&["diff", "-q"]).success();
+    assert_eq!(run.stdout, "");
+    repo.write("kiln.toml", &bump(SMALL));
+    let run = repo.kiln(&["diff", "--quiet"]).fails_with(1);
+    assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("", ""));
+    repo.write("kiln.toml", "[project\n");
+    repo.kiln(&["diff", "-q"])
+        .fails_with(2)
+        .stderr_has("invalid TOML");
+}

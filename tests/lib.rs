@@ -20,11 +20,13 @@ mod fluentconf;
 mod golden;
 mod hostile;
 mod layers;
+mod machine;
 mod output;
 mod platform;
 mod posture;
 mod prereqs;
 mod properties;
+mod render;
 mod untrusted_overrides;
 mod untrusted_repo;
 
