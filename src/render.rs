@@ -408,11 +408,12 @@ impl Renderer {
             else {
                 continue;
             };
-            files.push((
-                path.to_string(),
-                format!("{header}{}", self.render_one(template, &context)?),
-                vec![template.to_string()],
-            ));
+            let text = if template.ends_with(".yml.tera") {
+                self.yaml_with(header, template, &context)?
+            } else {
+                format!("{header}{}", self.render_one(template, &context)?)
+            };
+            files.push((path.to_string(), text, vec![template.to_string()]));
         }
         if !delivery.ci.is_empty() {
             // The drift check every pipeline runs first: it needs no kiln.
@@ -432,7 +433,7 @@ impl Renderer {
             let template = "argocd/application.yaml.tera";
             files.push((
                 paths::application_file(&application.environment),
-                format!("{HEADER}{}", self.render_one(template, &context)?),
+                self.yaml_file(template, &context)?,
                 vec![template.to_string()],
             ));
         }
@@ -522,11 +523,11 @@ impl Renderer {
         let mut context = tera::Context::new();
         context.insert("resources", &resources);
         let template = "k8s/kustomization.yaml.tera";
-        let kustomization = self.render_one(template, &context)?;
+        let kustomization = self.yaml_file(template, &context)?;
         let dir = paths::environment_dir(&env.name);
         files.push((
             "kustomization.yaml".into(),
-            format!("{HEADER}{kustomization}"),
+            kustomization,
             vec![template.to_string()],
         ));
         let mut out = Vec::new();
@@ -539,14 +540,53 @@ impl Renderer {
     }
 
     fn yaml_file(&self, template: &str, context: &tera::Context) -> Result<String, Error> {
-        Ok(format!("{HEADER}{}", self.render_one(template, context)?))
+        self.yaml_with(HEADER, template, context)
+    }
+
+    /// `header` and what `template` renders, which must be YAML when an
+    /// override had a part in it: the bundled templates are known to be,
+    /// an override is not, and its mistake must not be written. Only
+    /// those files are parsed, so a build without overrides parses none.
+    fn yaml_with(
+        &self,
+        header: &str,
+        template: &str,
+        context: &tera::Context,
+    ) -> Result<String, Error> {
+        let (body, ran) = self.render_traced(template, context)?;
+        let text = format!("{header}{body}");
+        let mut blamed: Vec<&Override> = Vec::new();
+        for name in std::iter::once(template).chain(ran.as_deref()) {
+            if let Some(own) = self.overrides.get(name)
+                && !blamed.iter().any(|b| std::ptr::eq(*b, own))
+            {
+                blamed.push(own);
+            }
+        }
+        if blamed.is_empty() {
+            return Ok(text);
+        }
+        match serde_yaml::from_str::<serde_yaml::Value>(&text) {
+            Ok(_) => Ok(text),
+            Err(err) => Err(not_yaml(&blamed, template, &text, &err)),
+        }
     }
 
     fn render_one(&self, template: &str, context: &tera::Context) -> Result<String, Error> {
+        Ok(self.render_traced(template, context)?.0)
+    }
+
+    /// What `template` renders, and the override that ran last in it, if any.
+    fn render_traced(
+        &self,
+        template: &str,
+        context: &tera::Context,
+    ) -> Result<(String, Option<String>), Error> {
         self.budget.begin();
         let rendered = self.tera.render(template, context);
         let report = self.budget.end();
-        rendered.map_err(|err| {
+        let last = report.last_override.clone();
+        rendered.map(|body| (body, last)).map_err(|err| {
             // A bundled template that includes an override: blame the override.
             let own = self.overrides.get(template).or_else(|| {
                 report
@@ -880,6 +920,39 @@ fn override_error(own: &Override, err: &dyn std::error::Error) -> Error {
         file: own.shown.clone(),
         line: parse_line.or_else(named_line),
         cause: first,
+    }
+}
+
+/// The error for what `blamed` made of `template`: `text`, which is not
+/// YAML. The line in the override is known when the offending line of
+/// the output is one of its own lines, word for word, and only one.
+fn not_yaml(blamed: &[&Override], template: &str, text: &str, err: &serde_yaml::Error) -> Error {
+    let output_line = err.location().map(|at| at.line());
+    let own = blamed[0];
+    let line = output_line
+        .and_then(|n| text.lines().nth(n.saturating_sub(1)))
+        .map(str::trim)
+        .filter(|wanted| !wanted.is_empty())
+        .and_then(|wanted| {
+            let mut found = own
+                .text
+                .lines()
+                .enumerate()
+                .filter(|(_, line)| line.trim() == wanted);
+            match (found.next(), found.next()) {
+                (Some((i, _)), None) => Some(i + 1),
+                _ => None,
+            }
+        });
+    Error::OverrideNotYaml {
+        files: blamed.iter().map(|own| own.shown.clone()).collect(),
+        line,
+        replaced: own.shown.strip_prefix(paths::OVERRIDES).map_or_else(
+            || own.shown.clone(),
+            |name| name.trim_start_matches('/').to_string(),
+        ),
+        template: template.to_string(),
+        cause: err.to_string(),
     }
 }
 
