@@ -289,7 +289,7 @@ fn an_ejected_template_overrides_the_bundled_one_and_the_lock_says_so() {
             && lock.contains("templates = [\".kiln/templates/k8s/service.yaml.tera\"]"),
         "{lock}"
     );
-    assert!(lock.contains("templates = [\"k8s/deployment.yaml.tera\"]"));
+    assert!(lock.contains("templates = [\"k8s/deployment.yaml.tera\", \"k8s/pod.yaml.tera\"]"));
     repo.kiln(&["templates", "eject", SERVICE_TEMPLATE])
         .fails_with(2)
         .stderr_has(
@@ -450,4 +450,77 @@ fn check_blames_the_override_for_an_object_it_made_inconsistent() {
          NAME` prints the bundled one\n2 problems in template overrides; nothing was written\n"
     );
     assert!(!run.stderr.contains("bug in kiln"));
+}
+
+/// The lock names every template that made a file, through includes: an
+/// overridden `k8s/pod.yaml.tera` shows in each workload that includes it.
+#[test]
+fn the_lock_lists_an_included_override_in_every_file_it_made() {
+    let repo = Repo::with_config(SMALL);
+    repo.kiln(&["build"]).success();
+    let lock = repo.read("kiln.lock");
+    assert!(
+        lock.contains("[files.\"deploy/dev/services/users/deployment.yaml\"]\nsha256 = \"",)
+            && lock.contains("templates = [\"k8s/deployment.yaml.tera\", \"k8s/pod.yaml.tera\"]\n"),
+        "{lock}"
+    );
+    repo.kiln(&["templates", "eject", "k8s/pod.yaml.tera"])
+        .success();
+    repo.kiln(&["build"]).success();
+    let lock = repo.read("kiln.lock");
+    for (file, template) in [
+        (
+            "deploy/dev/services/users/deployment.yaml",
+            "k8s/deployment.yaml.tera",
+        ),
+        (
+            "deploy/prod/services/users/deployment.yaml",
+            "k8s/deployment.yaml.tera",
+        ),
+        (
+            "deploy/dev/services/db/statefulset.yaml",
+            "k8s/statefulset.yaml.tera",
+        ),
+        (
+            "deploy/prod/services/db/statefulset.yaml",
+            "k8s/statefulset.yaml.tera",
+        ),
+    ] {
+        let entry = lock
+            .split(&format!("[files.\"{file}\"]\n"))
+            .nth(1)
+            .and_then(|rest| rest.split("\n\n").next())
+            .unwrap_or_default();
+        assert!(
+            entry.ends_with(&format!(
+                "templates = [\"{template}\", \".kiln/templates/k8s/pod.yaml.tera\"]"
+            )),
+            "{file}: {entry}"
+        );
+    }
+    assert!(!lock.contains("\"k8s/pod.yaml.tera\""), "{lock}");
+}
+
+/// The kustomization template has `project` and `env`, as every other does.
+#[test]
+fn the_kustomization_template_gets_project_and_env() {
+    let repo = Repo::with_config(SMALL);
+    repo.kiln(&["templates", "eject", "k8s/kustomization.yaml.tera"])
+        .success();
+    let path = ".kiln/templates/k8s/kustomization.yaml.tera";
+    let text = repo.read(path).replacen(
+        "kind: Kustomization\n",
+        "kind: Kustomization\nnamespace: {{ env.namespace | yaml }}\n\
+         commonAnnotations:\n  team: {{ project.name | yaml }}\n",
+        1,
+    );
+    repo.write(path, &text);
+    repo.kiln(&["build"]).success();
+    let kustomization = repo.yaml("deploy/prod/kustomization.yaml");
+    assert_eq!(kustomization["namespace"], "shop-prod");
+    assert_eq!(kustomization["commonAnnotations"]["team"], "shop");
+    assert_eq!(
+        kustomization["resources"][0], "namespace/namespace.yaml",
+        "{kustomization:?}"
+    );
 }
