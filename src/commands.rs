@@ -43,7 +43,7 @@ struct Generated {
 
 /// load → presets → validate: the config as `resolve` sees it.
 fn configure(source: &Source) -> Result<crate::config::Config, Error> {
-    let mut config = load::parse(&source.text).map_err(|problem| source.invalid(&[problem]))?;
+    let mut config = load::parse(&source.text).map_err(|problems| source.invalid(&problems))?;
     let mut problems = presets::apply(&mut config);
     problems.extend(validate::validate(&config));
     if !problems.is_empty() {
@@ -81,8 +81,19 @@ fn generate(dir: &Path, source: &Source, verify: Verify) -> Result<Generated, Er
 }
 
 fn generate_with(renderer: &Renderer, source: &Source, verify: Verify) -> Result<Generated, Error> {
-    let config = configure(source)?;
-    let mut model = resolve::resolve(&config).map_err(|problems| source.invalid(&problems))?;
+    let mut config = load::parse(&source.text).map_err(|problems| source.invalid(&problems))?;
+    let mut problems = presets::apply(&mut config);
+    problems.extend(validate::validate(&config));
+    // What resolve finds comes with what validate found, every problem at
+    // once: resolve reports what it cannot make sense of, it assumes nothing.
+    let mut model = match resolve::resolve(&config) {
+        Ok(model) if problems.is_empty() => model,
+        Ok(_) => return Err(source.invalid(&problems)),
+        Err(found) => {
+            problems.extend(found);
+            return Err(source.invalid(&problems));
+        }
+    };
     crate::delivery::record_inputs(
         &mut model.delivery.pipeline,
         &source.text,
@@ -90,7 +101,13 @@ fn generate_with(renderer: &Renderer, source: &Source, verify: Verify) -> Result
     );
     let (rendered, sources) = renderer.render_with_sources(&model)?;
     if verify == Verify::CrossCheck {
-        let problems = crosscheck::check(&rendered, &model);
+        let (problems, mut overrides) = crosscheck::check_made(&rendered, &model, &sources);
+        // An override's mistake first: kiln's own may follow from it.
+        match overrides.len() {
+            0 => {}
+            1 => return Err(overrides.remove(0)),
+            _ => return Err(Error::Overrides(overrides)),
+        }
         if !problems.is_empty() {
             return Err(source.invalid(&problems));
         }
@@ -699,7 +716,7 @@ pub fn explain(
     out: &mut dyn Write,
 ) -> Result<(), Error> {
     let source = read_source(dir)?;
-    let raw = load::parse(&source.text).map_err(|problem| source.invalid(&[problem]))?;
+    let raw = load::parse(&source.text).map_err(|problems| source.invalid(&problems))?;
     let config = configure(&source)?;
     let model = resolve::resolve(&config).map_err(|problems| source.invalid(&problems))?;
     let not_found = |what, name: &str, known: Vec<&str>| Error::NotFound {

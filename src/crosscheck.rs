@@ -240,6 +240,42 @@ impl<'x, 'a> Environment<'x, 'a> {
 
 /// Every problem of every environment in `rendered`, the render of `model`.
 pub fn check(rendered: &Rendered, model: &Model) -> Vec<Problem> {
+    found(rendered, model)
+        .into_iter()
+        .map(|(file, message)| Problem::inconsistent(&file, &message))
+        .collect()
+}
+
+/// The same, where `sources` says which templates made each file: a
+/// problem in a file that a template override made is the override's,
+/// not kiln's, and comes as an error naming the override.
+pub fn check_made(
+    rendered: &Rendered,
+    model: &Model,
+    sources: &crate::render::Sources,
+) -> (Vec<Problem>, Vec<crate::error::Error>) {
+    let mut problems = Vec::new();
+    let mut overrides = Vec::new();
+    for (file, message) in found(rendered, model) {
+        let made_by = sources.get(&file).and_then(|templates| {
+            templates
+                .iter()
+                .find(|t| t.starts_with(crate::paths::OVERRIDES))
+        });
+        match made_by {
+            Some(own) => overrides.push(crate::error::Error::TemplateOverride {
+                file: own.clone(),
+                line: None,
+                cause: format!("generated `{file}`: {message}"),
+            }),
+            None => problems.push(Problem::inconsistent(&file, &message)),
+        }
+    }
+    (problems, overrides)
+}
+
+/// Every problem found, as the file it is in and what is wrong.
+fn found(rendered: &Rendered, model: &Model) -> Vec<(String, String)> {
     // Only the manifests under `deploy/<env>/`; Dockerfiles and pipelines are not objects.
     let manifests: Vec<(&str, &str, &str)> = rendered
         .iter()
@@ -258,7 +294,7 @@ pub fn check(rendered: &Rendered, model: &Model) -> Vec<Problem> {
                 .entry(environment)
                 .or_default()
                 .push(Object::new(file, value)),
-            Err(err) => problems.push(Problem::inconsistent(file, &format!("is not YAML: {err}"))),
+            Err(err) => problems.push((file.to_string(), format!("is not YAML: {err}"))),
         }
     }
     let environments: Vec<(Option<&str>, Vec<Object<'_>>)> = environments
@@ -283,7 +319,7 @@ pub fn check(rendered: &Rendered, model: &Model) -> Vec<Problem> {
     problems
 }
 
-fn check_environment(objects: &[Object<'_>], gateway: Option<&str>) -> Vec<Problem> {
+fn check_environment(objects: &[Object<'_>], gateway: Option<&str>) -> Vec<(String, String)> {
     let injected: HashSet<&str> = objects
         .iter()
         .filter(|o| {
@@ -298,7 +334,7 @@ fn check_environment(objects: &[Object<'_>], gateway: Option<&str>) -> Vec<Probl
     let env = Environment::new(objects, &pods, gateway);
     let mut problems = Vec::new();
     let mut report = |file: &str, message: String| {
-        problems.push(Problem::inconsistent(file, &message));
+        problems.push((file.to_string(), message));
     };
     for object in objects {
         check_own_pods(object, &mut report);

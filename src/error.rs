@@ -67,6 +67,17 @@ pub enum Error {
         line: Option<usize>,
         cause: String,
     },
+    /// A repo's template override made a file that is not YAML.
+    OverrideNotYaml {
+        /// The overrides that had a part in it, the one of `template` first.
+        files: Vec<String>,
+        /// The line in the first of `files`, when known.
+        line: Option<usize>,
+        /// The bundled template the first of `files` replaces.
+        replaced: String,
+        template: String,
+        cause: String,
+    },
     /// A repo's template override writes a value without its format's escaping filter.
     UnescapedOverride {
         file: String,
@@ -451,6 +462,25 @@ impl fmt::Display for Error {
                      `kiln templates show NAME` prints the bundled one"
                 )
             }
+            Error::OverrideNotYaml {
+                files,
+                line,
+                replaced,
+                template,
+                cause,
+            } => {
+                let mut shown: Vec<String> = files.iter().map(|f| format!("`{f}`")).collect();
+                if let (Some(first), Some(line)) = (shown.first_mut(), line) {
+                    *first = format!("`{}:{line}`", files[0]);
+                }
+                write!(
+                    f,
+                    "template override {} renders `{template}` as invalid YAML: {cause}\n  = hint: nothing was written; \
+                     fix the override so that what it renders parses as YAML, or delete it to use kiln's bundled template again \
+                     (`kiln templates show {replaced}` prints it)",
+                    shown.join(" and ")
+                )
+            }
             Error::UnescapedOverride {
                 file,
                 line,
@@ -681,6 +711,7 @@ impl Error {
                 let (file, line) = match other {
                     Error::TemplateOverride { file, line, .. } => (Some(file.clone()), *line),
                     Error::UnescapedOverride { file, line, .. } => (Some(file.clone()), *line),
+                    Error::OverrideNotYaml { files, line, .. } => (files.first().cloned(), *line),
                     Error::Override { file, line, .. } => (Some(file.clone()), *line),
                     Error::OverrideTooCostly { file, .. } => (Some(file.clone()), None),
                     Error::UnknownOverride { file, .. } => (Some(file.clone()), None),

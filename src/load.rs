@@ -59,17 +59,84 @@ pub fn text(name: String, bytes: Vec<u8>) -> Result<Source, Error> {
     }
 }
 
-/// Parses TOML text into a `Config`, or the first problem the parser met.
-pub fn parse(text: &str) -> Result<Config, Problem> {
-    let deserializer = toml::Deserializer::parse(text)
-        .map_err(|err| Problem::syntax(err.message(), err.span()))?;
-    serde_path_to_error::deserialize(deserializer).map_err(|err| {
+/// The most unknown keys reported at once: each one found costs another
+/// pass of serde over the whole file.
+const MAX_UNKNOWN_KEYS: usize = 64;
+
+/// Parses TOML text into a `Config`, or the problems serde meets: every
+/// unknown key (each is dropped from the parsed table and serde runs
+/// again, so the messages are serde's own), or else the first other one.
+pub fn parse(text: &str) -> Result<Config, Vec<Problem>> {
+    let mut root =
+        DeTable::parse(text).map_err(|err| vec![Problem::syntax(err.message(), err.span())])?;
+    let mut problems = Vec::new();
+    loop {
+        let deserializer = toml::Deserializer::from(root.clone());
+        let err = match serde_path_to_error::deserialize::<_, Config>(deserializer) {
+            Ok(config) if problems.is_empty() => return Ok(config),
+            Ok(_) => return Err(problems),
+            Err(err) => err,
+        };
         let key = key_path(err.path());
         let span = err.inner().span();
-        let mut problem = problem_from_serde(&key, err.inner().message());
+        let message = err.inner().message().to_string();
+        let mut problem = problem_from_serde(&key, &message);
         problem.span = span;
-        problem
-    })
+        let unknown = message
+            .starts_with("unknown field")
+            .then(|| backticked(&message).into_iter().next())
+            .flatten();
+        // After a key is dropped, another kind of error may only follow
+        // from the drop (a `maximum` dropped leaves `max` missing).
+        if unknown.is_none() && !problems.is_empty() {
+            return Err(problems);
+        }
+        problems.push(problem);
+        let dropped = unknown.is_some_and(|field| {
+            problems.len() < MAX_UNKNOWN_KEYS && drop_key(root.get_mut(), &key, &field)
+        });
+        if !dropped {
+            return Err(problems);
+        }
+    }
+}
+
+/// Removes `field` from the table at `key` (or `key` itself, when it ends
+/// with `field`, as serde_path_to_error sometimes says), if it is there.
+fn drop_key(root: &mut DeTable<'_>, key: &KeyPath, field: &str) -> bool {
+    let parts = match key.0.last() {
+        Some(KeyPart::Key(last)) if last == field => &key.0[..key.0.len() - 1],
+        _ => &key.0[..],
+    };
+    let table = root;
+    let mut value: Option<&mut DeValue<'_>> = None;
+    for part in parts {
+        let next = match (part, value) {
+            (KeyPart::Key(name), None) => table.iter_mut().find(|(k, _)| k.get_ref() == name),
+            (KeyPart::Key(name), Some(DeValue::Table(inner))) => {
+                inner.iter_mut().find(|(k, _)| k.get_ref() == name)
+            }
+            (KeyPart::Index(i), Some(DeValue::Array(items))) => {
+                value = items.get_mut(*i).map(Spanned::get_mut);
+                continue;
+            }
+            _ => return false,
+        };
+        let Some((_, next)) = next else {
+            return false;
+        };
+        value = Some(next.get_mut());
+    }
+    let table = match value {
+        None => table,
+        Some(DeValue::Table(inner)) => inner,
+        Some(_) => return false,
+    };
+    let found = table
+        .iter()
+        .find(|(k, _)| k.get_ref() == field)
+        .map(|(k, _)| k.clone());
+    found.is_some_and(|k| table.remove(&k).is_some())
 }
 
 fn key_path(path: &serde_path_to_error::Path) -> KeyPath {
@@ -328,7 +395,9 @@ mod tests {
 
     #[test]
     fn unknown_field_names_the_full_key_and_a_suggestion() {
-        let err = parse("[project]\nname = \"a\"\nnmae = 1\n").unwrap_err();
+        let errs = parse("[project]\nname = \"a\"\nnmae = 1\n").unwrap_err();
+        assert_eq!(errs.len(), 1);
+        let err = &errs[0];
         assert_eq!(err.message, "unknown key `project.nmae`");
         assert_eq!(err.hint.as_deref(), Some("did you mean `name`?"));
     }

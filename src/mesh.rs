@@ -123,7 +123,7 @@ fn destinations(service: &Service, namespace: &str, port: u16) -> Vec<Destinatio
                     host: host.clone(),
                     port,
                     subset: Some("stable".into()),
-                    weight: Some(100 - weight),
+                    weight: Some(100_u32.saturating_sub(weight)),
                 },
                 Destination {
                     host,

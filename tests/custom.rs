@@ -1,7 +1,7 @@
 //! Making kiln yours: presets, template overrides, the schema, explain,
 //! completions and the man page.
 
-use crate::{Repo, SMALL};
+use crate::{Repo, SMALL, small_without_db};
 use std::path::Path;
 
 fn root() -> &'static Path {
@@ -289,7 +289,7 @@ fn an_ejected_template_overrides_the_bundled_one_and_the_lock_says_so() {
             && lock.contains("templates = [\".kiln/templates/k8s/service.yaml.tera\"]"),
         "{lock}"
     );
-    assert!(lock.contains("templates = [\"k8s/deployment.yaml.tera\"]"));
+    assert!(lock.contains("templates = [\"k8s/deployment.yaml.tera\", \"k8s/pod.yaml.tera\"]"));
     repo.kiln(&["templates", "eject", SERVICE_TEMPLATE])
         .fails_with(2)
         .stderr_has(
@@ -369,4 +369,158 @@ fn completions_and_man_page_come_from_the_cli_definitions() {
     );
     assert!(man.stdout.contains(".TH kiln 1"));
     assert!(man.stdout.contains("explain"));
+}
+
+/// An override that renders what is not YAML: nothing is written, and
+/// every command that renders names the override and its line, not kiln.
+#[test]
+fn an_override_that_renders_invalid_yaml_is_refused_naming_it() {
+    let repo = Repo::with_config(SMALL);
+    repo.kiln(&["templates", "eject", SERVICE_TEMPLATE])
+        .success();
+    let path = ".kiln/templates/k8s/service.yaml.tera";
+    let text = repo.read(path).replacen(
+        "  type: ClusterIP\n",
+        "  type: ClusterIP\n   broken: [unclosed\n",
+        1,
+    );
+    repo.write(path, &text);
+    let before = repo.files();
+    let expected = "error: template override `.kiln/templates/k8s/service.yaml.tera:9` renders \
+                    `k8s/service.yaml.tera` as invalid YAML: mapping values are not allowed in \
+                    this context at line 19 column 10\n  = hint: nothing was written; fix the \
+                    override so that what it renders parses as YAML, or delete it to use kiln's \
+                    bundled template again (`kiln templates show k8s/service.yaml.tera` prints it)\n";
+    for args in [&["build"][..], &["check"], &["diff"], &["render", "dev"]] {
+        let run = repo.kiln(args).fails_with(2);
+        assert_eq!(run.stderr, expected, "{args:?}");
+        assert!(run.stdout.is_empty(), "{args:?}: {}", run.stdout);
+    }
+    repo.assert_untouched(&before);
+    assert!(!repo.exists("kiln.lock"));
+}
+
+/// An override included by a bundled template is blamed for what it breaks.
+#[test]
+fn an_included_override_that_breaks_yaml_is_the_one_named() {
+    let repo = Repo::with_config(&small_without_db());
+    repo.kiln(&["templates", "eject", "k8s/pod.yaml.tera"])
+        .success();
+    let path = ".kiln/templates/k8s/pod.yaml.tera";
+    let text = repo.read(path).replacen("spec:\n", "spec: {\n", 1);
+    repo.write(path, &text);
+    let expected = "error: template override `.kiln/templates/k8s/pod.yaml.tera:6` renders \
+                    `k8s/deployment.yaml.tera` as invalid YAML: did not find expected ',' or '}' \
+                    at line 54 column 7, while parsing a flow mapping at line 52 column 11\n  = \
+                    hint: nothing was written; fix the override so that what it renders parses \
+                    as YAML, or delete it to use kiln's bundled template again (`kiln templates \
+                    show k8s/pod.yaml.tera` prints it)\n";
+    for args in [&["build"][..], &["check"]] {
+        let run = repo.kiln(args).fails_with(2);
+        assert_eq!(run.stderr, expected, "{args:?}");
+    }
+    assert!(!repo.exists("deploy"));
+}
+
+/// An override whose YAML parses but contradicts kiln's other objects: the
+/// cross-check blames the override, not kiln and not `kiln.toml`.
+#[test]
+fn check_blames_the_override_for_an_object_it_made_inconsistent() {
+    let repo = Repo::with_config(&small_without_db());
+    repo.kiln(&["templates", "eject", SERVICE_TEMPLATE])
+        .success();
+    let path = ".kiln/templates/k8s/service.yaml.tera";
+    let text = repo.read(path).replacen(
+        "targetPort: {{ port.name | yaml }}",
+        "targetPort: \"nope\"",
+        1,
+    );
+    repo.write(path, &text);
+    let run = repo.kiln(&["check"]).fails_with(2);
+    assert_eq!(
+        run.stderr,
+        "error: template override `.kiln/templates/k8s/service.yaml.tera` failed: generated \
+         `deploy/dev/services/users/service.yaml`: Service `users` targets port `nope`, which the \
+         pods of `deploy/dev/services/users/deployment.yaml` do not have\n  = hint: fix it, or \
+         delete it to use kiln's bundled template again; `kiln templates show NAME` prints the \
+         bundled one\nerror: template override `.kiln/templates/k8s/service.yaml.tera` failed: \
+         generated `deploy/prod/services/users/service.yaml`: Service `users` targets port \
+         `nope`, which the pods of `deploy/prod/services/users/deployment.yaml` do not have\n  = \
+         hint: fix it, or delete it to use kiln's bundled template again; `kiln templates show \
+         NAME` prints the bundled one\n2 problems in template overrides; nothing was written\n"
+    );
+    assert!(!run.stderr.contains("bug in kiln"));
+}
+
+/// The lock names every template that made a file, through includes: an
+/// overridden `k8s/pod.yaml.tera` shows in each workload that includes it.
+#[test]
+fn the_lock_lists_an_included_override_in_every_file_it_made() {
+    let repo = Repo::with_config(SMALL);
+    repo.kiln(&["build"]).success();
+    let lock = repo.read("kiln.lock");
+    assert!(
+        lock.contains("[files.\"deploy/dev/services/users/deployment.yaml\"]\nsha256 = \"",)
+            && lock.contains("templates = [\"k8s/deployment.yaml.tera\", \"k8s/pod.yaml.tera\"]\n"),
+        "{lock}"
+    );
+    repo.kiln(&["templates", "eject", "k8s/pod.yaml.tera"])
+        .success();
+    repo.kiln(&["build"]).success();
+    let lock = repo.read("kiln.lock");
+    for (file, template) in [
+        (
+            "deploy/dev/services/users/deployment.yaml",
+            "k8s/deployment.yaml.tera",
+        ),
+        (
+            "deploy/prod/services/users/deployment.yaml",
+            "k8s/deployment.yaml.tera",
+        ),
+        (
+            "deploy/dev/services/db/statefulset.yaml",
+            "k8s/statefulset.yaml.tera",
+        ),
+        (
+            "deploy/prod/services/db/statefulset.yaml",
+            "k8s/statefulset.yaml.tera",
+        ),
+    ] {
+        let entry = lock
+            .split(&format!("[files.\"{file}\"]\n"))
+            .nth(1)
+            .and_then(|rest| rest.split("\n\n").next())
+            .unwrap_or_default();
+        assert!(
+            entry.ends_with(&format!(
+                "templates = [\"{template}\", \".kiln/templates/k8s/pod.yaml.tera\"]"
+            )),
+            "{file}: {entry}"
+        );
+    }
+    assert!(!lock.contains("\"k8s/pod.yaml.tera\""), "{lock}");
+}
+
+/// The kustomization template has `project` and `env`, as every other does.
+#[test]
+fn the_kustomization_template_gets_project_and_env() {
+    let repo = Repo::with_config(SMALL);
+    repo.kiln(&["templates", "eject", "k8s/kustomization.yaml.tera"])
+        .success();
+    let path = ".kiln/templates/k8s/kustomization.yaml.tera";
+    let text = repo.read(path).replacen(
+        "kind: Kustomization\n",
+        "kind: Kustomization\nnamespace: {{ env.namespace | yaml }}\n\
+         commonAnnotations:\n  team: {{ project.name | yaml }}\n",
+        1,
+    );
+    repo.write(path, &text);
+    repo.kiln(&["build"]).success();
+    let kustomization = repo.yaml("deploy/prod/kustomization.yaml");
+    assert_eq!(kustomization["namespace"], "shop-prod");
+    assert_eq!(kustomization["commonAnnotations"]["team"], "shop");
+    assert_eq!(
+        kustomization["resources"][0], "namespace/namespace.yaml",
+        "{kustomization:?}"
+    );
 }

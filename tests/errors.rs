@@ -721,3 +721,41 @@ fn deploy_on_takes_push_or_tag() {
         "{stderr}"
     );
 }
+
+/// Every unknown key at once, in file order, each with serde's own words.
+#[test]
+fn every_unknown_key_is_reported_at_once() {
+    let config = "[project]\nname = \"shop\"\nregistry = \"ghcr.io/acme/shop\"\ncolour = \"blue\"\n\n\
+                  [environments.dev]\nreplica = 2\n\n[services.api]\nlanguage = \"node\"\n\
+                  version = \"1.0.0\"\nport = 8080\nprot = 1\n";
+    assert_eq!(
+        rejected(config),
+        "error: unknown key `project.colour`\n --> kiln.toml:4:1\n  |\n4 | colour = \"blue\"\n  | ^^^^^^\n  \
+         = hint: expected one of `name`, `registry`, `team`, `ci`, `monitoring_namespace`, \
+         `mesh_namespace`, `gateway`, `mesh`, `monitoring`, `logging`, `gitops`, `repo_url`, \
+         `branch`, `kiln`\n\n\
+         error: unknown key `environments.dev.replica`\n --> kiln.toml:7:1\n  |\n7 | replica = 2\n  \
+         | ^^^^^^^\n  = hint: did you mean `replicas`?\n\n\
+         error: unknown key `services.api.prot`\n  --> kiln.toml:13:1\n   |\n13 | prot = 1\n   \
+         | ^^^^\n  = hint: did you mean `port`?\n\n\
+         3 problems in `kiln.toml`; nothing was written\n"
+    );
+}
+
+/// What validate finds and what resolve finds come together, not one
+/// after the other is fixed.
+#[test]
+fn validate_and_resolve_problems_come_together() {
+    let config = format!(
+        "{HEAD}[services.api]\nlanguage = \"node\"\nversion = \"1.0.0\"\nport = 8080\n\
+         calls = [\"apii\"]\ncpu = \"50m\"\ncpu_limit = \"10m\"\n"
+    );
+    assert_eq!(
+        rejected(&config),
+        "error: unknown service `apii` in `services.api.calls[0]`\n  --> kiln.toml:11:10\n   |\n\
+         11 | calls = [\"apii\"]\n   |          ^^^^^^\n  = hint: did you mean `api`?\n\n\
+         error: limit `10m` in `services.api.cpu_limit` is below the request `50m`\n  --> \
+         kiln.toml:13:13\n   |\n13 | cpu_limit = \"10m\"\n   |             ^^^^^\n  = hint: a \
+         limit must be at least the request\n\n2 problems in `kiln.toml`; nothing was written\n"
+    );
+}
