@@ -535,8 +535,8 @@ pub fn diff(
                 name: format!("kiln.toml at {revision}"),
                 text: config_at(dir, revision)?,
             };
-            // The work tree's template overrides apply to both sides.
-            let old = generate(dir, &base, Verify::Render)?.rendered;
+            // Each side with its own template overrides.
+            let old = generate_with(&renderer_at(dir, revision)?, &base, Verify::Render)?.rendered;
             check_filter(
                 filter,
                 old.keys().chain(rendered.keys()).map(String::as_str),
@@ -641,10 +641,30 @@ fn finish_diff(
 
 /// The text of `kiln.toml` at a git revision, read with git itself.
 fn config_at(dir: &Path, revision: &str) -> Result<String, Error> {
-    let git_error = |cause: String| Error::Git {
+    let spec = format!("{revision}:./{}", paths::CONFIG);
+    let (text, bytes) = git_read(dir, revision, &["show", &spec], load::MAX_CONFIG_BYTES)?;
+    if bytes > load::MAX_CONFIG_BYTES {
+        return Err(Error::ConfigTooLarge {
+            path: PathBuf::from(format!("{} at {revision}", paths::CONFIG)),
+            bytes,
+            max: load::MAX_CONFIG_BYTES,
+        });
+    }
+    String::from_utf8(text).map_err(|_| git_error(revision, "the file is not UTF-8".to_string()))
+}
+
+fn git_error(revision: &str, cause: String) -> Error {
+    Error::Git {
         revision: revision.to_string(),
         cause,
-    };
+    }
+}
+
+/// What `git -C dir ARGS` prints, up to `max` bytes, and how many it
+/// printed in all: the rest is only counted, so a huge blob in a pull
+/// request never lands in memory.
+fn git_read(dir: &Path, revision: &str, args: &[&str], max: u64) -> Result<(Vec<u8>, u64), Error> {
+    let git_error = |cause: String| git_error(revision, cause);
     if revision.starts_with('-') {
         return Err(git_error(
             "it looks like an option, not a revision".to_string(),
@@ -653,24 +673,20 @@ fn config_at(dir: &Path, revision: &str) -> Result<String, Error> {
     let mut git = std::process::Command::new("git")
         .arg("-C")
         .arg(dir)
-        .arg("show")
-        .arg(format!("{revision}:./{}", paths::CONFIG))
+        .args(args)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .map_err(|err| git_error(format!("cannot run git: {err}")))?;
-    // The same cap as for the work tree's kiln.toml: read at most one byte
-    // more than it, and only count the rest, so a huge blob in a pull
-    // request never lands in memory.
     let mut text = Vec::new();
     let mut stdout = git.stdout.take().expect("piped");
     let read = (&mut stdout)
-        .take(load::MAX_CONFIG_BYTES + 1)
+        .take(max + 1)
         .read_to_end(&mut text)
         .and_then(|n| {
             let n = n as u64;
-            if n > load::MAX_CONFIG_BYTES {
+            if n > max {
                 std::io::copy(&mut stdout, &mut std::io::sink()).map(|rest| n + rest)
             } else {
                 Ok(n)
@@ -697,14 +713,95 @@ fn config_at(dir: &Path, revision: &str) -> Result<String, Error> {
                 .to_string(),
         ));
     }
-    if bytes > load::MAX_CONFIG_BYTES {
-        return Err(Error::ConfigTooLarge {
-            path: PathBuf::from(format!("{} at {revision}", paths::CONFIG)),
-            bytes,
-            max: load::MAX_CONFIG_BYTES,
-        });
+    Ok((text, bytes))
+}
+
+/// The renderer with the template overrides of `.kiln/templates` at a git
+/// revision: each a regular blob (no link, no submodule) of at most
+/// `MAX_OVERRIDE_BYTES`, at most `MAX_OVERRIDE_ENTRIES` of them, checked
+/// as the work tree's are.
+fn renderer_at(dir: &Path, revision: &str) -> Result<Renderer, Error> {
+    use crate::error::OverrideRule;
+    use crate::render::{MAX_OVERRIDE_BYTES, MAX_OVERRIDE_ENTRIES};
+    let root = paths::OVERRIDES;
+    // One line of ls-tree is about 100 bytes, and the path at most 4 KiB.
+    let max_listing = (MAX_OVERRIDE_ENTRIES as u64 + 1) * 4200;
+    let (listing, bytes) = git_read(
+        dir,
+        revision,
+        &["ls-tree", "-r", "-l", "-z", revision, "--", root],
+        max_listing,
+    )?;
+    let refused = |file: String, rule| Error::Override {
+        file,
+        line: None,
+        rule,
+    };
+    let entries: Vec<&[u8]> = listing
+        .split(|b| *b == 0)
+        .filter(|e| !e.is_empty())
+        .collect();
+    if bytes > max_listing || entries.len() > MAX_OVERRIDE_ENTRIES {
+        return Err(refused(
+            format!("{revision}:{root}"),
+            OverrideRule::TooManyFiles {
+                max: MAX_OVERRIDE_ENTRIES,
+            },
+        ));
     }
-    String::from_utf8(text).map_err(|_| git_error("the file is not UTF-8".to_string()))
+    let mut listed = Vec::new();
+    for entry in entries {
+        let entry = String::from_utf8_lossy(entry);
+        // `<mode> <type> <object> <size>\t<path>`
+        let Some((meta, path)) = entry.split_once('\t') else {
+            continue;
+        };
+        let fields: Vec<&str> = meta.split_whitespace().collect();
+        let [mode, _, object, size] = fields[..] else {
+            continue;
+        };
+        let shown = format!("{revision}:{path}");
+        let name = path
+            .strip_prefix(root)
+            .unwrap_or(path)
+            .trim_start_matches('/')
+            .to_string();
+        let text = match mode {
+            "120000" => Err(refused(shown.clone(), OverrideRule::Symlink)),
+            "100644" | "100755" => match size.parse::<u64>() {
+                Ok(size) if size > MAX_OVERRIDE_BYTES => Err(refused(
+                    shown.clone(),
+                    OverrideRule::TooLarge {
+                        bytes: size,
+                        max: MAX_OVERRIDE_BYTES,
+                    },
+                )),
+                _ => {
+                    let (text, bytes) = git_read(
+                        dir,
+                        revision,
+                        &["cat-file", "blob", object],
+                        MAX_OVERRIDE_BYTES,
+                    )?;
+                    if bytes > MAX_OVERRIDE_BYTES {
+                        Err(refused(
+                            shown.clone(),
+                            OverrideRule::TooLarge {
+                                bytes,
+                                max: MAX_OVERRIDE_BYTES,
+                            },
+                        ))
+                    } else {
+                        String::from_utf8(text)
+                            .map_err(|_| refused(shown.clone(), OverrideRule::NotUtf8))
+                    }
+                }
+            },
+            _ => Err(refused(shown.clone(), OverrideRule::NotRegular)),
+        };
+        listed.push((name, shown, text));
+    }
+    crate::render::overrides_from(listed)
 }
 
 /// `kiln explain ENV SERVICE [KEY]`

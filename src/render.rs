@@ -231,6 +231,37 @@ fn read_override(path: &Path, shown: &str) -> Result<String, Error> {
     String::from_utf8(bytes).map_err(|_| refused(shown.to_string(), None, OverrideRule::NotUtf8))
 }
 
+/// The renderer with the overrides of a git revision: `(name, shown,
+/// text)` for each file git lists under `.kiln/templates`, its text or why
+/// it was not read, held to the same rules as the work tree's overrides.
+pub fn overrides_from(
+    listed: Vec<(String, String, Result<String, Error>)>,
+) -> Result<Renderer, Error> {
+    let names: Vec<String> = bundled().into_iter().map(|(name, _)| name).collect();
+    let mut found = BTreeMap::new();
+    let mut problems = Vec::new();
+    for (name, shown, text) in listed {
+        if !names.contains(&name) {
+            problems.push(Error::UnknownOverride {
+                file: shown,
+                suggestion: crate::load::suggest(&name, names.iter().map(String::as_str))
+                    .map(str::to_string),
+            });
+        } else {
+            match text {
+                Err(err) => problems.push(err),
+                Ok(text) => match sandbox::tags(&text) {
+                    Err((line, rule)) => problems.push(refused(shown, Some(line), rule)),
+                    Ok(tags) => {
+                        found.insert(name, Override { shown, text, tags });
+                    }
+                },
+            }
+        }
+    }
+    Renderer::checked(found, problems)
+}
+
 fn refused(file: String, line: Option<usize>, rule: OverrideRule) -> Error {
     Error::Override { file, line, rule }
 }

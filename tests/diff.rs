@@ -703,3 +703,88 @@ fn quiet_diff_prints_nothing_and_the_exit_code_tells() {
         .fails_with(2)
         .stderr_has("invalid TOML");
 }
+
+/// Commits everything in `repo` with git itself.
+fn commit_all(repo: &Repo, message: &str) {
+    for args in [
+        &["add", "-A"][..],
+        &[
+            "-c",
+            "user.name=kiln",
+            "-c",
+            "user.email=kiln@example.com",
+            "commit",
+            "--quiet",
+            "-m",
+            message,
+        ],
+    ] {
+        let status = std::process::Command::new("git")
+            .args(args)
+            .current_dir(repo.path())
+            .status()
+            .unwrap();
+        assert!(status.success(), "git {args:?}");
+    }
+}
+
+/// `--base` renders the base revision with the base revision's overrides:
+/// an edit of an override alone is a difference.
+#[test]
+fn base_renders_with_the_base_revisions_overrides() {
+    let repo = committed(SMALL);
+    repo.kiln(&["templates", "eject", "k8s/service.yaml.tera"])
+        .success();
+    commit_all(&repo, "override");
+    repo.kiln(&["diff", "--base", "HEAD"])
+        .success()
+        .stdout_has("no differences");
+    let path = ".kiln/templates/k8s/service.yaml.tera";
+    let text = repo.read(path).replacen(
+        "  type: ClusterIP\n",
+        "  type: ClusterIP\n  sessionAffinity: ClientIP\n",
+        1,
+    );
+    repo.write(path, &text);
+    let run = repo
+        .kiln(&["diff", "--base", "HEAD", "--semantic", "--service", "users"])
+        .fails_with(1);
+    assert_eq!(
+        run.stdout,
+        "~ v1 Service shop-dev/users (deploy/dev/services/users/service.yaml)\n  \
+         + spec.sessionAffinity: ClientIP\n\
+         ~ v1 Service shop-prod/users (deploy/prod/services/users/service.yaml)\n  \
+         + spec.sessionAffinity: ClientIP\n\
+         2 files changed; 2 environments affected\n"
+    );
+    // Without the work tree's override, HEAD's unchanged copy of the bundled
+    // template renders the same, and HEAD~1 had none.
+    std::fs::remove_dir_all(repo.path().join(".kiln")).unwrap();
+    repo.kiln(&["diff", "--base", "HEAD~1"])
+        .success()
+        .stdout_has("no differences");
+    repo.kiln(&["diff", "--base", "HEAD"])
+        .success()
+        .stdout_has("no differences");
+    assert!(!repo.exists("deploy"), "diff writes nothing");
+}
+
+/// The base revision's overrides are as untrusted as the work tree's: a
+/// link committed there is refused, named with its revision.
+#[test]
+fn a_link_among_the_base_revisions_overrides_is_refused() {
+    let repo = committed(SMALL);
+    std::fs::create_dir_all(repo.path().join(".kiln/templates/k8s")).unwrap();
+    std::os::unix::fs::symlink(
+        "/etc/passwd",
+        repo.path().join(".kiln/templates/k8s/service.yaml.tera"),
+    )
+    .unwrap();
+    commit_all(&repo, "link");
+    std::fs::remove_dir_all(repo.path().join(".kiln")).unwrap();
+    repo.kiln(&["diff", "--base", "HEAD"])
+        .fails_with(2)
+        .stderr_has(
+            "error: refusing `HEAD:.kiln/templates/k8s/service.yaml.tera`: it is a symbolic link\n",
+        );
+}
