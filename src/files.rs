@@ -158,22 +158,38 @@ fn what(meta: &Metadata) -> &'static str {
 /// Walks the directories above `rel` without following a symlink: `true`
 /// when each is a real directory, `false` when one is missing.
 fn parents(root: &Path, rel: &str) -> Result<bool, Failure> {
-    let mut dir = root.to_path_buf();
+    walk_parents(root, rel, false)
+}
+
+/// The one walk down the directories above `rel`, each looked at with
+/// `symlink_metadata`: a symlink or a file on the way is refused. A missing
+/// one ends the walk with `false`, or with `create` is made (one at a time,
+/// never through a link) and the walk goes on.
+fn walk_parents(root: &Path, rel: &str, create: bool) -> Result<bool, Failure> {
     let Some((above, _)) = rel.rsplit_once('/') else {
         return Ok(true);
     };
+    let refuse = |dir: &Path, what: &str| {
+        Failure::Refused(format!("`{}` on its way is {what}", shown(root, dir)))
+    };
+    let mut dir = root.to_path_buf();
     for part in above.split('/') {
         dir.push(part);
         match std::fs::symlink_metadata(&dir) {
-            Ok(meta) if meta.is_dir() => {}
-            Ok(meta) => {
-                return Err(Failure::Refused(format!(
-                    "`{}` on its way is {}",
-                    shown(root, &dir),
-                    what(&meta)
-                )));
-            }
+            Ok(meta) if meta.is_dir() => continue,
+            Ok(meta) => return Err(refuse(&dir, what(&meta))),
+            Err(cause) if cause.kind() == std::io::ErrorKind::NotFound && create => {}
             Err(cause) if cause.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+            Err(cause) => return Err(Failure::Io(cause)),
+        }
+        match std::fs::create_dir(&dir) {
+            Ok(()) => {}
+            // Another writer of this build made it meanwhile: look again.
+            Err(cause) if cause.kind() == std::io::ErrorKind::AlreadyExists => {
+                if !std::fs::symlink_metadata(&dir)?.is_dir() {
+                    return Err(refuse(&dir, "not a directory"));
+                }
+            }
             Err(cause) => return Err(Failure::Io(cause)),
         }
     }
@@ -275,48 +291,10 @@ fn too_large(bytes: u64, max: u64) -> Failure {
     ))
 }
 
-/// Creates the directories above `rel` that are missing, one at a time,
-/// refusing a symlink or a file on the way.
-fn make_parents(root: &Path, rel: &str) -> Result<(), Failure> {
-    let Some((above, _)) = rel.rsplit_once('/') else {
-        return Ok(());
-    };
-    let mut dir = root.to_path_buf();
-    for part in above.split('/') {
-        dir.push(part);
-        match std::fs::symlink_metadata(&dir) {
-            Ok(meta) if meta.is_dir() => continue,
-            Ok(meta) => {
-                return Err(Failure::Refused(format!(
-                    "`{}` on its way is {}",
-                    shown(root, &dir),
-                    what(&meta)
-                )));
-            }
-            Err(cause) if cause.kind() == std::io::ErrorKind::NotFound => {}
-            Err(cause) => return Err(Failure::Io(cause)),
-        }
-        match std::fs::create_dir(&dir) {
-            Ok(()) => {}
-            // Another writer of this build made it meanwhile: look again.
-            Err(cause) if cause.kind() == std::io::ErrorKind::AlreadyExists => {
-                if !std::fs::symlink_metadata(&dir)?.is_dir() {
-                    return Err(Failure::Refused(format!(
-                        "`{}` on its way is not a directory",
-                        shown(root, &dir)
-                    )));
-                }
-            }
-            Err(cause) => return Err(Failure::Io(cause)),
-        }
-    }
-    Ok(())
-}
-
 /// Replaces the file at `rel` with `contents` in one rename, and stamps the
 /// result. Whatever is there must be a regular file, or nothing.
 pub fn write_atomic(root: &Path, rel: &str, contents: &[u8]) -> Result<Option<Stamp>, Failure> {
-    make_parents(root, rel)?;
+    walk_parents(root, rel, true)?;
     let full = root.join(rel);
     regular_or_missing(&full)?;
     let parent = full.parent().unwrap_or(root);
