@@ -1,21 +1,79 @@
-//! The starter example's whole output, checked in under `tests/golden/starter`
-//! and reviewed by eye. After an intended change, regenerate it with
+//! Whole output trees, checked in under `tests/golden/` and reviewed by eye:
+//! the starter config built, every example under `examples/` built, and every
+//! preset app as `kiln init` writes it. They prove a refactor byte-identical.
+//! After an intended change, regenerate them with
 //! `KILN_UPDATE_GOLDEN=1 cargo test golden` and review the diff.
 
 use crate::{Repo, STARTER};
 use std::collections::BTreeMap;
 use std::path::Path;
 
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
 #[test]
 fn golden_starter_output() {
     let repo = Repo::with_config(STARTER);
     repo.kiln(&["build"]).success();
-    let actual: BTreeMap<String, Vec<u8>> = repo
+    let actual = repo
         .contents()
         .into_iter()
         .filter(|(path, _)| path != "kiln.toml")
         .collect();
-    let golden_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/starter");
+    compare("starter", actual);
+}
+
+#[test]
+fn golden_examples_output() {
+    let examples = names(&root().join("examples"));
+    assert!(
+        examples.len() >= 3,
+        "examples/ holds the documented examples"
+    );
+    for example in examples {
+        let config =
+            std::fs::read_to_string(root().join("examples").join(&example).join("kiln.toml"))
+                .unwrap();
+        let repo = Repo::with_config(&config);
+        repo.kiln(&["build"]).success();
+        let actual = repo
+            .contents()
+            .into_iter()
+            .filter(|(path, _)| path != "kiln.toml")
+            .collect();
+        compare(&format!("examples/{example}"), actual);
+    }
+}
+
+#[test]
+fn golden_preset_apps_output() {
+    let presets = names(&root().join("presets/apps"));
+    assert!(presets.len() >= 4, "presets/apps holds the preset apps");
+    for preset in presets {
+        let repo = Repo::new();
+        repo.kiln(&["init", "app", "--name", "demo", "--preset", &preset])
+            .success();
+        let actual = repo
+            .contents()
+            .into_iter()
+            .filter_map(|(path, bytes)| Some((path.strip_prefix("app/")?.to_string(), bytes)))
+            .collect();
+        compare(&format!("presets/{preset}"), actual);
+    }
+}
+
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn compare(name: &str, actual: BTreeMap<String, Vec<u8>>) {
+    let golden_dir = root().join("tests/golden").join(name);
     if std::env::var_os("KILN_UPDATE_GOLDEN").is_some() {
         let _ = std::fs::remove_dir_all(&golden_dir);
         for (path, bytes) in &actual {
@@ -32,20 +90,20 @@ fn golden_starter_output() {
     assert_eq!(
         paths(&actual),
         paths(&expected),
-        "the set of generated files changed"
+        "the set of generated files of {name} changed"
     );
     for (path, bytes) in &actual {
         assert!(
             expected[path] == *bytes,
-            "{path} differs from tests/golden/starter/{path}:\n{}",
+            "{path} differs from tests/golden/{name}/{path}:\n{}",
             String::from_utf8_lossy(bytes)
         );
     }
 }
 
 fn copy(from: &Path, to: &Path) {
-    for entry in
-        std::fs::read_dir(from).expect("tests/golden/starter exists; see this file's header")
+    for entry in std::fs::read_dir(from)
+        .unwrap_or_else(|_| panic!("{} exists; see this file's header", from.display()))
     {
         let entry = entry.unwrap();
         let target = to.join(entry.file_name());
