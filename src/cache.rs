@@ -42,7 +42,7 @@ pub fn inputs(dir: &Path, source: &Source) -> Option<String> {
             digest.update(part.as_bytes());
         }
     }
-    Some(crate::resolve::hex(&digest.finalize()))
+    Some(crate::digest::hex(&digest.finalize()))
 }
 
 /// The cache's record, under `.kiln/cache`.

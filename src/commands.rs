@@ -97,7 +97,10 @@ fn generate_with(renderer: &Renderer, source: &Source, verify: Verify) -> Result
     crate::delivery::record_inputs(
         &mut model.delivery.pipeline,
         &source.text,
-        renderer.overrides(),
+        renderer
+            .overrides()
+            .values()
+            .map(|own| (own.shown.as_str(), own.text.as_str())),
     );
     let (rendered, sources) = renderer.render_with_sources(&model)?;
     if verify == Verify::CrossCheck {
@@ -401,7 +404,10 @@ pub fn init(
         None => default_name(dir)?,
     };
     if !names::is_dns_label(&name, validate::MAX_PROJECT) {
-        return Err(Error::BadName { name });
+        return Err(Error::BadName {
+            name,
+            max: validate::MAX_PROJECT,
+        });
     }
     let wanted = preset.unwrap_or(presets::DEFAULT_APP);
     let Some(app) = presets::app(wanted) else {

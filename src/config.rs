@@ -571,3 +571,17 @@ layered! {
         pub environments: Option<BTreeMap<String, ServiceEnvironmentConfig>>,
     }
 }
+
+impl ServiceConfig {
+    /// The ports callers reach a service on: the main port and any extra ports.
+    pub fn serving_ports(&self) -> Vec<u16> {
+        let mut ports: Vec<u16> = self
+            .port
+            .into_iter()
+            .chain(self.ports.iter().flatten().map(|(_, p)| *p))
+            .collect();
+        ports.sort_unstable();
+        ports.dedup();
+        ports
+    }
+}

@@ -4,10 +4,10 @@
 //! ServiceAccount, every traffic split adds up. A failure here is a bug in
 //! kiln, never in `kiln.toml`; `kiln check` and `kiln build` refuse to go on.
 
+use crate::builtin;
 use crate::error::Problem;
 use crate::model::Model;
 use crate::render::Rendered;
-use crate::resolve::builtin;
 use serde_yaml::{Mapping, Value};
 use std::collections::{BTreeMap, HashMap, HashSet};
 

@@ -8,7 +8,6 @@ use crate::model::{
     Tools,
 };
 use crate::paths;
-use crate::render::Override;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Pinned images: defaults for each language, and the tools pipelines run.
@@ -119,7 +118,7 @@ pub fn resolve(config: &Config, environments: &[Environment]) -> Delivery {
                 .unwrap_or_default();
             ports.sort_unstable();
             ports.dedup();
-            let fallback = crate::resolve::builtin::RUN_AS_USER;
+            let fallback = crate::builtin::RUN_AS_USER;
             let (user, group) = resolved.map_or((fallback, fallback), |s| {
                 (s.security.run_as_user, s.security.run_as_group)
             });
@@ -305,23 +304,25 @@ fn kiln_view(source: &KilnSource) -> KilnView {
 }
 
 /// The files a render read, for `.kiln/drift.sh` to check: `kiln.toml`
-/// (its text as read) and each template override in use, in path order.
-pub fn record_inputs(
+/// (its text as read) and each template override in use, as its path
+/// and text, in path order.
+pub fn record_inputs<'a>(
     pipeline: &mut Pipeline,
     config_text: &str,
-    overrides: &BTreeMap<String, Override>,
+    overrides: impl IntoIterator<Item = (&'a str, &'a str)>,
 ) {
-    let hash = |text: &str| crate::lock::hash(text.as_bytes());
+    let hash = |text: &str| crate::digest::sha256(text.as_bytes());
+    let overrides: Vec<(&str, &str)> = overrides.into_iter().collect();
     pipeline.inputs = std::iter::once(InputFile {
         path: paths::CONFIG.into(),
         sha256: hash(config_text),
     })
-    .chain(overrides.values().map(|own| InputFile {
-        path: own.shown.clone(),
-        sha256: hash(&own.text),
+    .chain(overrides.iter().map(|(path, text)| InputFile {
+        path: path.to_string(),
+        sha256: hash(text),
     }))
     .collect();
-    pipeline.overrides = overrides.values().map(|own| own.shown.clone()).collect();
+    pipeline.overrides = overrides.iter().map(|(path, _)| path.to_string()).collect();
 }
 
 #[cfg(test)]

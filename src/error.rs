@@ -50,7 +50,7 @@ pub enum Error {
         foreign: Vec<String>,
     },
     /// A project name for `kiln init` that cannot be one.
-    BadName { name: String },
+    BadName { name: String, max: usize },
     /// `kiln.lock` cannot be read.
     BadLock { path: PathBuf, cause: String },
     /// `kiln eject` named a file kiln neither wrote nor would write.
@@ -97,15 +97,24 @@ pub enum Error {
         file: String,
         template: String,
         limit: u64,
+        /// What one tag that runs costs, of `limit`.
+        tag_cost: u64,
     },
     /// Template overrides that together did more work than one command may.
-    OverridesTooCostly { files: Vec<String>, limit: u64 },
+    OverridesTooCostly {
+        files: Vec<String>,
+        limit: u64,
+        tag_cost: u64,
+    },
     /// Several problems with template overrides, all found at once.
     Overrides(Vec<Error>),
     /// A file under `.kiln/templates/` that replaces no bundled template.
     UnknownOverride {
         file: String,
+        /// The bundled template it may have meant.
         suggestion: Option<String>,
+        /// Where overrides live: `.kiln/templates`.
+        root: &'static str,
     },
     /// `kiln templates show|eject` named a template that does not exist.
     UnknownTemplate {
@@ -188,7 +197,10 @@ impl Error {
 pub enum OverrideRule {
     Symlink,
     NotRegular,
-    NotDirectory,
+    /// Not a directory, where the directory `root` (or a parent of it) belongs.
+    NotDirectory {
+        root: &'static str,
+    },
     TooLarge {
         bytes: u64,
         max: u64,
@@ -248,7 +260,7 @@ impl OverrideRule {
             self,
             OverrideRule::Symlink
                 | OverrideRule::NotRegular
-                | OverrideRule::NotDirectory
+                | OverrideRule::NotDirectory { .. }
                 | OverrideRule::TooLarge { .. }
                 | OverrideRule::TooManyFiles { .. }
                 | OverrideRule::NotUtf8
@@ -268,11 +280,10 @@ impl OverrideRule {
                 "it is not a regular file".into(),
                 "a template override is a plain text file; remove this one".into(),
             ),
-            OverrideRule::NotDirectory => (
+            OverrideRule::NotDirectory { root } => (
                 "it is not a directory".into(),
                 format!(
-                    "template overrides live in the directory `{}/`, at the paths of the bundled templates",
-                    crate::paths::OVERRIDES
+                    "template overrides live in the directory `{root}/`, at the paths of the bundled templates"
                 ),
             ),
             OverrideRule::TooLarge { bytes, max } => (
@@ -424,11 +435,10 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
-            Error::BadName { name } => write!(
+            Error::BadName { name, max } => write!(
                 f,
                 "`{name}` cannot be a project name\n  = hint: pass `--name` with lowercase letters, digits and `-`, \
-                 starting with a letter or digit, at most {} characters",
-                crate::validate::MAX_PROJECT
+                 starting with a letter or digit, at most {max} characters"
             ),
             Error::BadLock { path, cause } => write!(
                 f,
@@ -507,13 +517,18 @@ impl fmt::Display for Error {
                 file,
                 template,
                 limit,
+                tag_cost,
             } => write!(
                 f,
                 "template override `{file}` does too much work: rendering `{template}` went past kiln's limit of {limit} units\n  \
                  = hint: {}",
-                work_hint()
+                work_hint(*tag_cost)
             ),
-            Error::OverridesTooCostly { files, limit } => write!(
+            Error::OverridesTooCostly {
+                files,
+                limit,
+                tag_cost,
+            } => write!(
                 f,
                 "the template overrides {} together do too much work: this command went past kiln's limit of {limit} units\n  \
                  = hint: {}",
@@ -522,7 +537,7 @@ impl fmt::Display for Error {
                     .map(|f| format!("`{f}`"))
                     .collect::<Vec<_>>()
                     .join(", "),
-                work_hint()
+                work_hint(*tag_cost)
             ),
             Error::Overrides(all) => {
                 for (i, err) in all.iter().enumerate() {
@@ -533,18 +548,17 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
-            Error::UnknownOverride { file, suggestion } => {
+            Error::UnknownOverride {
+                file,
+                suggestion,
+                root,
+            } => {
                 write!(f, "`{file}` overrides no bundled template")?;
                 match suggestion {
-                    Some(name) => write!(
-                        f,
-                        "\n  = hint: did you mean `{}/{name}`?",
-                        crate::paths::OVERRIDES
-                    ),
+                    Some(name) => write!(f, "\n  = hint: did you mean `{root}/{name}`?"),
                     None => write!(
                         f,
-                        "\n  = hint: an override has the path of a bundled template under `{}`; `kiln templates list` shows them",
-                        crate::paths::OVERRIDES
+                        "\n  = hint: an override has the path of a bundled template under `{root}`; `kiln templates list` shows them"
                     ),
                 }
             }
@@ -671,12 +685,11 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 /// What the work limit of template overrides counts, and where to look.
-fn work_hint() -> String {
+fn work_hint(tag_cost: u64) -> String {
     format!(
-        "a unit is about a byte of output or data, and a tag that runs costs {}; a copy of a bundled \
+        "a unit is about a byte of output or data, and a tag that runs costs {tag_cost}; a copy of a bundled \
          template stays far below the limit, so look for loops in loops, large `range()`s, or values \
-         that grow at every step",
-        crate::sandbox::NODE_COST
+         that grow at every step"
     )
 }
 

@@ -5,6 +5,7 @@
 //! → `crosscheck` → a sink (`write`, or a dry-run plan).
 
 mod alerts;
+mod builtin;
 mod cache;
 pub mod cli;
 mod commands;
@@ -13,10 +14,12 @@ mod cron;
 pub mod crosscheck;
 mod delivery;
 mod diff;
+mod digest;
 pub mod error;
 mod escape;
 mod explain;
 mod files;
+mod labels;
 pub mod load;
 mod lock;
 mod logging;
@@ -36,6 +39,8 @@ pub mod render;
 mod report;
 pub mod resolve;
 mod sandbox;
+mod scope;
+mod secret;
 mod semantic;
 pub mod stdout;
 mod stream;

@@ -1,11 +1,11 @@
 //! `kiln.lock`: which files kiln wrote, and the hash of what it wrote.
 //! A file whose hash no longer matches was edited by hand.
 
+use crate::digest::hex;
 use crate::error::{Error, KeyPath, Problem};
 use crate::files;
 use crate::load::Source;
 use crate::paths;
-use crate::resolve::hex;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;

@@ -1,10 +1,11 @@
 //! The logging layer of one environment: Fluentd in its own namespace.
 //! Part of resolve: it decides, templates lay out.
 
+use crate::builtin;
 use crate::config::{Config, Scheme};
+use crate::labels::common_labels;
 use crate::model::*;
-use crate::resolve::{builtin, common_labels};
-use crate::validate::parse_secret_ref;
+use crate::secret::parse_secret_ref;
 
 /// Fluentd's namespace: its own, so that its hostPath volumes, root user and
 /// node-count of pods touch neither the app's Pod Security level nor its quota.

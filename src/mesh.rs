@@ -2,9 +2,10 @@
 //! service's DestinationRule, AuthorizationPolicy, mTLS exception and canary.
 //! Part of resolve: it decides, templates lay out.
 
+use crate::builtin;
 use crate::config::{Canary, Config, IngressGateway, RetryOn, RetrySetting, ServiceConfig};
 use crate::model::*;
-use crate::resolve::{Scope, builtin, serving_ports};
+use crate::scope::Scope;
 
 /// The ingress gateway of `environment`: each of its keys from
 /// `[environments.E] gateway`, else `[project] gateway`, else Istio's default
@@ -257,7 +258,7 @@ pub(crate) fn service_mesh(
             subsets,
         }
     });
-    let own_ports: Vec<String> = serving_ports(service).iter().map(u16::to_string).collect();
+    let own_ports: Vec<String> = service.serving_ports().iter().map(u16::to_string).collect();
     let mut authorization = Vec::new();
     if !callers.is_empty() && !own_ports.is_empty() {
         authorization.push(AuthorizationRule {

@@ -128,6 +128,12 @@ pub fn is_index_prefix(prefix: &str) -> bool {
         })
 }
 
+/// A version kiln writes as an image tag and a label: a label value, and
+/// not `latest`, which would move.
+pub fn is_version(version: &str) -> bool {
+    is_label_value(version) && version != "latest"
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -50,6 +50,15 @@ pub fn parse(reference: &str) -> Result<Reference<'_>, String> {
     Ok(Reference { tag, digest })
 }
 
+/// The tag of `repo:tag` or `repo:tag@sha256:…`, if the reference is one a
+/// runtime pulls, pinned, and its tag is usable as a label.
+pub fn image_tag(image: &str) -> Option<&str> {
+    parse(image)
+        .ok()?
+        .tag
+        .filter(|tag| crate::names::is_version(tag))
+}
+
 /// A repository name without tag or digest: `[domain/]path`.
 pub fn check_name(name: &str) -> Result<(), String> {
     if name.is_empty() {

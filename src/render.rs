@@ -105,7 +105,9 @@ fn scan(dir: &Path) -> Result<Scan, Error> {
             let rule = if kind.is_symlink() {
                 OverrideRule::Symlink
             } else {
-                OverrideRule::NotDirectory
+                OverrideRule::NotDirectory {
+                    root: paths::OVERRIDES,
+                }
             };
             return Err(refused(shown.to_string(), None, rule));
         }
@@ -160,6 +162,7 @@ fn scan(dir: &Path) -> Result<Scan, Error> {
                     file: shown,
                     suggestion: crate::load::suggest(&name, names.iter().map(String::as_str))
                         .map(str::to_string),
+                    root: paths::OVERRIDES,
                 });
             } else if !kind.is_file() {
                 problems.push(refused(shown, None, OverrideRule::NotRegular));
@@ -246,6 +249,7 @@ pub fn overrides_from(
                 file: shown,
                 suggestion: crate::load::suggest(&name, names.iter().map(String::as_str))
                     .map(str::to_string),
+                root: paths::OVERRIDES,
             });
         } else {
             match text {
@@ -355,6 +359,7 @@ impl Renderer {
                 .map(|own| own.shown.clone())
                 .collect(),
             limit: self.budget.limit(),
+            tag_cost: sandbox::NODE_COST,
         }
     }
 
@@ -516,7 +521,7 @@ impl Renderer {
         }
         if env.logging.is_some() {
             let conf = self.render_one("fluentd/fluent.conf.tera", &env_context)?;
-            let checksum = crate::lock::hash(conf.as_bytes());
+            let checksum = crate::digest::sha256(conf.as_bytes());
             let logging_context = context(&Context {
                 fluent_conf: Some(&conf),
                 fluent_conf_checksum: Some(&checksum),
@@ -645,6 +650,7 @@ impl Renderer {
                     file: own.shown.clone(),
                     template: template.to_string(),
                     limit: sandbox::RENDER_LIMIT,
+                    tag_cost: sandbox::NODE_COST,
                 },
                 (_, Some(own)) => override_error(own, &err),
                 (_, None) => template_error(template, &err),

@@ -4,95 +4,18 @@
 //! model per environment. Everything that decides *what* to emit lives here
 //! and in the three layer modules it calls: `mesh`, `alerts` and `logging`.
 
+use crate::builtin;
 use crate::config::{Config, Kind, Layer, Metrics, Mtls, Protocol, ServiceConfig};
 use crate::error::{KeyPath, Problem};
+use crate::labels::{common_labels, selector};
 use crate::model::*;
 use crate::quantity::{Quantity, Unit};
-use crate::validate::{image_tag, parse_secret_ref};
+use crate::reference::image_tag;
+use crate::scope::{Scope, switches};
+use crate::secret::parse_secret_ref;
 use crate::{logging, mesh};
-pub use logging::logging_namespace;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-
-/// Built-in defaults, the lowest layer.
-pub mod builtin {
-    pub const REPLICAS: u32 = 1;
-    pub const CPU: &str = "100m";
-    pub const MEMORY: &str = "128Mi";
-    pub const HEALTH: &str = "/healthz";
-    pub const READY: &str = "/ready";
-    pub const METRICS: &str = "/metrics";
-    pub const AUTOSCALE_CPU: u32 = 80;
-    pub const RUN_AS_USER: u32 = 10001;
-    pub const DATA_PATH: &str = "/data";
-    pub const MONITORING_NAMESPACE: &str = "monitoring";
-    pub const MESH_NAMESPACE: &str = "istio-system";
-    /// Resources of the injected Istio sidecar, pinned by pod annotations so
-    /// that the namespace quota can account for them.
-    pub const SIDECAR_CPU: &str = "100m";
-    pub const SIDECAR_CPU_LIMIT: &str = "500m";
-    pub const SIDECAR_MEMORY: &str = "128Mi";
-    pub const SIDECAR_MEMORY_LIMIT: &str = "256Mi";
-    /// The port the sidecar serves its own Prometheus metrics on, and its name.
-    pub const SIDECAR_METRICS_PORT: u16 = 15090;
-    pub const SIDECAR_METRICS_PORT_NAME: &str = "http-envoy-prom";
-    /// ServiceAccount of the ingress gateway of Istio's default install.
-    pub const GATEWAY_SERVICE_ACCOUNT: &str = "istio-ingressgateway-service-account";
-    /// The label of the ingress gateway pods of Istio's default install.
-    pub const GATEWAY_SELECTOR: (&str, &str) = ("istio", "ingressgateway");
-    /// Istio's default trust domain: principals are `cluster.local/ns/<ns>/sa/<sa>`.
-    pub const TRUST_DOMAIN: &str = "cluster.local";
-    pub const TIMEOUT: &str = "15s";
-    pub const RETRY_ATTEMPTS: u32 = 3;
-    pub const PER_TRY_TIMEOUT: &str = "5s";
-    /// Only failures where the request never reached the app: safe to send
-    /// again whatever the method, a POST included.
-    pub const RETRY_ON: [crate::config::RetryOn; 3] = [
-        crate::config::RetryOn::ConnectFailure,
-        crate::config::RetryOn::RefusedStream,
-        crate::config::RetryOn::ResetBeforeRequest,
-    ];
-    pub const MAX_CONNECTIONS: u32 = 100;
-    pub const MAX_PENDING_REQUESTS: u32 = 100;
-    pub const MAX_REQUESTS: u32 = 1000;
-    pub const CONSECUTIVE_5XX_ERRORS: u32 = 5;
-    pub const OUTLIER_INTERVAL: &str = "10s";
-    pub const BASE_EJECTION_TIME: &str = "30s";
-    pub const MAX_EJECTION_PERCENT: u32 = 50;
-    pub const SCRAPE_INTERVAL: &str = "30s";
-    /// The canary runs one pod; the split is by weight, not by pod count.
-    pub const CANARY_REPLICAS: u32 = 1;
-    /// fluentd-kubernetes-daemonset's image with the Elasticsearch 8 output,
-    /// the CRI and multi-format parsers and the Kubernetes metadata filter.
-    pub const FLUENTD_IMAGE: &str =
-        "fluent/fluentd-kubernetes-daemonset:v1.17.0-debian-elasticsearch8-1.0";
-    pub const FLUENTD_CPU: &str = "100m";
-    pub const FLUENTD_CPU_LIMIT: &str = "500m";
-    pub const FLUENTD_MEMORY: &str = "256Mi";
-    pub const FLUENTD_MEMORY_LIMIT: &str = "512Mi";
-    pub const ELASTICSEARCH_PORT: u16 = 9200;
-    /// Where the API server listens: 443 behind the `kubernetes` Service, 6443 on the nodes.
-    pub const API_SERVER_PORTS: [u16; 2] = [443, 6443];
-}
-
-/// Which optional layers an environment renders.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Switches {
-    pub mesh: bool,
-    pub monitoring: bool,
-    pub logging: bool,
-}
-
-/// `[environments.E]` wins over `[project]`; every layer is on by default.
-pub fn switches(config: &Config, environment: &str) -> Switches {
-    let env = config.environments.get(environment);
-    let pick = |own: Option<bool>, project: Option<bool>| own.or(project).unwrap_or(true);
-    Switches {
-        mesh: pick(env.and_then(|e| e.mesh), config.project.mesh),
-        monitoring: pick(env.and_then(|e| e.monitoring), config.project.monitoring),
-        logging: pick(env.and_then(|e| e.logging), config.project.logging),
-    }
-}
 
 /// How a well-known third-party image runs: its own user, and where it writes.
 struct ImageDefaults {
@@ -377,16 +300,6 @@ pub fn resolve(config: &Config) -> Result<Model, Vec<Problem>> {
     }
 }
 
-pub(crate) fn common_labels(project: &ProjectView) -> Labels {
-    let mut labels = Labels::new();
-    labels.insert("app.kubernetes.io/part-of".into(), project.name.clone());
-    labels.insert("app.kubernetes.io/managed-by".into(), "kiln".into());
-    if let Some(team) = &project.team {
-        labels.insert("team".into(), team.clone());
-    }
-    labels
-}
-
 fn resolve_environment(
     config: &Config,
     callers: &Callers<'_>,
@@ -486,16 +399,6 @@ fn resolve_environment(
         monitoring,
         logging,
     }
-}
-
-/// Where a service is resolved: its environment, namespace and layers.
-pub(crate) struct Scope<'a> {
-    pub environment: &'a str,
-    pub namespace: &'a str,
-    pub on: Switches,
-    pub mtls_strict: bool,
-    /// The ingress gateway the environment's routes go through.
-    pub gateway: &'a IngressGatewayView,
 }
 
 /// What one pod of a service asks for: requests and limits of the app
@@ -607,30 +510,6 @@ fn protocol_name(protocol: Protocol) -> &'static str {
         Protocol::Grpc => "grpc",
         Protocol::Tcp => "tcp",
     }
-}
-
-/// The labels that select a service's pods; never change them, as
-/// Deployment selectors are immutable.
-pub fn selector(service: &str) -> Labels {
-    Labels::from([
-        ("app.kubernetes.io/name".to_string(), service.to_string()),
-        (
-            "app.kubernetes.io/instance".to_string(),
-            service.to_string(),
-        ),
-    ])
-}
-
-/// The ports callers reach a service on: the main port and any extra ports.
-pub(crate) fn serving_ports(service: &ServiceConfig) -> Vec<u16> {
-    let mut ports: Vec<u16> = service
-        .port
-        .into_iter()
-        .chain(service.ports.iter().flatten().map(|(_, p)| *p))
-        .collect();
-    ports.sort_unstable();
-    ports.dedup();
-    ports
 }
 
 fn resolve_service(
@@ -998,7 +877,7 @@ fn traffic(
     service: &ServiceConfig,
     metrics: Option<&MetricsView>,
 ) -> (Vec<IngressRule>, Vec<EgressRule>) {
-    let own_ports = serving_ports(service);
+    let own_ports = service.serving_ports();
     let mut ingress: Vec<IngressRule> = callers
         .get(name)
         .into_iter()
@@ -1038,7 +917,7 @@ fn traffic(
         .into_iter()
         .filter_map(|callee| {
             let target = config.services.get(callee)?;
-            let ports = serving_ports(target);
+            let ports = target.serving_ports();
             (!ports.is_empty()).then(|| EgressRule {
                 pods: selector(callee),
                 cidr: None,
@@ -1062,9 +941,5 @@ fn checksum(env: &BTreeMap<String, String>) -> String {
         hasher.update(value.as_bytes());
         hasher.update([0]);
     }
-    hex(&hasher.finalize())
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::digest::hex(&hasher.finalize())
 }

@@ -8,8 +8,10 @@ use crate::config::{
 use crate::cron;
 use crate::error::{KeyPath, Problem};
 use crate::load::suggest;
-use crate::names;
+use crate::names::{self, is_version};
 use crate::quantity::{Quantity, Refused, Unit};
+use crate::reference::image_tag;
+use crate::secret::parse_secret_ref;
 use std::collections::BTreeMap;
 
 /// Longest project name: namespaces are `{project}-{env}` and must fit in 63.
@@ -101,8 +103,8 @@ fn check_environment_layers(
     key: &KeyPath,
     problems: &mut Vec<Problem>,
 ) {
-    let on = crate::resolve::switches(config, name);
-    let namespace = crate::resolve::logging_namespace(&config.project.name, name);
+    let on = crate::scope::switches(config, name);
+    let namespace = crate::logging::logging_namespace(&config.project.name, name);
     if on.logging && namespace.len() > 63 {
         problems.push(Problem::logging_namespace_too_long(key, &namespace));
     }
@@ -337,7 +339,7 @@ fn check_service_layers(
             });
         let canary_key = own.or_else(|| service.canary.as_ref().map(|_| key.clone()));
         if let Some(canary_key) = canary_key
-            && !crate::resolve::switches(config, environment).mesh
+            && !crate::scope::switches(config, environment).mesh
         {
             problems.push(Problem::canary_without_mesh(
                 &canary_key.key("canary"),
@@ -385,7 +387,7 @@ fn check_project(config: &Config, problems: &mut Vec<Problem>) {
         let meshed = config
             .environments
             .keys()
-            .any(|e| crate::resolve::switches(config, e).mesh);
+            .any(|e| crate::scope::switches(config, e).mesh);
         if !meshed && !config.environments.is_empty() {
             problems.push(Problem::needs_mesh(&key.key("gateway"), None));
         }
@@ -688,12 +690,6 @@ fn secret_ref_problem(key: &KeyPath, reference: &str) -> Option<Problem> {
     }
 }
 
-/// Splits `secret-name:key`.
-pub fn parse_secret_ref(reference: &str) -> Option<(&str, &str)> {
-    let (name, key) = reference.split_once(':')?;
-    (names::is_dns_subdomain(name) && names::is_secret_key(key)).then_some((name, key))
-}
-
 fn check_service(
     config: &Config,
     name: &str,
@@ -936,10 +932,6 @@ fn check_ignored(service: &ServiceConfig, kind: Kind, key: &KeyPath, problems: &
     }
 }
 
-fn is_version(version: &str) -> bool {
-    names::is_label_value(version) && version != "latest"
-}
-
 fn check_image_source(
     name: &str,
     service: &ServiceConfig,
@@ -968,15 +960,6 @@ fn check_image_source(
             }
         }
     }
-}
-
-/// The tag of `repo:tag` or `repo:tag@sha256:…`, if the reference is one a
-/// runtime pulls, pinned, and its tag is usable as a label.
-pub fn image_tag(image: &str) -> Option<&str> {
-    crate::reference::parse(image)
-        .ok()?
-        .tag
-        .filter(|tag| is_version(tag))
 }
 
 /// The problem with an image reference, if any: not a reference at all, or not pinned.

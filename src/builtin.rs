@@ -1,0 +1,60 @@
+//! Built-in defaults of the service, mesh and logging settings: the lowest
+//! layer, under `[defaults]`.
+
+pub const REPLICAS: u32 = 1;
+pub const CPU: &str = "100m";
+pub const MEMORY: &str = "128Mi";
+pub const HEALTH: &str = "/healthz";
+pub const READY: &str = "/ready";
+pub const METRICS: &str = "/metrics";
+pub const AUTOSCALE_CPU: u32 = 80;
+pub const RUN_AS_USER: u32 = 10001;
+pub const DATA_PATH: &str = "/data";
+pub const MONITORING_NAMESPACE: &str = "monitoring";
+pub const MESH_NAMESPACE: &str = "istio-system";
+/// Resources of the injected Istio sidecar, pinned by pod annotations so
+/// that the namespace quota can account for them.
+pub const SIDECAR_CPU: &str = "100m";
+pub const SIDECAR_CPU_LIMIT: &str = "500m";
+pub const SIDECAR_MEMORY: &str = "128Mi";
+pub const SIDECAR_MEMORY_LIMIT: &str = "256Mi";
+/// The port the sidecar serves its own Prometheus metrics on, and its name.
+pub const SIDECAR_METRICS_PORT: u16 = 15090;
+pub const SIDECAR_METRICS_PORT_NAME: &str = "http-envoy-prom";
+/// ServiceAccount of the ingress gateway of Istio's default install.
+pub const GATEWAY_SERVICE_ACCOUNT: &str = "istio-ingressgateway-service-account";
+/// The label of the ingress gateway pods of Istio's default install.
+pub const GATEWAY_SELECTOR: (&str, &str) = ("istio", "ingressgateway");
+/// Istio's default trust domain: principals are `cluster.local/ns/<ns>/sa/<sa>`.
+pub const TRUST_DOMAIN: &str = "cluster.local";
+pub const TIMEOUT: &str = "15s";
+pub const RETRY_ATTEMPTS: u32 = 3;
+pub const PER_TRY_TIMEOUT: &str = "5s";
+/// Only failures where the request never reached the app: safe to send
+/// again whatever the method, a POST included.
+pub const RETRY_ON: [crate::config::RetryOn; 3] = [
+    crate::config::RetryOn::ConnectFailure,
+    crate::config::RetryOn::RefusedStream,
+    crate::config::RetryOn::ResetBeforeRequest,
+];
+pub const MAX_CONNECTIONS: u32 = 100;
+pub const MAX_PENDING_REQUESTS: u32 = 100;
+pub const MAX_REQUESTS: u32 = 1000;
+pub const CONSECUTIVE_5XX_ERRORS: u32 = 5;
+pub const OUTLIER_INTERVAL: &str = "10s";
+pub const BASE_EJECTION_TIME: &str = "30s";
+pub const MAX_EJECTION_PERCENT: u32 = 50;
+pub const SCRAPE_INTERVAL: &str = "30s";
+/// The canary runs one pod; the split is by weight, not by pod count.
+pub const CANARY_REPLICAS: u32 = 1;
+/// fluentd-kubernetes-daemonset's image with the Elasticsearch 8 output,
+/// the CRI and multi-format parsers and the Kubernetes metadata filter.
+pub const FLUENTD_IMAGE: &str =
+    "fluent/fluentd-kubernetes-daemonset:v1.17.0-debian-elasticsearch8-1.0";
+pub const FLUENTD_CPU: &str = "100m";
+pub const FLUENTD_CPU_LIMIT: &str = "500m";
+pub const FLUENTD_MEMORY: &str = "256Mi";
+pub const FLUENTD_MEMORY_LIMIT: &str = "512Mi";
+pub const ELASTICSEARCH_PORT: u16 = 9200;
+/// Where the API server listens: 443 behind the `kubernetes` Service, 6443 on the nodes.
+pub const API_SERVER_PORTS: [u16; 2] = [443, 6443];

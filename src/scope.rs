@@ -1,0 +1,34 @@
+//! Where a service is resolved: the environment, its namespace, and which
+//! optional layers it renders.
+
+use crate::config::Config;
+use crate::model::IngressGatewayView;
+
+/// Which optional layers an environment renders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Switches {
+    pub mesh: bool,
+    pub monitoring: bool,
+    pub logging: bool,
+}
+
+/// `[environments.E]` wins over `[project]`; every layer is on by default.
+pub fn switches(config: &Config, environment: &str) -> Switches {
+    let env = config.environments.get(environment);
+    let pick = |own: Option<bool>, project: Option<bool>| own.or(project).unwrap_or(true);
+    Switches {
+        mesh: pick(env.and_then(|e| e.mesh), config.project.mesh),
+        monitoring: pick(env.and_then(|e| e.monitoring), config.project.monitoring),
+        logging: pick(env.and_then(|e| e.logging), config.project.logging),
+    }
+}
+
+/// Where a service is resolved: its environment, namespace and layers.
+pub(crate) struct Scope<'a> {
+    pub environment: &'a str,
+    pub namespace: &'a str,
+    pub on: Switches,
+    pub mtls_strict: bool,
+    /// The ingress gateway the environment's routes go through.
+    pub gateway: &'a IngressGatewayView,
+}
