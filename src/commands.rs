@@ -2,6 +2,7 @@
 
 use crate::diff::{self, Filter};
 use crate::error::Error;
+use crate::grammar::names;
 use crate::load::{self, Source};
 use crate::lock::{Entry, Lock, hash};
 use crate::paths;
@@ -9,7 +10,7 @@ use crate::plan::{self, Action};
 use crate::render::{Rendered, Renderer, Sources};
 use crate::report::{self, Format, Mode};
 use crate::{Color, DiffAgainst};
-use crate::{cache, crosscheck, explain, names, presets, resolve, validate, write};
+use crate::{cache, crosscheck, explain, presets, resolve, validate, write};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 

@@ -798,7 +798,7 @@ impl fmt::Display for KeyPath {
                     if bare {
                         write!(f, "{k}")?;
                     } else {
-                        write!(f, "{}", crate::yaml::quote(k))?;
+                        write!(f, "{}", crate::grammar::quote::quote(k))?;
                     }
                 }
                 KeyPart::Index(n) => write!(f, "[{n}]")?,
@@ -1138,7 +1138,7 @@ impl Problem {
             format!("`{value}` in `{key}` is more {what} than Kubernetes can hold"),
             Some(format!(
                 "a quantity holds at most {} {unit}, and the API server silently caps a larger one",
-                crate::quantity::MAX_TEXT
+                crate::grammar::quantity::MAX_TEXT
             )),
         )
     }
@@ -1153,7 +1153,7 @@ impl Problem {
             ),
             Some(format!(
                 "set `{limit}` (at most {} {}), or lower the request",
-                crate::quantity::MAX_TEXT,
+                crate::grammar::quantity::MAX_TEXT,
                 if limit == "cpu_limit" {
                     "cores"
                 } else {

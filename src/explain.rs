@@ -132,14 +132,14 @@ pub fn rows(
         ),
     ] {
         let unit = if key == "cpu_limit" {
-            crate::quantity::Unit::Cpu
+            crate::grammar::quantity::Unit::Cpu
         } else {
-            crate::quantity::Unit::Bytes
+            crate::grammar::quantity::Unit::Bytes
         };
         // A lower layer's limit below the request gives way to the default.
         let source = match picked {
             Some(p)
-                if crate::quantity::Quantity::parse(p.value, unit)
+                if crate::grammar::quantity::Quantity::parse(p.value, unit)
                     .is_some_and(|q| q.to_string() == *value) =>
             {
                 label(p.rank)

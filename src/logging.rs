@@ -3,9 +3,9 @@
 
 use crate::builtin;
 use crate::config::{Config, Scheme};
+use crate::grammar::secret::parse_secret_ref;
 use crate::labels::common_labels;
 use crate::model::*;
-use crate::secret::parse_secret_ref;
 
 /// Fluentd's namespace: its own, so that its hostPath volumes, root user and
 /// node-count of pods touch neither the app's Pod Security level nor its quota.

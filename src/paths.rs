@@ -127,7 +127,7 @@ pub fn generated(path: &str) -> Result<(), &'static str> {
         return Err("it is not a plain relative path inside the repo");
     }
     let parts: Vec<&str> = path.split('/').collect();
-    let label = |name: &str| crate::names::is_dns_label(name, 63);
+    let label = |name: &str| crate::grammar::names::is_dns_label(name, 63);
     // Generated names are lowercase words, digits, `.`, `-` and `_`.
     let file_name = |name: &str| {
         !name.starts_with('.')

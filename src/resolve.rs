@@ -7,12 +7,12 @@
 use crate::builtin;
 use crate::config::{Config, Kind, Layer, Metrics, Mtls, Protocol, ServiceConfig};
 use crate::error::{KeyPath, Problem};
+use crate::grammar::quantity::{Quantity, Unit};
+use crate::grammar::reference::image_tag;
+use crate::grammar::secret::parse_secret_ref;
 use crate::labels::{common_labels, selector};
 use crate::model::*;
-use crate::quantity::{Quantity, Unit};
-use crate::reference::image_tag;
 use crate::scope::{Scope, switches};
-use crate::secret::parse_secret_ref;
 use crate::{logging, mesh};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;

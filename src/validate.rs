@@ -5,13 +5,13 @@ use crate::config::{
     Canary, Config, EnvironmentConfig, IngressGateway, KilnSource, Kind, Layer, Metrics, Protocol,
     Retries, RetrySetting, ServiceConfig,
 };
-use crate::cron;
 use crate::error::{KeyPath, Problem};
+use crate::grammar::cron;
+use crate::grammar::names::{self, is_version};
+use crate::grammar::quantity::{Quantity, Refused, Unit};
+use crate::grammar::reference::image_tag;
+use crate::grammar::secret::parse_secret_ref;
 use crate::load::suggest;
-use crate::names::{self, is_version};
-use crate::quantity::{Quantity, Refused, Unit};
-use crate::reference::image_tag;
-use crate::secret::parse_secret_ref;
 use std::collections::BTreeMap;
 
 /// Longest project name: namespaces are `{project}-{env}` and must fit in 63.
@@ -276,7 +276,7 @@ fn check_service_layers(
     ];
     for (key, value) in durations {
         if let Some(value) = value
-            && !names::is_duration(value)
+            && !crate::grammar::duration::is_duration(value)
         {
             problems.push(Problem::bad_duration(&key, value));
         }
@@ -590,7 +590,7 @@ fn is_branch(branch: &str) -> bool {
 
 /// An image repository prefix: `{registry}/{service}` must be an image name.
 fn is_registry(registry: &str) -> bool {
-    crate::reference::check_name(&format!("{registry}/x")).is_ok()
+    crate::grammar::reference::check_name(&format!("{registry}/x")).is_ok()
 }
 
 fn check_layer(key: &KeyPath, layer: Layer<'_>, problems: &mut Vec<Problem>) {
@@ -661,7 +661,7 @@ fn check_retries(key: &KeyPath, policy: &Retries, problems: &mut Vec<Problem>) {
         ));
     }
     if let Some(timeout) = &policy.per_try_timeout
-        && !names::is_duration(timeout)
+        && !crate::grammar::duration::is_duration(timeout)
     {
         problems.push(Problem::bad_duration(&key.key("per_try_timeout"), timeout));
     }
@@ -964,7 +964,7 @@ fn check_image_source(
 
 /// The problem with an image reference, if any: not a reference at all, or not pinned.
 fn image_problem(key: &KeyPath, image: &str) -> Option<Problem> {
-    match crate::reference::parse(image) {
+    match crate::grammar::reference::parse(image) {
         Err(reason) => Some(Problem::bad_image_reference(key, image, &reason)),
         Ok(_) if image_tag(image).is_none() => Some(Problem::bad_image(key, image)),
         Ok(_) => None,

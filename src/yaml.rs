@@ -1,31 +1,8 @@
 //! The one way a value from `kiln.toml` enters YAML: as a double-quoted
 //! scalar with everything that could end it, fold it or hide in it escaped.
 
+pub use crate::grammar::quote::quote;
 use serde_json::Value;
-
-/// Quotes `text` as a YAML double-quoted scalar that parses back to exactly `text`.
-pub fn quote(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            // Control characters, the C1 range (NEL is a YAML line break),
-            // the byte-order mark and the Unicode line and paragraph separators
-            // would be folded, rejected or stripped by a YAML reader.
-            c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}') => {
-                out.push_str(&format!("\\u{:04x}", c as u32));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
 
 /// Writes a mapping key: bare when it cannot be read as anything but a
 /// string, quoted otherwise (`on`, `no` and `y` are booleans to YAML 1.1 readers).

@@ -1,7 +1,7 @@
 //! Secret references: `secret-name:key`, the one way `kiln.toml` names a
 //! secret value, which kiln never sees.
 
-use crate::names;
+use super::names;
 
 /// Splits `secret-name:key`, when both parts are valid.
 pub fn parse_secret_ref(reference: &str) -> Option<(&str, &str)> {

@@ -85,33 +85,6 @@ pub fn is_container_path(path: &str) -> bool {
         && !path.split('/').any(|part| part == "..")
 }
 
-/// A duration both Prometheus and Istio read: whole numbers with units `h`, `m`,
-/// `s` and `ms`, each at most once and in that order (`1m30s`, `500ms`), not zero.
-pub fn is_duration(text: &str) -> bool {
-    const UNITS: [&str; 4] = ["h", "m", "s", "ms"];
-    let mut rest = text;
-    let mut next_unit = 0;
-    let mut total = 0u64;
-    while !rest.is_empty() {
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        if digits == 0 || digits > 9 {
-            return false;
-        }
-        let (number, after) = rest.split_at(digits);
-        // `ms` before `m`, so `500ms` is not read as 500 minutes and a stray `s`.
-        let Some(unit) = (next_unit..UNITS.len())
-            .rev()
-            .find(|&u| after.starts_with(UNITS[u]))
-        else {
-            return false;
-        };
-        total += number.parse::<u64>().unwrap_or(0);
-        rest = &after[UNITS[unit].len()..];
-        next_unit = unit + 1;
-    }
-    total > 0
-}
-
 /// A host name (DNS-1123 subdomain) or an IPv4 address.
 pub fn is_host(host: &str) -> bool {
     is_dns_subdomain(host) || host.parse::<std::net::Ipv4Addr>().is_ok()
@@ -137,18 +110,6 @@ pub fn is_version(version: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations_both_prometheus_and_istio_read() {
-        for good in ["30s", "1m30s", "500ms", "2h", "1h2m3s4ms"] {
-            assert!(is_duration(good), "{good}");
-        }
-        for bad in [
-            "", "0s", "30", "1.5s", "s", "30s1m", "1d", "5 s", "-1s", "1mm",
-        ] {
-            assert!(!is_duration(bad), "{bad}");
-        }
-    }
 
     #[test]
     fn labels_reject_paths_and_case() {

@@ -56,7 +56,7 @@ pub fn image_tag(image: &str) -> Option<&str> {
     parse(image)
         .ok()?
         .tag
-        .filter(|tag| crate::names::is_version(tag))
+        .filter(|tag| super::names::is_version(tag))
 }
 
 /// A repository name without tag or digest: `[domain/]path`.
