@@ -1,7 +1,7 @@
 //! The subcommands, each a thin composition of the pipeline steps.
 
+use crate::diagnostics::Error;
 use crate::diff::{self, Filter};
-use crate::error::Error;
 use crate::grammar::names;
 use crate::load::{self, Source};
 use crate::lock::{Entry, Lock, hash};
@@ -166,7 +166,7 @@ pub fn check(dir: &Path, out: &mut dyn Write) -> Result<(), Error> {
     )
     .map_err(io(dir))?;
     if stats.drift_without_kiln {
-        writeln!(out, "{}", crate::error::no_kiln_source_note()).map_err(io(dir))?;
+        writeln!(out, "{}", crate::diagnostics::no_kiln_source_note()).map_err(io(dir))?;
     }
     Ok(())
 }
@@ -598,7 +598,7 @@ fn check_filter<'a>(filter: &Filter, paths: impl Iterator<Item = &'a str>) -> Re
         services.extend(paths::service_of(path));
     }
     let unknown = |what, name: &str, known: &std::collections::BTreeSet<&str>| {
-        (!known.contains(name)).then(|| crate::error::UnknownName {
+        (!known.contains(name)).then(|| crate::diagnostics::UnknownName {
             what,
             name: name.to_string(),
             suggestion: load::suggest(name, known.iter().copied()).map(str::to_string),
@@ -728,7 +728,7 @@ fn git_read(dir: &Path, revision: &str, args: &[&str], max: u64) -> Result<(Vec<
 /// `MAX_OVERRIDE_BYTES`, at most `MAX_OVERRIDE_ENTRIES` of them, checked
 /// as the work tree's are.
 fn renderer_at(dir: &Path, revision: &str) -> Result<Renderer, Error> {
-    use crate::error::OverrideRule;
+    use crate::diagnostics::OverrideRule;
     use crate::render::{MAX_OVERRIDE_BYTES, MAX_OVERRIDE_ENTRIES};
     let root = paths::OVERRIDES;
     // One line of ls-tree is about 100 bytes, and the path at most 4 KiB.

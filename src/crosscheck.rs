@@ -5,7 +5,7 @@
 //! kiln, never in `kiln.toml`; `kiln check` and `kiln build` refuse to go on.
 
 use crate::builtin;
-use crate::error::Problem;
+use crate::diagnostics::Problem;
 use crate::model::Model;
 use crate::render::Rendered;
 use serde_yaml::{Mapping, Value};
@@ -253,7 +253,7 @@ pub fn check_made(
     rendered: &Rendered,
     model: &Model,
     sources: &crate::render::Sources,
-) -> (Vec<Problem>, Vec<crate::error::Error>) {
+) -> (Vec<Problem>, Vec<crate::diagnostics::Error>) {
     let mut problems = Vec::new();
     let mut overrides = Vec::new();
     for (file, message) in found(rendered, model) {
@@ -263,7 +263,7 @@ pub fn check_made(
                 .find(|t| t.starts_with(crate::paths::OVERRIDES))
         });
         match made_by {
-            Some(own) => overrides.push(crate::error::Error::TemplateOverride {
+            Some(own) => overrides.push(crate::diagnostics::Error::TemplateOverride {
                 file: own.clone(),
                 line: None,
                 cause: format!("generated `{file}`: {message}"),

@@ -1,7 +1,7 @@
 //! The diff sink: compares a rendered set with another set of files
 //! (the disk, another render, another directory) and never writes.
 
-use crate::error::Error;
+use crate::diagnostics::Error;
 use crate::files::{self, Failure};
 use crate::lock::{Lock, hash};
 use crate::paths;

@@ -12,9 +12,9 @@ mod commands;
 pub mod config;
 pub mod crosscheck;
 mod delivery;
+pub mod diagnostics;
 mod diff;
 mod digest;
-pub mod error;
 mod escape;
 mod explain;
 mod files;
@@ -45,8 +45,8 @@ mod write;
 mod yaml;
 
 pub use commands::{Verify, render_text};
+pub use diagnostics::Error;
 pub use diff::Filter;
-pub use error::Error;
 pub use report::Format;
 
 /// A lock and a journal, checked and merged as `kiln build` reads them;

@@ -2,7 +2,7 @@
 //! problems that name the file, line, column and key.
 
 use crate::config::Config;
-use crate::error::{Error, KeyPart, KeyPath, Located, Problem};
+use crate::diagnostics::{Error, KeyPart, KeyPath, Located, Problem};
 use std::ops::Range;
 use std::path::Path;
 use toml::Spanned;

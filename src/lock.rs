@@ -1,8 +1,8 @@
 //! `kiln.lock`: which files kiln wrote, and the hash of what it wrote.
 //! A file whose hash no longer matches was edited by hand.
 
+use crate::diagnostics::{Error, KeyPath, Problem};
 use crate::digest::hex;
-use crate::error::{Error, KeyPath, Problem};
 use crate::files;
 use crate::load::Source;
 use crate::paths;

@@ -1,7 +1,7 @@
 //! Where every generated file goes. Paths are computed here and nowhere
 //! else, from names that validation already proved to be DNS labels.
 
-use crate::error::Error;
+use crate::diagnostics::Error;
 use std::path::{Component, Path};
 
 /// The directory every environment's manifests live under.

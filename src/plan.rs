@@ -1,7 +1,7 @@
 //! Compares what kiln would write with the disk and the lock, file by file.
 //! The plan is pure: the write sink carries it out, `--dry-run` prints it.
 
-use crate::error::Error;
+use crate::diagnostics::Error;
 use crate::files::{self, Contents, Failure, Stamp, Stamps};
 use crate::lock::{Entry, Lock, hash};
 use crate::render::{Rendered, Sources};

@@ -4,7 +4,7 @@
 //! The first line of each file is a `# ` comment: its one-line description.
 
 use crate::config::{Config, ServiceConfig};
-use crate::error::{KeyPath, Problem};
+use crate::diagnostics::{KeyPath, Problem};
 use include_dir::{Dir, include_dir};
 
 static PRESETS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/presets");

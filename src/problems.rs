@@ -2,7 +2,7 @@
 //! (editors, bots) or as GitHub Actions workflow commands (annotations on
 //! the line of the pull request). The text format stays in `error`.
 
-use crate::error::Located;
+use crate::diagnostics::Located;
 use serde::Serialize;
 
 /// The JSON document `kiln check --format json` prints, schema

@@ -1,7 +1,7 @@
 //! Templates → an in-memory set of files. Nothing here touches the disk;
 //! a sink (write or diff) consumes the result.
 
-use crate::error::{Error, OverrideRule};
+use crate::diagnostics::{Error, OverrideRule};
 use crate::model::{
     Application, Build, Delivery, Environment, HttpRoute, Model, ProjectView, Service,
 };

@@ -6,7 +6,7 @@
 
 use crate::builtin;
 use crate::config::{Config, Kind, Layer, Metrics, Mtls, Protocol, ServiceConfig};
-use crate::error::{KeyPath, Problem};
+use crate::diagnostics::{KeyPath, Problem};
 use crate::grammar::quantity::{Quantity, Unit};
 use crate::grammar::reference::image_tag;
 use crate::grammar::secret::parse_secret_ref;

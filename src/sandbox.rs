@@ -16,7 +16,7 @@ pub use check::{Finding, What, check};
 pub use lex::{MAX_NESTING, MAX_TAG, Tag};
 pub use limit::{Budget, NODE_COST, RENDER_LIMIT, Trip, bounded, instrument, is_wrapper, register};
 
-use crate::error::OverrideRule;
+use crate::diagnostics::OverrideRule;
 
 /// The tags of an override's text, or why Tera should not parse it, at a line.
 pub fn tags(text: &str) -> Result<Vec<Tag>, (usize, OverrideRule)> {

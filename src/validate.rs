@@ -5,7 +5,7 @@ use crate::config::{
     Canary, Config, EnvironmentConfig, IngressGateway, KilnSource, Kind, Layer, Metrics, Protocol,
     Retries, RetrySetting, ServiceConfig,
 };
-use crate::error::{KeyPath, Problem};
+use crate::diagnostics::{KeyPath, Problem};
 use crate::grammar::cron;
 use crate::grammar::names::{self, is_version};
 use crate::grammar::quantity::{Quantity, Refused, Unit};

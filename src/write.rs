@@ -5,7 +5,7 @@
 //! Every path here was checked by the plan; `files` reaches each one
 //! without following a symlink.
 
-use crate::error::Error;
+use crate::diagnostics::Error;
 use crate::files::{self, Stamps};
 use crate::lock::Lock;
 use crate::paths;

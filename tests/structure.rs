@@ -4,7 +4,8 @@
 //!
 //! A module is a file (`src/a/b.rs`, or `src/a/mod.rs` for the folder
 //! `a`). Module `m` uses module `n` when `m`'s code names a path into `n`:
-//! `crate::n::…`, `super::…`, `self::…`, or a child module by its name.
+//! `crate::n::…`, `super::…`, `self::…`, or a child module by its name; a
+//! name that a module re-exports (`pub use`) is followed to where it is defined.
 //! Within each folder, the modules and subfolders beside each other (a
 //! subfolder standing for everything in it, the folder's own `mod.rs` for
 //! itself) must use each other one way only; so must the top-level ones.
@@ -22,7 +23,7 @@ const MAX_LINES: usize = 600;
 const STILL_LONG: &[&str] = &[
     "commands.rs",
     "crosscheck.rs",
-    "error.rs",
+    "diagnostics/messages.rs",
     "render.rs",
     "resolve.rs",
     "sandbox/check.rs",
@@ -211,6 +212,9 @@ fn code_only(text: &str) -> String {
 struct Reference {
     line: usize,
     path: Vec<String>,
+    /// The name it is known by in this module to others, when a `pub use`
+    /// at the top of the file re-exports it (`*` for a glob).
+    exported: Option<String>,
 }
 
 /// The paths in `code` (see `code_only`) that start with `crate`, `super`
@@ -251,9 +255,20 @@ fn references(code: &str, module: &[String], children: &BTreeSet<String>) -> Vec
                 .collect();
             let mut prefixes = Vec::new();
             let end = use_tree(&tokens, i, Vec::new(), &mut prefixes);
-            for path in prefixes {
+            let public_use = inline.is_empty()
+                && i >= 2
+                && tokens[i - 1].1 == "use"
+                && (tokens[i - 2].1 == "pub" || (i >= 5 && tokens[i - 5].1 == "pub"));
+            for (path, alias) in prefixes {
+                let exported = public_use
+                    .then(|| alias.clone().or_else(|| path.last().cloned()))
+                    .flatten();
                 if let Some(path) = absolute(&path, &here) {
-                    found.push(Reference { line, path });
+                    found.push(Reference {
+                        line,
+                        path,
+                        exported,
+                    });
                 }
             }
             i = end;
@@ -300,7 +315,7 @@ fn use_tree(
     tokens: &[(usize, String)],
     mut i: usize,
     mut prefix: Vec<String>,
-    out: &mut Vec<Vec<String>>,
+    out: &mut Vec<(Vec<String>, Option<String>)>,
 ) -> usize {
     loop {
         match tokens.get(i).map(|t| t.1.as_str()) {
@@ -316,7 +331,7 @@ fn use_tree(
                 }
             }
             Some("*") => {
-                out.push(prefix);
+                out.push((prefix, Some("*".to_string())));
                 return i + 1;
             }
             Some(word) if word.starts_with(|c: char| c.is_alphanumeric() || c == '_') => {
@@ -327,15 +342,17 @@ fn use_tree(
                 if tokens.get(i).is_some_and(|t| t.1 == "::") {
                     i += 1;
                 } else {
+                    let mut alias = None;
                     if tokens.get(i).is_some_and(|t| t.1 == "as") {
+                        alias = tokens.get(i + 1).map(|t| t.1.clone());
                         i += 2;
                     }
-                    out.push(prefix);
+                    out.push((prefix, alias));
                     return i;
                 }
             }
             _ => {
-                out.push(prefix);
+                out.push((prefix, None));
                 return i;
             }
         }
@@ -372,6 +389,31 @@ fn target<'m>(path: &[String], modules: &'m BTreeSet<Vec<String>>) -> Option<&'m
         .find_map(|n| modules.get(&path[..n].to_vec()))
 }
 
+/// The module a path names, seen through re-exports: `a::Thing`, where
+/// `a` says `pub use b::Thing`, names `b` (or `a::b`), not `a`.
+fn through(
+    path: &[String],
+    modules: &BTreeSet<Vec<String>>,
+    exports: &BTreeMap<Vec<String>, BTreeMap<String, Vec<String>>>,
+) -> Option<Vec<String>> {
+    let mut path = path.to_vec();
+    for _ in 0..16 {
+        let module = target(&path, modules)?.clone();
+        let next = path
+            .get(module.len())
+            .and_then(|name| exports.get(&module)?.get(name));
+        match next {
+            Some(exported) => {
+                let mut longer = exported.clone();
+                longer.extend(path[module.len() + 1..].iter().cloned());
+                path = longer;
+            }
+            _ => return Some(module),
+        }
+    }
+    target(&path, modules).cloned()
+}
+
 /// Every use of a module by another: (user, used) → where, as `file:line`.
 type Uses = BTreeMap<(Vec<String>, Vec<String>), Vec<String>>;
 
@@ -383,19 +425,39 @@ fn module_uses() -> Uses {
         .filter_map(|file| Some((module_of(file)?, file.clone())))
         .collect();
     let known: BTreeSet<Vec<String>> = modules.keys().cloned().collect();
+    let read: BTreeMap<&Vec<String>, Vec<Reference>> = modules
+        .iter()
+        .map(|(module, file)| {
+            let children: BTreeSet<String> = known
+                .iter()
+                .filter(|other| other.len() == module.len() + 1 && other.starts_with(module))
+                .map(|other| other[module.len()].clone())
+                .collect();
+            let code = code_only(&std::fs::read_to_string(src().join(file)).unwrap());
+            (module, references(&code, module, &children))
+        })
+        .collect();
+    // What each module re-exports: name → the path it stands for.
+    let mut exports: BTreeMap<Vec<String>, BTreeMap<String, Vec<String>>> = BTreeMap::new();
+    for (module, references) in &read {
+        for reference in references {
+            if let Some(name) = &reference.exported {
+                exports
+                    .entry((*module).clone())
+                    .or_default()
+                    .insert(name.clone(), reference.path.clone());
+            }
+        }
+    }
     let mut uses = Uses::new();
-    for (module, file) in &modules {
-        let children: BTreeSet<String> = known
-            .iter()
-            .filter(|other| other.len() == module.len() + 1 && other.starts_with(module))
-            .map(|other| other[module.len()].clone())
-            .collect();
-        let code = code_only(&std::fs::read_to_string(src().join(file)).unwrap());
-        for reference in references(&code, module, &children) {
-            let Some(used) = target(&reference.path, &known) else {
+    for (module, references) in &read {
+        let module = *module;
+        let file = &modules[module];
+        for reference in references {
+            let Some(used) = through(&reference.path, &known, &exports) else {
                 continue;
             };
-            if used != module {
+            if used != *module {
                 uses.entry((module.clone(), used.clone()))
                     .or_default()
                     .push(format!(

@@ -5,7 +5,7 @@
 //! findings are reported (the bundled templates are kept clean by a test).
 
 use super::lex::Tag;
-use crate::error::OverrideRule;
+use crate::diagnostics::OverrideRule;
 use std::collections::{BTreeMap, HashMap};
 use tera::Tera;
 use tera::ast::{Expr, ExprVal, FunctionCall, Node};

@@ -1,0 +1,15 @@
+//! What kiln tells a user when something is wrong: the errors that stop a
+//! command, the problems of `kiln.toml` at their keys, and both located for
+//! editors and CI.
+
+mod error;
+mod located;
+mod messages;
+mod problem;
+mod rule;
+
+pub use error::{Error, UnknownName};
+pub use located::Located;
+pub use messages::no_kiln_source_note;
+pub use problem::{KeyPart, KeyPath, Problem};
+pub use rule::OverrideRule;

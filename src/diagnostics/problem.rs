@@ -1,0 +1,88 @@
+//! One thing wrong with `kiln.toml`, at its key path. Each module that finds
+//! a problem words it, beside the rule it breaks.
+
+use std::fmt;
+
+/// One step of a key path: a table key or an array index.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum KeyPart {
+    Key(String),
+    Index(usize),
+}
+
+/// A dotted key path into `kiln.toml`, like `services.users.calls[1]`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct KeyPath(pub Vec<KeyPart>);
+
+impl KeyPath {
+    pub fn new(parts: &[&str]) -> Self {
+        KeyPath(
+            parts
+                .iter()
+                .map(|p| KeyPart::Key((*p).to_string()))
+                .collect(),
+        )
+    }
+
+    pub fn key(&self, key: &str) -> Self {
+        let mut next = self.clone();
+        next.0.push(KeyPart::Key(key.to_string()));
+        next
+    }
+
+    pub fn index(&self, index: usize) -> Self {
+        let mut next = self.clone();
+        next.0.push(KeyPart::Index(index));
+        next
+    }
+}
+
+impl fmt::Display for KeyPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, part) in self.0.iter().enumerate() {
+            match part {
+                KeyPart::Key(k) => {
+                    if i > 0 {
+                        write!(f, ".")?;
+                    }
+                    let bare = !k.is_empty()
+                        && k.bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+                    if bare {
+                        write!(f, "{k}")?;
+                    } else {
+                        write!(f, "{}", crate::grammar::quote::quote(k))?;
+                    }
+                }
+                KeyPart::Index(n) => write!(f, "[{n}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One thing wrong with `kiln.toml`, at a key.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Problem {
+    pub key: KeyPath,
+    pub message: String,
+    pub hint: Option<String>,
+    /// A byte range in the source, when the parser knows it better than the key path does.
+    pub span: Option<std::ops::Range<usize>>,
+}
+
+pub fn did_you_mean(suggestion: Option<&str>) -> Option<String> {
+    suggestion.map(|s| format!("did you mean `{s}`?"))
+}
+
+impl Problem {
+    /// A problem at `key`.
+    pub fn at(key: &KeyPath, message: String, hint: Option<String>) -> Self {
+        Problem {
+            key: key.clone(),
+            message,
+            hint,
+            span: None,
+        }
+    }
+}
