@@ -1,5 +1,6 @@
 //! The subcommands, each a thin composition of the pipeline steps.
 
+use crate::config::presets;
 use crate::diagnostics::Error;
 use crate::diff::{self, Filter};
 use crate::grammar::names;
@@ -10,7 +11,7 @@ use crate::plan::{self, Action};
 use crate::render::{Rendered, Renderer, Sources};
 use crate::report::{self, Format, Mode};
 use crate::{Color, DiffAgainst};
-use crate::{cache, crosscheck, explain, presets, resolve, validate, write};
+use crate::{cache, crosscheck, explain, resolve, validate, write};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -404,10 +405,10 @@ pub fn init(
         Some(name) => name.to_string(),
         None => default_name(dir)?,
     };
-    if !names::is_dns_label(&name, validate::MAX_PROJECT) {
+    if !names::is_dns_label(&name, crate::config::limits::MAX_PROJECT) {
         return Err(Error::BadName {
             name,
-            max: validate::MAX_PROJECT,
+            max: crate::config::limits::MAX_PROJECT,
         });
     }
     let wanted = preset.unwrap_or(presets::DEFAULT_APP);

@@ -29,7 +29,6 @@ mod parallel;
 mod paths;
 mod plan;
 mod prereqs;
-mod presets;
 mod problems;
 mod readback;
 pub mod render;

@@ -160,8 +160,11 @@ fn scan(dir: &Path) -> Result<Scan, Error> {
             } else if kind.is_dir() || !names.contains(&name) {
                 problems.push(Error::UnknownOverride {
                     file: shown,
-                    suggestion: crate::load::suggest(&name, names.iter().map(String::as_str))
-                        .map(str::to_string),
+                    suggestion: crate::diagnostics::suggest(
+                        &name,
+                        names.iter().map(String::as_str),
+                    )
+                    .map(str::to_string),
                     root: paths::OVERRIDES,
                 });
             } else if !kind.is_file() {
@@ -247,7 +250,7 @@ pub fn overrides_from(
         if !names.contains(&name) {
             problems.push(Error::UnknownOverride {
                 file: shown,
-                suggestion: crate::load::suggest(&name, names.iter().map(String::as_str))
+                suggestion: crate::diagnostics::suggest(&name, names.iter().map(String::as_str))
                     .map(str::to_string),
                 root: paths::OVERRIDES,
             });

@@ -1,30 +1,19 @@
 //! Whole-config rules. Every rule runs, so one `kiln check` reports every
 //! problem at once; each problem carries the key path it is about.
 
+use crate::config::limits::*;
 use crate::config::{
     Canary, Config, EnvironmentConfig, IngressGateway, KilnSource, Kind, Layer, Metrics, Protocol,
     Retries, RetrySetting, ServiceConfig,
 };
+use crate::diagnostics::suggest;
 use crate::diagnostics::{KeyPath, Problem};
 use crate::grammar::cron;
 use crate::grammar::names::{self, is_version};
 use crate::grammar::quantity::{Quantity, Refused, Unit};
 use crate::grammar::reference::image_tag;
 use crate::grammar::secret::parse_secret_ref;
-use crate::load::suggest;
 use std::collections::BTreeMap;
-
-/// Longest project name: namespaces are `{project}-{env}` and must fit in 63.
-pub const MAX_PROJECT: usize = 40;
-/// Longest environment name.
-pub const MAX_ENVIRONMENT: usize = 22;
-/// Longest service name: leaves room for suffixes such as `-headless` and
-/// for the 52 characters Kubernetes allows a CronJob.
-pub const MAX_SERVICE: usize = 43;
-/// Most services in one config: twice the largest app kiln is benchmarked on.
-pub const MAX_SERVICES: usize = 2_000;
-/// Longest `env` value: a ConfigMap holds at most 1 MiB in all.
-pub const MAX_ENV_VALUE: usize = 64 * 1024;
 
 /// Ports the Istio sidecar listens on.
 const SIDECAR_PORTS: std::ops::RangeInclusive<u16> = 15000..=15090;

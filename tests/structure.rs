@@ -389,19 +389,62 @@ fn target<'m>(path: &[String], modules: &'m BTreeSet<Vec<String>>) -> Option<&'m
         .find_map(|n| modules.get(&path[..n].to_vec()))
 }
 
+/// What a module offers others besides its children.
+#[derive(Default)]
+struct Offered {
+    /// `pub use path as name`, by name.
+    names: BTreeMap<String, Vec<String>>,
+    /// `pub use path::*`.
+    globs: Vec<Vec<String>>,
+    /// The items it defines itself.
+    defines: BTreeSet<String>,
+}
+
+type Exports = BTreeMap<Vec<String>, Offered>;
+
+/// The names of the items `code` defines at any depth (`struct X`, `fn y`, ...).
+fn definitions(code: &str) -> BTreeSet<String> {
+    let tokens = tokenize(code);
+    tokens
+        .windows(2)
+        .filter(|pair| {
+            matches!(
+                pair[0].1.as_str(),
+                "struct" | "enum" | "fn" | "const" | "static" | "type" | "trait" | "union"
+            )
+        })
+        .map(|pair| pair[1].1.clone())
+        .collect()
+}
+
 /// The module a path names, seen through re-exports: `a::Thing`, where
-/// `a` says `pub use b::Thing`, names `b` (or `a::b`), not `a`.
+/// `a` says `pub use b::Thing` (or `pub use b::*` and `b` defines
+/// `Thing`), names `b`, not `a`.
 fn through(
     path: &[String],
     modules: &BTreeSet<Vec<String>>,
-    exports: &BTreeMap<Vec<String>, BTreeMap<String, Vec<String>>>,
+    exports: &Exports,
 ) -> Option<Vec<String>> {
     let mut path = path.to_vec();
     for _ in 0..16 {
         let module = target(&path, modules)?.clone();
-        let next = path
-            .get(module.len())
-            .and_then(|name| exports.get(&module)?.get(name));
+        let next = path.get(module.len()).and_then(|name| {
+            let offered = exports.get(&module)?;
+            if let Some(exported) = offered.names.get(name) {
+                return Some(exported.clone());
+            }
+            if offered.defines.contains(name) {
+                return None;
+            }
+            offered.globs.iter().find_map(|glob| {
+                let inner = exports.get(target(glob, modules)?)?;
+                (inner.defines.contains(name) || inner.names.contains_key(name)).then(|| {
+                    let mut path = glob.clone();
+                    path.push(name.clone());
+                    path
+                })
+            })
+        });
         match next {
             Some(exported) => {
                 let mut longer = exported.clone();
@@ -437,17 +480,24 @@ fn module_uses() -> Uses {
             (module, references(&code, module, &children))
         })
         .collect();
-    // What each module re-exports: name → the path it stands for.
-    let mut exports: BTreeMap<Vec<String>, BTreeMap<String, Vec<String>>> = BTreeMap::new();
+    // What each module re-exports: name → the path it stands for; `*` →
+    // the modules it re-exports whole, each with the names it defines.
+    let mut exports: Exports = BTreeMap::new();
     for (module, references) in &read {
+        let mine = exports.entry((*module).clone()).or_default();
         for reference in references {
-            if let Some(name) = &reference.exported {
-                exports
-                    .entry((*module).clone())
-                    .or_default()
-                    .insert(name.clone(), reference.path.clone());
+            match reference.exported.as_deref() {
+                Some("*") => mine.globs.push(reference.path.clone()),
+                Some(name) => {
+                    mine.names.insert(name.to_string(), reference.path.clone());
+                }
+                None => {}
             }
         }
+    }
+    for (module, file) in &modules {
+        let code = code_only(&std::fs::read_to_string(src().join(file)).unwrap());
+        exports.entry(module.clone()).or_default().defines = definitions(&code);
     }
     let mut uses = Uses::new();
     for (module, references) in &read {

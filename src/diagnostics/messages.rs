@@ -20,70 +20,6 @@ pub fn no_kiln_source_note() -> String {
 }
 
 impl Problem {
-    pub fn syntax(message: &str, span: Option<std::ops::Range<usize>>) -> Self {
-        Problem {
-            key: KeyPath::default(),
-            message: format!("invalid TOML: {}", message.trim()),
-            hint: None,
-            span,
-        }
-    }
-
-    pub fn unknown_key(key: &KeyPath, suggestion: Option<&str>, expected: &[String]) -> Self {
-        let hint = did_you_mean(suggestion).or_else(|| {
-            (!expected.is_empty()).then(|| format!("expected one of {}", expected.join(", ")))
-        });
-        Problem::at(key, format!("unknown key `{key}`"), hint)
-    }
-
-    pub fn wrong_type(key: &KeyPath, detail: &str) -> Self {
-        // serde names Rust types; users think in TOML values.
-        let detail = detail
-            .replace("expected u16", "expected an integer from 0 to 65535")
-            .replace(
-                "expected u32",
-                "expected a whole number from 0 to 4294967295",
-            )
-            .replace("expected a boolean", "expected true or false")
-            .replace("expected a sequence", "expected an array")
-            .replace("expected a map", "expected a table");
-        Problem::at(key, format!("wrong value for `{key}`: {detail}"), None)
-    }
-
-    pub fn unknown_variant(
-        key: &KeyPath,
-        value: &str,
-        suggestion: Option<&str>,
-        expected: &[String],
-    ) -> Self {
-        let hint = did_you_mean(suggestion)
-            .or_else(|| Some(format!("expected one of {}", expected.join(", "))));
-        Problem::at(key, format!("`{key}` cannot be `{value}`"), hint)
-    }
-
-    pub fn unknown_preset(
-        key: &KeyPath,
-        name: &str,
-        suggestion: Option<&str>,
-        known: &[&str],
-    ) -> Self {
-        let hint = did_you_mean(suggestion).or_else(|| {
-            Some(format!(
-                "choose one of {}; `kiln presets list` describes them",
-                known
-                    .iter()
-                    .map(|k| format!("`{k}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
-        });
-        Problem::at(key, format!("unknown preset `{name}` in `{key}`"), hint)
-    }
-
-    pub fn missing_key(key: &KeyPath) -> Self {
-        Problem::at(key, format!("missing required key `{key}`"), None)
-    }
-
     pub fn not_a_label(
         key: &KeyPath,
         value: &str,
@@ -667,22 +603,6 @@ impl Problem {
                 "name the failures to retry, or write `retries = false` to turn retries off"
                     .to_string(),
             ),
-        )
-    }
-
-    /// A retry condition kiln does not offer because it can repeat a request
-    /// the app already acted on.
-    pub fn unsafe_retry(key: &KeyPath, value: &str) -> Self {
-        Problem::at(
-            key,
-            format!(
-                "`{key}` cannot be `{value}`: it retries requests the app may already have acted on"
-            ),
-            Some(format!(
-                "a failed POST (a payment, an order) would be sent again; kiln retries only failures where the request \
-                 never reached the app (`connect-failure`, `refused-stream`, `reset-before-request`); retry `{value}` \
-                 in the caller, which knows which requests are idempotent"
-            )),
         )
     }
 

@@ -11,5 +11,5 @@ mod rule;
 pub use error::{Error, UnknownName};
 pub use located::Located;
 pub use messages::no_kiln_source_note;
-pub use problem::{KeyPart, KeyPath, Problem};
+pub use problem::{KeyPart, KeyPath, Problem, did_you_mean, suggest};
 pub use rule::OverrideRule;

@@ -4,7 +4,7 @@
 //! The first line of each file is a `# ` comment: its one-line description.
 
 use crate::config::{Config, ServiceConfig};
-use crate::diagnostics::{KeyPath, Problem};
+use crate::diagnostics::{KeyPath, Problem, did_you_mean};
 use include_dir::{Dir, include_dir};
 
 static PRESETS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/presets");
@@ -94,7 +94,7 @@ pub fn apply(config: &mut Config) -> Vec<Problem> {
         };
         let Some(preset) = self::service(&wanted) else {
             let key = KeyPath::new(&["services", name, "preset"]);
-            let suggestion = crate::load::suggest(&wanted, names.iter().copied());
+            let suggestion = crate::diagnostics::suggest(&wanted, names.iter().copied());
             problems.push(Problem::unknown_preset(&key, &wanted, suggestion, &names));
             continue;
         };
@@ -147,6 +147,27 @@ fn fill(service: &mut ServiceConfig, preset: &ServiceConfig) {
         build_image,
         runtime_image,
     );
+}
+
+impl Problem {
+    pub fn unknown_preset(
+        key: &KeyPath,
+        name: &str,
+        suggestion: Option<&str>,
+        known: &[&str],
+    ) -> Self {
+        let hint = did_you_mean(suggestion).or_else(|| {
+            Some(format!(
+                "choose one of {}; `kiln presets list` describes them",
+                known
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        });
+        Problem::at(key, format!("unknown preset `{name}` in `{key}`"), hint)
+    }
 }
 
 #[cfg(test)]
