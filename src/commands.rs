@@ -4,6 +4,7 @@ use crate::config::presets;
 use crate::diagnostics::Error;
 use crate::diff::{self, Filter};
 use crate::grammar::names;
+use crate::kinds;
 use crate::load::{self, Source};
 use crate::lock::{Entry, Lock, hash};
 use crate::paths;
@@ -11,7 +12,7 @@ use crate::plan::{self, Action};
 use crate::render::{Rendered, Renderer, Sources};
 use crate::report::{self, Format, Mode};
 use crate::{Color, DiffAgainst};
-use crate::{cache, crosscheck, explain, resolve, validate, write};
+use crate::{cache, explain, write};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -47,7 +48,7 @@ struct Generated {
 fn configure(source: &Source) -> Result<crate::config::Config, Error> {
     let mut config = load::parse(&source.text).map_err(|problems| source.invalid(&problems))?;
     let mut problems = presets::apply(&mut config);
-    problems.extend(validate::validate(&config));
+    problems.extend(kinds::validate(&config));
     if !problems.is_empty() {
         return Err(source.invalid(&problems));
     }
@@ -85,10 +86,10 @@ fn generate(dir: &Path, source: &Source, verify: Verify) -> Result<Generated, Er
 fn generate_with(renderer: &Renderer, source: &Source, verify: Verify) -> Result<Generated, Error> {
     let mut config = load::parse(&source.text).map_err(|problems| source.invalid(&problems))?;
     let mut problems = presets::apply(&mut config);
-    problems.extend(validate::validate(&config));
+    problems.extend(kinds::validate(&config));
     // What resolve finds comes with what validate found, every problem at
     // once: resolve reports what it cannot make sense of, it assumes nothing.
-    let mut model = match resolve::resolve(&config) {
+    let mut model = match kinds::resolve(&config) {
         Ok(model) if problems.is_empty() => model,
         Ok(_) => return Err(source.invalid(&problems)),
         Err(found) => {
@@ -96,7 +97,7 @@ fn generate_with(renderer: &Renderer, source: &Source, verify: Verify) -> Result
             return Err(source.invalid(&problems));
         }
     };
-    crate::delivery::record_inputs(
+    kinds::delivery::record_inputs(
         &mut model.delivery.pipeline,
         &source.text,
         renderer
@@ -106,7 +107,7 @@ fn generate_with(renderer: &Renderer, source: &Source, verify: Verify) -> Result
     );
     let (rendered, sources) = renderer.render_with_sources(&model)?;
     if verify == Verify::CrossCheck {
-        let (problems, mut overrides) = crosscheck::check_made(&rendered, &model, &sources);
+        let (problems, mut overrides) = kinds::crosscheck_made(&rendered, &model, &sources);
         // An override's mistake first: kiln's own may follow from it.
         match overrides.len() {
             0 => {}
@@ -167,7 +168,7 @@ pub fn check(dir: &Path, out: &mut dyn Write) -> Result<(), Error> {
     )
     .map_err(io(dir))?;
     if stats.drift_without_kiln {
-        writeln!(out, "{}", crate::diagnostics::no_kiln_source_note()).map_err(io(dir))?;
+        writeln!(out, "{}", crate::kinds::delivery::no_kiln_source_note()).map_err(io(dir))?;
     }
     Ok(())
 }
@@ -823,7 +824,7 @@ pub fn explain(
     let source = read_source(dir)?;
     let raw = load::parse(&source.text).map_err(|problems| source.invalid(&problems))?;
     let config = configure(&source)?;
-    let model = resolve::resolve(&config).map_err(|problems| source.invalid(&problems))?;
+    let model = kinds::resolve(&config).map_err(|problems| source.invalid(&problems))?;
     let not_found = |what, name: &str, known: Vec<&str>| Error::NotFound {
         what,
         name: name.to_string(),
@@ -876,7 +877,7 @@ pub fn prereqs(
                 .map(str::to_string),
         });
     }
-    let model = resolve::resolve(&config).map_err(|problems| source.invalid(&problems))?;
+    let model = kinds::resolve(&config).map_err(|problems| source.invalid(&problems))?;
     let rendered = Renderer::for_repo(dir)?.render(&model)?;
     let report = crate::prereqs::report(&model, &rendered, environment);
     let text = match format {

@@ -3,10 +3,10 @@
 //! layer of a layered setting is `resolve`'s own pick; values are read from
 //! the resolved model, so what is shown is what is rendered.
 
-use crate::builtin;
 use crate::config::{Config, Kind, ServiceConfig};
 use crate::model::{Model, Service};
 use crate::resolve::Layers;
+use crate::resolve::builtin;
 use serde_json::Value;
 
 /// One line of the explanation.

@@ -4,14 +4,10 @@
 //! `load` → `validate` → `resolve` (with `mesh`, `alerts`, `logging`) → `render`
 //! → `crosscheck` → a sink (`write`, or a dry-run plan).
 
-mod alerts;
-mod builtin;
 mod cache;
 pub mod cli;
 mod commands;
 pub mod config;
-pub mod crosscheck;
-mod delivery;
 pub mod diagnostics;
 mod diff;
 mod digest;
@@ -19,27 +15,23 @@ mod escape;
 mod explain;
 mod files;
 mod grammar;
-mod labels;
+pub mod kinds;
 pub mod load;
 mod lock;
-mod logging;
-mod mesh;
 pub mod model;
 mod parallel;
 mod paths;
 mod plan;
 mod prereqs;
 mod problems;
-mod readback;
 pub mod render;
 mod report;
 pub mod resolve;
 mod sandbox;
-mod scope;
 mod semantic;
 pub mod stdout;
 mod stream;
-pub mod validate;
+pub mod verify;
 mod write;
 mod yaml;
 

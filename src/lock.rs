@@ -288,6 +288,30 @@ impl Lock {
     }
 }
 
+impl Problem {
+    /// A rendered object contradicts another: always a bug in kiln, never in `kiln.toml`.
+    pub fn foreign_lock_entry(key: &KeyPath, file: &str, path: &str, reason: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{file}` names `{path}`, but {reason}"),
+            Some(format!(
+                "`{file}` is written by kiln alone, and kiln touches nothing else: \
+                 restore it with `git checkout -- {file}`, or delete it and run `kiln build`"
+            )),
+        )
+    }
+
+    pub fn bad_lock_hash(key: &KeyPath, file: &str, value: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{key}` in `{file}` is `{value}`, not a sha256 (64 lowercase hex digits)"),
+            Some(format!(
+                "`{file}` is written by kiln alone: restore it with `git checkout -- {file}`"
+            )),
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,8 @@
 
 use crate::diagnostics::{Error, OverrideRule};
 use crate::model::{
-    Application, Build, Delivery, Environment, HttpRoute, Model, ProjectView, Service,
+    Application, Build, Delivery, DeliveryContext, Environment, FileFormat, HttpRoute, Model,
+    ProjectView, Service,
 };
 use crate::paths;
 use crate::{escape, sandbox, yaml};
@@ -426,72 +427,42 @@ impl Renderer {
         Ok((rendered, sources))
     }
 
-    /// Dockerfiles beside each built service's source, one pipeline per CI
-    /// system, and one Argo CD Application per environment.
+    /// The files that build, ship and deploy the app.
     fn render_delivery(
         &self,
         project: &ProjectView,
         delivery: &Delivery,
         out: &mut Vec<File>,
     ) -> Result<(), Error> {
-        let mut files: Vec<File> = Vec::new();
-        for build in &delivery.builds {
-            let context = BuildContext { project, build };
-            let context = tera::Context::from_serialize(context)
-                .map_err(|err| template_error("docker", &err))?;
-            for (suffix, file) in [
-                ("Dockerfile", "Dockerfile"),
-                ("dockerignore", ".dockerignore"),
-            ] {
-                let template = format!("docker/{}.{suffix}.tera", build.language);
-                let body = self.render_one(&template, &context)?;
-                files.push((
-                    paths::service_source_file(&build.service, file),
-                    format!("{HEADER}{body}"),
-                    vec![template],
-                ));
+        for file in &delivery.files {
+            let context = match file.sees {
+                DeliveryContext::Build(i) => tera::Context::from_serialize(BuildContext {
+                    project,
+                    build: &delivery.builds[i],
+                }),
+                DeliveryContext::Pipeline => {
+                    tera::Context::from_serialize(PipelineContext { project, delivery })
+                }
+                DeliveryContext::Application(i) => {
+                    tera::Context::from_serialize(ApplicationContext {
+                        project,
+                        application: &delivery.applications[i],
+                    })
+                }
             }
-        }
-        let context = tera::Context::from_serialize(PipelineContext { project, delivery })
-            .map_err(|err| template_error("ci", &err))?;
-        for system in &delivery.ci {
-            let (Some(path), Some((template, header))) =
-                (paths::ci_file(system), ci_template(system))
-            else {
-                continue;
+            .map_err(|err| template_error(&file.template, &err))?;
+            let text = match file.format {
+                FileFormat::Yaml => self.yaml_file(&file.template, &context)?,
+                FileFormat::Hash => {
+                    format!("{HEADER}{}", self.render_one(&file.template, &context)?)
+                }
+                FileFormat::Groovy => format!(
+                    "{GROOVY_HEADER}{}",
+                    self.render_one(&file.template, &context)?
+                ),
             };
-            let text = if template.ends_with(".yml.tera") {
-                self.yaml_with(header, template, &context)?
-            } else {
-                format!("{header}{}", self.render_one(template, &context)?)
-            };
-            files.push((path.to_string(), text, vec![template.to_string()]));
-        }
-        if !delivery.ci.is_empty() {
-            // The drift check every pipeline runs first: it needs no kiln.
-            let template = "ci/drift.sh.tera";
-            files.push((
-                paths::DRIFT.to_string(),
-                format!("{HEADER}{}", self.render_one(template, &context)?),
-                vec![template.to_string()],
-            ));
-        }
-        for application in &delivery.applications {
-            let context = tera::Context::from_serialize(ApplicationContext {
-                project,
-                application,
-            })
-            .map_err(|err| template_error("argocd", &err))?;
-            let template = "argocd/application.yaml.tera";
-            files.push((
-                paths::application_file(&application.environment),
-                self.yaml_file(template, &context)?,
-                vec![template.to_string()],
-            ));
-        }
-        for file in files {
-            paths::check(&file.0)?;
-            out.push(file);
+            paths::check(&file.path)?;
+            out.push((file.path.clone(), text, vec![file.template.clone()]));
         }
         Ok(())
     }
@@ -515,41 +486,47 @@ impl Renderer {
             fluent_conf_checksum: None,
         };
         let env_context = context(&env_view)?;
-        for (template, file) in environment_files(env) {
-            files.push((
-                file,
-                self.yaml_file(template, &env_context)?,
-                vec![template.to_string()],
-            ));
-        }
-        if env.logging.is_some() {
-            let conf = self.render_one("fluentd/fluent.conf.tera", &env_context)?;
-            let checksum = crate::digest::sha256(conf.as_bytes());
-            let logging_context = context(&Context {
-                fluent_conf: Some(&conf),
-                fluent_conf_checksum: Some(&checksum),
-                ..env_view
-            })?;
-            for (template, file) in LOGGING_FILES {
-                let mut templates = vec![template.to_string()];
-                if file == "configmap.yaml" || file == "daemonset.yaml" {
-                    // Both carry the rendered fluent.conf: its text, or its checksum.
-                    templates.push("fluentd/fluent.conf.tera".to_string());
+        // Fluentd's configuration, rendered once for the files that carry it.
+        let mut fluent: Option<(&str, tera::Context)> = None;
+        for file in &env.files {
+            let context = match file.fluent_conf {
+                None => &env_context,
+                Some(conf) => {
+                    if fluent.as_ref().is_none_or(|(made, _)| *made != conf) {
+                        let text = self.render_one(conf, &env_context)?;
+                        let checksum = crate::digest::sha256(text.as_bytes());
+                        let with = context(&Context {
+                            fluent_conf: Some(&text),
+                            fluent_conf_checksum: Some(&checksum),
+                            ..env_view
+                        })?;
+                        fluent = Some((conf, with));
+                    }
+                    match &fluent {
+                        Some((_, with)) => with,
+                        None => &env_context,
+                    }
                 }
-                files.push((
-                    paths::logging_file(file),
-                    self.yaml_file(template, &logging_context)?,
-                    templates,
-                ));
-            }
+            };
+            let mut templates = vec![file.template.to_string()];
+            templates.extend(file.embeds.map(str::to_string));
+            files.push((
+                file.path.clone(),
+                self.yaml_file(file.template, context)?,
+                templates,
+            ));
         }
         for service in &env.services {
             // One context per workload (the service, or its canary), shared by its files.
-            let mut current: Option<(&Service, tera::Context)> = None;
-            for (workload, template, file) in service_files(service) {
-                if !current
+            let mut current: Option<(bool, tera::Context)> = None;
+            for file in &service.files {
+                let workload = match (&service.canary, file.canary) {
+                    (Some(canary), true) => &canary.workload,
+                    _ => service,
+                };
+                if current
                     .as_ref()
-                    .is_some_and(|(shown, _)| std::ptr::eq(*shown, workload))
+                    .is_none_or(|(canary, _)| *canary != file.canary)
                 {
                     let view = Context {
                         project,
@@ -559,15 +536,15 @@ impl Renderer {
                         fluent_conf: None,
                         fluent_conf_checksum: None,
                     };
-                    current = Some((workload, context(&view)?));
+                    current = Some((file.canary, context(&view)?));
                 }
                 let Some((_, context)) = &current else {
                     continue;
                 };
                 files.push((
-                    paths::service_file(&service.name, file),
-                    self.yaml_file(template, context)?,
-                    vec![template.to_string()],
+                    paths::service_file(&service.name, file.file),
+                    self.yaml_file(file.template, context)?,
+                    vec![file.template.to_string()],
                 ));
             }
         }
@@ -705,158 +682,12 @@ fn file_count(model: &Model) -> usize {
         .environments
         .iter()
         .map(|env| {
-            let services: usize = env.services.iter().map(|s| service_files(s).len()).sum();
-            let logging = if env.logging.is_some() {
-                LOGGING_FILES.len() + 1
-            } else {
-                0
-            };
+            let services: usize = env.services.iter().map(|s| s.files.len()).sum();
             // + the kustomization
-            environment_files(env).len() + logging + services + 1
+            env.files.len() + services + 1
         })
         .sum();
-    let delivery = &model.delivery;
-    environments + 2 * delivery.builds.len() + delivery.ci.len() + delivery.applications.len()
-}
-
-/// The template of a CI system's pipeline, and the header its comments take.
-fn ci_template(system: &str) -> Option<(&'static str, &'static str)> {
-    match system {
-        "github" => Some(("ci/github.yml.tera", HEADER)),
-        "gitlab" => Some(("ci/gitlab-ci.yml.tera", HEADER)),
-        "jenkins" => Some(("ci/Jenkinsfile.tera", GROOVY_HEADER)),
-        _ => None,
-    }
-}
-
-/// Fluentd's objects, in its own namespace: `logging/<file>`.
-const LOGGING_FILES: [(&str, &str); 8] = [
-    ("fluentd/namespace.yaml.tera", "namespace.yaml"),
-    ("fluentd/resourcequota.yaml.tera", "resourcequota.yaml"),
-    ("fluentd/networkpolicy.yaml.tera", "networkpolicy.yaml"),
-    ("fluentd/serviceaccount.yaml.tera", "serviceaccount.yaml"),
-    ("fluentd/clusterrole.yaml.tera", "clusterrole.yaml"),
-    (
-        "fluentd/clusterrolebinding.yaml.tera",
-        "clusterrolebinding.yaml",
-    ),
-    ("fluentd/configmap.yaml.tera", "configmap.yaml"),
-    ("fluentd/daemonset.yaml.tera", "daemonset.yaml"),
-];
-
-/// The files of an environment as a whole, and the template of each.
-fn environment_files(env: &Environment) -> Vec<(&'static str, String)> {
-    let mut files = vec![
-        (
-            "k8s/namespace.yaml.tera",
-            paths::namespace_file("namespace.yaml"),
-        ),
-        (
-            "k8s/resourcequota.yaml.tera",
-            paths::namespace_file("resourcequota.yaml"),
-        ),
-        (
-            "k8s/limitrange.yaml.tera",
-            paths::namespace_file("limitrange.yaml"),
-        ),
-        (
-            "k8s/networkpolicy-default-deny.yaml.tera",
-            paths::namespace_file("networkpolicy-default-deny.yaml"),
-        ),
-    ];
-    if let Some(mesh) = &env.mesh {
-        files.push((
-            "istio/peerauthentication-namespace.yaml.tera",
-            paths::mesh_file("peerauthentication.yaml"),
-        ));
-        if mesh.gateway.is_some() {
-            files.push(("istio/gateway.yaml.tera", paths::mesh_file("gateway.yaml")));
-            files.push((
-                "istio/virtualservice-gateway.yaml.tera",
-                paths::mesh_file("virtualservice.yaml"),
-            ));
-        }
-    }
-    if let Some(monitoring) = &env.monitoring {
-        files.push((
-            "prometheus/prometheusrule.yaml.tera",
-            paths::monitoring_file("prometheusrule.yaml"),
-        ));
-        if monitoring.sidecar_monitor {
-            files.push((
-                "prometheus/podmonitor-sidecars.yaml.tera",
-                paths::monitoring_file("podmonitor-sidecars.yaml"),
-            ));
-        }
-    }
-    files
-}
-
-/// The templates a service needs, the workload each one lays out (the
-/// service, or its canary), and the file each one becomes.
-fn service_files(service: &Service) -> Vec<(&Service, &'static str, &'static str)> {
-    let mut files = vec![("k8s/serviceaccount.yaml.tera", "serviceaccount.yaml")];
-    if service.config_map.is_some() {
-        files.push(("k8s/configmap.yaml.tera", "configmap.yaml"));
-    }
-    files.push(match service.kind.as_str() {
-        "stateful" => ("k8s/statefulset.yaml.tera", "statefulset.yaml"),
-        "cronjob" => ("k8s/cronjob.yaml.tera", "cronjob.yaml"),
-        _ => ("k8s/deployment.yaml.tera", "deployment.yaml"),
-    });
-    if service.has_service {
-        files.push(("k8s/service.yaml.tera", "service.yaml"));
-    }
-    if service.headless_service.is_some() {
-        files.push(("k8s/service-headless.yaml.tera", "service-headless.yaml"));
-    }
-    if service.autoscale.is_some() {
-        files.push(("k8s/hpa.yaml.tera", "hpa.yaml"));
-    }
-    if service.disruption_budget {
-        files.push(("k8s/pdb.yaml.tera", "pdb.yaml"));
-    }
-    files.push(("k8s/networkpolicy.yaml.tera", "networkpolicy.yaml"));
-    if let Some(mesh) = &service.mesh {
-        if mesh.destination_rule.is_some() {
-            files.push(("istio/destinationrule.yaml.tera", "destinationrule.yaml"));
-        }
-        files.push((
-            "istio/authorizationpolicy.yaml.tera",
-            "authorizationpolicy.yaml",
-        ));
-        if mesh.permissive_port.is_some() {
-            files.push((
-                "istio/peerauthentication-metrics.yaml.tera",
-                "peerauthentication.yaml",
-            ));
-        }
-        if mesh.canary_route.is_some() {
-            files.push((
-                "istio/virtualservice-canary.yaml.tera",
-                "virtualservice.yaml",
-            ));
-        }
-    }
-    match service.monitor.as_ref().map(|m| m.kind.as_str()) {
-        Some("ServiceMonitor") => {
-            files.push(("prometheus/servicemonitor.yaml.tera", "servicemonitor.yaml"))
-        }
-        Some(_) => files.push(("prometheus/podmonitor.yaml.tera", "podmonitor.yaml")),
-        None => {}
-    }
-    let mut out: Vec<(&Service, &'static str, &'static str)> = files
-        .into_iter()
-        .map(|(template, file)| (service, template, file))
-        .collect();
-    if let Some(canary) = &service.canary {
-        out.push((
-            &canary.workload,
-            "k8s/deployment.yaml.tera",
-            "deployment-canary.yaml",
-        ));
-    }
-    out
+    environments + model.delivery.files.len()
 }
 
 fn collect(dir: &'static Dir<'static>, out: &mut Vec<(String, &'static str)>) {

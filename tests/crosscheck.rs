@@ -9,8 +9,8 @@ use std::path::Path;
 /// Renders a `kiln.toml` through the library, as `kiln build` does.
 fn render(text: &str) -> (Rendered, Model) {
     let config = kiln::load::parse(text).expect("parses");
-    assert!(kiln::validate::validate(&config).is_empty());
-    let model = kiln::resolve::resolve(&config).expect("resolves");
+    assert!(kiln::kinds::validate(&config).is_empty());
+    let model = kiln::kinds::resolve(&config).expect("resolves");
     (Renderer::new().unwrap().render(&model).unwrap(), model)
 }
 
@@ -33,7 +33,7 @@ fn configs() -> Vec<(String, String)> {
 }
 
 fn messages((rendered, model): &(Rendered, Model)) -> Vec<String> {
-    kiln::crosscheck::check(rendered, model)
+    kiln::kinds::crosscheck(rendered, model)
         .into_iter()
         .map(|p| p.message)
         .collect()

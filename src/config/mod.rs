@@ -5,6 +5,7 @@
 //! keys lives with the kind that owns the key (`kinds`), and every default
 //! lives in `resolve`.
 
+mod file;
 mod layers;
 pub mod limits;
 pub mod load;
@@ -12,70 +13,7 @@ pub mod presets;
 mod tables;
 mod words;
 
+pub use file::{Config, Project};
 pub use layers::{Defaults, EnvironmentConfig, Layer, ServiceConfig, ServiceEnvironmentConfig};
 pub use tables::*;
 pub use words::*;
-
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
-
-/// The whole `kiln.toml`.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Config {
-    /// Who the app is and where its images live.
-    pub project: Project,
-    /// Settings every service inherits unless an environment or the service says otherwise.
-    #[serde(default)]
-    pub defaults: Defaults,
-    /// The environments to render, by name; each becomes `deploy/<env>/` and a namespace.
-    #[serde(default)]
-    pub environments: BTreeMap<String, EnvironmentConfig>,
-    /// The services of the app, by name.
-    #[serde(default)]
-    pub services: BTreeMap<String, ServiceConfig>,
-    /// Not part of the file: for each service with a `preset`, the preset's
-    /// own table. Its service-only keys are copied into the service where it
-    /// leaves them unset; its layered keys (`replicas`, `cpu`, `env`, ...)
-    /// stay here, a layer of their own in `resolve`.
-    #[serde(skip)]
-    pub preset_layers: BTreeMap<String, ServiceConfig>,
-}
-
-/// `[project]`
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Project {
-    /// Required. A DNS-1123 label; namespaces are `{name}-{env}`.
-    pub name: String,
-    /// Image repository prefix of built services: `{registry}/{service}:{version}`.
-    pub registry: Option<String>,
-    /// Owning team; becomes the `team` label on every object.
-    pub team: Option<String>,
-    /// CI systems to generate pipelines for.
-    #[serde(default)]
-    pub ci: Vec<CiSystem>,
-    /// Namespace that Prometheus runs in; its pods may scrape metrics ports. Default `monitoring`.
-    pub monitoring_namespace: Option<String>,
-    /// Namespace of the Istio control plane and ingress gateway. Default `istio-system`.
-    pub mesh_namespace: Option<String>,
-    /// The ingress gateway that serves the routes, in every environment unless it says otherwise.
-    pub gateway: Option<IngressGateway>,
-    /// Istio objects and sidecar injection, in every environment unless it says otherwise. Default `true`.
-    pub mesh: Option<bool>,
-    /// ServiceMonitors, PodMonitors and alert rules, in every environment unless it says otherwise. Default `true`.
-    pub monitoring: Option<bool>,
-    /// A Fluentd DaemonSet per environment, unless the environment says otherwise. Default `true`.
-    pub logging: Option<bool>,
-    /// GitOps controller to write objects for; `argocd` adds an Application per environment.
-    pub gitops: Option<GitOps>,
-    /// URL of the git repository that holds this `kiln.toml`; required with `gitops`.
-    pub repo_url: Option<String>,
-    /// The branch pipelines deploy from and Argo CD follows. Default `main`.
-    pub branch: Option<String>,
-    /// Where the pipelines' drift job gets kiln to run `kiln check` and
-    /// `kiln diff`. Without it, the job checks the generated files against
-    /// `kiln.lock` with `sha256sum` only. Needs `ci`.
-    pub kiln: Option<KilnSource>,
-}

@@ -4,12 +4,10 @@
 
 mod error;
 mod located;
-mod messages;
 mod problem;
 mod rule;
 
 pub use error::{Error, UnknownName};
 pub use located::Located;
-pub use messages::no_kiln_source_note;
 pub use problem::{KeyPart, KeyPath, Problem, did_you_mean, suggest};
 pub use rule::OverrideRule;

@@ -59,6 +59,11 @@ pub fn image_tag(image: &str) -> Option<&str> {
         .filter(|tag| super::names::is_version(tag))
 }
 
+/// An image repository prefix: `{registry}/{service}` must be an image name.
+pub fn is_registry(registry: &str) -> bool {
+    check_name(&format!("{registry}/x")).is_ok()
+}
+
 /// A repository name without tag or digest: `[domain/]path`.
 pub fn check_name(name: &str) -> Result<(), String> {
     if name.is_empty() {

@@ -3,7 +3,7 @@
 use crate::model::{Labels, ProjectView};
 
 /// The labels of every object of the project.
-pub(crate) fn common_labels(project: &ProjectView) -> Labels {
+pub fn common_labels(project: &ProjectView) -> Labels {
     let mut labels = Labels::new();
     labels.insert("app.kubernetes.io/part-of".into(), project.name.clone());
     labels.insert("app.kubernetes.io/managed-by".into(), "kiln".into());
@@ -24,3 +24,6 @@ pub fn selector(service: &str) -> Labels {
         ),
     ])
 }
+
+/// The label that tells a service's stable pods from its canary pods.
+pub const TRACK: &str = "track";

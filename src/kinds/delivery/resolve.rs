@@ -1,7 +1,9 @@
-//! The resolve step for everything that builds, ships and deploys the app:
-//! which Dockerfiles, which CI pipelines, which Argo CD Applications, and
-//! every value in them. Templates only lay out what is decided here.
+//! What builds, ships and deploys the app: which Dockerfiles, which CI
+//! pipelines, which Argo CD Applications, and every value in them.
+//! Templates only lay out what is decided here.
 
+use super::files;
+use super::pinned;
 use crate::config::{CiSystem, Config, DeployOn, GitOps, KilnSource, Language};
 use crate::model::{
     Application, Build, Delivery, Deploy, Environment, InputFile, KilnView, Pipeline, Service,
@@ -9,32 +11,6 @@ use crate::model::{
 };
 use crate::paths;
 use std::collections::{BTreeMap, BTreeSet};
-
-/// Pinned images: defaults for each language, and the tools pipelines run.
-/// Each is an exact tag (distroless has no version tags, so a digest).
-pub mod pinned {
-    pub const NODE_BUILD: &str = "node:22.12.0-alpine3.21";
-    pub const NODE_RUNTIME: &str = "node:22.12.0-alpine3.21";
-    pub const PYTHON_BUILD: &str = "python:3.12.8-bookworm";
-    pub const PYTHON_RUNTIME: &str = "python:3.12.8-slim-bookworm";
-    pub const GO_BUILD: &str = "golang:1.23.4-alpine3.21";
-    pub const GO_RUNTIME: &str = "gcr.io/distroless/static-debian12:nonroot@sha256:afa5c872c891853ca7fcf1f12c3edb23f7eeef36189728842dd51042ff57f7ab";
-    pub const JAVA_BUILD: &str = "maven:3.9.9-eclipse-temurin-21-alpine";
-    pub const JAVA_RUNTIME: &str = "eclipse-temurin:21.0.5_11-jre-alpine";
-    pub const RUST_BUILD: &str = "rust:1.83.0-slim-bookworm";
-    pub const RUST_RUNTIME: &str = "gcr.io/distroless/cc-debian12:nonroot@sha256:9dac0a79194e45a7da0158a9c6da57b217585af0786db3845d1f0ec1a0dd182f";
-
-    pub const DOCKER: &str = "docker:27.4.1-cli";
-    pub const DIND: &str = "docker:27.4.1-dind";
-    pub const TRIVY: &str = "aquasec/trivy:0.57.1";
-    pub const KUBECTL: &str = "alpine/k8s:1.31.5";
-    pub const ARGOCD: &str = "quay.io/argoproj/argocd:v2.13.3";
-    /// Has git and cargo: the drift job builds kiln with it, from `project.kiln`.
-    /// At least kiln's own minimum Rust (1.88, set by its dependencies).
-    pub const RUST_CI: &str = "rust:1.88.0-bookworm";
-    /// A small shell with sha256sum and awk, for `.kiln/drift.sh`.
-    pub const SHELL: &str = "alpine:3.21.3";
-}
 
 /// Built-in defaults of the delivery keys.
 pub mod builtin {
@@ -118,7 +94,7 @@ pub fn resolve(config: &Config, environments: &[Environment]) -> Delivery {
                 .unwrap_or_default();
             ports.sort_unstable();
             ports.dedup();
-            let fallback = crate::builtin::RUN_AS_USER;
+            let fallback = crate::resolve::builtin::RUN_AS_USER;
             let (user, group) = resolved.map_or((fallback, fallback), |s| {
                 (s.security.run_as_user, s.security.run_as_group)
             });
@@ -260,12 +236,15 @@ pub fn resolve(config: &Config, environments: &[Environment]) -> Delivery {
     ci.sort();
     ci.dedup();
 
-    Delivery {
+    let mut delivery = Delivery {
         builds,
         ci,
         pipeline,
         applications,
-    }
+        files: Vec::new(),
+    };
+    delivery.files = files::files(&delivery);
+    delivery
 }
 
 /// The tags of a built service's image that some environment deploys:

@@ -1,11 +1,10 @@
-//! The logging layer of one environment: Fluentd in its own namespace.
-//! Part of resolve: it decides, templates lay out.
+//! Fluentd for one environment, in its own namespace: everything its
+//! templates lay out.
 
-use crate::builtin;
 use crate::config::{Config, Scheme};
 use crate::grammar::secret::parse_secret_ref;
-use crate::labels::common_labels;
 use crate::model::*;
+use crate::resolve::{builtin, common_labels};
 
 /// Fluentd's namespace: its own, so that its hostPath volumes, root user and
 /// node-count of pods touch neither the app's Pod Security level nor its quota.
@@ -14,7 +13,7 @@ pub fn logging_namespace(project: &str, environment: &str) -> String {
 }
 
 /// Fluentd for one environment.
-pub(crate) fn logging(
+pub fn logging(
     config: &Config,
     project: &ProjectView,
     environment: &str,

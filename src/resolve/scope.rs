@@ -24,7 +24,7 @@ pub fn switches(config: &Config, environment: &str) -> Switches {
 }
 
 /// Where a service is resolved: its environment, namespace and layers.
-pub(crate) struct Scope<'a> {
+pub struct Scope<'a> {
     pub environment: &'a str,
     pub namespace: &'a str,
     pub on: Switches,

@@ -164,7 +164,7 @@ pub fn monitoring(
         groups,
         // Without pods there is no sidecar to scrape.
         sidecar_monitor: mesh && !services.is_empty(),
-        sidecar_port_name: crate::builtin::SIDECAR_METRICS_PORT_NAME.into(),
+        sidecar_port_name: crate::resolve::builtin::SIDECAR_METRICS_PORT_NAME.into(),
     }
 }
 

@@ -1,0 +1,89 @@
+//! The whole `kiln.toml`, and its `[project]` table.
+
+use super::{
+    CiSystem, Defaults, EnvironmentConfig, GitOps, IngressGateway, KilnSource, Layer, ServiceConfig,
+};
+use crate::diagnostics::KeyPath;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The whole `kiln.toml`.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Who the app is and where its images live.
+    pub project: Project,
+    /// Settings every service inherits unless an environment or the service says otherwise.
+    #[serde(default)]
+    pub defaults: Defaults,
+    /// The environments to render, by name; each becomes `deploy/<env>/` and a namespace.
+    #[serde(default)]
+    pub environments: BTreeMap<String, EnvironmentConfig>,
+    /// The services of the app, by name.
+    #[serde(default)]
+    pub services: BTreeMap<String, ServiceConfig>,
+    /// Not part of the file: for each service with a `preset`, the preset's
+    /// own table. Its service-only keys are copied into the service where it
+    /// leaves them unset; its layered keys (`replicas`, `cpu`, `env`, ...)
+    /// stay here, a layer of their own in `resolve`.
+    #[serde(skip)]
+    pub preset_layers: BTreeMap<String, ServiceConfig>,
+}
+
+/// `[project]`
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Project {
+    /// Required. A DNS-1123 label; namespaces are `{name}-{env}`.
+    pub name: String,
+    /// Image repository prefix of built services: `{registry}/{service}:{version}`.
+    pub registry: Option<String>,
+    /// Owning team; becomes the `team` label on every object.
+    pub team: Option<String>,
+    /// CI systems to generate pipelines for.
+    #[serde(default)]
+    pub ci: Vec<CiSystem>,
+    /// Namespace that Prometheus runs in; its pods may scrape metrics ports. Default `monitoring`.
+    pub monitoring_namespace: Option<String>,
+    /// Namespace of the Istio control plane and ingress gateway. Default `istio-system`.
+    pub mesh_namespace: Option<String>,
+    /// The ingress gateway that serves the routes, in every environment unless it says otherwise.
+    pub gateway: Option<IngressGateway>,
+    /// Istio objects and sidecar injection, in every environment unless it says otherwise. Default `true`.
+    pub mesh: Option<bool>,
+    /// ServiceMonitors, PodMonitors and alert rules, in every environment unless it says otherwise. Default `true`.
+    pub monitoring: Option<bool>,
+    /// A Fluentd DaemonSet per environment, unless the environment says otherwise. Default `true`.
+    pub logging: Option<bool>,
+    /// GitOps controller to write objects for; `argocd` adds an Application per environment.
+    pub gitops: Option<GitOps>,
+    /// URL of the git repository that holds this `kiln.toml`; required with `gitops`.
+    pub repo_url: Option<String>,
+    /// The branch pipelines deploy from and Argo CD follows. Default `main`.
+    pub branch: Option<String>,
+    /// Where the pipelines' drift job gets kiln to run `kiln check` and
+    /// `kiln diff`. Without it, the job checks the generated files against
+    /// `kiln.lock` with `sha256sum` only. Needs `ci`.
+    pub kiln: Option<KilnSource>,
+}
+
+impl Config {
+    /// Every table that may set layered settings, with its key: `[defaults]`,
+    /// each `[environments.E]`, then each service's table and its own
+    /// environments' tables.
+    pub fn layers(&self) -> Vec<(KeyPath, Layer<'_>)> {
+        let mut tables = vec![(KeyPath::new(&["defaults"]), self.defaults.layer())];
+        for (name, environment) in &self.environments {
+            tables.push((KeyPath::new(&["environments", name]), environment.layer()));
+        }
+        for (name, service) in &self.services {
+            let key = KeyPath::new(&["services", name]);
+            tables.push((key.clone(), service.layer()));
+            for (environment, overrides) in service.environments.iter().flatten() {
+                tables.push((key.key("environments").key(environment), overrides.layer()));
+            }
+        }
+        tables
+    }
+}

@@ -1,0 +1,64 @@
+//! The core objects' files: the namespace's own, and each service's.
+
+use crate::model::{Environment, EnvironmentFile, Service, ServiceFile};
+use crate::paths;
+
+/// The Namespace, its ResourceQuota and LimitRange, and the default-deny
+/// NetworkPolicy.
+pub fn environment_files(_: &Environment, out: &mut Vec<EnvironmentFile>) {
+    for (template, file) in [
+        ("k8s/namespace.yaml.tera", "namespace.yaml"),
+        ("k8s/resourcequota.yaml.tera", "resourcequota.yaml"),
+        ("k8s/limitrange.yaml.tera", "limitrange.yaml"),
+        (
+            "k8s/networkpolicy-default-deny.yaml.tera",
+            "networkpolicy-default-deny.yaml",
+        ),
+    ] {
+        out.push(EnvironmentFile {
+            template,
+            path: paths::namespace_file(file),
+            fluent_conf: None,
+            embeds: None,
+        });
+    }
+}
+
+/// The ServiceAccount, ConfigMap, workload, Services, autoscaler,
+/// disruption budget and NetworkPolicy of a service; of its canary, only
+/// the second Deployment.
+pub fn service_files(service: &Service, canary: bool, out: &mut Vec<ServiceFile>) {
+    let mut push = |template, file| {
+        out.push(ServiceFile {
+            template,
+            file,
+            canary,
+        })
+    };
+    if canary {
+        push("k8s/deployment.yaml.tera", "deployment-canary.yaml");
+        return;
+    }
+    push("k8s/serviceaccount.yaml.tera", "serviceaccount.yaml");
+    if service.config_map.is_some() {
+        push("k8s/configmap.yaml.tera", "configmap.yaml");
+    }
+    match service.kind.as_str() {
+        "stateful" => push("k8s/statefulset.yaml.tera", "statefulset.yaml"),
+        "cronjob" => push("k8s/cronjob.yaml.tera", "cronjob.yaml"),
+        _ => push("k8s/deployment.yaml.tera", "deployment.yaml"),
+    }
+    if service.has_service {
+        push("k8s/service.yaml.tera", "service.yaml");
+    }
+    if service.headless_service.is_some() {
+        push("k8s/service-headless.yaml.tera", "service-headless.yaml");
+    }
+    if service.autoscale.is_some() {
+        push("k8s/hpa.yaml.tera", "hpa.yaml");
+    }
+    if service.disruption_budget {
+        push("k8s/pdb.yaml.tera", "pdb.yaml");
+    }
+    push("k8s/networkpolicy.yaml.tera", "networkpolicy.yaml");
+}

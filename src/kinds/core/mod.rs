@@ -1,0 +1,50 @@
+//! The core objects every service and environment gets, mesh or not: the
+//! Namespace with its quota, limits and default-deny policy; each service's
+//! ServiceAccount, ConfigMap, workload (Deployment, StatefulSet or
+//! CronJob), Services, autoscaler, disruption budget and NetworkPolicy.
+
+mod checks;
+mod environment;
+mod files;
+mod images;
+mod network;
+mod problems;
+mod quota;
+mod validate;
+mod workload;
+
+pub use environment::{environment, namespace};
+pub use quota::Totals;
+pub use workload::workload;
+
+use super::kind::Kind;
+use crate::config::Config;
+use crate::diagnostics::Problem;
+use crate::model::{Environment, EnvironmentFile, Service, ServiceFile};
+use crate::verify::Check;
+
+pub struct Core;
+
+impl Kind for Core {
+    fn validate(&self, config: &Config, problems: &mut Vec<Problem>) {
+        validate::validate(config, problems);
+    }
+
+    fn environment_files(&self, environment: &Environment, out: &mut Vec<EnvironmentFile>) {
+        files::environment_files(environment, out);
+    }
+
+    fn service_files(&self, service: &Service, canary: bool, out: &mut Vec<ServiceFile>) {
+        files::service_files(service, canary, out);
+    }
+
+    fn checks(&self) -> &'static [(&'static str, Check)] {
+        &[
+            ("Deployment", checks::own_pods),
+            ("StatefulSet", checks::own_pods),
+            ("DaemonSet", checks::own_pods),
+            ("Service", checks::service),
+            ("NetworkPolicy", checks::network_policy),
+        ]
+    }
+}

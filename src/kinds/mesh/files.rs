@@ -1,0 +1,65 @@
+//! The mesh objects' files.
+
+use crate::model::{Environment, EnvironmentFile, Service, ServiceFile};
+use crate::paths;
+
+/// The namespace's PeerAuthentication, and the ingress Gateway and its
+/// VirtualService when some service has a route.
+pub fn environment_files(environment: &Environment, out: &mut Vec<EnvironmentFile>) {
+    let Some(mesh) = &environment.mesh else {
+        return;
+    };
+    let mut push = |template, file| {
+        out.push(EnvironmentFile {
+            template,
+            path: paths::mesh_file(file),
+            fluent_conf: None,
+            embeds: None,
+        })
+    };
+    push(
+        "istio/peerauthentication-namespace.yaml.tera",
+        "peerauthentication.yaml",
+    );
+    if mesh.gateway.is_some() {
+        push("istio/gateway.yaml.tera", "gateway.yaml");
+        push(
+            "istio/virtualservice-gateway.yaml.tera",
+            "virtualservice.yaml",
+        );
+    }
+}
+
+/// A service's DestinationRule, AuthorizationPolicy, mTLS exception for
+/// its metrics port and canary VirtualService.
+pub fn service_files(service: &Service, canary: bool, out: &mut Vec<ServiceFile>) {
+    let (Some(mesh), false) = (&service.mesh, canary) else {
+        return;
+    };
+    let mut push = |template, file| {
+        out.push(ServiceFile {
+            template,
+            file,
+            canary,
+        })
+    };
+    if mesh.destination_rule.is_some() {
+        push("istio/destinationrule.yaml.tera", "destinationrule.yaml");
+    }
+    push(
+        "istio/authorizationpolicy.yaml.tera",
+        "authorizationpolicy.yaml",
+    );
+    if mesh.permissive_port.is_some() {
+        push(
+            "istio/peerauthentication-metrics.yaml.tera",
+            "peerauthentication.yaml",
+        );
+    }
+    if mesh.canary_route.is_some() {
+        push(
+            "istio/virtualservice-canary.yaml.tera",
+            "virtualservice.yaml",
+        );
+    }
+}

@@ -1,0 +1,136 @@
+//! The ingress gateway of an environment (where it runs and who it is),
+//! its Gateway and routes, and where each route sends its requests.
+
+use crate::config::{Config, IngressGateway};
+use crate::model::*;
+use crate::resolve::builtin;
+
+/// The ingress gateway of `environment`: each of its keys from
+/// `[environments.E] gateway`, else `[project] gateway`, else Istio's default
+/// install in `mesh_namespace`.
+pub fn ingress_gateway(
+    config: &Config,
+    project: &ProjectView,
+    environment: &str,
+) -> IngressGatewayView {
+    let own = config
+        .environments
+        .get(environment)
+        .and_then(|e| e.gateway.as_ref());
+    let wide = config.project.gateway.as_ref();
+    let layers = [own, wide];
+    let first = |get: fn(&IngressGateway) -> Option<&String>| {
+        layers.iter().flatten().find_map(|g| get(g)).cloned()
+    };
+    IngressGatewayView {
+        namespace: first(|g| g.namespace.as_ref())
+            .unwrap_or_else(|| project.mesh_namespace.clone()),
+        selector: layers
+            .iter()
+            .flatten()
+            .find_map(|g| g.selector.clone())
+            .unwrap_or_else(|| {
+                let (key, value) = builtin::GATEWAY_SELECTOR;
+                Labels::from([(key.to_string(), value.to_string())])
+            }),
+        service_account: first(|g| g.service_account.as_ref())
+            .unwrap_or_else(|| builtin::GATEWAY_SERVICE_ACCOUNT.to_string()),
+    }
+}
+
+/// `cluster.local/ns/<namespace>/sa/<account>`: how AuthorizationPolicies
+/// name the pods that run as a ServiceAccount.
+pub fn principal(namespace: &str, account: &str) -> String {
+    format!("{}/ns/{namespace}/sa/{account}", builtin::TRUST_DOMAIN)
+}
+
+impl IngressGatewayView {
+    /// The gateway pods' mesh identity.
+    pub fn principal(&self) -> String {
+        principal(&self.namespace, &self.service_account)
+    }
+}
+
+/// `{service}.{namespace}.svc.cluster.local`
+pub fn service_host(service: &str, namespace: &str) -> String {
+    format!("{service}.{namespace}.svc.cluster.local")
+}
+
+/// The Gateway and its routes, if any service has a `route`.
+pub fn gateway(
+    config: &Config,
+    project: &ProjectView,
+    environment: &str,
+    namespace: &str,
+    ingress: &IngressGatewayView,
+    services: &[Service],
+) -> Option<Gateway> {
+    let mut routes: Vec<HttpRoute> = services
+        .iter()
+        .filter_map(|service| {
+            let prefix = service.route.clone()?;
+            let main = service.ports.first()?;
+            let settings = &config.services[&service.name];
+            Some(HttpRoute {
+                name: service.name.clone(),
+                prefix: Some(prefix),
+                destinations: destinations(service, namespace, main.port),
+                timeout: settings
+                    .timeout
+                    .clone()
+                    .unwrap_or_else(|| builtin::TIMEOUT.into()),
+                retries: service.retries.clone(),
+            })
+        })
+        .collect();
+    if routes.is_empty() {
+        return None;
+    }
+    // Istio takes the first route that matches: `/api/v2` must come before `/api`.
+    routes.sort_by(|a, b| {
+        let length = |r: &HttpRoute| r.prefix.as_ref().map_or(0, String::len);
+        length(b).cmp(&length(a)).then_with(|| a.name.cmp(&b.name))
+    });
+    let host = config.environments[environment]
+        .domain
+        .clone()
+        .unwrap_or_else(|| format!("{environment}.{}.localhost", project.name));
+    Some(Gateway {
+        name: "ingress".into(),
+        host,
+        credential_name: format!("{namespace}-tls"),
+        credential_namespace: ingress.namespace.clone(),
+        routes,
+    })
+}
+
+/// Where a request for `service` goes: its pods, or its stable and canary
+/// subsets by weight.
+pub fn destinations(service: &Service, namespace: &str, port: u16) -> Vec<Destination> {
+    let host = service_host(&service.name, namespace);
+    match &service.canary {
+        None => vec![Destination {
+            host,
+            port,
+            subset: None,
+            weight: None,
+        }],
+        Some(canary) => {
+            let weight = canary.weight;
+            vec![
+                Destination {
+                    host: host.clone(),
+                    port,
+                    subset: Some("stable".into()),
+                    weight: Some(100_u32.saturating_sub(weight)),
+                },
+                Destination {
+                    host,
+                    port,
+                    subset: Some("canary".into()),
+                    weight: Some(weight),
+                },
+            ]
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! The mesh (Istio): sidecar injection and its resources, the ingress
+//! gateway and its routes, each service's DestinationRule,
+//! AuthorizationPolicy and mTLS exception, retries, and the canary split.
+
+mod canary;
+mod checks;
+mod files;
+mod gateway;
+mod problems;
+mod retries;
+mod service;
+mod validate;
+
+pub use gateway::ingress_gateway;
+pub use retries::{retries, retry_on_name};
+
+use super::kind::{EnvironmentStep, Kind, ServiceStep};
+use crate::config::{Config, Kind as Workload};
+use crate::diagnostics::Problem;
+use crate::model::{Environment, EnvironmentFile, EnvironmentMesh, Service, ServiceFile};
+use crate::resolve::builtin;
+use crate::verify::Check;
+
+pub struct Mesh;
+
+impl Kind for Mesh {
+    fn validate(&self, config: &Config, problems: &mut Vec<Problem>) {
+        validate::validate(config, problems);
+    }
+
+    /// The sidecar's resources, pinned so that the quota can count them,
+    /// and the retry policy of the service's routes.
+    fn service(&self, step: &ServiceStep<'_>, service: &mut Service) {
+        service.retries = retries(
+            step.layers
+                .pick(false, "retries", |l| l.retries)
+                .map(|p| p.value),
+        );
+        let scope = step.scope;
+        if !scope.on.mesh {
+            return;
+        }
+        let annotations = &mut service.pod_annotations;
+        for (key, value) in [
+            ("sidecar.istio.io/proxyCPU", builtin::SIDECAR_CPU),
+            ("sidecar.istio.io/proxyCPULimit", builtin::SIDECAR_CPU_LIMIT),
+            ("sidecar.istio.io/proxyMemory", builtin::SIDECAR_MEMORY),
+            (
+                "sidecar.istio.io/proxyMemoryLimit",
+                builtin::SIDECAR_MEMORY_LIMIT,
+            ),
+        ] {
+            annotations.insert(key.into(), value.into());
+        }
+        if step.service.kind == Some(Workload::Cronjob) {
+            // A classic sidecar never exits and would keep every Job running forever.
+            annotations.insert("sidecar.istio.io/nativeSidecar".into(), "true".into());
+        }
+        if !scope.on.monitoring {
+            // Without monitoring nothing may advertise metrics: the sidecar injector
+            // would otherwise add `prometheus.io/*` annotations for its merged endpoint.
+            annotations.insert("prometheus.istio.io/merge-metrics".into(), "false".into());
+        }
+    }
+
+    /// The canary, a copy of the finished workload, and the service's mesh objects.
+    fn finish(&self, step: &ServiceStep<'_>, service: &mut Service) {
+        if !step.scope.on.mesh {
+            return;
+        }
+        let own = step.service;
+        let canary = step
+            .overrides()
+            .and_then(|o| o.canary.as_ref())
+            .or(own.canary.as_ref())
+            .filter(|_| own.kind.unwrap_or(Workload::Web) == Workload::Web);
+        service.canary = canary.map(|canary| canary::canary_of(step.config, service, canary));
+        service.mesh = Some(service::service_mesh(
+            step.callers(),
+            step.project,
+            step.scope,
+            own,
+            service,
+        ));
+    }
+
+    fn environment(&self, step: &EnvironmentStep<'_>, environment: &mut Environment) {
+        if !step.on.mesh {
+            return;
+        }
+        let ingress = step.ingress;
+        environment.mesh = Some(EnvironmentMesh {
+            gateway: gateway::gateway(
+                step.config,
+                step.project,
+                step.name,
+                step.namespace,
+                ingress,
+                &environment.services,
+            ),
+            gateway_principal: ingress.principal(),
+            gateway_selector: ingress.selector.clone(),
+            ingress: ingress.clone(),
+        });
+    }
+
+    fn environment_files(&self, environment: &Environment, out: &mut Vec<EnvironmentFile>) {
+        files::environment_files(environment, out);
+    }
+
+    fn service_files(&self, service: &Service, canary: bool, out: &mut Vec<ServiceFile>) {
+        files::service_files(service, canary, out);
+    }
+
+    fn checks(&self) -> &'static [(&'static str, Check)] {
+        &[
+            ("DestinationRule", checks::destination_rule),
+            ("AuthorizationPolicy", checks::authorization_policy),
+            ("VirtualService", checks::virtual_service),
+        ]
+    }
+}

@@ -1,0 +1,46 @@
+//! The retry policy of a service's routes and canary split.
+
+use crate::config::{RetryOn, RetrySetting};
+use crate::model::RetriesView;
+use crate::resolve::builtin;
+
+/// The retry policy of a service's routes: the built-in one, turned off, or
+/// with some of its keys changed.
+pub fn retries(setting: Option<&RetrySetting>) -> RetriesView {
+    let policy = match setting {
+        Some(RetrySetting::Enabled(false)) => {
+            return RetriesView {
+                attempts: 0,
+                per_try_timeout: builtin::PER_TRY_TIMEOUT.into(),
+                retry_on: String::new(),
+            };
+        }
+        Some(RetrySetting::Policy(policy)) => Some(policy),
+        Some(RetrySetting::Enabled(true)) | None => None,
+    };
+    let on: &[RetryOn] = policy
+        .and_then(|p| p.on.as_deref())
+        .unwrap_or(&builtin::RETRY_ON);
+    RetriesView {
+        attempts: policy
+            .and_then(|p| p.attempts)
+            .unwrap_or(builtin::RETRY_ATTEMPTS),
+        per_try_timeout: policy
+            .and_then(|p| p.per_try_timeout.clone())
+            .unwrap_or_else(|| builtin::PER_TRY_TIMEOUT.into()),
+        retry_on: on
+            .iter()
+            .map(|condition| retry_on_name(*condition))
+            .collect::<Vec<_>>()
+            .join(","),
+    }
+}
+
+/// A retry condition as Envoy's `retry_on` spells it.
+pub fn retry_on_name(condition: RetryOn) -> &'static str {
+    match condition {
+        RetryOn::ConnectFailure => "connect-failure",
+        RetryOn::RefusedStream => "refused-stream",
+        RetryOn::ResetBeforeRequest => "reset-before-request",
+    }
+}

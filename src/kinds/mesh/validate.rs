@@ -1,0 +1,345 @@
+//! The rules of the mesh keys: the ingress gateway and where it runs,
+//! routes, timeouts, retries, the connection pool and outlier detection,
+//! and canaries, which only the mesh can split traffic for.
+
+use crate::config::{
+    Canary, Config, EnvironmentConfig, IngressGateway, Kind, Retries, RetrySetting, ServiceConfig,
+};
+use crate::diagnostics::{KeyPath, Problem};
+use crate::grammar::duration::is_duration;
+use crate::grammar::names::{self, is_version};
+use crate::kinds::logging::logging_namespace;
+use crate::resolve::switches;
+use std::collections::BTreeMap;
+
+pub fn validate(config: &Config, problems: &mut Vec<Problem>) {
+    let project = KeyPath::new(&["project"]);
+    if let Some(namespace) = &config.project.mesh_namespace
+        && !names::is_dns_label(namespace, 63)
+    {
+        problems.push(Problem::not_a_label(
+            &project.key("mesh_namespace"),
+            namespace,
+            63,
+            false,
+        ));
+    }
+    if let Some(gateway) = &config.project.gateway {
+        check_gateway(&project.key("gateway"), gateway, problems);
+        let meshed = config.environments.keys().any(|e| switches(config, e).mesh);
+        if !meshed && !config.environments.is_empty() {
+            problems.push(Problem::needs_mesh(&project.key("gateway"), None));
+        }
+    }
+    for (key, layer) in config.layers() {
+        if let Some(RetrySetting::Policy(policy)) = layer.retries {
+            check_retries(&key.key("retries"), policy, problems);
+        }
+    }
+    for (name, environment) in &config.environments {
+        let key = KeyPath::new(&["environments", name]);
+        if let Some(domain) = &environment.domain
+            && !(names::is_dns_subdomain(domain) && domain.contains('.'))
+        {
+            problems.push(Problem::bad_domain(&key.key("domain"), domain));
+        }
+        let on = switches(config, name);
+        if let Some(gateway) = &environment.gateway {
+            check_gateway(&key.key("gateway"), gateway, problems);
+            if !on.mesh {
+                problems.push(Problem::needs_mesh(&key.key("gateway"), Some(name)));
+            }
+        }
+        if on.mesh {
+            let logging = logging_namespace(&config.project.name, name);
+            check_gateway_namespace(config, name, environment, &key, &logging, problems);
+        }
+    }
+    let mut routes: BTreeMap<&str, &str> = BTreeMap::new();
+    for (name, service) in &config.services {
+        let key = KeyPath::new(&["services", name]);
+        let kind = service.kind.unwrap_or(Kind::Web);
+        let listens = service.port.is_some();
+        if let Some(route) = &service.route {
+            let key = key.key("route");
+            if kind != Kind::Web || !listens {
+                problems.push(Problem::route_needs_web(&key));
+            } else if !names::is_http_path(route) {
+                problems.push(Problem::bad_http_path(&key, route));
+            }
+        }
+
+        if let Some(route) = &service.route {
+            match routes.get(route.as_str()) {
+                Some(other) => {
+                    problems.push(Problem::duplicate_route(&key.key("route"), route, other))
+                }
+                None => {
+                    routes.insert(route, name);
+                }
+            }
+        }
+        if let Some(canary) = &service.canary {
+            check_canary(&key.key("canary"), canary, service, kind, problems);
+        }
+        for (environment, overrides) in service.environments.iter().flatten() {
+            if let Some(canary) = &overrides.canary {
+                let key = key.key("environments").key(environment).key("canary");
+                check_canary(&key, canary, service, kind, problems);
+            }
+        }
+        check_service_layers(config, service, kind, &key, problems);
+        check_canary_versions(config, service, &key, problems);
+    }
+}
+
+/// `gateway = { namespace, selector, service_account }`, in `[project]` or `[environments.E]`.
+fn check_gateway(key: &KeyPath, gateway: &IngressGateway, problems: &mut Vec<Problem>) {
+    if let Some(namespace) = &gateway.namespace
+        && !names::is_dns_label(namespace, 63)
+    {
+        problems.push(Problem::not_a_label(
+            &key.key("namespace"),
+            namespace,
+            63,
+            false,
+        ));
+    }
+    if let Some(selector) = &gateway.selector {
+        let key = key.key("selector");
+        if selector.is_empty() {
+            problems.push(Problem::empty_gateway_selector(&key));
+        }
+        for (label, value) in selector {
+            if !names::is_label_key(label) {
+                problems.push(Problem::bad_label_key(&key, label));
+            }
+            if !names::is_label_value(value) {
+                problems.push(Problem::bad_label_value(&key.key(label), value));
+            }
+        }
+    }
+    if let Some(account) = &gateway.service_account
+        && !names::is_dns_subdomain(account)
+    {
+        problems.push(Problem::bad_service_account(
+            &key.key("service_account"),
+            account,
+        ));
+    }
+}
+
+/// The gateway cannot share a namespace kiln writes a default-deny policy
+/// into: that policy would shut it off from the internet.
+fn check_gateway_namespace(
+    config: &Config,
+    name: &str,
+    environment: &EnvironmentConfig,
+    key: &KeyPath,
+    logging: &str,
+    problems: &mut Vec<Problem>,
+) {
+    let project = KeyPath::new(&["project"]);
+    let (at, gateway_namespace) = match (
+        environment
+            .gateway
+            .as_ref()
+            .and_then(|g| g.namespace.as_ref()),
+        config
+            .project
+            .gateway
+            .as_ref()
+            .and_then(|g| g.namespace.as_ref()),
+        config.project.mesh_namespace.as_ref(),
+    ) {
+        (Some(own), _, _) => (key.key("gateway").key("namespace"), own),
+        (None, Some(wide), _) => (project.key("gateway").key("namespace"), wide),
+        (None, None, Some(mesh)) => (project.key("mesh_namespace"), mesh),
+        (None, None, None) => return,
+    };
+    let own = format!("{}-{name}", config.project.name);
+    if *gateway_namespace == own || gateway_namespace == logging {
+        problems.push(Problem::gateway_in_environment(
+            &at,
+            gateway_namespace,
+            name,
+        ));
+    }
+}
+
+/// The mesh and monitoring keys of `[services.S]`.
+fn check_service_layers(
+    config: &Config,
+    service: &ServiceConfig,
+    kind: Kind,
+    key: &KeyPath,
+    problems: &mut Vec<Problem>,
+) {
+    let outlier = service.outlier_detection.as_ref();
+    let durations = [
+        (key.key("timeout"), service.timeout.as_ref()),
+        (
+            key.key("outlier_detection").key("interval"),
+            outlier.and_then(|o| o.interval.as_ref()),
+        ),
+        (
+            key.key("outlier_detection").key("base_ejection_time"),
+            outlier.and_then(|o| o.base_ejection_time.as_ref()),
+        ),
+    ];
+    for (key, value) in durations {
+        if let Some(value) = value
+            && !is_duration(value)
+        {
+            problems.push(Problem::bad_duration(&key, value));
+        }
+    }
+    if let Some(percent) = outlier.and_then(|o| o.max_ejection_percent)
+        && !(1..=100).contains(&percent)
+    {
+        problems.push(Problem::out_of_range(
+            &key.key("outlier_detection").key("max_ejection_percent"),
+            &percent.to_string(),
+            "1..=100",
+            "it is the most pods, in percent, ejected from the pool at once",
+        ));
+    }
+    let has_canary = service.canary.is_some()
+        || service
+            .environments
+            .iter()
+            .flatten()
+            .any(|(_, o)| o.canary.is_some());
+    if service.route.is_none() && !has_canary {
+        // `retries` from `[defaults]` or an environment may well meet services
+        // without routes; the service's own tables say it of this one.
+        let own_retries = service.environments.iter().flatten().filter_map(|(e, o)| {
+            o.retries
+                .as_ref()
+                .map(|_| key.key("environments").key(e).key("retries"))
+        });
+        let own = [
+            (key.key("timeout"), service.timeout.is_some()),
+            (key.key("retries"), service.retries.is_some()),
+        ];
+        for field in own
+            .into_iter()
+            .filter_map(|(field, set)| set.then_some(field))
+            .chain(own_retries)
+        {
+            problems.push(Problem::needs_route_or_canary(&field));
+        }
+    }
+    let called = matches!(kind, Kind::Web | Kind::Stateful) && service.port.is_some();
+    for (field, set) in [
+        ("connection_pool", service.connection_pool.is_some()),
+        ("outlier_detection", service.outlier_detection.is_some()),
+    ] {
+        if set && !called {
+            problems.push(Problem::needs_service(&key.key(field)));
+        }
+    }
+    // A canary is a traffic split, which only the mesh can do.
+    for environment in config.environments.keys() {
+        let own = service
+            .environments
+            .as_ref()
+            .and_then(|e| e.get(environment))
+            .and_then(|o| {
+                o.canary
+                    .as_ref()
+                    .map(|_| key.key("environments").key(environment))
+            });
+        let canary_key = own.or_else(|| service.canary.as_ref().map(|_| key.clone()));
+        if let Some(canary_key) = canary_key
+            && !switches(config, environment).mesh
+        {
+            problems.push(Problem::canary_without_mesh(
+                &canary_key.key("canary"),
+                environment,
+            ));
+        }
+    }
+}
+
+fn check_retries(key: &KeyPath, policy: &Retries, problems: &mut Vec<Problem>) {
+    if let Some(attempts) = policy.attempts
+        && attempts > 10
+    {
+        problems.push(Problem::out_of_range(
+            &key.key("attempts"),
+            &attempts.to_string(),
+            "0..=10",
+            "it is how often a failed request is tried again; `retries = false` turns retries off",
+        ));
+    }
+    if let Some(timeout) = &policy.per_try_timeout
+        && !is_duration(timeout)
+    {
+        problems.push(Problem::bad_duration(&key.key("per_try_timeout"), timeout));
+    }
+    // Istio reads an empty `retryOn` as its own default, which retries 503s.
+    if policy.on.as_ref().is_some_and(Vec::is_empty) {
+        problems.push(Problem::no_retry_conditions(&key.key("on")));
+    }
+}
+
+/// A canary at the version its stable pods already run splits traffic
+/// between two copies of the same image: in each environment, the canary
+/// that applies there must differ from the version deployed there.
+fn check_canary_versions(
+    config: &Config,
+    service: &ServiceConfig,
+    key: &KeyPath,
+    problems: &mut Vec<Problem>,
+) {
+    let mut same: BTreeMap<String, (KeyPath, String, Vec<&str>)> = BTreeMap::new();
+    for environment in config.environments.keys() {
+        let overrides = service
+            .environments
+            .as_ref()
+            .and_then(|e| e.get(environment));
+        let canary = match overrides.and_then(|o| o.canary.as_ref()) {
+            Some(canary) => (key.key("environments").key(environment), canary),
+            None => match &service.canary {
+                Some(canary) => (key.clone(), canary),
+                None => continue,
+            },
+        };
+        let stable = overrides
+            .and_then(|o| o.version.as_ref())
+            .or(service.version.as_ref());
+        if stable == Some(&canary.1.version) {
+            let canary_key = canary.0.key("canary").key("version");
+            same.entry(canary_key.to_string())
+                .or_insert_with(|| (canary_key, canary.1.version.clone(), Vec::new()))
+                .2
+                .push(environment);
+        }
+    }
+    for (_, (canary_key, version, environments)) in same {
+        problems.push(Problem::canary_is_stable(
+            &canary_key,
+            &version,
+            &environments,
+        ));
+    }
+}
+
+fn check_canary(
+    key: &KeyPath,
+    canary: &Canary,
+    service: &ServiceConfig,
+    kind: Kind,
+    problems: &mut Vec<Problem>,
+) {
+    if canary.weight > 100 {
+        problems.push(Problem::canary_weight(&key.key("weight"), canary.weight));
+    }
+    if !is_version(&canary.version) {
+        problems.push(Problem::bad_version(&key.key("version"), &canary.version));
+    }
+    if kind != Kind::Web || service.language.is_none() || service.port.is_none() {
+        problems.push(Problem::canary_not_web(key));
+    }
+}

@@ -1,0 +1,53 @@
+//! One environment as its templates see it: its namespace, quota and
+//! limits, and what each kind added to it.
+
+use super::{
+    EnvironmentFile, EnvironmentMesh, EnvironmentMonitoring, Labels, Logging, Resources, Service,
+};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Environment {
+    pub name: String,
+    pub namespace: String,
+    pub domain: Option<String>,
+    /// `STRICT` or `PERMISSIVE`, as Istio spells it.
+    pub mtls: String,
+    /// Labels of objects that belong to the environment, not to one service.
+    pub labels: Labels,
+    /// Rendered one at a time, so not part of an environment's template context.
+    #[serde(skip)]
+    pub services: Vec<Service>,
+    pub quota: Quota,
+    pub limit_range: LimitRange,
+    /// Namespace-wide mesh objects; `None` when the mesh is off here.
+    pub mesh: Option<EnvironmentMesh>,
+    /// The alert rules and the sidecar PodMonitor; `None` when monitoring is off here.
+    pub monitoring: Option<EnvironmentMonitoring>,
+    /// The Fluentd DaemonSet and its namespace; `None` when logging is off here.
+    pub logging: Option<Logging>,
+    /// The files of the environment as a whole, in the order they are listed.
+    #[serde(skip)]
+    pub files: Vec<EnvironmentFile>,
+}
+
+/// Totals for the namespace's ResourceQuota.
+#[derive(Debug, Clone, Serialize)]
+pub struct Quota {
+    /// Counts are strings: ResourceQuota `hard` values are quantities.
+    pub pods: String,
+    pub requests_cpu: String,
+    pub limits_cpu: String,
+    pub requests_memory: String,
+    pub limits_memory: String,
+    pub persistent_volume_claims: String,
+    pub requests_storage: String,
+}
+
+/// Defaults and ceilings for the namespace's LimitRange.
+#[derive(Debug, Clone, Serialize)]
+pub struct LimitRange {
+    pub default: Resources,
+    pub max_cpu: String,
+    pub max_memory: String,
+}

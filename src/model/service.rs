@@ -1,0 +1,154 @@
+//! One service in one environment, fully resolved, as its templates see it.
+
+use super::{Labels, Monitor, RetriesView, ServiceFile, ServiceMesh};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Service {
+    pub name: String,
+    /// `web`, `worker`, `stateful` or `cronjob`.
+    pub kind: String,
+    pub image: String,
+    pub version: String,
+    /// Labels of every object of this service.
+    pub labels: Labels,
+    /// The immutable subset that selects its pods.
+    pub selector: Labels,
+    /// Labels of the pod template: `labels`, plus `track` on Deployments.
+    pub pod_labels: Labels,
+    /// The workload's own selector: `selector`, plus `track` on Deployments, so
+    /// that the stable and canary Deployments never adopt each other's pods.
+    pub pod_selector: Labels,
+    pub service_account: String,
+    /// Name of the ConfigMap holding `env`, when there is any.
+    pub config_map: Option<String>,
+    /// Annotations of the pod template.
+    pub pod_annotations: BTreeMap<String, String>,
+    /// Ports of the container, named; the first is the main port.
+    pub ports: Vec<Port>,
+    /// Whether a ClusterIP Service fronts the pods.
+    pub has_service: bool,
+    pub headless_service: Option<String>,
+    pub metrics: Option<MetricsView>,
+    pub probes: Option<Probes>,
+    /// `None` when an autoscaler owns the count.
+    pub replicas: Option<u32>,
+    pub autoscale: Option<AutoscaleView>,
+    pub disruption_budget: bool,
+    pub resources: Resources,
+    pub env: BTreeMap<String, String>,
+    pub secrets: Vec<SecretEnv>,
+    pub route: Option<String>,
+    pub args: Vec<String>,
+    pub security: Security,
+    /// Writable emptyDir mounts; `/tmp` is always one of them.
+    pub scratch: Vec<Mount>,
+    pub storage: Option<Storage>,
+    pub schedule: Option<String>,
+    pub ingress: Vec<IngressRule>,
+    pub egress: Vec<EgressRule>,
+    /// How the mesh retries its gateway route and canary split.
+    pub retries: RetriesView,
+    /// The service's mesh objects; `None` when the mesh is off here.
+    pub mesh: Option<ServiceMesh>,
+    /// How Prometheus scrapes it; `None` without metrics or monitoring.
+    pub monitor: Option<Monitor>,
+    /// The canary Deployment and its share of the traffic.
+    pub canary: Option<CanaryView>,
+    /// The service's files, in the order they are listed; empty for a canary.
+    #[serde(skip)]
+    pub files: Vec<ServiceFile>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CanaryView {
+    /// Percent of requests the canary gets; the stable pods get the rest.
+    pub weight: u32,
+    /// The canary Deployment, fully resolved like the stable one.
+    pub workload: Box<Service>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Resources {
+    pub cpu_request: String,
+    pub cpu_limit: String,
+    pub memory_request: String,
+    pub memory_limit: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Port {
+    pub name: String,
+    pub port: u16,
+    /// `http`, `grpc` or `tcp`: Service `appProtocol`.
+    pub protocol: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MetricsView {
+    pub path: String,
+    pub port: u16,
+    pub port_name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Probes {
+    /// `http` or `tcp`.
+    pub kind: String,
+    pub port_name: String,
+    pub liveness_path: String,
+    pub readiness_path: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AutoscaleView {
+    pub min: u32,
+    pub max: u32,
+    pub cpu: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SecretEnv {
+    pub var: String,
+    pub secret: String,
+    pub key: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Security {
+    pub run_as_user: u32,
+    pub run_as_group: u32,
+    pub read_only_root: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Mount {
+    pub name: String,
+    pub path: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Storage {
+    pub size: String,
+    pub path: String,
+}
+
+/// Who may open connections to a service's pods, and on which ports.
+#[derive(Debug, Clone, Serialize)]
+pub struct IngressRule {
+    /// Pod labels of the peer; empty means any pod of the namespace selector.
+    pub pods: Labels,
+    /// Namespace of the peer; `None` means this namespace.
+    pub namespace: Option<String>,
+    pub ports: Vec<u16>,
+}
+
+/// Where a service may open connections: the pods of a service it calls,
+/// or an address range outside the cluster.
+#[derive(Debug, Clone, Serialize)]
+pub struct EgressRule {
+    pub pods: Labels,
+    pub cidr: Option<String>,
+    pub ports: Vec<u16>,
+}
