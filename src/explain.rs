@@ -4,7 +4,7 @@
 //! the resolved model, so what is shown is what is rendered.
 
 use crate::config::{Config, Kind, ServiceConfig};
-use crate::model::{Model, Service};
+use crate::model::{Model, ProbeTiming, Service, Workload};
 use crate::resolve::Layers;
 use crate::resolve::builtin;
 use serde_json::Value;
@@ -71,7 +71,7 @@ pub fn rows(
     let layers = Layers::new(config, environment, Some((name, service)));
     let label = |rank: usize| layers.all[rank].label.clone();
     let kind = service.kind.unwrap_or(Kind::Web);
-    let own_only = !matches!(kind, Kind::Web | Kind::Worker);
+    let own_only = !Workload::from(kind).is_stateless();
     let mut rows = Vec::new();
     let mut push = |key: &str, value: String, source: String| {
         rows.push(Row {
@@ -264,7 +264,47 @@ pub fn rows(
         };
         push(key, value, source);
     }
+
+    // Built in, and no key of kiln.toml: how pods are probed and replaced.
+    let fixed = || format!("{BUILTIN} (not a key of kiln.toml)");
+    if let Some(probes) = &resolved.probes {
+        for (name, timing) in [
+            ("startup", probes.startup),
+            ("liveness", probes.liveness),
+            ("readiness", probes.readiness),
+        ] {
+            push(&format!("probes.{name}"), timing_value(timing), fixed());
+        }
+    }
+    let rollout = resolved.rollout;
+    match resolved.workload {
+        Workload::Deployment => push(
+            "rollout",
+            format!(
+                "{{ max_surge = {}, max_unavailable = {}, revision_history_limit = {} }}",
+                rollout.max_surge, rollout.max_unavailable, rollout.revision_history_limit
+            ),
+            fixed(),
+        ),
+        Workload::StatefulSet => push(
+            "rollout",
+            format!(
+                "{{ revision_history_limit = {} }}",
+                rollout.revision_history_limit
+            ),
+            fixed(),
+        ),
+        Workload::CronJob => {}
+    }
     rows
+}
+
+/// A probe's timing as an inline TOML table.
+fn timing_value(timing: ProbeTiming) -> String {
+    format!(
+        "{{ period_seconds = {}, timeout_seconds = {}, failure_threshold = {} }}",
+        timing.period_seconds, timing.timeout_seconds, timing.failure_threshold
+    )
 }
 
 /// What kiln uses when no layer sets `key`, from the resolved service.
@@ -275,10 +315,10 @@ fn default_of(key: &str, service: &Service, model: &Model) -> Option<String> {
         .iter()
         .find(|b| b.service == service.name);
     Some(match key {
-        "kind" => quote(&service.kind),
+        "kind" => quote(service.kind.as_str()),
         "version" if !service.version.is_empty() => quote(&service.version),
         "image" => quote(&service.image),
-        "protocol" => quote(&service.ports.first()?.protocol),
+        "protocol" => quote(service.ports.first()?.protocol.as_str()),
         "health" => quote(&service.probes.as_ref()?.liveness_path),
         "ready" => quote(&service.probes.as_ref()?.readiness_path),
         "metrics" => match &service.metrics {

@@ -1,6 +1,7 @@
 //! Where every generated file goes. Paths are computed here and nowhere
 //! else, from names that validation already proved to be DNS labels.
 
+use crate::config::CiSystem;
 use crate::diagnostics::Error;
 use std::path::{Component, Path};
 
@@ -81,12 +82,11 @@ pub fn service_source_file(service: &str, file: &str) -> String {
 }
 
 /// The pipeline file of a CI system, where that system looks for it.
-pub fn ci_file(system: &str) -> Option<&'static str> {
+pub fn ci_file(system: CiSystem) -> &'static str {
     match system {
-        "github" => Some(".github/workflows/ci.yml"),
-        "gitlab" => Some(".gitlab-ci.yml"),
-        "jenkins" => Some("Jenkinsfile"),
-        _ => None,
+        CiSystem::Github => ".github/workflows/ci.yml",
+        CiSystem::Gitlab => ".gitlab-ci.yml",
+        CiSystem::Jenkins => "Jenkinsfile",
     }
 }
 
@@ -144,13 +144,7 @@ pub fn generated(path: &str) -> Result<(), &'static str> {
         }
         ["services", service, "Dockerfile" | ".dockerignore"] => label(service),
         ["argocd", file] => file.strip_suffix(".yaml").is_some_and(label),
-        _ => {
-            path == DRIFT
-                || ["github", "gitlab", "jenkins"]
-                    .into_iter()
-                    .filter_map(ci_file)
-                    .any(|ci| ci == path)
-        }
+        _ => path == DRIFT || CiSystem::ALL.iter().any(|system| ci_file(*system) == path),
     };
     if ok {
         Ok(())

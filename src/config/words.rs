@@ -1,18 +1,24 @@
 //! The closed sets of words of `kiln.toml`: each an enum, spelled in the
-//! file, in Rust and in the templates alike.
+//! file, in Rust and in the templates alike. `as_str` gives the word that
+//! serde reads and writes (a unit test holds them together), for the few
+//! places that build a name from it.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// A GitOps controller kiln can write objects for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum GitOps {
     Argocd,
 }
 
 /// When CI deploys an environment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum DeployOn {
     /// On every push to `project.branch`, after the environment before it.
@@ -22,7 +28,9 @@ pub enum DeployOn {
 }
 
 /// A CI system kiln can write a pipeline for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum CiSystem {
     Github,
@@ -31,7 +39,9 @@ pub enum CiSystem {
 }
 
 /// Whether a namespace accepts plain-text traffic besides mutual TLS.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Mtls {
     Strict,
@@ -39,7 +49,9 @@ pub enum Mtls {
 }
 
 /// What kind of workload a service is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     /// A Deployment behind a Service.
@@ -53,7 +65,9 @@ pub enum Kind {
 }
 
 /// Language of a built service; picks its Dockerfile and CI steps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
     Node,
@@ -64,7 +78,9 @@ pub enum Language {
 }
 
 /// How the service's port speaks; decides port names and default probes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Protocol {
     Http,
@@ -75,7 +91,9 @@ pub enum Protocol {
 /// A failure the mesh may retry: only those where Envoy knows the app never
 /// saw the request. `5xx`, `gateway-error`, `reset` and the gRPC statuses can
 /// follow a request the app already acted on, so they are not offered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum RetryOn {
     /// No connection to the pod could be opened.
@@ -87,9 +105,78 @@ pub enum RetryOn {
 }
 
 /// How Fluentd talks to Elasticsearch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Scheme {
     Http,
     Https,
+}
+
+/// `as_str` for each word set: the word serde reads and writes.
+macro_rules! words {
+    ($($set:ident { $($variant:ident => $word:literal),* $(,)? })*) => {
+        $(impl $set {
+            /// Every word, in order.
+            pub const ALL: &'static [$set] = &[$($set::$variant),*];
+
+            /// The word as `kiln.toml` and the templates spell it.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($set::$variant => $word,)*
+                }
+            }
+        })*
+    };
+}
+
+words! {
+    GitOps { Argocd => "argocd" }
+    DeployOn { Push => "push", Tag => "tag" }
+    CiSystem { Github => "github", Gitlab => "gitlab", Jenkins => "jenkins" }
+    Mtls { Strict => "strict", Permissive => "permissive" }
+    Kind { Web => "web", Worker => "worker", Stateful => "stateful", Cronjob => "cronjob" }
+    Language { Node => "node", Python => "python", Go => "go", Java => "java", Rust => "rust" }
+    Protocol { Http => "http", Grpc => "grpc", Tcp => "tcp" }
+    RetryOn {
+        ConnectFailure => "connect-failure",
+        RefusedStream => "refused-stream",
+        ResetBeforeRequest => "reset-before-request",
+    }
+    Scheme { Http => "http", Https => "https" }
+}
+
+impl Kind {
+    /// Whether a Service fronts it (when it listens on a port), so that
+    /// other services can call it and the mesh can route to it.
+    pub fn serves(self) -> bool {
+        matches!(self, Kind::Web | Kind::Stateful)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `as_str` is the word serde writes, for every word of every set.
+    fn same<T: Serialize + Copy>(all: &[T], as_str: fn(T) -> &'static str) {
+        for word in all {
+            let written = serde_json::to_value(word).unwrap();
+            assert_eq!(written.as_str(), Some(as_str(*word)));
+        }
+    }
+
+    #[test]
+    fn each_word_is_spelled_one_way() {
+        same(GitOps::ALL, GitOps::as_str);
+        same(DeployOn::ALL, DeployOn::as_str);
+        same(CiSystem::ALL, CiSystem::as_str);
+        same(Mtls::ALL, Mtls::as_str);
+        same(Kind::ALL, Kind::as_str);
+        same(Language::ALL, Language::as_str);
+        same(Protocol::ALL, Protocol::as_str);
+        same(RetryOn::ALL, RetryOn::as_str);
+        same(Scheme::ALL, Scheme::as_str);
+    }
 }

@@ -1,6 +1,7 @@
 //! What builds, ships and deploys the app.
 
 use super::{DeliveryFile, Labels};
+use crate::config::{CiSystem, Language};
 use serde::Serialize;
 
 /// Everything that builds, ships and deploys the app: decided in
@@ -10,7 +11,7 @@ pub struct Delivery {
     /// One per service built from source, in name order.
     pub builds: Vec<Build>,
     /// The CI systems to write a pipeline for: `github`, `gitlab`, `jenkins`.
-    pub ci: Vec<String>,
+    pub ci: Vec<CiSystem>,
     pub pipeline: Pipeline,
     /// One Argo CD Application per environment when `project.gitops = "argocd"`.
     pub applications: Vec<Application>,
@@ -24,7 +25,7 @@ pub struct Delivery {
 pub struct Build {
     pub service: String,
     /// `node`, `python`, `go`, `java` or `rust`: picks the Dockerfile template.
-    pub language: String,
+    pub language: Language,
     /// Build context, repo-relative: `services/<name>`.
     pub context: String,
     /// Image repository without a tag: `{registry}/{service}`.
@@ -83,8 +84,7 @@ pub struct InputFile {
 /// Where a pipeline gets kiln: `project.kiln`, pinned.
 #[derive(Debug, Clone, Serialize)]
 pub struct KilnView {
-    /// `git` and `registry` install with cargo; `image` runs the image.
-    pub kind: String,
+    pub kind: KilnSourceKind,
     pub git: Option<String>,
     pub rev: Option<String>,
     pub image: Option<String>,
@@ -141,4 +141,16 @@ pub struct Application {
     pub server: String,
     pub destination_namespace: String,
     pub auto_sync: bool,
+}
+
+/// Where a pipeline gets kiln.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KilnSourceKind {
+    /// Built with cargo from a git repository at a commit.
+    Git,
+    /// A container image with `kiln` on its PATH.
+    Image,
+    /// Installed with cargo from a registry, at an exact version.
+    Registry,
 }

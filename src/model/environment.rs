@@ -4,6 +4,7 @@
 use super::{
     EnvironmentFile, EnvironmentMesh, EnvironmentMonitoring, Labels, Logging, Resources, Service,
 };
+use crate::config::Mtls;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
@@ -11,8 +12,7 @@ pub struct Environment {
     pub name: String,
     pub namespace: String,
     pub domain: Option<String>,
-    /// `STRICT` or `PERMISSIVE`, as Istio spells it.
-    pub mtls: String,
+    pub mtls: MtlsMode,
     /// Labels of objects that belong to the environment, not to one service.
     pub labels: Labels,
     /// Rendered one at a time, so not part of an environment's template context.
@@ -50,4 +50,21 @@ pub struct LimitRange {
     pub default: Resources,
     pub max_cpu: String,
     pub max_memory: String,
+}
+
+/// A namespace's mutual TLS mode, as Istio spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum MtlsMode {
+    Strict,
+    Permissive,
+}
+
+impl From<Mtls> for MtlsMode {
+    fn from(mtls: Mtls) -> MtlsMode {
+        match mtls {
+            Mtls::Strict => MtlsMode::Strict,
+            Mtls::Permissive => MtlsMode::Permissive,
+        }
+    }
 }

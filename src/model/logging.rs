@@ -1,6 +1,7 @@
 //! Fluentd, the logging layer of one environment.
 
 use super::{Labels, Resources, SecretEnv};
+use crate::config::Scheme;
 use serde::Serialize;
 
 /// Fluentd: its namespace, access rights, configuration and DaemonSet.
@@ -39,7 +40,7 @@ pub struct Logging {
 pub struct ElasticsearchView {
     pub host: String,
     pub port: u16,
-    pub scheme: String,
+    pub scheme: Scheme,
     pub index_prefix: String,
     pub user: Option<String>,
     pub password: Option<SecretEnv>,

@@ -33,11 +33,20 @@ pub struct AlertRule {
 /// A ServiceMonitor (the service has a Service) or PodMonitor (it does not).
 #[derive(Debug, Clone, Serialize)]
 pub struct Monitor {
-    /// `ServiceMonitor` or `PodMonitor`.
-    pub kind: String,
+    pub kind: MonitorKind,
     pub port_name: String,
     pub path: String,
     pub interval: String,
     /// Labels that select the Service (ServiceMonitor) or the pods (PodMonitor).
     pub selector: Labels,
+}
+
+/// Which Prometheus Operator object scrapes a service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub enum MonitorKind {
+    /// Through its Service.
+    ServiceMonitor,
+    /// Through its pods, when it has no Service.
+    PodMonitor,
 }

@@ -1,14 +1,18 @@
 //! One service in one environment, fully resolved, as its templates see it.
 
 use super::{Labels, Monitor, RetriesView, ServiceFile, ServiceMesh};
+use crate::config::{Kind, Protocol};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Service {
     pub name: String,
-    /// `web`, `worker`, `stateful` or `cronjob`.
-    pub kind: String,
+    pub kind: Kind,
+    /// The Kubernetes workload its kind makes.
+    pub workload: Workload,
+    /// How its Deployment or StatefulSet replaces pods.
+    pub rollout: Rollout,
     pub image: String,
     pub version: String,
     /// Labels of every object of this service.
@@ -81,8 +85,8 @@ pub struct Resources {
 pub struct Port {
     pub name: String,
     pub port: u16,
-    /// `http`, `grpc` or `tcp`: Service `appProtocol`.
-    pub protocol: String,
+    /// Service `appProtocol`.
+    pub protocol: Protocol,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -94,11 +98,88 @@ pub struct MetricsView {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Probes {
-    /// `http` or `tcp`.
-    pub kind: String,
+    pub kind: ProbeKind,
     pub port_name: String,
     pub liveness_path: String,
     pub readiness_path: String,
+    /// How long a pod may take to start before liveness takes over.
+    pub startup: ProbeTiming,
+    pub liveness: ProbeTiming,
+    pub readiness: ProbeTiming,
+}
+
+/// How a probe asks: an HTTP GET of a path, or a TCP connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProbeKind {
+    Http,
+    Tcp,
+}
+
+/// How often a probe asks, how long it waits, and how many failures in a row count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ProbeTiming {
+    pub period_seconds: u32,
+    pub timeout_seconds: u32,
+    pub failure_threshold: u32,
+}
+
+/// The Kubernetes workload a service runs as. The one place a service's
+/// kind decides its workload: `From<Kind>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub enum Workload {
+    Deployment,
+    StatefulSet,
+    CronJob,
+}
+
+impl From<Kind> for Workload {
+    fn from(kind: Kind) -> Workload {
+        match kind {
+            Kind::Web | Kind::Worker => Workload::Deployment,
+            Kind::Stateful => Workload::StatefulSet,
+            Kind::Cronjob => Workload::CronJob,
+        }
+    }
+}
+
+impl Workload {
+    /// Its template, and its file in the service's directory.
+    pub fn file(self) -> (&'static str, &'static str) {
+        match self {
+            Workload::Deployment => ("k8s/deployment.yaml.tera", "deployment.yaml"),
+            Workload::StatefulSet => ("k8s/statefulset.yaml.tera", "statefulset.yaml"),
+            Workload::CronJob => ("k8s/cronjob.yaml.tera", "cronjob.yaml"),
+        }
+    }
+
+    /// What `kubectl rollout status` waits for: `deployment/<name>`, ...;
+    /// `None` for a CronJob, which has no rollout.
+    pub fn rollout(self, name: &str) -> Option<String> {
+        match self {
+            Workload::Deployment => Some(format!("deployment/{name}")),
+            Workload::StatefulSet => Some(format!("statefulset/{name}")),
+            Workload::CronJob => None,
+        }
+    }
+
+    /// Stateless, replaced with a surge pod, and scaled by the environment
+    /// as well as the service; its pods carry a `track`, stable or canary.
+    pub fn is_stateless(self) -> bool {
+        self == Workload::Deployment
+    }
+}
+
+/// How a Deployment or StatefulSet replaces its pods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Rollout {
+    /// Old ReplicaSets (or revisions) kept for `kubectl rollout undo`.
+    pub revision_history_limit: u32,
+    /// Pods above the count while a Deployment rolls out.
+    pub max_surge: u32,
+    /// Pods below the count while a Deployment rolls out.
+    pub max_unavailable: u32,
 }
 
 #[derive(Debug, Clone, Serialize)]

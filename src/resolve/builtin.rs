@@ -1,6 +1,8 @@
 //! Built-in defaults of the service, mesh and logging settings: the lowest
 //! layer, under `[defaults]`.
 
+use crate::model::{ProbeTiming, Rollout};
+
 pub const REPLICAS: u32 = 1;
 pub const CPU: &str = "100m";
 pub const MEMORY: &str = "128Mi";
@@ -58,3 +60,26 @@ pub const FLUENTD_MEMORY_LIMIT: &str = "512Mi";
 pub const ELASTICSEARCH_PORT: u16 = 9200;
 /// Where the API server listens: 443 behind the `kubernetes` Service, 6443 on the nodes.
 pub const API_SERVER_PORTS: [u16; 2] = [443, 6443];
+/// A pod may take up to 150 s to start before liveness takes over.
+pub const STARTUP_PROBE: ProbeTiming = ProbeTiming {
+    period_seconds: 5,
+    timeout_seconds: 3,
+    failure_threshold: 30,
+};
+pub const LIVENESS_PROBE: ProbeTiming = ProbeTiming {
+    period_seconds: 10,
+    timeout_seconds: 3,
+    failure_threshold: 3,
+};
+pub const READINESS_PROBE: ProbeTiming = ProbeTiming {
+    period_seconds: 5,
+    timeout_seconds: 3,
+    failure_threshold: 3,
+};
+/// One new pod at a time, and never one below the count: a rollout never
+/// lowers capacity.
+pub const ROLLOUT: Rollout = Rollout {
+    revision_history_limit: 5,
+    max_surge: 1,
+    max_unavailable: 0,
+};

@@ -24,15 +24,11 @@ pub fn environment(
     labels.insert("app.kubernetes.io/component".into(), "environment".into());
     let wide = Layers::new(config, name, None);
     let (default, default_quantities) = wide.resources(problems);
-    let mtls = match environment.mtls.unwrap_or(Mtls::Strict) {
-        Mtls::Strict => "STRICT",
-        Mtls::Permissive => "PERMISSIVE",
-    };
     Environment {
         name: name.to_string(),
         namespace,
         domain: environment.domain.clone(),
-        mtls: mtls.into(),
+        mtls: environment.mtls.unwrap_or(Mtls::Strict).into(),
         labels,
         services,
         quota: totals.quota(&KeyPath::new(&["environments", name]), problems),

@@ -36,18 +36,16 @@ pub fn service_files(service: &Service, canary: bool, out: &mut Vec<ServiceFile>
         })
     };
     if canary {
-        push("k8s/deployment.yaml.tera", "deployment-canary.yaml");
+        let (template, _) = service.workload.file();
+        push(template, "deployment-canary.yaml");
         return;
     }
     push("k8s/serviceaccount.yaml.tera", "serviceaccount.yaml");
     if service.config_map.is_some() {
         push("k8s/configmap.yaml.tera", "configmap.yaml");
     }
-    match service.kind.as_str() {
-        "stateful" => push("k8s/statefulset.yaml.tera", "statefulset.yaml"),
-        "cronjob" => push("k8s/cronjob.yaml.tera", "cronjob.yaml"),
-        _ => push("k8s/deployment.yaml.tera", "deployment.yaml"),
-    }
+    let (template, file) = service.workload.file();
+    push(template, file);
     if service.has_service {
         push("k8s/service.yaml.tera", "service.yaml");
     }

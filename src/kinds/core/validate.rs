@@ -141,9 +141,8 @@ fn check_service(
     check_image_source(name, service, key, problems);
     check_ports(service, key, problems);
     let listens = service.port.is_some();
-    if matches!(kind, Kind::Web | Kind::Stateful) && !listens {
-        let kind_name = if kind == Kind::Web { "web" } else { "stateful" };
-        problems.push(Problem::missing_port(key, name, kind_name));
+    if kind.serves() && !listens {
+        problems.push(Problem::missing_port(key, name, kind.as_str()));
     }
     for (field, value) in [("health", &service.health), ("ready", &service.ready)] {
         if let Some(path) = value
@@ -168,7 +167,7 @@ fn check_service(
             Some(_) if callee == name => problems.push(Problem::calls_itself(&key, name)),
             Some(target) => {
                 let target_kind = target.kind.unwrap_or(Kind::Web);
-                if !matches!(target_kind, Kind::Web | Kind::Stateful) || target.port.is_none() {
+                if !target_kind.serves() || target.port.is_none() {
                     problems.push(Problem::calls_unreachable(&key, callee));
                 }
             }
@@ -362,7 +361,9 @@ fn check_ports(service: &ServiceConfig, key: &KeyPath, problems: &mut Vec<Proble
     for (name, port) in service.ports.iter().flatten() {
         let key = key.key("ports").key(name);
         if !names::is_port_name(name)
-            || matches!(name.as_str(), "http" | "grpc" | "tcp" | "http-metrics")
+            // The names kiln gives the main port and the metrics port.
+            || Protocol::ALL.iter().any(|p| p.as_str() == name)
+            || name == "http-metrics"
         {
             problems.push(Problem::bad_port_name(&key, name));
         }
@@ -388,7 +389,10 @@ fn check_kind_specific(
                 ));
             }
         }
-        (Some(_), _) => problems.push(Problem::only_for_kind(&key.key("schedule"), "cronjob")),
+        (Some(_), _) => problems.push(Problem::only_for_kind(
+            &key.key("schedule"),
+            Kind::Cronjob.as_str(),
+        )),
         (None, _) => {}
     }
     match (&service.storage, kind) {
@@ -406,11 +410,17 @@ fn check_kind_specific(
                 "storage",
             )),
         },
-        (Some(_), _) => problems.push(Problem::only_for_kind(&key.key("storage"), "stateful")),
+        (Some(_), _) => problems.push(Problem::only_for_kind(
+            &key.key("storage"),
+            Kind::Stateful.as_str(),
+        )),
         (None, _) => {}
     }
     if service.data_path.is_some() && kind != Kind::Stateful {
-        problems.push(Problem::only_for_kind(&key.key("data_path"), "stateful"));
+        problems.push(Problem::only_for_kind(
+            &key.key("data_path"),
+            Kind::Stateful.as_str(),
+        ));
     }
     if kind == Kind::Cronjob && service.autoscale.is_some() {
         problems.push(Problem::autoscale_cronjob(&key.key("autoscale")));

@@ -30,6 +30,7 @@ pub fn workload(step: &ServiceStep<'_>, problems: &mut Vec<Problem>) -> (Service
     } = *step;
     let overrides = step.overrides();
     let kind = service.kind.unwrap_or(Kind::Web);
+    let workload = Workload::from(kind);
     let built = service.image.is_none();
 
     let (image, version) = match &service.image {
@@ -51,7 +52,7 @@ pub fn workload(step: &ServiceStep<'_>, problems: &mut Vec<Problem>) -> (Service
     let mut labels = common_labels(project);
     labels.extend(selector(name));
     labels.insert("app.kubernetes.io/version".into(), version.clone());
-    labels.insert("app.kubernetes.io/component".into(), kind_name(kind).into());
+    labels.insert("app.kubernetes.io/component".into(), kind.as_str().into());
     labels.insert("app".into(), name.into());
     labels.insert("version".into(), version.clone());
 
@@ -61,27 +62,27 @@ pub fn workload(step: &ServiceStep<'_>, problems: &mut Vec<Problem>) -> (Service
     let mut ports = Vec::new();
     if let Some(port) = service.port {
         ports.push(Port {
-            name: protocol_name(protocol).into(),
+            name: protocol.as_str().into(),
             port,
-            protocol: protocol_name(protocol).into(),
+            protocol,
         });
     }
     for (port_name, port) in service.ports.iter().flatten() {
         ports.push(Port {
             name: port_name.clone(),
             port: *port,
-            protocol: "tcp".into(),
+            protocol: Protocol::Tcp,
         });
     }
     let metrics = resolve_metrics(service, kind, built, &mut ports);
 
-    let probes = match (kind, ports.first()) {
-        (Kind::Cronjob, _) | (_, None) => None,
+    let probes = match (workload, ports.first()) {
+        (Workload::CronJob, _) | (_, None) => None,
         (_, Some(main)) => Some(Probes {
             kind: if protocol == Protocol::Http {
-                "http".into()
+                ProbeKind::Http
             } else {
-                "tcp".into()
+                ProbeKind::Tcp
             },
             port_name: main.name.clone(),
             liveness_path: service
@@ -92,18 +93,21 @@ pub fn workload(step: &ServiceStep<'_>, problems: &mut Vec<Problem>) -> (Service
                 .ready
                 .clone()
                 .unwrap_or_else(|| builtin::READY.into()),
+            startup: builtin::STARTUP_PROBE,
+            liveness: builtin::LIVENESS_PROBE,
+            readiness: builtin::READINESS_PROBE,
         }),
     };
 
     // Environment-wide replica counts and autoscaling are for stateless
     // services; a database or a job scales only when the service says so.
-    let own_only = !matches!(kind, Kind::Web | Kind::Worker);
+    let own_only = !workload.is_stateless();
     // Whichever of `replicas` and `autoscale` is set in the higher layer
     // wins, so a service can pin a count where its environment autoscales.
     let picked_autoscale = layers.pick(own_only, "autoscale", |l| l.autoscale.cloned());
     let picked_replicas = layers.pick(own_only, "replicas", |l| l.replicas);
-    let autoscale = match (kind, picked_autoscale, &picked_replicas) {
-        (Kind::Cronjob, _, _) => None,
+    let autoscale = match (workload, picked_autoscale, &picked_replicas) {
+        (Workload::CronJob, _, _) => None,
         (_, Some(a), Some(r)) if r.rank > a.rank => None,
         (_, Some(a), _) => Some(AutoscaleView {
             min: a.value.min,
@@ -112,8 +116,8 @@ pub fn workload(step: &ServiceStep<'_>, problems: &mut Vec<Problem>) -> (Service
         }),
         (_, None, _) => None,
     };
-    let replicas = match (kind, &autoscale) {
-        (Kind::Cronjob, _) | (_, Some(_)) => None,
+    let replicas = match (workload, &autoscale) {
+        (Workload::CronJob, _) | (_, Some(_)) => None,
         _ => Some(picked_replicas.map_or(builtin::REPLICAS, |r| r.value)),
     };
     let fewest = autoscale.as_ref().map_or(replicas.unwrap_or(0), |a| a.min);
@@ -192,23 +196,25 @@ pub fn workload(step: &ServiceStep<'_>, problems: &mut Vec<Problem>) -> (Service
     };
 
     let (ingress, egress) = network::traffic(step, metrics.as_ref());
-    let has_service = matches!(kind, Kind::Web | Kind::Stateful) && service.port.is_some();
+    let has_service = kind.serves() && service.port.is_some();
     let mut pod_labels = labels.clone();
     let mut pod_selector = selector(name);
-    if matches!(kind, Kind::Web | Kind::Worker) {
+    if workload.is_stateless() {
         for set in [&mut pod_labels, &mut pod_selector] {
             set.insert(TRACK.into(), "stable".into());
         }
     }
-    let pod_count = match kind {
-        Kind::Cronjob => 1,
+    let pod_count = match workload {
+        Workload::CronJob => 1,
         // StatefulSets replace pods one at a time, without a surge pod.
-        Kind::Stateful => u64::from(most),
-        Kind::Web | Kind::Worker => u64::from(most) + 1,
+        Workload::StatefulSet => u64::from(most),
+        Workload::Deployment => u64::from(most) + u64::from(builtin::ROLLOUT.max_surge),
     };
     let resolved = Service {
         name: name.to_string(),
-        kind: kind_name(kind).into(),
+        kind,
+        workload,
+        rollout: builtin::ROLLOUT,
         image,
         version,
         pod_labels,
@@ -220,12 +226,12 @@ pub fn workload(step: &ServiceStep<'_>, problems: &mut Vec<Problem>) -> (Service
         pod_annotations,
         ports,
         has_service,
-        headless_service: (kind == Kind::Stateful && has_service)
+        headless_service: (workload == Workload::StatefulSet && has_service)
             .then(|| format!("{name}-headless")),
         metrics,
         probes,
         replicas,
-        disruption_budget: kind != Kind::Cronjob && fewest > 1,
+        disruption_budget: workload != Workload::CronJob && fewest > 1,
         autoscale,
         resources,
         env,
@@ -254,23 +260,6 @@ pub fn workload(step: &ServiceStep<'_>, problems: &mut Vec<Problem>) -> (Service
     )
 }
 
-fn kind_name(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Web => "web",
-        Kind::Worker => "worker",
-        Kind::Stateful => "stateful",
-        Kind::Cronjob => "cronjob",
-    }
-}
-
-fn protocol_name(protocol: Protocol) -> &'static str {
-    match protocol {
-        Protocol::Http => "http",
-        Protocol::Grpc => "grpc",
-        Protocol::Tcp => "tcp",
-    }
-}
-
 /// Metrics are on by default for built services that listen somewhere;
 /// third-party images rarely serve Prometheus metrics, so for them it is opt-in.
 fn resolve_metrics(
@@ -296,7 +285,7 @@ fn resolve_metrics(
             ports.push(Port {
                 name: "http-metrics".into(),
                 port,
-                protocol: "http".into(),
+                protocol: Protocol::Http,
             });
             "http-metrics".into()
         }

@@ -2,16 +2,16 @@
 //! service's source, one pipeline per CI system with the drift script they
 //! run first, and one Argo CD Application per environment.
 
+use crate::config::CiSystem;
 use crate::model::{Delivery, DeliveryContext, DeliveryFile, FileFormat};
 use crate::paths;
 
 /// The template of a CI system's pipeline, and how the file is written.
-fn pipeline(system: &str) -> Option<(&'static str, FileFormat)> {
+fn pipeline(system: CiSystem) -> (&'static str, FileFormat) {
     match system {
-        "github" => Some(("ci/github.yml.tera", FileFormat::Yaml)),
-        "gitlab" => Some(("ci/gitlab-ci.yml.tera", FileFormat::Yaml)),
-        "jenkins" => Some(("ci/Jenkinsfile.tera", FileFormat::Groovy)),
-        _ => None,
+        CiSystem::Github => ("ci/github.yml.tera", FileFormat::Yaml),
+        CiSystem::Gitlab => ("ci/gitlab-ci.yml.tera", FileFormat::Yaml),
+        CiSystem::Jenkins => ("ci/Jenkinsfile.tera", FileFormat::Groovy),
     }
 }
 
@@ -24,7 +24,7 @@ pub fn files(delivery: &Delivery) -> Vec<DeliveryFile> {
             ("dockerignore", ".dockerignore"),
         ] {
             files.push(DeliveryFile {
-                template: format!("docker/{}.{suffix}.tera", build.language),
+                template: format!("docker/{}.{suffix}.tera", build.language.as_str()),
                 path: paths::service_source_file(&build.service, file),
                 sees: DeliveryContext::Build(i),
                 format: FileFormat::Hash,
@@ -32,13 +32,10 @@ pub fn files(delivery: &Delivery) -> Vec<DeliveryFile> {
         }
     }
     for system in &delivery.ci {
-        let (Some(path), Some((template, format))) = (paths::ci_file(system), pipeline(system))
-        else {
-            continue;
-        };
+        let (template, format) = pipeline(*system);
         files.push(DeliveryFile {
             template: template.to_string(),
-            path: path.to_string(),
+            path: paths::ci_file(*system).to_string(),
             sees: DeliveryContext::Pipeline,
             format,
         });

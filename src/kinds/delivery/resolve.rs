@@ -6,8 +6,8 @@ use super::files;
 use super::pinned;
 use crate::config::{CiSystem, Config, DeployOn, GitOps, KilnSource, Language};
 use crate::model::{
-    Application, Build, Delivery, Deploy, Environment, InputFile, KilnView, Pipeline, Service,
-    Tools,
+    Application, Build, Delivery, Deploy, Environment, InputFile, KilnSourceKind, KilnView,
+    Pipeline, Service, Tools,
 };
 use crate::paths;
 use std::collections::{BTreeMap, BTreeSet};
@@ -17,16 +17,6 @@ pub mod builtin {
     pub const BRANCH: &str = "main";
     pub const ARGOCD_NAMESPACE: &str = "argocd";
     pub const IN_CLUSTER: &str = "https://kubernetes.default.svc";
-}
-
-fn language_name(language: Language) -> &'static str {
-    match language {
-        Language::Node => "node",
-        Language::Python => "python",
-        Language::Go => "go",
-        Language::Java => "java",
-        Language::Rust => "rust",
-    }
 }
 
 fn default_images(language: Language) -> (&'static str, &'static str) {
@@ -100,7 +90,7 @@ pub fn resolve(config: &Config, environments: &[Environment]) -> Delivery {
             });
             Some(Build {
                 service: name.clone(),
-                language: language_name(language).into(),
+                language,
                 context: paths::service_source_dir(name),
                 image: format!("{registry}/{name}"),
                 tags: deployed_tags(environments, name),
@@ -150,16 +140,11 @@ pub fn resolve(config: &Config, environments: &[Environment]) -> Delivery {
                 .services
                 .iter()
                 .flat_map(|s| {
-                    let workload = match s.kind.as_str() {
-                        "web" | "worker" => Some(format!("deployment/{}", s.name)),
-                        "stateful" => Some(format!("statefulset/{}", s.name)),
-                        _ => None,
-                    };
                     let canary = s
                         .canary
                         .as_ref()
-                        .map(|c| format!("deployment/{}", c.workload.name));
-                    workload.into_iter().chain(canary)
+                        .and_then(|c| c.workload.workload.rollout(&c.workload.name));
+                    s.workload.rollout(&s.name).into_iter().chain(canary)
                 })
                 .collect(),
         });
@@ -221,18 +206,6 @@ pub fn resolve(config: &Config, environments: &[Environment]) -> Delivery {
     };
 
     let mut ci: Vec<CiSystem> = project.ci.clone();
-    ci.dedup();
-    let mut ci: Vec<String> = ci
-        .into_iter()
-        .map(|system| {
-            match system {
-                CiSystem::Github => "github",
-                CiSystem::Gitlab => "gitlab",
-                CiSystem::Jenkins => "jenkins",
-            }
-            .to_string()
-        })
-        .collect();
     ci.sort();
     ci.dedup();
 
@@ -264,14 +237,14 @@ fn deployed_tags(environments: &[Environment], service: &str) -> Vec<String> {
 fn kiln_view(source: &KilnSource) -> KilnView {
     let image = source.image.as_deref().and_then(|i| i.split_once('@'));
     let kind = if source.image.is_some() {
-        "image"
+        KilnSourceKind::Image
     } else if source.git.is_some() {
-        "git"
+        KilnSourceKind::Git
     } else {
-        "registry"
+        KilnSourceKind::Registry
     };
     KilnView {
-        kind: kind.into(),
+        kind,
         git: source.git.clone(),
         rev: source.rev.clone(),
         image: source.image.clone(),

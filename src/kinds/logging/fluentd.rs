@@ -44,10 +44,7 @@ pub fn logging(
         .map(|es| ElasticsearchView {
             host: es.host.clone(),
             port: es.port.unwrap_or(builtin::ELASTICSEARCH_PORT),
-            scheme: match es.scheme.unwrap_or(Scheme::Https) {
-                Scheme::Http => "http".into(),
-                Scheme::Https => "https".into(),
-            },
+            scheme: es.scheme.unwrap_or(Scheme::Https),
             index_prefix: es
                 .index_prefix
                 .clone()

@@ -12,7 +12,7 @@ mod service;
 mod validate;
 
 pub use gateway::ingress_gateway;
-pub use retries::{retries, retry_on_name};
+pub use retries::retries;
 
 use super::kind::{EnvironmentStep, Kind, ServiceStep};
 use crate::config::{Config, Kind as Workload};

@@ -30,17 +30,8 @@ pub fn retries(setting: Option<&RetrySetting>) -> RetriesView {
             .unwrap_or_else(|| builtin::PER_TRY_TIMEOUT.into()),
         retry_on: on
             .iter()
-            .map(|condition| retry_on_name(*condition))
+            .map(|condition| condition.as_str())
             .collect::<Vec<_>>()
             .join(","),
-    }
-}
-
-/// A retry condition as Envoy's `retry_on` spells it.
-pub fn retry_on_name(condition: RetryOn) -> &'static str {
-    match condition {
-        RetryOn::ConnectFailure => "connect-failure",
-        RetryOn::RefusedStream => "refused-stream",
-        RetryOn::ResetBeforeRequest => "reset-before-request",
     }
 }

@@ -230,7 +230,7 @@ fn check_service_layers(
             problems.push(Problem::needs_route_or_canary(&field));
         }
     }
-    let called = matches!(kind, Kind::Web | Kind::Stateful) && service.port.is_some();
+    let called = kind.serves() && service.port.is_some();
     for (field, set) in [
         ("connection_pool", service.connection_pool.is_some()),
         ("outlier_detection", service.outlier_detection.is_some()),

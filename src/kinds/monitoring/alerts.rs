@@ -2,7 +2,7 @@
 //! thresholds and severity. Part of resolve: it decides, templates lay out.
 
 use crate::config::{Alerts, Config};
-use crate::model::{AlertRule, EnvironmentMonitoring, Labels, RuleGroup, Service};
+use crate::model::{AlertRule, EnvironmentMonitoring, Labels, RuleGroup, Service, Workload};
 
 /// Thresholds of one environment, after defaults.
 struct Thresholds {
@@ -117,10 +117,7 @@ pub fn monitoring(
         "{{ $labels.pod }} is crash-looping",
         "Container {{ $labels.container }} of pod {{ $labels.pod }} in {{ $labels.namespace }} keeps restarting.",
     )];
-    if services
-        .iter()
-        .any(|s| matches!(s.kind.as_str(), "web" | "worker"))
-    {
+    if services.iter().any(|s| s.workload == Workload::Deployment) {
         workloads.push(rule(
             "DeploymentReplicasUnavailable",
             format!("kube_deployment_status_replicas_unavailable{{namespace={ns}}} > 0"),
@@ -129,7 +126,7 @@ pub fn monitoring(
             "{{ $value }} replicas of deployment {{ $labels.deployment }} in {{ $labels.namespace }} have been unavailable for 15 minutes.",
         ));
     }
-    if services.iter().any(|s| s.kind == "stateful") {
+    if services.iter().any(|s| s.workload == Workload::StatefulSet) {
         workloads.push(rule(
             "StatefulSetReplicasNotReady",
             format!(

@@ -1,6 +1,6 @@
 //! The monitoring objects' files.
 
-use crate::model::{Environment, EnvironmentFile, Service, ServiceFile};
+use crate::model::{Environment, EnvironmentFile, MonitorKind, Service, ServiceFile};
 use crate::paths;
 
 /// The environment's PrometheusRule, and the PodMonitor of its sidecars.
@@ -27,9 +27,11 @@ pub fn environment_files(environment: &Environment, out: &mut Vec<EnvironmentFil
 
 /// A service's ServiceMonitor or PodMonitor.
 pub fn service_files(service: &Service, canary: bool, out: &mut Vec<ServiceFile>) {
-    let (template, file) = match service.monitor.as_ref().map(|m| m.kind.as_str()) {
-        Some("ServiceMonitor") => ("prometheus/servicemonitor.yaml.tera", "servicemonitor.yaml"),
-        Some(_) => ("prometheus/podmonitor.yaml.tera", "podmonitor.yaml"),
+    let (template, file) = match service.monitor.as_ref().map(|m| m.kind) {
+        Some(MonitorKind::ServiceMonitor) => {
+            ("prometheus/servicemonitor.yaml.tera", "servicemonitor.yaml")
+        }
+        Some(MonitorKind::PodMonitor) => ("prometheus/podmonitor.yaml.tera", "podmonitor.yaml"),
         None => return,
     };
     out.push(ServiceFile {

@@ -10,7 +10,7 @@ mod validate;
 use super::kind::{EnvironmentStep, Kind, ServiceStep};
 use crate::config::Config;
 use crate::diagnostics::Problem;
-use crate::model::{Environment, EnvironmentFile, Monitor, Service, ServiceFile};
+use crate::model::{Environment, EnvironmentFile, Monitor, MonitorKind, Service, ServiceFile};
 use crate::resolve::builtin;
 use crate::verify::Check;
 
@@ -38,9 +38,9 @@ impl Kind for Monitoring {
         annotations.insert("prometheus.io/port".into(), metrics.port.to_string());
         service.monitor = Some(Monitor {
             kind: if service.has_service {
-                "ServiceMonitor".into()
+                MonitorKind::ServiceMonitor
             } else {
-                "PodMonitor".into()
+                MonitorKind::PodMonitor
             },
             port_name: metrics.port_name.clone(),
             path: metrics.path.clone(),
