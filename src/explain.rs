@@ -3,7 +3,7 @@
 //! layer of a layered setting is `resolve`'s own pick; values are read from
 //! the resolved model, so what is shown is what is rendered.
 
-use crate::config::{Config, Kind, ServiceConfig};
+use crate::config::{Config, Kind, ServiceConfig, ServiceKey};
 use crate::model::{Model, ProbeTiming, Service, Workload};
 use crate::resolve::Layers;
 use crate::resolve::builtin;
@@ -20,40 +20,6 @@ pub struct Row {
 }
 
 const BUILTIN: &str = "built-in default";
-
-/// The service-only settings, in the order `docs/config.md` lists them.
-const SERVICE_KEYS: [&str; 30] = [
-    "kind",
-    "language",
-    "version",
-    "image",
-    "port",
-    "protocol",
-    "ports",
-    "route",
-    "calls",
-    "health",
-    "ready",
-    "metrics",
-    "metrics_port",
-    "canary",
-    "timeout",
-    "connection_pool",
-    "outlier_detection",
-    "scrape_interval",
-    "storage",
-    "data_path",
-    "schedule",
-    "args",
-    "run_as_user",
-    "run_as_group",
-    "read_only_root",
-    "writable_paths",
-    "egress",
-    "build_image",
-    "runtime_image",
-    "preset",
-];
 
 /// Every setting of `name` in `environment`. `raw` is the file as written,
 /// `config` the same with presets applied.
@@ -228,33 +194,34 @@ pub fn rows(
     }
 
     // Service-only settings: the service's own table, then its preset, then kiln.
-    let as_json = |s: Option<&ServiceConfig>| s.and_then(|s| serde_json::to_value(s).ok());
-    let own = as_json(raw.services.get(name));
-    let preset = as_json(config.preset_layers.get(name));
+    let own = raw.services.get(name);
+    let preset = config.preset_layers.get(name);
     let preset_label = format!("preset `{}`", service.preset.as_deref().unwrap_or_default());
     let overrides = service
         .environments
         .as_ref()
         .and_then(|e| e.get(environment))
         .and_then(|o| serde_json::to_value(o).ok());
-    let field = |value: &Option<Value>, key: &str| {
-        value
+    // `[services.S.environments.E]` sets a few service-only keys too (`version`, `canary`).
+    let overridden = |key: ServiceKey| {
+        overrides
             .as_ref()
-            .and_then(|v| v.get(key))
+            .and_then(|v| v.get(key.name()))
             .filter(|v| !v.is_null())
             .cloned()
     };
-    for key in SERVICE_KEYS {
+    let set = |table: Option<&ServiceConfig>, key| table.and_then(|t| t.value_of(key));
+    for &key in ServiceKey::ALL {
         let found = [
             (
-                &overrides,
+                overridden(key),
                 format!("[services.{name}.environments.{environment}]"),
             ),
-            (&own, format!("[services.{name}]")),
-            (&preset, preset_label.clone()),
+            (set(own, key), format!("[services.{name}]")),
+            (set(preset, key), preset_label.clone()),
         ]
         .into_iter()
-        .find_map(|(table, label)| field(table, key).map(|value| (inline(&value), label)));
+        .find_map(|(value, label)| value.map(|value| (inline(&value), label)));
         let (value, source) = match found {
             Some(found) => found,
             None => match default_of(key, resolved, model) {
@@ -262,7 +229,7 @@ pub fn rows(
                 None => ("-".to_string(), "not set".to_string()),
             },
         };
-        push(key, value, source);
+        push(key.name(), value, source);
     }
 
     // Built in, and no key of kiln.toml: how pods are probed and replaced.
@@ -307,45 +274,47 @@ fn timing_value(timing: ProbeTiming) -> String {
     )
 }
 
-/// What kiln uses when no layer sets `key`, from the resolved service.
-fn default_of(key: &str, service: &Service, model: &Model) -> Option<String> {
+/// What kiln uses when no layer sets `key`, from the resolved service;
+/// `None` where nothing is used (no route, no canary, ...). Every key is
+/// named, so a new key does not compile until it says.
+fn default_of(key: ServiceKey, service: &Service, model: &Model) -> Option<String> {
     let build = model
         .delivery
         .builds
         .iter()
         .find(|b| b.service == service.name);
     Some(match key {
-        "kind" => quote(service.kind.as_str()),
-        "version" if !service.version.is_empty() => quote(&service.version),
-        "image" => quote(&service.image),
-        "protocol" => quote(service.ports.first()?.protocol.as_str()),
-        "health" => quote(&service.probes.as_ref()?.liveness_path),
-        "ready" => quote(&service.probes.as_ref()?.readiness_path),
-        "metrics" => match &service.metrics {
+        ServiceKey::Kind => quote(service.kind.as_str()),
+        ServiceKey::Version if !service.version.is_empty() => quote(&service.version),
+        ServiceKey::Image => quote(&service.image),
+        ServiceKey::Protocol => quote(service.ports.first()?.protocol.as_str()),
+        ServiceKey::Health => quote(&service.probes.as_ref()?.liveness_path),
+        ServiceKey::Ready => quote(&service.probes.as_ref()?.readiness_path),
+        ServiceKey::Metrics => match &service.metrics {
             Some(metrics) => quote(&metrics.path),
             None => "false".to_string(),
         },
-        "metrics_port" => service.metrics.as_ref()?.port.to_string(),
-        "timeout" => quote(builtin::TIMEOUT),
-        "connection_pool" => format!(
+        ServiceKey::MetricsPort => service.metrics.as_ref()?.port.to_string(),
+        ServiceKey::Timeout => quote(builtin::TIMEOUT),
+        ServiceKey::ConnectionPool => format!(
             "{{ max_connections = {}, max_pending_requests = {}, max_requests = {} }}",
             builtin::MAX_CONNECTIONS,
             builtin::MAX_PENDING_REQUESTS,
             builtin::MAX_REQUESTS
         ),
-        "outlier_detection" => format!(
+        ServiceKey::OutlierDetection => format!(
             "{{ consecutive_5xx_errors = {}, interval = {}, base_ejection_time = {}, max_ejection_percent = {} }}",
             builtin::CONSECUTIVE_5XX_ERRORS,
             quote(builtin::OUTLIER_INTERVAL),
             quote(builtin::BASE_EJECTION_TIME),
             builtin::MAX_EJECTION_PERCENT
         ),
-        "scrape_interval" => quote(builtin::SCRAPE_INTERVAL),
-        "data_path" => quote(&service.storage.as_ref()?.path),
-        "run_as_user" => service.security.run_as_user.to_string(),
-        "run_as_group" => service.security.run_as_group.to_string(),
-        "read_only_root" => service.security.read_only_root.to_string(),
-        "writable_paths" => {
+        ServiceKey::ScrapeInterval => quote(builtin::SCRAPE_INTERVAL),
+        ServiceKey::DataPath => quote(&service.storage.as_ref()?.path),
+        ServiceKey::RunAsUser => service.security.run_as_user.to_string(),
+        ServiceKey::RunAsGroup => service.security.run_as_group.to_string(),
+        ServiceKey::ReadOnlyRoot => service.security.read_only_root.to_string(),
+        ServiceKey::WritablePaths => {
             let paths: Vec<String> = service
                 .scratch
                 .iter()
@@ -354,9 +323,21 @@ fn default_of(key: &str, service: &Service, model: &Model) -> Option<String> {
                 .collect();
             format!("[{}]", paths.join(", "))
         }
-        "build_image" => quote(&build?.build_image),
-        "runtime_image" => quote(&build?.runtime_image),
-        _ => return None,
+        ServiceKey::BuildImage => quote(&build?.build_image),
+        ServiceKey::RuntimeImage => quote(&build?.runtime_image),
+        // A built service's version is its own; `image` carries its tag.
+        ServiceKey::Version
+        | ServiceKey::Preset
+        | ServiceKey::Language
+        | ServiceKey::Port
+        | ServiceKey::Ports
+        | ServiceKey::Route
+        | ServiceKey::Calls
+        | ServiceKey::Canary
+        | ServiceKey::Storage
+        | ServiceKey::Schedule
+        | ServiceKey::Args
+        | ServiceKey::Egress => return None,
     })
 }
 

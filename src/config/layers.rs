@@ -1,11 +1,10 @@
-//! The settings that can be layered, and the four tables that hold them:
-//! `[defaults]`, `[environments.E]`, `[services.S]` and
-//! `[services.S.environments.E]`.
+//! The settings that can be layered, and three of the four tables that
+//! hold them: `[defaults]`, `[environments.E]` and
+//! `[services.S.environments.E]`; `[services.S]` is `service.rs`.
 
 use super::tables::int32_option;
 use super::{
-    Alerts, Autoscale, Canary, ConnectionPool, DeployOn, Egress, Elasticsearch, IngressGateway,
-    Kind, Language, Metrics, Mtls, OutlierDetection, Protocol, RetrySetting,
+    Alerts, Autoscale, Canary, DeployOn, Elasticsearch, IngressGateway, Mtls, RetrySetting,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -63,6 +62,7 @@ macro_rules! layered {
         }
     };
 }
+pub(super) use layered;
 
 /// The settings every layer may set, borrowed from one table of `kiln.toml`.
 #[derive(Debug, Clone, Copy, Default)]
@@ -121,90 +121,5 @@ layered! {
         pub version: Option<String>,
         /// Canary in this environment.
         pub canary: Option<Canary>,
-    }
-}
-
-layered! {
-    /// `[services.S]`
-    pub struct ServiceConfig {
-        /// A bundled service archetype to start from (`kiln presets list`):
-        /// its settings apply unless this service sets them.
-        pub preset: Option<String>,
-        /// Workload kind. Default `web`.
-        pub kind: Option<Kind>,
-        /// Language of a built service.
-        pub language: Option<Language>,
-        /// Image tag of a built service.
-        pub version: Option<String>,
-        /// A third-party image (`redis:7.2-alpine`) instead of `language` + `version`.
-        pub image: Option<String>,
-        /// The port the service listens on.
-        pub port: Option<u16>,
-        /// Protocol of `port`. Default `http` for built services, `tcp` for images.
-        pub protocol: Option<Protocol>,
-        /// More named ports, `name = number`.
-        pub ports: Option<BTreeMap<String, u16>>,
-        /// Path prefix exposed through the environment's gateway.
-        pub route: Option<String>,
-        /// Services this one talks to.
-        pub calls: Option<Vec<String>>,
-        /// Liveness probe path. Default `/healthz`.
-        pub health: Option<String>,
-        /// Readiness probe path. Default `/ready`.
-        pub ready: Option<String>,
-        /// Metrics path, or `false`.
-        pub metrics: Option<Metrics>,
-        /// Port serving metrics. Default `port`.
-        pub metrics_port: Option<u16>,
-        /// Canary deployment.
-        pub canary: Option<Canary>,
-        /// How long the mesh waits for an answer to a routed or canaried request. Default `15s`.
-        pub timeout: Option<String>,
-        /// Limits of the DestinationRule's connection pool.
-        pub connection_pool: Option<ConnectionPool>,
-        /// When the mesh ejects a failing pod from the load-balancing pool.
-        pub outlier_detection: Option<OutlierDetection>,
-        /// How often Prometheus scrapes the metrics port. Default `30s`.
-        pub scrape_interval: Option<String>,
-        /// Volume size of a stateful service.
-        pub storage: Option<String>,
-        /// Where the volume of a stateful service is mounted.
-        pub data_path: Option<String>,
-        /// Cron schedule of a cronjob.
-        pub schedule: Option<String>,
-        /// Container arguments.
-        pub args: Option<Vec<String>>,
-        /// Numeric user the container runs as.
-        pub run_as_user: Option<u32>,
-        /// Numeric group the container runs as, and owner group of volumes.
-        pub run_as_group: Option<u32>,
-        /// Whether the root filesystem is read-only. Default `true`.
-        pub read_only_root: Option<bool>,
-        /// Absolute paths that get a writable emptyDir.
-        pub writable_paths: Option<Vec<String>>,
-        /// Destinations outside the cluster this service may open connections to.
-        pub egress: Option<Vec<Egress>>,
-        /// Image the Dockerfile builds in, pinned (`node:22.12.0-alpine3.21`).
-        /// Default: kiln's pinned image for `language`.
-        pub build_image: Option<String>,
-        /// Image the Dockerfile's final stage runs on, pinned. Default: kiln's
-        /// pinned small image for `language`.
-        pub runtime_image: Option<String>,
-        /// Per-environment overrides.
-        pub environments: Option<BTreeMap<String, ServiceEnvironmentConfig>>,
-    }
-}
-
-impl ServiceConfig {
-    /// The ports callers reach a service on: the main port and any extra ports.
-    pub fn serving_ports(&self) -> Vec<u16> {
-        let mut ports: Vec<u16> = self
-            .port
-            .into_iter()
-            .chain(self.ports.iter().flatten().map(|(_, p)| *p))
-            .collect();
-        ports.sort_unstable();
-        ports.dedup();
-        ports
     }
 }

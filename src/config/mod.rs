@@ -10,10 +10,12 @@ mod layers;
 pub mod limits;
 pub mod load;
 pub mod presets;
+mod service;
 mod tables;
 mod words;
 
 pub use file::{Config, Project};
-pub use layers::{Defaults, EnvironmentConfig, Layer, ServiceConfig, ServiceEnvironmentConfig};
+pub use layers::{Defaults, EnvironmentConfig, Layer, ServiceEnvironmentConfig};
+pub use service::{ServiceConfig, ServiceKey};
 pub use tables::*;
 pub use words::*;

@@ -98,55 +98,10 @@ pub fn apply(config: &mut Config) -> Vec<Problem> {
             problems.push(Problem::unknown_preset(&key, &wanted, suggestion, &names));
             continue;
         };
-        fill(service, &preset);
+        service.fill_from(&preset);
         config.preset_layers.insert(name.clone(), preset);
     }
     problems
-}
-
-/// Copies the preset's service-only keys into the service where it has none.
-/// The layered keys (`replicas`, `cpu`, `memory`, their limits, `autoscale`,
-/// `env`, `secrets`, `retries`) are not copied: they rank between the environment and
-/// the service in `resolve`.
-fn fill(service: &mut ServiceConfig, preset: &ServiceConfig) {
-    macro_rules! fill {
-        ($($field:ident),* $(,)?) => {
-            $(if service.$field.is_none() {
-                service.$field = preset.$field.clone();
-            })*
-        };
-    }
-    fill!(
-        kind,
-        language,
-        version,
-        image,
-        port,
-        protocol,
-        ports,
-        route,
-        calls,
-        health,
-        ready,
-        metrics,
-        metrics_port,
-        canary,
-        timeout,
-        connection_pool,
-        outlier_detection,
-        scrape_interval,
-        storage,
-        data_path,
-        schedule,
-        args,
-        run_as_user,
-        run_as_group,
-        read_only_root,
-        writable_paths,
-        egress,
-        build_image,
-        runtime_image,
-    );
 }
 
 impl Problem {

@@ -5,28 +5,105 @@ use crate::config::{Canary, Config};
 use crate::model::{CanaryView, Service};
 use crate::resolve::{TRACK, builtin};
 
-/// The canary Deployment: the stable one at another version, one pod, its own `track`.
+/// The canary Deployment: the stable one at another version, one pod, its
+/// own `track`. Every field of the stable workload is named here, kept or
+/// replaced, so a field added to `Service` does not compile until it says
+/// what a canary makes of it.
 pub fn canary_of(config: &Config, stable: &Service, canary: &Canary) -> CanaryView {
-    let mut workload = stable.clone();
+    let Service {
+        name,
+        kind,
+        workload,
+        rollout,
+        image: _,
+        version: _,
+        mut labels,
+        selector,
+        mut pod_labels,
+        mut pod_selector,
+        service_account,
+        config_map,
+        mut pod_annotations,
+        ports,
+        has_service,
+        headless_service,
+        metrics,
+        probes,
+        replicas: _,
+        autoscale: _,
+        disruption_budget: _,
+        resources,
+        env,
+        secrets,
+        route,
+        args,
+        security,
+        scratch,
+        storage,
+        schedule,
+        ingress,
+        egress,
+        retries,
+        mesh,
+        monitor: _,
+        canary: _,
+        files: _,
+    } = stable.clone();
     let registry = config.project.registry.as_deref().unwrap_or_default();
-    workload.name = format!("{}-canary", stable.name);
-    workload.image = format!("{registry}/{}:{}", stable.name, canary.version);
-    workload.version = canary.version.clone();
-    for labels in [&mut workload.labels, &mut workload.pod_labels] {
-        labels.insert("app.kubernetes.io/version".into(), canary.version.clone());
-        labels.insert("version".into(), canary.version.clone());
+    let version = canary.version.clone();
+    for labels in [&mut labels, &mut pod_labels] {
+        labels.insert("app.kubernetes.io/version".into(), version.clone());
+        labels.insert("version".into(), version.clone());
     }
-    for labels in [&mut workload.pod_labels, &mut workload.pod_selector] {
+    for labels in [&mut pod_labels, &mut pod_selector] {
         labels.insert(TRACK.into(), "canary".into());
     }
-    workload.pod_annotations.insert(
+    let canary_name = format!("{name}-canary");
+    pod_annotations.insert(
         "kubectl.kubernetes.io/default-container".into(),
-        workload.name.clone(),
+        canary_name.clone(),
     );
-    workload.replicas = Some(builtin::CANARY_REPLICAS);
-    workload.autoscale = None;
-    workload.disruption_budget = false;
-    workload.monitor = None;
+    let workload = Service {
+        image: format!("{registry}/{name}:{version}"),
+        name: canary_name,
+        kind,
+        workload,
+        rollout,
+        version,
+        labels,
+        selector,
+        pod_labels,
+        pod_selector,
+        service_account,
+        config_map,
+        pod_annotations,
+        ports,
+        has_service,
+        headless_service,
+        metrics,
+        probes,
+        // One pod: the split is by weight, not by pod count.
+        replicas: Some(builtin::CANARY_REPLICAS),
+        autoscale: None,
+        disruption_budget: false,
+        resources,
+        env,
+        secrets,
+        route,
+        args,
+        security,
+        scratch,
+        storage,
+        schedule,
+        ingress,
+        egress,
+        retries,
+        mesh,
+        // The stable workload's monitor scrapes the canary's pods too.
+        monitor: None,
+        canary: None,
+        files: Vec::new(),
+    };
     CanaryView {
         weight: canary.weight,
         workload: Box::new(workload),

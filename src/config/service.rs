@@ -1,0 +1,278 @@
+//! `[services.S]`, declared once: its fields, and from that one list the
+//! preset merge, the list of service-only keys that `kiln explain` shows,
+//! and (through the schemars derive) the JSON Schema.
+
+use super::layers::layered;
+use super::tables::int32_option;
+use super::{
+    Autoscale, Canary, ConnectionPool, Egress, Kind, Language, Layer, Metrics, OutlierDetection,
+    Protocol, RetrySetting, ServiceEnvironmentConfig,
+};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Declares `ServiceConfig` with the layered settings (`layered!`), then
+/// its own keys in three groups, and derives from the groups:
+///
+/// - `ServiceKey`, one variant per service-only key (`preset` and every key
+///   a preset may set), with `ServiceKey::ALL` in the order `kiln explain`
+///   shows them and `ServiceKey::name`;
+/// - `ServiceConfig::fill_from`, which copies a preset's value of each key
+///   of the `from_preset` group where the service leaves it unset;
+/// - `ServiceConfig::value_of`, the value of a key as written.
+///
+/// So a key added here is merged from presets, listed by `explain` and in
+/// the schema without another line, and `explain` does not compile until
+/// its `default_of` says what the key's built-in default is: its match on
+/// `ServiceKey` is exhaustive.
+macro_rules! service_table {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            own { $($(#[$ometa:meta])* $ovariant:ident => $ofield:ident: Option<$oty:ty>,)* }
+            from_preset { $($(#[$pmeta:meta])* $pvariant:ident => $pfield:ident: Option<$pty:ty>,)* }
+            tables { $($(#[$tmeta:meta])* $tfield:ident: $tty:ty,)* }
+        }
+    ) => {
+        layered! {
+            $(#[$meta])*
+            pub struct $name {
+                $($(#[$ometa])* pub $ofield: Option<$oty>,)*
+                $($(#[$pmeta])* pub $pfield: Option<$pty>,)*
+                $($(#[$tmeta])* pub $tfield: $tty,)*
+            }
+        }
+
+        /// A service-only key of `[services.S]`: not layered, set by the
+        /// service's own table or its preset.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum ServiceKey {
+            $($ovariant,)*
+            $($pvariant,)*
+        }
+
+        impl ServiceKey {
+            /// Every service-only key: those a preset may set, in the order
+            /// `docs/config.md` lists them, then the service's own.
+            pub const ALL: &'static [ServiceKey] = &[
+                $(ServiceKey::$pvariant,)*
+                $(ServiceKey::$ovariant,)*
+            ];
+
+            /// The key as `kiln.toml` spells it.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(ServiceKey::$ovariant => stringify!($ofield),)*
+                    $(ServiceKey::$pvariant => stringify!($pfield),)*
+                }
+            }
+        }
+
+        impl $name {
+            /// Copies the preset's service-only keys into the service where
+            /// it has none. The layered keys stay in the preset's own layer
+            /// (`Config::preset_layers`), between the environment and the service.
+            pub fn fill_from(&mut self, preset: &$name) {
+                $(if self.$pfield.is_none() {
+                    self.$pfield = preset.$pfield.clone();
+                })*
+            }
+
+            /// The value of `key` as written in this table, if set.
+            pub fn value_of(&self, key: ServiceKey) -> Option<serde_json::Value> {
+                match key {
+                    $(ServiceKey::$ovariant => serde_json::to_value(self.$ofield.as_ref()?).ok(),)*
+                    $(ServiceKey::$pvariant => serde_json::to_value(self.$pfield.as_ref()?).ok(),)*
+                }
+            }
+        }
+    };
+}
+
+service_table! {
+    /// `[services.S]`
+    pub struct ServiceConfig {
+        own {
+            /// A bundled service archetype to start from (`kiln presets list`):
+            /// its settings apply unless this service sets them.
+            Preset => preset: Option<String>,
+        }
+        from_preset {
+            /// Workload kind. Default `web`.
+            Kind => kind: Option<Kind>,
+            /// Language of a built service.
+            Language => language: Option<Language>,
+            /// Image tag of a built service.
+            Version => version: Option<String>,
+            /// A third-party image (`redis:7.2-alpine`) instead of `language` + `version`.
+            Image => image: Option<String>,
+            /// The port the service listens on.
+            Port => port: Option<u16>,
+            /// Protocol of `port`. Default `http` for built services, `tcp` for images.
+            Protocol => protocol: Option<Protocol>,
+            /// More named ports, `name = number`.
+            Ports => ports: Option<BTreeMap<String, u16>>,
+            /// Path prefix exposed through the environment's gateway.
+            Route => route: Option<String>,
+            /// Services this one talks to.
+            Calls => calls: Option<Vec<String>>,
+            /// Liveness probe path. Default `/healthz`.
+            Health => health: Option<String>,
+            /// Readiness probe path. Default `/ready`.
+            Ready => ready: Option<String>,
+            /// Metrics path, or `false`.
+            Metrics => metrics: Option<Metrics>,
+            /// Port serving metrics. Default `port`.
+            MetricsPort => metrics_port: Option<u16>,
+            /// Canary deployment.
+            Canary => canary: Option<Canary>,
+            /// How long the mesh waits for an answer to a routed or canaried request. Default `15s`.
+            Timeout => timeout: Option<String>,
+            /// Limits of the DestinationRule's connection pool.
+            ConnectionPool => connection_pool: Option<ConnectionPool>,
+            /// When the mesh ejects a failing pod from the load-balancing pool.
+            OutlierDetection => outlier_detection: Option<OutlierDetection>,
+            /// How often Prometheus scrapes the metrics port. Default `30s`.
+            ScrapeInterval => scrape_interval: Option<String>,
+            /// Volume size of a stateful service.
+            Storage => storage: Option<String>,
+            /// Where the volume of a stateful service is mounted.
+            DataPath => data_path: Option<String>,
+            /// Cron schedule of a cronjob.
+            Schedule => schedule: Option<String>,
+            /// Container arguments.
+            Args => args: Option<Vec<String>>,
+            /// Numeric user the container runs as.
+            RunAsUser => run_as_user: Option<u32>,
+            /// Numeric group the container runs as, and owner group of volumes.
+            RunAsGroup => run_as_group: Option<u32>,
+            /// Whether the root filesystem is read-only. Default `true`.
+            ReadOnlyRoot => read_only_root: Option<bool>,
+            /// Absolute paths that get a writable emptyDir.
+            WritablePaths => writable_paths: Option<Vec<String>>,
+            /// Destinations outside the cluster this service may open connections to.
+            Egress => egress: Option<Vec<Egress>>,
+            /// Image the Dockerfile builds in, pinned (`node:22.12.0-alpine3.21`).
+            /// Default: kiln's pinned image for `language`.
+            BuildImage => build_image: Option<String>,
+            /// Image the Dockerfile's final stage runs on, pinned. Default: kiln's
+            /// pinned small image for `language`.
+            RuntimeImage => runtime_image: Option<String>,
+        }
+        tables {
+            /// Per-environment overrides.
+            environments: Option<BTreeMap<String, ServiceEnvironmentConfig>>,
+        }
+    }
+}
+
+impl ServiceConfig {
+    /// The ports callers reach a service on: the main port and any extra ports.
+    pub fn serving_ports(&self) -> Vec<u16> {
+        let mut ports: Vec<u16> = self
+            .port
+            .into_iter()
+            .chain(self.ports.iter().flatten().map(|(_, p)| *p))
+            .collect();
+        ports.sort_unstable();
+        ports.dedup();
+        ports
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A service table with every service-only key set that a preset may set.
+    const EVERY_KEY: &str = r#"
+kind = "web"
+language = "go"
+version = "1.0.0"
+image = "redis:7.2-alpine"
+port = 8080
+protocol = "http"
+ports = { admin = 9000 }
+route = "/api"
+calls = ["b"]
+health = "/h"
+ready = "/r"
+metrics = "/m"
+metrics_port = 9100
+canary = { version = "1.1.0", weight = 10 }
+timeout = "3s"
+connection_pool = { max_connections = 5 }
+outlier_detection = { interval = "5s" }
+scrape_interval = "15s"
+storage = "1Gi"
+data_path = "/data"
+schedule = "@daily"
+args = ["--x"]
+run_as_user = 1000
+run_as_group = 1000
+read_only_root = false
+writable_paths = ["/cache"]
+egress = [{ cidr = "10.0.0.0/8", port = 443 }]
+build_image = "golang:1.23.4"
+runtime_image = "alpine:3.21.3"
+"#;
+
+    /// The one declaration is the schema's: every property of
+    /// `[services.S]` is a layered key, `environments`, or a `ServiceKey`.
+    #[test]
+    fn every_key_of_the_schema_is_a_service_key_or_layered() {
+        let schema = serde_json::to_value(schemars::schema_for!(ServiceConfig)).unwrap();
+        let properties: Vec<&str> = schema["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let layered = serde_json::to_value(schemars::schema_for!(super::super::Defaults)).unwrap();
+        for property in &properties {
+            let is_layered = layered["properties"].get(*property).is_some();
+            let is_key = ServiceKey::ALL.iter().any(|k| k.name() == *property);
+            assert!(
+                is_layered ^ is_key || *property == "environments",
+                "`{property}`"
+            );
+        }
+        for key in ServiceKey::ALL {
+            assert!(properties.contains(&key.name()), "`{}`", key.name());
+        }
+    }
+
+    /// A preset's value of every key it may set reaches a service that
+    /// leaves the key unset, and never one that sets it.
+    #[test]
+    fn fill_from_copies_every_key_a_preset_may_set() {
+        let preset: ServiceConfig = toml::from_str(EVERY_KEY).unwrap();
+        let mut empty = ServiceConfig::default();
+        empty.fill_from(&preset);
+        let mut own = preset.clone();
+        own.port = Some(1);
+        own.fill_from(&ServiceConfig {
+            port: Some(2),
+            ..ServiceConfig::default()
+        });
+        assert_eq!(own.port, Some(1));
+        for &key in ServiceKey::ALL {
+            if key == ServiceKey::Preset {
+                assert_eq!(empty.value_of(key), None, "presets do not nest");
+                continue;
+            }
+            assert!(
+                preset.value_of(key).is_some(),
+                "set `{}` in EVERY_KEY",
+                key.name()
+            );
+            assert_eq!(
+                empty.value_of(key),
+                preset.value_of(key),
+                "`{}`",
+                key.name()
+            );
+        }
+    }
+}
