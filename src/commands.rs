@@ -625,15 +625,7 @@ fn finish_diff(
     dir: &Path,
     out: &mut dyn Write,
 ) -> Result<i32, Error> {
-    let color = match color {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => {
-            use std::io::IsTerminal;
-            std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-    };
+    let color = color.on(&std::io::stdout());
     out.write_all(report::render(diffs, mode, format, color).as_bytes())
         .map_err(io(dir))?;
     Ok(if diffs.is_empty() { 0 } else { 1 })

@@ -26,6 +26,7 @@ pub fn no_kiln_source_note() -> String {
 pub enum Error {
     /// `kiln.toml` has one or more problems; nothing was written.
     Invalid {
+        /// Every problem drawn with its line, styled (see `report`).
         report: String,
         count: usize,
         file: String,
@@ -161,11 +162,17 @@ impl Error {
         2
     }
 
-    /// The whole message for stderr. Each problem of an invalid config
-    /// already starts with `error:`.
+    /// The whole message for stderr, styled: the stream it is written to
+    /// drops the styles when colour is off. Each problem of an invalid
+    /// config already starts with `error:`.
     pub fn report(&self) -> String {
         match self {
-            Error::Invalid { .. } => self.to_string(),
+            Error::Invalid {
+                report,
+                count,
+                file,
+                ..
+            } => format!("{report}{}", invalid_summary(*count, file)),
             Error::Overrides(all) => {
                 let mut text = String::new();
                 for err in all {
@@ -178,9 +185,18 @@ impl Error {
                 ));
                 text
             }
-            _ => format!("error: {self}"),
+            _ => format!("{ERROR}error{ERROR:#}: {self}"),
         }
     }
+}
+
+/// How annotate-snippets styles `error`, for the errors that are not drawn by it.
+const ERROR: anstyle::Style = annotate_snippets::renderer::DEFAULT_ERROR_STYLE;
+
+/// The line after the problems of an invalid `kiln.toml`.
+fn invalid_summary(count: usize, file: &str) -> String {
+    let noun = if count == 1 { "problem" } else { "problems" };
+    format!("{count} {noun} in `{file}`; nothing was written")
 }
 
 /// What is wrong with a template override, or with the directory it is in.
@@ -371,10 +387,12 @@ impl fmt::Display for Error {
                 count,
                 file,
                 ..
-            } => {
-                let noun = if *count == 1 { "problem" } else { "problems" };
-                write!(f, "{report}{count} {noun} in `{file}`; nothing was written")
-            }
+            } => write!(
+                f,
+                "{}{}",
+                anstream::adapter::strip_str(report),
+                invalid_summary(*count, file)
+            ),
             Error::ConfigTooLarge { path, bytes, max } => write!(
                 f,
                 "`{}` is {bytes} bytes; kiln reads at most {max}\n  = hint: a kiln.toml this large is almost certainly not a config; check what wrote it",

@@ -69,9 +69,33 @@ pub enum DiffAgainst {
 /// Whether to colour output.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Color {
+    /// As the environment and the stream say, by anstream's rules.
     Auto,
     Always,
     Never,
+}
+
+impl Color {
+    fn choice(self) -> anstream::ColorChoice {
+        match self {
+            Color::Auto => anstream::ColorChoice::Auto,
+            Color::Always => anstream::ColorChoice::Always,
+            Color::Never => anstream::ColorChoice::Never,
+        }
+    }
+
+    /// Whether `stream` gets colour: the flag, or else anstream's reading
+    /// of `NO_COLOR`, `CLICOLOR_FORCE`, `CLICOLOR`, `TERM` and the stream
+    /// (docs/output.md).
+    fn on(self, stream: &impl anstream::stream::RawStream) -> bool {
+        match self.choice() {
+            anstream::ColorChoice::Auto => {
+                anstream::AutoStream::choice(stream) != anstream::ColorChoice::Never
+            }
+            anstream::ColorChoice::Never => false,
+            anstream::ColorChoice::Always | anstream::ColorChoice::AlwaysAnsi => true,
+        }
+    }
 }
 
 /// A shell `kiln completions` writes a script for.
@@ -197,6 +221,10 @@ fn quiet<'a>(
 pub fn run(command: Command, out: &mut dyn std::io::Write) -> Result<i32, Error> {
     let mut sink = std::io::sink();
     let done = |result: Result<(), Error>| result.map(|()| 0);
+    // `--color` wins over the environment for stderr too, where errors go.
+    if let Command::Diff { color, .. } = &command {
+        anstream::ColorChoice::write_global(color.choice());
+    }
     match command {
         Command::Init { dir, name, preset } => done(commands::init(
             &dir,

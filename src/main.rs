@@ -19,7 +19,8 @@ fn main() {
 }
 
 /// Prints `message` to stderr, which may be gone too: never a panic.
+/// anstream drops its styles unless colour is on (docs/output.md).
 fn report(message: &str, code: i32) -> i32 {
-    let _ = writeln!(std::io::stderr(), "{message}");
+    let _ = writeln!(anstream::stderr(), "{message}");
     code
 }

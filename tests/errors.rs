@@ -649,6 +649,8 @@ fn base_images_must_be_pinned_and_plain() {
             "{HEAD}[services.users]\nlanguage = \"node\"\nversion = \"1\"\nport = 8080\nbuild_image = {image:?}\n"
         );
         let stderr = rejected(&config);
+        // A message's further lines are indented under its first, as rustc does.
+        let message = message.replace('\n', "\n       ");
         assert!(stderr.starts_with(&format!("error: {message}")), "{stderr}");
     }
 }
