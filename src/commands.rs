@@ -188,10 +188,13 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
 
 pub fn check(dir: &Path, out: &mut dyn Write, warn: &mut dyn Write) -> Result<(), Error> {
     let source = read_source(dir)?;
-    let Generated {
-        rendered, stats, ..
-    } = generate(dir, &source, Verify::CrossCheck)?;
-    let mut listings = Listings::of(dir, &rendered, &Lock::read(dir, paths::LOCK)?)?;
+    let (
+        Generated {
+            rendered, stats, ..
+        },
+        lock,
+    ) = checked_with_lock(dir, &source)?;
+    let mut listings = Listings::of(dir, &rendered, &lock)?;
     listings.warn(warn);
     if let Some(failure) = listings.failure(dir, false) {
         return Err(failure);
@@ -211,6 +214,16 @@ pub fn check(dir: &Path, out: &mut dyn Write, warn: &mut dyn Write) -> Result<()
     Ok(())
 }
 
+/// `generate` with cross-checks, and meanwhile the lock as the listing
+/// check needs it: a mistake in kiln.toml is reported first.
+fn checked_with_lock(dir: &Path, source: &Source) -> Result<(Generated, Lock), Error> {
+    let (generated, lock) = crate::parallel::both(
+        || generate(dir, source, Verify::CrossCheck),
+        || Lock::read_for_ejected(dir),
+    );
+    Ok((generated?, lock?))
+}
+
 /// `verbose` lists unchanged files too.
 /// `kiln check --format json|github`: the outcome in that format on stdout.
 /// A problem is still an error, so the text report goes to stderr as ever
@@ -224,8 +237,8 @@ pub fn check_as(
 ) -> Result<i32, Error> {
     let (_, shown) = config_path(dir);
     let checked = read_source(dir).and_then(|source| {
-        let generated = generate(dir, &source, Verify::CrossCheck)?;
-        let listings = Listings::of(dir, &generated.rendered, &Lock::read(dir, paths::LOCK)?)?;
+        let (generated, lock) = checked_with_lock(dir, &source)?;
+        let listings = Listings::of(dir, &generated.rendered, &lock)?;
         Ok((source, generated, listings))
     });
     // Problems with ejected files make the repo fail the check as any other.
@@ -710,7 +723,7 @@ pub fn diff(
         }
         DiffAgainst::Revision(revision) => {
             let rendered = generate(dir, &source, Verify::Render)?.rendered;
-            listing(dir, &rendered, &Lock::read(dir, paths::LOCK)?, filter, warn)?;
+            listing(dir, &rendered, &Lock::read_for_ejected(dir)?, filter, warn)?;
             let base = Source {
                 name: format!("kiln.toml at {revision}"),
                 text: config_at(dir, revision)?,
@@ -745,7 +758,7 @@ pub fn diff(
                 }
             }
             let rendered = generate(dir, &source, Verify::Render)?.rendered;
-            listing(dir, &rendered, &Lock::read(dir, paths::LOCK)?, filter, warn)?;
+            listing(dir, &rendered, &Lock::read_for_ejected(dir)?, filter, warn)?;
             let tree = diff::read_tree(other)?;
             check_filter(
                 filter,

@@ -16,7 +16,7 @@ use crate::files::{self, Failure};
 use crate::lock::Lock;
 use crate::paths;
 use crate::render::Rendered;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 /// Every listing problem of the repo at `root`, environment by environment.
@@ -96,13 +96,15 @@ impl Disk<'_> {
         rendered: &Rendered,
     ) -> Result<Vec<ListingProblem>, Error> {
         let mut problems = Vec::new();
+        let mut lines: Option<Lines> = None;
         for entry in kilns {
             let path = format!("{dir}/{entry}");
             if self.ejected.contains(path.as_str()) && !self.present(&path)? {
+                let lines = lines.get_or_insert_with(|| item_lines(text));
                 problems.push(ListingProblem {
                     path,
                     kustomization: kustomization.to_string(),
-                    line: line_of(text, entry),
+                    line: lines.get(entry.as_str()).copied(),
                     fault: ListingFault::Missing,
                 });
             }
@@ -176,6 +178,7 @@ impl Disk<'_> {
             }
         };
         let mut problems = Vec::new();
+        let lines = item_lines(&text);
         for entry in &own.entries {
             let path = format!("{dir}/{entry}");
             let known = rendered.contains_key(&path) || lock.files.contains_key(&path);
@@ -185,7 +188,7 @@ impl Disk<'_> {
                 } else {
                     ListingFault::ListedDeleted
                 };
-                let line = own.line(&text, entry);
+                let line = own.line(&lines, entry);
                 problems.push(problem(path, line, fault));
             }
         }
@@ -203,27 +206,46 @@ impl Disk<'_> {
 struct Listed {
     /// Normalized (no `./`, no trailing `/`), in the order written.
     entries: Vec<String>,
-    /// Each entry as written, for finding its line.
-    written: Vec<String>,
+    /// Each normalized entry, with its item as written, for finding its line.
+    written: HashMap<String, String>,
     /// The line of `resources:`, when there is one.
     resources_line: Option<usize>,
 }
 
 impl Listed {
-    /// Whether the kustomization lists `entry`, itself or a directory above it.
+    /// Whether the kustomization lists `entry`, itself or a directory above
+    /// it: a look-up per directory, as a listing may hold thousands.
     fn covers(&self, entry: &str) -> bool {
-        self.entries.iter().any(|own| {
-            entry == own
-                || entry
-                    .strip_prefix(own.as_str())
-                    .is_some_and(|rest| rest.starts_with('/'))
-        })
+        self.written.contains_key(entry)
+            || entry
+                .match_indices('/')
+                .any(|(at, _)| self.written.contains_key(&entry[..at]))
     }
 
-    fn line(&self, text: &str, entry: &str) -> Option<usize> {
-        let index = self.entries.iter().position(|e| e == entry)?;
-        line_of(text, &self.written[index])
+    fn line(&self, lines: &Lines, entry: &str) -> Option<usize> {
+        lines.get(self.written.get(entry)?.as_str()).copied()
     }
+}
+
+/// Each list item of a kustomization's text (`- x`, quotes taken off),
+/// with the 1-based line it is first on.
+type Lines<'a> = HashMap<&'a str, usize>;
+
+fn item_lines(text: &str) -> Lines<'_> {
+    let mut lines = Lines::new();
+    for (i, line) in text.lines().enumerate() {
+        let Some(item) = line.trim_start().strip_prefix('-') else {
+            continue;
+        };
+        let item = item.trim();
+        let item = item
+            .strip_prefix('"')
+            .and_then(|i| i.strip_suffix('"'))
+            .or_else(|| item.strip_prefix('\'').and_then(|i| i.strip_suffix('\'')))
+            .unwrap_or(item);
+        lines.entry(item).or_insert(i + 1);
+    }
+    lines
 }
 
 /// The fields of a kustomization that name files and directories to build
@@ -240,7 +262,7 @@ fn listed(text: &str) -> Result<Listed, (String, Option<usize>)> {
     };
     let mut listed = Listed {
         entries: Vec::new(),
-        written: Vec::new(),
+        written: HashMap::new(),
         resources_line: text
             .lines()
             .position(|line| line.starts_with("resources:"))
@@ -260,9 +282,11 @@ fn listed(text: &str) -> Result<Listed, (String, Option<usize>)> {
             let Some(written) = item.as_str() else {
                 return Err((format!("`{list}` holds an item that is not a path"), None));
             };
-            if let Some(entry) = local(written) {
+            if let Some(entry) = local(written)
+                && !listed.written.contains_key(&entry)
+            {
+                listed.written.insert(entry.clone(), written.to_string());
                 listed.entries.push(entry);
-                listed.written.push(written.to_string());
             }
         }
     }
@@ -286,24 +310,6 @@ fn local(entry: &str) -> Option<String> {
             .split('/')
             .all(|part| !part.is_empty() && part != "." && part != "..");
     plain.then(|| entry.to_string())
-}
-
-/// The 1-based line of the list item `- entry` (quoted or not) in `text`.
-fn line_of(text: &str, entry: &str) -> Option<usize> {
-    text.lines()
-        .position(|line| {
-            line.trim_start()
-                .strip_prefix('-')
-                .map(|item| {
-                    let item = item.trim();
-                    item.strip_prefix('"')
-                        .and_then(|i| i.strip_suffix('"'))
-                        .or_else(|| item.strip_prefix('\'').and_then(|i| i.strip_suffix('\'')))
-                        .unwrap_or(item)
-                })
-                .is_some_and(|item| item == entry)
-        })
-        .map(|i| i + 1)
 }
 
 #[cfg(test)]
@@ -334,10 +340,9 @@ mod tests {
         assert!(own.covers("services/a/x.yaml"));
         assert!(own.covers("b.yaml"));
         assert!(!own.covers("services/ab/x.yaml"));
-        assert_eq!(
-            own.line("resources:\n- services/a\n- \"./b.yaml\"\n", "b.yaml"),
-            Some(3)
-        );
+        let lines = item_lines("resources:\n- services/a\n- \"./b.yaml\"\n");
+        assert_eq!(own.line(&lines, "b.yaml"), Some(3));
+        assert!(!own.covers("services"));
         assert_eq!(own.resources_line, Some(1));
     }
 
