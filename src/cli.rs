@@ -134,7 +134,7 @@ enum Subcommands {
         #[arg(long, default_value = ".")]
         dir: PathBuf,
     },
-    /// Give ejected files back to kiln: each is rewritten from kiln.toml, and kiln owns it again.
+    /// Give ejected files back to kiln: each is rewritten from kiln.toml, hand edits replaced.
     ///
     /// Whatever was edited in an ejected file is replaced by what kiln.toml renders: that is
     /// what restoring is for, and the output says so for each file. Only ejected files that

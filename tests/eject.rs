@@ -451,12 +451,15 @@ fn restore_never_writes_through_a_symlink() {
 
 #[test]
 fn restore_is_in_the_help_and_says_edits_are_replaced() {
-    let run = Repo::new().kiln(&["restore", "--help"]).success();
-    assert!(
-        run.stdout.contains("hand edits") || run.stdout.contains("edited"),
-        "{}",
-        run.stdout
-    );
-    assert!(run.stdout.contains("replaced"), "{}", run.stdout);
+    for flag in ["-h", "--help"] {
+        let run = Repo::new().kiln(&["restore", flag]).success();
+        assert!(
+            run.stdout.contains("hand edits replaced"),
+            "{flag}: {}",
+            run.stdout
+        );
+    }
+    let top = Repo::new().kiln(&["--help"]).success();
+    assert!(top.stdout.contains("  restore "), "{}", top.stdout);
     Repo::new().kiln(&["restore"]).fails_with(2);
 }
