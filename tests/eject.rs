@@ -463,3 +463,20 @@ fn restore_is_in_the_help_and_says_edits_are_replaced() {
     assert!(top.stdout.contains("  restore "), "{}", top.stdout);
     Repo::new().kiln(&["restore"]).fails_with(2);
 }
+
+#[test]
+fn restore_waits_for_an_interrupted_build_to_be_finished() {
+    let repo = built(SMALL);
+    repo.kiln(&["eject", DEPLOYMENT]).success();
+    repo.write(DEPLOYMENT, "# tuned by hand\n");
+    // What a build killed halfway leaves: its journal.
+    repo.write("kiln.lock.pending", &repo.read("kiln.lock"));
+    let before = repo.files();
+    repo.kiln(&["restore", DEPLOYMENT])
+        .fails_with(2)
+        .stderr_has("a build was interrupted in this repo");
+    repo.assert_untouched(&before);
+    repo.kiln(&["build"]).success();
+    repo.kiln(&["restore", DEPLOYMENT]).success();
+    assert!(!repo.read(DEPLOYMENT).contains("tuned by hand"));
+}
