@@ -134,6 +134,19 @@ enum Subcommands {
         #[arg(long, default_value = ".")]
         dir: PathBuf,
     },
+    /// Give ejected files back to kiln: each is rewritten from kiln.toml, hand edits replaced.
+    ///
+    /// Whatever was edited in an ejected file is replaced by what kiln.toml renders: that is
+    /// what restoring is for, and the output says so for each file. Only ejected files that
+    /// kiln.toml still renders can be restored; nothing is written if any path is not one.
+    Restore {
+        /// Ejected files to give back, relative to the repo.
+        #[arg(required = true)]
+        paths: Vec<String>,
+        /// The repo that holds kiln.toml.
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+    },
     /// Print the effective value of every setting of a service in an environment, and where it came from.
     Explain {
         /// The environment, a key of `[environments]`.
@@ -307,6 +320,7 @@ pub fn parse() -> Command {
             },
         },
         Subcommands::Eject { paths, dir } => Command::Eject { dir, paths },
+        Subcommands::Restore { paths, dir } => Command::Restore { dir, paths },
         Subcommands::Diff {
             dir,
             base,

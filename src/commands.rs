@@ -135,6 +135,45 @@ fn config_path(dir: &Path) -> (PathBuf, String) {
     (path, shown)
 }
 
+/// How the user names the repo at `dir` in paths: `""`, or `DIR/`.
+fn shown_root(dir: &Path) -> String {
+    if dir == Path::new(".") {
+        String::new()
+    } else {
+        format!("{}/", dir.display())
+    }
+}
+
+/// What `listing::audit` found, split into errors and warnings.
+struct Listings {
+    errors: Vec<crate::error::ListingProblem>,
+    warnings: Vec<crate::error::ListingProblem>,
+}
+
+impl Listings {
+    fn of(dir: &Path, rendered: &Rendered, lock: &Lock) -> Result<Listings, Error> {
+        let (errors, warnings) = crate::listing::audit(dir, rendered, lock)?
+            .into_iter()
+            .partition(|problem| problem.fault.is_error());
+        Ok(Listings { errors, warnings })
+    }
+
+    /// Prints the warnings on `warn` (stderr, or nothing with `-q`).
+    fn warn(&self, warn: &mut dyn Write) {
+        // A warning that cannot be printed must not fail the command.
+        let _ = warn.write_all(crate::error::listing_report(&self.warnings).as_bytes());
+    }
+
+    /// The errors, as the error that stops the command.
+    fn failure(&mut self, dir: &Path, build: bool) -> Option<Error> {
+        (!self.errors.is_empty()).then(|| Error::Listing {
+            problems: std::mem::take(&mut self.errors),
+            root: shown_root(dir),
+            build,
+        })
+    }
+}
+
 fn read_source(dir: &Path) -> Result<Source, Error> {
     let (_, shown) = config_path(dir);
     load::read(dir, shown)
@@ -147,11 +186,19 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
     }
 }
 
-pub fn check(dir: &Path, out: &mut dyn Write) -> Result<(), Error> {
+pub fn check(dir: &Path, out: &mut dyn Write, warn: &mut dyn Write) -> Result<(), Error> {
     let source = read_source(dir)?;
-    let Generated {
-        rendered, stats, ..
-    } = generate(dir, &source, Verify::CrossCheck)?;
+    let (
+        Generated {
+            rendered, stats, ..
+        },
+        lock,
+    ) = checked_with_lock(dir, &source)?;
+    let mut listings = Listings::of(dir, &rendered, &lock)?;
+    listings.warn(warn);
+    if let Some(failure) = listings.failure(dir, false) {
+        return Err(failure);
+    }
     writeln!(
         out,
         "{} is valid: {} environments, {} services, {} files",
@@ -167,6 +214,16 @@ pub fn check(dir: &Path, out: &mut dyn Write) -> Result<(), Error> {
     Ok(())
 }
 
+/// `generate` with cross-checks, and meanwhile the lock as the listing
+/// check needs it: a mistake in kiln.toml is reported first.
+fn checked_with_lock(dir: &Path, source: &Source) -> Result<(Generated, Lock), Error> {
+    let (generated, lock) = crate::parallel::both(
+        || generate(dir, source, Verify::CrossCheck),
+        || Lock::read_for_ejected(dir),
+    );
+    Ok((generated?, lock?))
+}
+
 /// `verbose` lists unchanged files too.
 /// `kiln check --format json|github`: the outcome in that format on stdout.
 /// A problem is still an error, so the text report goes to stderr as ever
@@ -176,12 +233,28 @@ pub fn check_as(
     format: crate::CheckFormat,
     quiet: bool,
     out: &mut dyn Write,
+    warn: &mut dyn Write,
 ) -> Result<i32, Error> {
     let (_, shown) = config_path(dir);
     let checked = read_source(dir).and_then(|source| {
-        let generated = generate(dir, &source, Verify::CrossCheck)?;
-        Ok((source, generated))
+        let (generated, lock) = checked_with_lock(dir, &source)?;
+        let listings = Listings::of(dir, &generated.rendered, &lock)?;
+        Ok((source, generated, listings))
     });
+    // Problems with ejected files make the repo fail the check as any other.
+    let (checked, warnings) = match checked {
+        Ok((source, generated, mut listings)) => {
+            listings.warn(warn);
+            let warnings = listings.warnings.clone();
+            match listings.failure(dir, false) {
+                Some(failure) => (Err(failure), warnings),
+                None => (Ok((source, generated)), warnings),
+            }
+        }
+        Err(err) => (Err(err), Vec::new()),
+    };
+    let root = shown_root(dir);
+    let warnings: Vec<_> = warnings.iter().map(|w| w.located(&root)).collect();
     let problems = checked
         .as_ref()
         .err()
@@ -198,11 +271,13 @@ pub fn check_as(
                 )
             }),
             problems: &problems,
+            warnings: &warnings,
         }),
-        (Err(_), _) => crate::problems::github(&problems),
-        (Ok(_), _) if quiet => String::new(),
+        (Err(_), _) => crate::problems::github(&problems, &warnings),
+        (Ok(_), _) if quiet => crate::problems::github(&[], &warnings),
         (Ok((source, generated)), _) => format!(
-            "{} is valid: {} environments, {} services, {} files\n",
+            "{}{} is valid: {} environments, {} services, {} files\n",
+            crate::problems::github(&[], &warnings),
             source.name,
             generated.stats.environments,
             generated.stats.services,
@@ -280,6 +355,7 @@ pub fn build(
     force: bool,
     verbose: bool,
     out: &mut dyn Write,
+    warn: &mut dyn Write,
 ) -> Result<(), Error> {
     let source = read_source(dir)?;
     // A dry run writes nothing, so it needs no lock.
@@ -303,21 +379,38 @@ pub fn build(
         recovering,
     ) = generate_with_lock(dir, &source)?;
     let plan = plan::plan(dir, &rendered, &sources, &lock, force)?;
+    // After the plan, which stamped the ejected files for the cache first.
+    let mut listings = Listings::of(dir, &rendered, &lock)?;
     if let Some(conflicts) = plan.conflicts() {
         if dry_run {
             list_plan(dir, listed(&plan.files, true, verbose), out)?;
         }
         return Err(conflicts);
     }
+    if let Some(failure) = listings.failure(dir, !dry_run) {
+        if dry_run {
+            list_plan(dir, listed(&plan.files, true, verbose), out)?;
+        }
+        listings.warn(warn);
+        return Err(failure);
+    }
     if dry_run {
-        return report_plan(dir, &plan.files, true, verbose, out);
+        report_plan(dir, &plan.files, true, verbose, out)?;
+        listings.warn(warn);
+        return Ok(());
     }
     cache::forget(dir);
     let written = write::apply(dir, &plan, &rendered, &lock, recovering)?;
-    if let Some(inputs) = &inputs {
+    // A warning is repeated by every build until it is dealt with: the
+    // cache would skip the render that finds it.
+    if let Some(inputs) = &inputs
+        && listings.warnings.is_empty()
+    {
         cache::record(dir, inputs, &plan, &written);
     }
-    report_plan(dir, &plan.files, false, verbose, out)
+    report_plan(dir, &plan.files, false, verbose, out)?;
+    listings.warn(warn);
+    Ok(())
 }
 
 /// Prints what a build did, or with `dry_run` what it would do, file by file.
@@ -493,9 +586,106 @@ pub fn eject(dir: &Path, files: &[String], out: &mut dyn Write) -> Result<(), Er
     for file in files {
         writeln!(
             out,
-            "ejected {file}: it is yours now; kiln will never write or delete it again"
+            "ejected {file}: it is yours now; kiln will never write or delete it again (`kiln restore` gives it back)"
         )
         .map_err(io(dir))?;
+    }
+    Ok(())
+}
+
+/// `kiln restore PATH…`: gives ejected files back to kiln. Each is
+/// rewritten as `kiln.toml` renders it, whatever was edited in it, and the
+/// lock records it as kiln's again; nothing else is touched. Every path is
+/// checked before anything is written, and the files go out through the
+/// write sink, journal first, as a build's do.
+pub fn restore(dir: &Path, files: &[String], out: &mut dyn Write) -> Result<(), Error> {
+    use crate::error::Unrestorable;
+    let source = read_source(dir)?;
+    let _repo = write::lock_repo(dir)?;
+    let (
+        Generated {
+            rendered, sources, ..
+        },
+        lock,
+        recovering,
+    ) = generate_with_lock(dir, &source)?;
+    // The journal's hashes say which files that build wrote; only a build
+    // may settle them into the lock.
+    if recovering {
+        return Err(Error::RestorePending);
+    }
+    let mut wanted: Vec<&str> = Vec::new();
+    let mut refused = Vec::new();
+    for file in files {
+        let key = file.strip_prefix("./").unwrap_or(file);
+        let why = match lock.files.get(key) {
+            _ if paths::generated(key).is_err() => Some(Unrestorable::Unknown),
+            Some(entry) if entry.ejected && rendered.contains_key(key) => None,
+            Some(entry) if entry.ejected => Some(Unrestorable::NotRendered),
+            Some(_) => Some(Unrestorable::NotEjected),
+            None if rendered.contains_key(key) => Some(Unrestorable::NotEjected),
+            None => Some(Unrestorable::Unknown),
+        };
+        match why {
+            Some(why) => refused.push((file.clone(), why)),
+            None if wanted.contains(&key) => {}
+            None => wanted.push(key),
+        }
+    }
+    if !refused.is_empty() {
+        return Err(Error::Unrestorable { files: refused });
+    }
+    let mut next = Lock {
+        version: Lock::VERSION,
+        files: lock
+            .files
+            .iter()
+            .map(|(path, entry)| (path.clone(), entry.settled()))
+            .collect(),
+    };
+    let mut planned = Vec::new();
+    let mut unsafe_paths = Vec::new();
+    for key in &wanted {
+        let contents = &rendered[*key];
+        let action = match crate::files::read(dir, key, crate::files::MAX_FILE_BYTES) {
+            Ok(None) => Action::Create,
+            Ok(Some(disk)) if disk.bytes == contents.as_bytes() => Action::Unchanged,
+            Ok(Some(_)) => Action::Update,
+            Err(crate::files::Failure::Refused(reason)) => {
+                unsafe_paths.push((key.to_string(), reason));
+                continue;
+            }
+            Err(failure) => return Err(failure.at(*key, &dir.join(key))),
+        };
+        next.files.insert(
+            key.to_string(),
+            Entry {
+                templates: sources.get(*key).cloned().unwrap_or_default(),
+                ..Entry::new(hash(contents.as_bytes()))
+            },
+        );
+        planned.push((key.to_string(), action));
+    }
+    if !unsafe_paths.is_empty() {
+        return Err(Error::Unsafe {
+            files: unsafe_paths,
+        });
+    }
+    let plan = plan::Plan {
+        files: planned,
+        lock: next,
+        seen: Default::default(),
+        absent: Default::default(),
+    };
+    cache::forget(dir);
+    write::apply(dir, &plan, &rendered, &lock, false)?;
+    for (path, action) in &plan.files {
+        let what = match action {
+            Action::Create => "written from kiln.toml (it was not on disk)",
+            Action::Unchanged => "it already was what kiln.toml renders",
+            _ => "rewritten from kiln.toml, and what was in it replaced, hand edits included",
+        };
+        writeln!(out, "restored {path}: {what}; kiln owns it again").map_err(io(dir))?;
     }
     Ok(())
 }
@@ -507,6 +697,7 @@ pub fn diff(
     filter: &Filter,
     color: Color,
     out: &mut dyn Write,
+    warn: &mut dyn Write,
 ) -> Result<i32, Error> {
     let source = read_source(dir)?;
     if matches!(against, DiffAgainst::Disk)
@@ -524,6 +715,7 @@ pub fn diff(
                 filter,
                 rendered.chain(lock.files.keys()).map(String::as_str),
             )?;
+            listing(dir, &generated.rendered, &lock, filter, warn)?;
             (
                 diff::against_disk(dir, &generated.rendered, &lock, filter)?,
                 Mode::Drift,
@@ -531,6 +723,7 @@ pub fn diff(
         }
         DiffAgainst::Revision(revision) => {
             let rendered = generate(dir, &source, Verify::Render)?.rendered;
+            listing(dir, &rendered, &Lock::read_for_ejected(dir)?, filter, warn)?;
             let base = Source {
                 name: format!("kiln.toml at {revision}"),
                 text: config_at(dir, revision)?,
@@ -565,6 +758,7 @@ pub fn diff(
                 }
             }
             let rendered = generate(dir, &source, Verify::Render)?.rendered;
+            listing(dir, &rendered, &Lock::read_for_ejected(dir)?, filter, warn)?;
             let tree = diff::read_tree(other)?;
             check_filter(
                 filter,
@@ -579,6 +773,23 @@ pub fn diff(
         diffs
     };
     finish_diff(&diffs, mode, format, color, dir, out)
+}
+
+/// The listing problems of the work tree that `filter` admits, in every
+/// mode of `diff`: the work tree is what a merge carries. Warnings are
+/// printed; errors stop the diff (exit 2), so CI can gate on them.
+fn listing(
+    dir: &Path,
+    rendered: &Rendered,
+    lock: &Lock,
+    filter: &Filter,
+    warn: &mut dyn Write,
+) -> Result<(), Error> {
+    let mut listings = Listings::of(dir, rendered, lock)?;
+    listings.errors.retain(|p| filter.admits(&p.path));
+    listings.warnings.retain(|p| filter.admits(&p.path));
+    listings.warn(warn);
+    listings.failure(dir, false).map_or(Ok(()), Err)
 }
 
 /// A `--env` or `--service` that names nothing on either side of a diff

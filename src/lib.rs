@@ -17,6 +17,7 @@ pub mod error;
 mod escape;
 mod explain;
 mod files;
+mod listing;
 pub mod load;
 mod lock;
 mod logging;
@@ -193,6 +194,11 @@ pub enum Command {
         dir: PathBuf,
         paths: Vec<String>,
     },
+    /// `kiln restore PATH…`: ejected files back in kiln's hands.
+    Restore {
+        dir: PathBuf,
+        paths: Vec<String>,
+    },
     Diff {
         dir: PathBuf,
         against: DiffAgainst,
@@ -220,6 +226,9 @@ fn quiet<'a>(
 /// (1 only when `diff` found differences).
 pub fn run(command: Command, out: &mut dyn std::io::Write) -> Result<i32, Error> {
     let mut sink = std::io::sink();
+    // Warnings go to stderr, out of the way of a report on stdout, and
+    // nowhere with `-q`.
+    let (mut stderr, mut no_warnings) = (std::io::stderr(), std::io::sink());
     let done = |result: Result<(), Error>| result.map(|()| 0);
     // `--color` wins over the environment for stderr too, where errors go.
     if let Command::Diff { color, .. } = &command {
@@ -270,16 +279,24 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> Result<i32, Error>
             force,
             verbosity == Verbosity::Verbose,
             quiet(verbosity, out, &mut sink),
+            quiet(verbosity, &mut stderr, &mut no_warnings),
         )),
         Command::Check {
             dir,
             format,
             verbosity,
-        } => match format {
-            CheckFormat::Text => done(commands::check(&dir, quiet(verbosity, out, &mut sink))),
-            // A machine format is the output asked for: `-q` does not hide it.
-            _ => commands::check_as(&dir, format, verbosity == Verbosity::Quiet, out),
-        },
+        } => {
+            let warn = quiet(verbosity, &mut stderr, &mut no_warnings);
+            match format {
+                CheckFormat::Text => done(commands::check(
+                    &dir,
+                    quiet(verbosity, out, &mut sink),
+                    warn,
+                )),
+                // A machine format is the output asked for: `-q` does not hide it.
+                _ => commands::check_as(&dir, format, verbosity == Verbosity::Quiet, out, warn),
+            }
+        }
         Command::Render { dir, environment } => done(commands::render(&dir, &environment, out)),
         Command::Prereqs {
             dir,
@@ -287,6 +304,7 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> Result<i32, Error>
             format,
         } => done(commands::prereqs(&dir, environment.as_deref(), format, out)),
         Command::Eject { dir, paths } => done(commands::eject(&dir, &paths, out)),
+        Command::Restore { dir, paths } => done(commands::restore(&dir, &paths, out)),
         Command::Diff {
             dir,
             against,
@@ -301,6 +319,7 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> Result<i32, Error>
             &filter,
             color,
             quiet(verbosity, out, &mut sink),
+            quiet(verbosity, &mut stderr, &mut no_warnings),
         ),
     }
 }

@@ -15,6 +15,7 @@ mod delivery;
 mod diff;
 mod drift;
 mod edges;
+mod eject;
 mod errors;
 mod fluentconf;
 mod golden;
