@@ -37,6 +37,7 @@ mod report;
 pub mod resolve;
 mod sandbox;
 mod semantic;
+mod set;
 pub mod stdout;
 mod stream;
 pub mod validate;
@@ -177,6 +178,13 @@ pub enum Command {
         color: Color,
         verbosity: Verbosity,
     },
+    /// `kiln set KEY VALUE`: one value of `kiln.toml`, then a build unless `build` is false.
+    Set {
+        dir: PathBuf,
+        key: String,
+        value: String,
+        build: bool,
+    },
 }
 
 /// `-q`: the command runs as ever, and its report goes nowhere.
@@ -274,5 +282,11 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> Result<i32, Error>
             color,
             quiet(verbosity, out, &mut sink),
         ),
+        Command::Set {
+            dir,
+            key,
+            value,
+            build,
+        } => done(set::set(&dir, &key, &value, build, out)),
     }
 }
