@@ -27,6 +27,7 @@ mod posture;
 mod prereqs;
 mod properties;
 mod render;
+mod set;
 mod untrusted_overrides;
 mod untrusted_repo;
 
