@@ -6,10 +6,10 @@
 use std::fmt;
 use std::path::PathBuf;
 
-/// The three ways `project.kiln` can say where CI gets kiln.
+/// The four ways `project.kiln` can say where CI gets kiln.
 const KILN_SOURCES: &str = "set `kiln = { git = \"https://...\", rev = \"<commit sha>\" }`, \
-     `kiln = { image = \"...@sha256:...\" }` or `kiln = { version = \"x.y.z\", index = \"sparse+https://...\" }` \
-     in `[project]`";
+     `kiln = { image = \"...@sha256:...\" }`, `kiln = { version = \"x.y.z\", index = \"sparse+https://...\" }` \
+     or `kiln = { action = \"owner/kiln@<commit sha>\" }` in `[project]`";
 
 /// What `kiln check` says when it writes pipelines but `project.kiln` is not set.
 pub fn no_kiln_source_note() -> String {
@@ -1691,6 +1691,9 @@ impl Problem {
             "version" => {
                 "name one exact release such as `0.1.0` (or `0.2.0-rc.1`), without `^`, `~`, `=` or `*`"
             }
+            "action" => {
+                "pin kiln's GitHub Action by commit: `owner/repo@` and the full 40-character SHA in lowercase; a tag or branch can move"
+            }
             _ => {
                 "use the index URL of the Cargo registry, `sparse+https://...` or `https://...`, without a user or password in it"
             }
@@ -1704,6 +1707,7 @@ impl Problem {
                     "rev" => "commit",
                     "image" => "image",
                     "version" => "version",
+                    "action" => "GitHub Action",
                     _ => "registry index URL",
                 }
             ),
