@@ -2,7 +2,7 @@
 //! in the file stays byte for byte, a bad value changes nothing, and the
 //! build that follows reflects the change.
 
-use crate::{Repo, SMALL, built};
+use crate::{SMALL, built};
 
 /// SMALL with comments and an odd layout that an edit must keep.
 fn commented() -> String {
