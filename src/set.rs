@@ -106,9 +106,9 @@ pub fn set(
 
 /// Whether `err` says the value at `key` is of the wrong type.
 fn wrong_type(err: &Error, key: &str) -> bool {
-    err.located()
-        .iter()
-        .any(|problem| problem.key.as_deref() == Some(key) && problem.message.contains("invalid type:"))
+    err.located().iter().any(|problem| {
+        problem.key.as_deref() == Some(key) && problem.message.contains("invalid type:")
+    })
 }
 
 /// `services.api."log.level"` as TOML reads a dotted key.

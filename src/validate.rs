@@ -498,7 +498,9 @@ fn is_action_ref(action: &str) -> bool {
     };
     let owner_ok = (1..=39).contains(&owner.len())
         && !owner.starts_with('-')
-        && owner.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        && owner
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-');
     let repo_ok = (1..=100).contains(&repo.len())
         && repo != "."
         && repo != ".."

@@ -280,7 +280,9 @@ fn the_action_builds_kiln_from_its_commit_checks_and_gates() {
     // kiln.toml edited, not built: the gate fails, and says what to do.
     repo.write(
         "kiln.toml",
-        &repo.read("kiln.toml").replace("replicas = 3", "replicas = 4"),
+        &repo
+            .read("kiln.toml")
+            .replace("replicas = 3", "replicas = 4"),
     );
     let (ok, output) = Runner::new().run(repo.path(), &steps, repo.path());
     assert!(!ok, "{output}");
@@ -290,9 +292,15 @@ fn the_action_builds_kiln_from_its_commit_checks_and_gates() {
     );
 
     // A broken kiln.toml stops at the check, as annotations.
-    repo.write("kiln.toml", &SMALL.replace("replicas = 3", "replicas = \"x\""));
+    repo.write(
+        "kiln.toml",
+        &SMALL.replace("replicas = 3", "replicas = \"x\""),
+    );
     let (ok, output) = Runner::new().run(repo.path(), &steps, repo.path());
-    assert!(!ok && output.contains("::error file=kiln.toml,line="), "{output}");
+    assert!(
+        !ok && output.contains("::error file=kiln.toml,line="),
+        "{output}"
+    );
     assert!(!output.contains("==> Fail if deploy/"), "{output}");
 }
 
@@ -365,10 +373,16 @@ fn the_action_installs_a_release_only_when_its_sha256_matches() {
     // Another archive than the one pinned: refused, nothing on the PATH.
     let runner = Runner::new();
     let wrong = "0".repeat(64);
-    let refused = &steps(&inputs(&[("version", "0.1.0"), ("sha256", &wrong)]), &push())[..1];
+    let refused = &steps(
+        &inputs(&[("version", "0.1.0"), ("sha256", &wrong)]),
+        &push(),
+    )[..1];
     let (ok, output) = runner.run(repo.path(), refused, releases.path());
     assert!(!ok, "{output}");
-    assert!(output.contains(&format!("has sha256 {sha}, not {wrong}: not installed")), "{output}");
+    assert!(
+        output.contains(&format!("has sha256 {sha}, not {wrong}: not installed")),
+        "{output}"
+    );
     let added = std::fs::read_to_string(runner.temp.path().join("github_path")).unwrap();
     assert!(added.is_empty(), "{added}");
 
@@ -397,7 +411,8 @@ fn the_action_comments_what_a_pull_request_changes() {
     git(&["add", "-A"]);
     git(&["commit", "-qm", "base"]);
     let base = git(&["rev-parse", "HEAD"]).trim().to_string();
-    repo.kiln(&["set", "environments.prod.replicas", "4"]).success();
+    repo.kiln(&["set", "environments.prod.replicas", "4"])
+        .success();
     git(&["commit", "-qam", "four"]);
     let event = |head: &str| Event {
         name: "pull_request".to_string(),
@@ -415,23 +430,46 @@ fn the_action_comments_what_a_pull_request_changes() {
     let (ok, output) = runner.run(repo.path(), &steps(&with, &event("acme/shop")), repo.path());
     assert!(ok, "{output}");
     let log = runner.log();
-    assert!(log.contains("gh api --paginate repos/acme/shop/issues/7/comments"), "{log}");
-    assert!(log.contains("gh api --method POST repos/acme/shop/issues/7/comments -F body=@"), "{log}");
+    assert!(
+        log.contains("gh api --paginate repos/acme/shop/issues/7/comments"),
+        "{log}"
+    );
+    assert!(
+        log.contains("gh api --method POST repos/acme/shop/issues/7/comments -F body=@"),
+        "{log}"
+    );
     let body = runner.body();
-    assert!(body.starts_with("<!-- kiln diff -->\n### kiln diff\n"), "{body}");
-    assert!(body.contains("deploy/prod/services/users/deployment.yaml"), "{body}");
+    assert!(
+        body.starts_with("<!-- kiln diff -->\n### kiln diff\n"),
+        "{body}"
+    );
+    assert!(
+        body.contains("deploy/prod/services/users/deployment.yaml"),
+        "{body}"
+    );
     assert!(body.contains("spec.replicas: 3 → 4"), "{body}");
 
     // From a fork the token cannot comment: the log has the diff instead.
     let runner = Runner::new();
-    let (ok, output) = runner.run(repo.path(), &steps(&with, &event("someone/shop")), repo.path());
+    let (ok, output) = runner.run(
+        repo.path(),
+        &steps(&with, &event("someone/shop")),
+        repo.path(),
+    );
     assert!(ok, "{output}");
     assert!(!runner.log().contains("gh api"), "{}", runner.log());
-    assert!(output.contains("deploy/prod/services/users/deployment.yaml"), "{output}");
+    assert!(
+        output.contains("deploy/prod/services/users/deployment.yaml"),
+        "{output}"
+    );
 
     // Without `comment`, or on a push, there is no comment step at all.
     for (with, event) in [(inputs(&[]), event("acme/shop")), (with.clone(), push())] {
-        assert!(steps(&with, &event).iter().all(|s| !s.name.starts_with("Comment")));
+        assert!(
+            steps(&with, &event)
+                .iter()
+                .all(|s| !s.name.starts_with("Comment"))
+        );
     }
 }
 
@@ -446,10 +484,7 @@ fn the_action_with_check_false_only_installs_kiln() {
 fn every_workflow_that_uses_the_action_passes_only_its_inputs() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let action = action();
-    for file in [
-        ".github/workflows/ci.yml",
-        "examples/bots/kiln-build.yml",
-    ] {
+    for file in [".github/workflows/ci.yml", "examples/bots/kiln-build.yml"] {
         let workflow: Value =
             serde_yaml::from_str(&std::fs::read_to_string(root.join(file)).unwrap()).unwrap();
         let mut used = 0;
@@ -462,7 +497,10 @@ fn every_workflow_that_uses_the_action_passes_only_its_inputs() {
                     used += 1;
                     for (key, _) in step["with"].as_mapping().into_iter().flatten() {
                         let key = key.as_str().unwrap();
-                        assert!(action["inputs"].get(key).is_some(), "{file}: no input {key}");
+                        assert!(
+                            action["inputs"].get(key).is_some(),
+                            "{file}: no input {key}"
+                        );
                     }
                 }
             }

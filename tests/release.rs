@@ -99,7 +99,11 @@ fn binstall_finds_the_archives_release_yml_publishes() {
             )
         );
         assert_eq!(field("pkg-fmt"), format);
-        let exe = if target.contains("windows") { ".exe" } else { "" };
+        let exe = if target.contains("windows") {
+            ".exe"
+        } else {
+            ""
+        };
         assert_eq!(
             expand(&field("bin-dir"), target),
             format!("kiln-0.1.0-{target}/kiln{exe}")
@@ -132,7 +136,9 @@ fn every_action_kiln_uses_is_pinned_by_commit() {
             if uses == "./" {
                 continue;
             }
-            let (_, rest) = uses.split_once('@').unwrap_or_else(|| panic!("{file}: {uses}"));
+            let (_, rest) = uses
+                .split_once('@')
+                .unwrap_or_else(|| panic!("{file}: {uses}"));
             let (sha, comment) = rest.split_once(" # ").unwrap_or((rest, ""));
             assert!(
                 sha.len() == 40 && sha.bytes().all(|b| b.is_ascii_hexdigit()),
@@ -166,7 +172,9 @@ fn every_rust_that_builds_kiln_is_at_least_its_rust_version() {
     );
     repo.kiln(&["build"]).success();
     let workflow = repo.yaml(".github/workflows/ci.yml");
-    let image = workflow["jobs"]["drift"]["env"]["RUST_IMAGE"].as_str().unwrap();
+    let image = workflow["jobs"]["drift"]["env"]["RUST_IMAGE"]
+        .as_str()
+        .unwrap();
     assert!(rust_version(image) >= msrv, "{image}");
     // The Dockerfile's build image, and the toolchains of kiln's own CI.
     let dockerfile = read("Dockerfile");
@@ -249,7 +257,11 @@ fn truth(text: &str) -> BTreeSet<(String, String)> {
             Some((repository, tag)) if !tag.contains('/') => (repository, Some(tag)),
             _ => (name, None),
         };
-        let value = [tag, digest].into_iter().flatten().collect::<Vec<_>>().join("@");
+        let value = [tag, digest]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join("@");
         found.insert((repository.to_string(), value));
     };
     let project = config["project"].as_table().unwrap();
@@ -327,7 +339,10 @@ fn the_renovate_config_finds_every_version_and_image_of_kiln_toml() {
             .collect();
         let unique: BTreeSet<(String, String)> = found.iter().cloned().collect();
         assert_eq!(unique, truth(&text), "{file}");
-        digests += unique.iter().filter(|(_, v)| v.contains("@sha256:")).count();
+        digests += unique
+            .iter()
+            .filter(|(_, v)| v.contains("@sha256:"))
+            .count();
     }
     assert!(digests > 0, "no image pinned by digest was tried");
     // Values inside other keys are no versions: a service's `env`, say.

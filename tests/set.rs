@@ -90,7 +90,10 @@ fn set_replaces_an_integer_in_place() {
     );
     for file in ["deployment.yaml", "service.yaml", "networkpolicy.yaml"] {
         let text = repo.read(&format!("deploy/dev/services/users/{file}"));
-        assert!(!text.contains("8080") && text.contains("8081"), "{file}:\n{text}");
+        assert!(
+            !text.contains("8080") && text.contains("8081"),
+            "{file}:\n{text}"
+        );
     }
 }
 
@@ -115,18 +118,22 @@ fn set_creates_the_environment_override_and_the_nested_key_when_absent() {
         ),
     );
     let configmap = |env: &str| repo.read(&format!("deploy/{env}/services/users/configmap.yaml"));
-    assert!(configmap("prod").contains("LOG_LEVEL: \"debug\""), "{}", configmap("prod"));
-    assert!(configmap("dev").contains("LOG_LEVEL: \"info\""), "{}", configmap("dev"));
+    assert!(
+        configmap("prod").contains("LOG_LEVEL: \"debug\""),
+        "{}",
+        configmap("prod")
+    );
+    assert!(
+        configmap("dev").contains("LOG_LEVEL: \"info\""),
+        "{}",
+        configmap("dev")
+    );
 
     // A second key lands in the section the first one made.
     repo.kiln(&["set", "services.users.environments.prod.replicas", "5"])
         .success();
     let again = repo.read("kiln.toml");
-    assert_eq!(
-        added_lines(&after, &again),
-        ["replicas = 5"],
-        "{again}"
-    );
+    assert_eq!(added_lines(&after, &again), ["replicas = 5"], "{again}");
     let deployment = repo.yaml("deploy/prod/services/users/deployment.yaml");
     assert_eq!(deployment["spec"]["replicas"], 5);
     repo.kiln(&["diff", "--exit-code"]).success();
