@@ -346,7 +346,7 @@ fn the_renovate_config_finds_every_version_and_image_of_kiln_toml() {
     }
     assert!(digests > 0, "no image pinned by digest was tried");
     // Values inside other keys are no versions: a service's `env`, say.
-    let decoy = "[project]\nname = \"a\"\nregistry = \"r.example.com/a\"\n\n[services.x]\nlanguage = \"go\"\nversion = \"1.0.0\"\nenv = { APP_VERSION = \"9\", IMAGE = \"busybox:1\" }\n";
+    let decoy = "[project]\nname = \"a\"\n# the registry = \"x\" of old\nregistry = \"r.example.com/a\"\n\n[services.x]\nlanguage = \"go\"\n# version = \"0.9.0\" was the last; image = \"busybox:1\" too\nversion = \"1.0.0\"\nenv = { APP_VERSION = \"9\", my_image_tag = \"busybox:1\" }\n";
     let found: BTreeSet<(String, String)> = managers
         .iter()
         .flat_map(|manager| renovate_finds(manager, decoy))
