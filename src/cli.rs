@@ -125,6 +125,27 @@ enum Subcommands {
         #[arg(short, long)]
         quiet: bool,
     },
+    /// Change one value in kiln.toml, keeping its comments and layout; check it, then build.
+    ///
+    /// Nothing is written when the edited kiln.toml has a problem (exit 2) or the build would
+    /// stop on a hand edit. VALUE is read as TOML (`5`, `true`, `["a", "b"]`, `{ min = 2 }`,
+    /// `'"quoted"'`); anything else is a string (`1.4.0`, `debug`), and so is a number or
+    /// boolean where kiln.toml takes a string (`2.0` as a `version`).
+    Set {
+        /// The key, dotted as in kiln.toml: `services.api.version`,
+        /// `services.api.environments.prod.replicas`; quote a part that holds a dot:
+        /// `services.api.env."log.level"`.
+        key: String,
+        /// The new value.
+        #[arg(allow_hyphen_values = true)]
+        value: String,
+        /// The repo that holds kiln.toml.
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+        /// Only change kiln.toml; run `kiln build` later.
+        #[arg(long)]
+        no_build: bool,
+    },
     /// Hand generated files to you for good: kiln never writes or deletes them again.
     Eject {
         /// Files to eject, relative to the repo.
@@ -321,6 +342,17 @@ pub fn parse() -> Command {
         },
         Subcommands::Eject { paths, dir } => Command::Eject { dir, paths },
         Subcommands::Restore { paths, dir } => Command::Restore { dir, paths },
+        Subcommands::Set {
+            key,
+            value,
+            dir,
+            no_build,
+        } => Command::Set {
+            dir,
+            key,
+            value,
+            build: !no_build,
+        },
         Subcommands::Diff {
             dir,
             base,

@@ -35,9 +35,9 @@ pub enum Verify {
 }
 
 /// What a render of `kiln.toml` gives: the files and their templates.
-struct Generated {
-    rendered: Rendered,
-    sources: Sources,
+pub(crate) struct Generated {
+    pub(crate) rendered: Rendered,
+    pub(crate) sources: Sources,
     stats: Stats,
 }
 
@@ -76,7 +76,7 @@ fn generate_with_lock(dir: &Path, source: &Source) -> Result<(Generated, Lock, b
 }
 
 /// The same, with the template overrides of the repo at `dir`.
-fn generate(dir: &Path, source: &Source, verify: Verify) -> Result<Generated, Error> {
+pub(crate) fn generate(dir: &Path, source: &Source, verify: Verify) -> Result<Generated, Error> {
     generate_with(&Renderer::for_repo(dir)?, source, verify)
 }
 
@@ -174,7 +174,7 @@ impl Listings {
     }
 }
 
-fn read_source(dir: &Path) -> Result<Source, Error> {
+pub(crate) fn read_source(dir: &Path) -> Result<Source, Error> {
     let (_, shown) = config_path(dir);
     load::read(dir, shown)
 }

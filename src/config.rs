@@ -101,8 +101,8 @@ pub struct Project {
     pub kiln: Option<KilnSource>,
 }
 
-/// `kiln = { git, rev }`, `{ image }` or `{ version, index }`: one pinned
-/// source of kiln for CI.
+/// `kiln = { git, rev }`, `{ image }`, `{ version, index }` or `{ action }`:
+/// one pinned source of kiln for CI.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KilnSource {
@@ -118,6 +118,10 @@ pub struct KilnSource {
     pub version: Option<String>,
     /// Index URL of that Cargo registry: `sparse+https://...` or `https://...`.
     pub index: Option<String>,
+    /// kiln's GitHub Action (`action.yml`), pinned by commit:
+    /// `owner/repo@<40-hex commit>`. The GitHub pipeline runs it; GitLab and
+    /// Jenkins build that commit of `https://github.com/owner/repo`.
+    pub action: Option<String>,
 }
 
 /// `gateway = { namespace, selector, service_account }`: where the ingress

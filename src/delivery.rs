@@ -31,8 +31,8 @@ pub mod pinned {
     pub const KUBECTL: &str = "alpine/k8s:1.31.5";
     pub const ARGOCD: &str = "quay.io/argoproj/argocd:v2.13.3";
     /// Has git and cargo: the drift job builds kiln with it, from `project.kiln`.
-    /// At least kiln's own minimum Rust (1.88, set by its dependencies).
-    pub const RUST_CI: &str = "rust:1.88.0-bookworm";
+    /// At least kiln's own minimum Rust (Cargo.toml's rust-version).
+    pub const RUST_CI: &str = "rust:1.89.0-bookworm";
     /// A small shell with sha256sum and awk, for `.kiln/drift.sh`.
     pub const SHELL: &str = "alpine:3.21.3";
 }
@@ -287,20 +287,29 @@ fn kiln_view(source: &KilnSource) -> KilnView {
     let image = source.image.as_deref().and_then(|i| i.split_once('@'));
     let kind = if source.image.is_some() {
         "image"
-    } else if source.git.is_some() {
+    } else if source.git.is_some() || source.action.is_some() {
         "git"
     } else {
         "registry"
     };
+    // The action's own repository at its commit: what the other pipelines build.
+    let action = source.action.as_deref().and_then(|a| a.split_once('@'));
     KilnView {
         kind: kind.into(),
-        git: source.git.clone(),
-        rev: source.rev.clone(),
+        git: source
+            .git
+            .clone()
+            .or_else(|| action.map(|(repo, _)| format!("https://github.com/{repo}"))),
+        rev: source
+            .rev
+            .clone()
+            .or_else(|| action.map(|(_, rev)| rev.to_string())),
         image: source.image.clone(),
         image_name: image.map(|(name, _)| name.to_string()),
         image_digest: image.map(|(_, digest)| format!("@{digest}")),
         version: source.version.clone(),
         index: source.index.clone(),
+        action: source.action.clone(),
     }
 }
 

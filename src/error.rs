@@ -6,10 +6,10 @@
 use std::fmt;
 use std::path::PathBuf;
 
-/// The three ways `project.kiln` can say where CI gets kiln.
+/// The four ways `project.kiln` can say where CI gets kiln.
 const KILN_SOURCES: &str = "set `kiln = { git = \"https://...\", rev = \"<commit sha>\" }`, \
-     `kiln = { image = \"...@sha256:...\" }` or `kiln = { version = \"x.y.z\", index = \"sparse+https://...\" }` \
-     in `[project]`";
+     `kiln = { image = \"...@sha256:...\" }`, `kiln = { version = \"x.y.z\", index = \"sparse+https://...\" }` \
+     or `kiln = { action = \"owner/kiln@<commit sha>\" }` in `[project]`";
 
 /// What `kiln check` says when it writes pipelines but `project.kiln` is not set.
 pub fn no_kiln_source_note() -> String {
@@ -157,6 +157,28 @@ pub enum Error {
     Unrestorable { files: Vec<(String, Unrestorable)> },
     /// `kiln restore` found the journal of an interrupted build.
     RestorePending,
+    /// `kiln set` was given a key it cannot change; `kiln.toml` was not touched.
+    SetKey { key: String, refusal: SetRefusal },
+}
+
+/// Why `kiln set` will not change a key.
+#[derive(Debug)]
+pub enum SetRefusal {
+    /// The key does not parse as a TOML key.
+    NotAKey { cause: String },
+    /// The key is under a service or environment that `kiln.toml` does not have.
+    UnknownName {
+        /// `service` or `environment`.
+        what: &'static str,
+        name: String,
+        suggestion: Option<String>,
+    },
+    /// A part of the key holds a value that is not a table (`kind` says what).
+    NotATable { prefix: String, kind: &'static str },
+    /// A part of the key is an array: its items have no names to set.
+    InArray { prefix: String },
+    /// The key names a whole `[table]`, not one value.
+    WholeTable,
 }
 
 /// Why `kiln restore` cannot give a file back to kiln.
@@ -995,6 +1017,44 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
+            Error::SetKey { key, refusal } => match refusal {
+                SetRefusal::NotAKey { cause } => write!(
+                    f,
+                    "`{key}` is not a key of `kiln.toml`: {cause}\n  = hint: write it dotted, as \
+                     `services.api.version`; quote a part that holds a dot or a space: \
+                     `services.api.env.\"log.level\"`"
+                ),
+                SetRefusal::UnknownName {
+                    what,
+                    name,
+                    suggestion,
+                } => {
+                    write!(f, "unknown {what} `{name}` in `{key}`")?;
+                    match suggestion {
+                        Some(other) => write!(f, "\n  = hint: did you mean `{other}`?"),
+                        None => write!(
+                            f,
+                            "\n  = hint: `kiln set` changes the {what}s `kiln.toml` has; add a \
+                             new {what} to `kiln.toml` by hand"
+                        ),
+                    }
+                }
+                SetRefusal::NotATable { prefix, kind } => write!(
+                    f,
+                    "`{prefix}` is {kind}, not a table, so `{key}` cannot be set\n  = hint: set \
+                     `{prefix}` itself: `kiln set {prefix} VALUE`"
+                ),
+                SetRefusal::InArray { prefix } => write!(
+                    f,
+                    "`{prefix}` is an array, so `{key}` cannot be set\n  = hint: set the whole \
+                     array: `kiln set {prefix} '[...]'`"
+                ),
+                SetRefusal::WholeTable => write!(
+                    f,
+                    "`{key}` is a table, not one value\n  = hint: set its keys one at a time: \
+                     `kiln set {key}.KEY VALUE`"
+                ),
+            },
         }
     }
 }
@@ -1965,6 +2025,9 @@ impl Problem {
             "version" => {
                 "name one exact release such as `0.1.0` (or `0.2.0-rc.1`), without `^`, `~`, `=` or `*`"
             }
+            "action" => {
+                "pin kiln's GitHub Action by commit: `owner/repo@` and the full 40-character SHA in lowercase; a tag or branch can move"
+            }
             _ => {
                 "use the index URL of the Cargo registry, `sparse+https://...` or `https://...`, without a user or password in it"
             }
@@ -1978,6 +2041,7 @@ impl Problem {
                     "rev" => "commit",
                     "image" => "image",
                     "version" => "version",
+                    "action" => "GitHub Action",
                     _ => "registry index URL",
                 }
             ),

@@ -38,6 +38,7 @@ mod report;
 pub mod resolve;
 mod sandbox;
 mod semantic;
+mod set;
 pub mod stdout;
 mod stream;
 pub mod validate;
@@ -207,6 +208,13 @@ pub enum Command {
         color: Color,
         verbosity: Verbosity,
     },
+    /// `kiln set KEY VALUE`: one value of `kiln.toml`, then a build unless `build` is false.
+    Set {
+        dir: PathBuf,
+        key: String,
+        value: String,
+        build: bool,
+    },
 }
 
 /// `-q`: the command runs as ever, and its report goes nowhere.
@@ -321,5 +329,11 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> Result<i32, Error>
             quiet(verbosity, out, &mut sink),
             quiet(verbosity, &mut stderr, &mut no_warnings),
         ),
+        Command::Set {
+            dir,
+            key,
+            value,
+            build,
+        } => done(set::set(&dir, &key, &value, build, out, &mut stderr)),
     }
 }

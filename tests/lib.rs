@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+mod action;
 mod build;
 mod cache;
 mod cluster;
@@ -27,7 +28,9 @@ mod platform;
 mod posture;
 mod prereqs;
 mod properties;
+mod release;
 mod render;
+mod set;
 mod snippets;
 mod untrusted_overrides;
 mod untrusted_repo;
