@@ -338,10 +338,8 @@ impl Source {
     fn excerpt(&self, span: &Range<usize>, lines: &Lines) -> (usize, &str, Range<usize>) {
         let (line, _, text) = self.position(span.start, lines);
         let line_start = lines.starts[line - 1];
-        let start = (self.text.floor_char_boundary(span.start) - line_start).min(text.len());
-        let end = self
-            .text
-            .ceil_char_boundary(span.end)
+        let start = (floor_char_boundary(&self.text, span.start) - line_start).min(text.len());
+        let end = ceil_char_boundary(&self.text, span.end)
             .saturating_sub(line_start)
             .clamp(start, text.len());
         (line, text, start..end)
@@ -349,7 +347,7 @@ impl Source {
 
     /// 1-based line and column (in characters) of a byte offset, and that line's text.
     fn position(&self, offset: usize, lines: &Lines) -> (usize, usize, &str) {
-        let offset = self.text.floor_char_boundary(offset);
+        let offset = floor_char_boundary(&self.text, offset);
         // Lines before `offset`; a problem per service in a large file must
         // not count the lines from the top each time.
         let line = lines.starts.partition_point(|start| *start <= offset);
@@ -416,6 +414,24 @@ fn locate(root: &Spanned<DeTable<'_>>, key: &KeyPath) -> Option<Range<usize>> {
         current = Some(next);
     }
     found
+}
+
+// `str::floor_char_boundary` and `ceil_char_boundary` are stable only since
+// Rust 1.91; kiln builds with 1.89 (Cargo.toml's rust-version).
+fn floor_char_boundary(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+fn ceil_char_boundary(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset += 1;
+    }
+    offset
 }
 
 #[cfg(test)]
