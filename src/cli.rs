@@ -5,9 +5,7 @@ use crate::{
     CheckFormat, Color, Command, DiffAgainst, Filter, Format, Invocation, PrereqsFormat, Shell,
     TemplatesAction, Verbosity,
 };
-use clap::{
-    ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum, ValueHint,
-};
+use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum, ValueHint};
 use clap_complete::engine::{ArgValueCandidates, CompletionCandidate};
 use std::path::PathBuf;
 
@@ -21,8 +19,10 @@ use std::path::PathBuf;
 struct Arguments {
     /// Run as if kiln was started in DIR; relative paths in other arguments are then relative
     /// to DIR. Repeatable, each relative to the one before, as `git -C`.
-    #[arg(short = 'C', value_name = "DIR", action = ArgAction::Append, value_hint = ValueHint::DirPath)]
-    directories: Vec<PathBuf>,
+    /// (Read as plain text, so that `-C ""` is allowed: git's no change.)
+    #[arg(short = 'C', value_name = "DIR", action = ArgAction::Append, value_hint = ValueHint::DirPath,
+          value_parser = clap::builder::ValueParser::os_string())]
+    directories: Vec<std::ffi::OsString>,
     #[command(subcommand)]
     command: Subcommands,
 }
@@ -260,10 +260,14 @@ enum ColorChoice {
 /// the completions instead and exits 0.
 pub fn parse() -> Invocation {
     clap_complete::CompleteEnv::with_factory(command).complete();
-    let arguments = Arguments::from_arg_matches(&command().get_matches())
-        .unwrap_or_else(|err| err.exit());
+    let arguments =
+        Arguments::from_arg_matches(&command().get_matches()).unwrap_or_else(|err| err.exit());
     Invocation {
-        directories: arguments.directories,
+        directories: arguments
+            .directories
+            .into_iter()
+            .map(PathBuf::from)
+            .collect(),
         command: convert(arguments.command),
     }
 }
@@ -444,7 +448,10 @@ fn examples(path: &str) -> &'static [(&'static str, &'static str)] {
                 "kiln init shop --preset shop",
                 "Start a repo in ./shop from the `shop` starter app, and build it",
             ),
-            ("kiln build", "Write what changed in kiln.toml to the generated files"),
+            (
+                "kiln build",
+                "Write what changed in kiln.toml to the generated files",
+            ),
             (
                 "kiln diff --base main --semantic",
                 "What this branch changes in the output, field by field",
@@ -466,38 +473,71 @@ fn examples(path: &str) -> &'static [(&'static str, &'static str)] {
             ),
         ],
         "build" => &[
-            ("kiln build", "Write what changed; hand-edited files stop the build"),
-            ("kiln build --dry-run", "List what would be created, updated or deleted; write nothing"),
-            ("kiln build --dry-run -v", "The same, with the files that stay unchanged"),
+            (
+                "kiln build",
+                "Write what changed; hand-edited files stop the build",
+            ),
+            (
+                "kiln build --dry-run",
+                "List what would be created, updated or deleted; write nothing",
+            ),
+            (
+                "kiln build --dry-run -v",
+                "The same, with the files that stay unchanged",
+            ),
             ("kiln build -q", "Print nothing but errors: for scripts"),
         ],
         "check" => &[
-            ("kiln check", "Report every problem in kiln.toml at once; write nothing"),
-            ("kiln check -q", "Print nothing; exit 0 when valid, 2 when not"),
+            (
+                "kiln check",
+                "Report every problem in kiln.toml at once; write nothing",
+            ),
+            (
+                "kiln check -q",
+                "Print nothing; exit 0 when valid, 2 when not",
+            ),
             (
                 "kiln check --format github",
                 "In a GitHub Actions step: problems become annotations on their lines",
             ),
-            ("kiln check --format json", "One JSON document (docs/check.schema.json), for editors"),
+            (
+                "kiln check --format json",
+                "One JSON document (docs/check.schema.json), for editors",
+            ),
         ],
         "render" => &[
-            ("kiln render prod | kubectl apply -f -", "Apply one environment without writing it"),
+            (
+                "kiln render prod | kubectl apply -f -",
+                "Apply one environment without writing it",
+            ),
             (
                 "kiln render dev | kubeconform -strict -summary -",
                 "Validate an environment's objects against the Kubernetes schemas",
             ),
-            ("kiln render staging > staging.yaml", "One environment as one file"),
+            (
+                "kiln render staging > staging.yaml",
+                "One environment as one file",
+            ),
         ],
         "prereqs" => &[
             (
                 "kiln prereqs prod",
                 "What the cluster needs before `kubectl apply -k deploy/prod`",
             ),
-            ("kiln prereqs --format json", "The same for every environment, as JSON"),
+            (
+                "kiln prereqs --format json",
+                "The same for every environment, as JSON",
+            ),
         ],
         "diff" => &[
-            ("kiln diff", "How the files on disk drifted from kiln.toml, hand edits included"),
-            ("kiln diff --base main --stat", "What this branch changes, per file"),
+            (
+                "kiln diff",
+                "How the files on disk drifted from kiln.toml, hand edits included",
+            ),
+            (
+                "kiln diff --base main --stat",
+                "What this branch changes, per file",
+            ),
             (
                 "kiln diff --base main --semantic --env prod",
                 "What it changes in prod, field by field",
@@ -506,7 +546,10 @@ fn examples(path: &str) -> &'static [(&'static str, &'static str)] {
                 "kiln diff --base main --format markdown",
                 "A summary for a pull request comment",
             ),
-            ("kiln diff -q", "Print nothing; exit 0 when nothing differs, 1 when something does"),
+            (
+                "kiln diff -q",
+                "Print nothing; exit 0 when nothing differs, 1 when something does",
+            ),
         ],
         "eject" => &[
             (
@@ -524,10 +567,16 @@ fn examples(path: &str) -> &'static [(&'static str, &'static str)] {
                 "Every setting of `api` in prod, and the layer it came from",
             ),
             ("kiln explain prod api replicas", "Only `replicas`"),
-            ("kiln explain dev api env.LOG_LEVEL", "Only one environment variable"),
+            (
+                "kiln explain dev api env.LOG_LEVEL",
+                "Only one environment variable",
+            ),
         ],
         "templates" => &[
-            ("kiln templates list", "Every bundled template, marked when overridden"),
+            (
+                "kiln templates list",
+                "Every bundled template, marked when overridden",
+            ),
             (
                 "kiln templates eject k8s/service.yaml.tera",
                 "Copy one into .kiln/templates/ to edit it there",
@@ -553,7 +602,10 @@ fn examples(path: &str) -> &'static [(&'static str, &'static str)] {
         "completions" => &[
             ("source <(kiln completions bash)", "In ~/.bashrc"),
             ("source <(kiln completions zsh)", "In ~/.zshrc"),
-            ("kiln completions fish | source", "In ~/.config/fish/config.fish"),
+            (
+                "kiln completions fish | source",
+                "In ~/.config/fish/config.fish",
+            ),
         ],
         "man" => &[
             ("kiln man | man -l -", "Read kiln(1)"),
@@ -582,7 +634,11 @@ fn templates() -> Vec<CompletionCandidate> {
 }
 
 fn starter_apps() -> Vec<CompletionCandidate> {
-    candidates(crate::presets::apps().into_iter().map(|app| app.name.to_string()))
+    candidates(
+        crate::presets::apps()
+            .into_iter()
+            .map(|app| app.name.to_string()),
+    )
 }
 
 fn subcommands() -> Vec<CompletionCandidate> {
@@ -709,16 +765,22 @@ fn page(command: &clap::Command, path: &str) -> std::io::Result<Vec<u8>> {
     let mut roff = Roff::new();
     roff.control("SH", ["EXAMPLES"]);
     for (line, what) in examples(path) {
-        roff.control("TP", []).text([bold(*line)]).text([roman(*what)]);
+        roff.control("TP", [])
+            .text([bold(*line)])
+            .text([roman(*what)]);
     }
     roff.control("SH", ["EXIT STATUS"]);
     for (code, meaning) in exit_status(path) {
-        roff.control("TP", []).text([bold(*code)]).text([roman(*meaning)]);
+        roff.control("TP", [])
+            .text([bold(*code)])
+            .text([roman(*meaning)]);
     }
     if path.is_empty() {
         roff.control("SH", ["ENVIRONMENT"]);
         for (name, meaning) in ENVIRONMENT {
-            roff.control("TP", []).text([bold(*name)]).text([roman(*meaning)]);
+            roff.control("TP", [])
+                .text([bold(*name)])
+                .text([roman(*meaning)]);
         }
     }
     let see_also: Vec<String> = see_also(path)
@@ -748,7 +810,10 @@ fn exit_status(path: &str) -> &'static [(&'static str, &'static str)] {
     match path {
         "" => &[
             ("0", "Success; for kiln diff, no difference."),
-            ("1", "kiln diff found differences. No other command exits 1."),
+            (
+                "1",
+                "kiln diff found differences. No other command exits 1.",
+            ),
             (
                 "2",
                 "An error: a usage error, a problem in kiln.toml (every one is reported, and \
@@ -757,7 +822,10 @@ fn exit_status(path: &str) -> &'static [(&'static str, &'static str)] {
         ],
         "diff" => &[
             ("0", "No difference."),
-            ("1", "Differences found (with -q too, which prints nothing)."),
+            (
+                "1",
+                "Differences found (with -q too, which prints nothing).",
+            ),
             (
                 "2",
                 "An error: a broken kiln.toml (at either revision), an unknown revision or \

@@ -972,7 +972,12 @@ pub fn man(page: &[String], into: Option<&Path>, out: &mut dyn Write) -> Result<
     let stdout = Path::new("<stdout>");
     let pages = crate::cli::man_pages().map_err(io(stdout))?;
     let Some(dir) = into else {
-        let wanted = format!("kiln{}.1", page.iter().map(|word| format!("-{word}")).collect::<String>());
+        let wanted = format!(
+            "kiln{}.1",
+            page.iter()
+                .map(|word| format!("-{word}"))
+                .collect::<String>()
+        );
         return match pages.iter().find(|(name, _)| *name == wanted) {
             Some((_, text)) => out.write_all(text).map_err(io(stdout)),
             None => {
@@ -998,5 +1003,11 @@ pub fn man(page: &[String], into: Option<&Path>, out: &mut dyn Write) -> Result<
         crate::files::write_atomic(dir, name, text)
             .map_err(|failure| failure.at(name.clone(), &dir.join(name)))?;
     }
-    writeln!(out, "kiln: wrote {} man pages to {}", pages.len(), dir.display()).map_err(io(stdout))
+    writeln!(
+        out,
+        "kiln: wrote {} man pages to {}",
+        pages.len(),
+        dir.display()
+    )
+    .map_err(io(stdout))
 }

@@ -73,9 +73,7 @@ impl Whole {
     fn limit(self) -> u64 {
         match self {
             Whole::Port => u64::from(u16::MAX),
-            Whole::Replicas | Whole::Pods | Whole::Connections | Whole::Id => {
-                u64::from(MAX_INT32)
-            }
+            Whole::Replicas | Whole::Pods | Whole::Connections | Whole::Id => u64::from(MAX_INT32),
             _ => u64::from(u32::MAX),
         }
     }
@@ -97,11 +95,13 @@ impl Whole {
             Whole::Attempts => {
                 "it is how often a failed request is tried again; `retries = false` turns retries off"
             }
-            Whole::Consecutive5xx => "it is how many 5xx answers in a row eject a pod from the pool",
-            Whole::EjectionPercent => "it is the most pods, in percent, ejected from the pool at once",
-            Whole::LatencyMs => {
-                "it is the p99 latency in milliseconds above which the alert fires"
+            Whole::Consecutive5xx => {
+                "it is how many 5xx answers in a row eject a pod from the pool"
             }
+            Whole::EjectionPercent => {
+                "it is the most pods, in percent, ejected from the pool at once"
+            }
+            Whole::LatencyMs => "it is the p99 latency in milliseconds above which the alert fires",
             Whole::VolumePercent => {
                 "it is the percent of a volume in use above which the alert fires"
             }
@@ -112,7 +112,10 @@ impl Whole {
     /// What reading tells serde when it refuses `value`: `load` makes the
     /// same problem of it as `validate` does (`Whole::refused`).
     fn refusal(self, value: impl std::fmt::Display) -> String {
-        let index = Whole::ALL.iter().position(|w| *w == self).unwrap_or_default();
+        let index = Whole::ALL
+            .iter()
+            .position(|w| *w == self)
+            .unwrap_or_default();
         format!("{REFUSED}{index} {value}")
     }
 
@@ -201,7 +204,9 @@ fn ports_option<'de, D: Deserializer<'de>>(
         }
     }
     let ports = BTreeMap::<String, Port>::deserialize(deserializer)?;
-    Ok(Some(ports.into_iter().map(|(name, Port(n))| (name, n)).collect()))
+    Ok(Some(
+        ports.into_iter().map(|(name, Port(n))| (name, n)).collect(),
+    ))
 }
 
 /// The whole `kiln.toml`.

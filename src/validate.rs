@@ -123,7 +123,11 @@ fn check_environment_layers(
         if let Some(port) = es.port
             && !Whole::Port.contains(port.into())
         {
-            problems.push(Problem::whole(&key.key("port"), &port.to_string(), Whole::Port));
+            problems.push(Problem::whole(
+                &key.key("port"),
+                &port.to_string(),
+                Whole::Port,
+            ));
         }
         if let Some(prefix) = &es.index_prefix
             && !names::is_index_prefix(prefix)
