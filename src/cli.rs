@@ -9,7 +9,7 @@ use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand, ValueE
 use clap_complete::engine::{ArgValueCandidates, CompletionCandidate};
 use std::path::PathBuf;
 
-/// Expand one small kiln.toml into everything a microservice repo needs to run on Kubernetes.
+/// One small kiln.toml in, a microservice repo's Kubernetes deployment files out.
 ///
 /// A command that works on a repo finds it as cargo finds Cargo.toml: in the
 /// current directory, or the nearest one above it that holds a kiln.toml, so
@@ -17,9 +17,11 @@ use std::path::PathBuf;
 #[derive(Parser)]
 #[command(name = "kiln", version, about, propagate_version = true)]
 struct Arguments {
-    /// Run as if kiln was started in DIR; relative paths in other arguments are then relative
-    /// to DIR. Repeatable, each relative to the one before, as `git -C`.
-    /// (Read as plain text, so that `-C ""` is allowed: git's no change.)
+    /// Run as if kiln was started in DIR
+    ///
+    /// Relative paths in other arguments are then relative to DIR. Repeatable, each relative
+    /// to the one before, as `git -C`.
+    // An OsString, not a PathBuf, so that `-C ""` is allowed: in git, no change.
     #[arg(short = 'C', value_name = "DIR", action = ArgAction::Append, value_hint = ValueHint::DirPath,
           value_parser = clap::builder::ValueParser::os_string())]
     directories: Vec<std::ffi::OsString>,
