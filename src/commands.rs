@@ -304,12 +304,7 @@ pub fn render(dir: &Path, environment: &str, out: &mut dyn Write) -> Result<(), 
             .filter_map(|path| paths::environment_of(path))
             .map(str::to_string)
             .collect();
-        return Err(Error::UnknownEnvironment {
-            name: environment.to_string(),
-            suggestion: load::suggest(environment, known.iter().map(String::as_str))
-                .map(str::to_string),
-            known,
-        });
+        return Err(Error::not_found("environment", environment, &known));
     };
     let resources: Vec<String> = serde_yaml::from_str::<serde_yaml::Value>(listing)
         .ok()
@@ -1019,18 +1014,15 @@ pub fn explain(
     let raw = load::parse(&source.text).map_err(|problems| source.invalid(&problems))?;
     let config = configure(&source)?;
     let model = resolve::resolve(&config).map_err(|problems| source.invalid(&problems))?;
-    let not_found = |what, name: &str, known: Vec<&str>| Error::NotFound {
-        what,
-        name: name.to_string(),
-        suggestion: load::suggest(name, known).map(str::to_string),
-    };
     let Some(resolved_env) = model.environments.iter().find(|e| e.name == environment) else {
-        let known = config.environments.keys().map(String::as_str).collect();
-        return Err(not_found("environment", environment, known));
+        return Err(Error::not_found(
+            "environment",
+            environment,
+            config.environments.keys(),
+        ));
     };
     let Some(resolved) = resolved_env.services.iter().find(|s| s.name == service) else {
-        let known = config.services.keys().map(String::as_str).collect();
-        return Err(not_found("service", service, known));
+        return Err(Error::not_found("service", service, config.services.keys()));
     };
     let rows = explain::rows(&raw, &config, environment, service, resolved, &model);
     let rows: Vec<&explain::Row> = match key {
@@ -1041,8 +1033,14 @@ pub fn explain(
                 .filter(|row| row.key == key || row.key.starts_with(&format!("{key}.")))
                 .collect();
             if picked.is_empty() {
-                let known = rows.iter().map(|row| row.key.as_str()).collect();
-                return Err(not_found("setting", key, known));
+                // Too many to list: the table without a key shows them.
+                return Err(Error::NotFound {
+                    what: "setting",
+                    name: key.to_string(),
+                    suggestion: load::suggest(key, rows.iter().map(|row| row.key.as_str()))
+                        .map(str::to_string),
+                    known: Vec::new(),
+                });
             }
             picked
         }
@@ -1064,12 +1062,11 @@ pub fn prereqs(
     if let Some(name) = environment
         && !config.environments.contains_key(name)
     {
-        return Err(Error::NotFound {
-            what: "environment",
-            name: name.to_string(),
-            suggestion: load::suggest(name, config.environments.keys().map(String::as_str))
-                .map(str::to_string),
-        });
+        return Err(Error::not_found(
+            "environment",
+            name,
+            config.environments.keys(),
+        ));
     }
     let model = resolve::resolve(&config).map_err(|problems| source.invalid(&problems))?;
     let rendered = Renderer::for_repo(dir)?.render(&model)?;
@@ -1170,4 +1167,50 @@ pub fn schema_text() -> String {
 pub fn schema(out: &mut dyn Write) -> Result<(), Error> {
     out.write_all(schema_text().as_bytes())
         .map_err(io(Path::new("<stdout>")))
+}
+
+/// `kiln man [COMMAND]...`: one page on stdout; `kiln man --out DIR`: every
+/// page written into DIR, which is made if missing.
+pub fn man(page: &[String], into: Option<&Path>, out: &mut dyn Write) -> Result<(), Error> {
+    let stdout = Path::new("<stdout>");
+    let pages = crate::cli::man_pages().map_err(io(stdout))?;
+    let Some(dir) = into else {
+        let wanted = format!(
+            "kiln{}.1",
+            page.iter()
+                .map(|word| format!("-{word}"))
+                .collect::<String>()
+        );
+        return match pages.iter().find(|(name, _)| *name == wanted) {
+            Some((_, text)) => out.write_all(text).map_err(io(stdout)),
+            None => {
+                // `kiln-templates-list.1` is known as `templates list`.
+                let known: Vec<String> = pages
+                    .iter()
+                    .filter_map(|(name, _)| name.strip_prefix("kiln-")?.strip_suffix(".1"))
+                    .map(|name| name.replace('-', " "))
+                    .collect();
+                let name = page.join(" ");
+                Err(Error::NotFound {
+                    what: "subcommand",
+                    suggestion: load::suggest(&name, known.iter().map(String::as_str))
+                        .map(str::to_string),
+                    name,
+                    known,
+                })
+            }
+        };
+    };
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    for (name, text) in &pages {
+        crate::files::write_atomic(dir, name, text)
+            .map_err(|failure| failure.at(name.clone(), &dir.join(name)))?;
+    }
+    writeln!(
+        out,
+        "kiln: wrote {} man pages to {}",
+        pages.len(),
+        dir.display()
+    )
+    .map_err(io(stdout))
 }

@@ -11,34 +11,202 @@ use std::collections::BTreeMap;
 /// counts and connection limits as int32, and refuse anything larger.
 pub const MAX_INT32: u32 = i32::MAX as u32;
 
-/// Reads a count that lands in an int32 field, refusing what does not fit
-/// with the range in words (as a `u16` port is refused).
-fn int32<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
-    use serde::de::{Error, Unexpected, Visitor};
-    struct Int32;
-    impl Visitor<'_> for Int32 {
-        type Value = u32;
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            write!(f, "a whole number from 0 to {MAX_INT32}")
-        }
-        fn visit_i64<E: Error>(self, n: i64) -> Result<u32, E> {
-            u32::try_from(n)
-                .ok()
-                .filter(|n| *n <= MAX_INT32)
-                .ok_or_else(|| E::invalid_value(Unexpected::Signed(n), &self))
-        }
-        fn visit_u64<E: Error>(self, n: u64) -> Result<u32, E> {
-            u32::try_from(n)
-                .ok()
-                .filter(|n| *n <= MAX_INT32)
-                .ok_or_else(|| E::invalid_value(Unexpected::Unsigned(n), &self))
-        }
-    }
-    deserializer.deserialize_u32(Int32)
+/// The kinds of whole number in `kiln.toml`, each with the range kiln
+/// accepts. Reading refuses what cannot be stored (a negative number, a
+/// port above 65535, a count above int32); `validate` refuses the rest of
+/// the range, with every other problem at once. Both say it the same way,
+/// "must be from 1 to 65535, not 70000" (`Problem::whole`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Whole {
+    Port,
+    Replicas,
+    /// `autoscale.min` and `autoscale.max`.
+    Pods,
+    /// The limits of a connection pool.
+    Connections,
+    AutoscaleCpu,
+    Weight,
+    Attempts,
+    Consecutive5xx,
+    EjectionPercent,
+    LatencyMs,
+    VolumePercent,
+    /// `run_as_user` and `run_as_group`; 0, root, is refused on its own.
+    Id,
 }
 
-fn int32_option<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u32>, D::Error> {
-    int32(deserializer).map(Some)
+impl Whole {
+    const ALL: [Whole; 12] = [
+        Whole::Port,
+        Whole::Replicas,
+        Whole::Pods,
+        Whole::Connections,
+        Whole::AutoscaleCpu,
+        Whole::Weight,
+        Whole::Attempts,
+        Whole::Consecutive5xx,
+        Whole::EjectionPercent,
+        Whole::LatencyMs,
+        Whole::VolumePercent,
+        Whole::Id,
+    ];
+
+    /// The range kiln accepts, both ends included.
+    pub fn range(self) -> (u64, u64) {
+        let int32 = u64::from(MAX_INT32);
+        match self {
+            Whole::Port => (1, 65535),
+            Whole::Replicas | Whole::Connections => (0, int32),
+            Whole::Pods | Whole::Id => (1, int32),
+            Whole::AutoscaleCpu | Whole::EjectionPercent => (1, 100),
+            Whole::Weight => (0, 100),
+            Whole::Attempts => (0, 10),
+            Whole::Consecutive5xx => (0, u64::from(u32::MAX)),
+            Whole::LatencyMs => (1, u64::from(u32::MAX)),
+            Whole::VolumePercent => (1, 99),
+        }
+    }
+
+    /// The largest number reading lets through: what the field can be
+    /// stored in, here and in Kubernetes. `validate` checks the rest of the
+    /// range, so that a weight of 150 is reported with every other problem.
+    fn limit(self) -> u64 {
+        match self {
+            Whole::Port => u64::from(u16::MAX),
+            Whole::Replicas | Whole::Pods | Whole::Connections | Whole::Id => u64::from(MAX_INT32),
+            _ => u64::from(u32::MAX),
+        }
+    }
+
+    pub fn contains(self, n: u32) -> bool {
+        let (from, to) = self.range();
+        (from..=to).contains(&u64::from(n))
+    }
+
+    /// The hint: what the number is.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Whole::Port => "it is a TCP port",
+            Whole::Replicas => "it is a pod count, which Kubernetes stores as a 32-bit integer",
+            Whole::Pods => "an autoscaler keeps at least one pod, and counts them in 32 bits",
+            Whole::Connections => "Istio stores it as a 32-bit integer",
+            Whole::AutoscaleCpu => "it is the target CPU utilisation in percent of the request",
+            Whole::Weight => "it is the percent of traffic the canary receives",
+            Whole::Attempts => {
+                "it is how often a failed request is tried again; `retries = false` turns retries off"
+            }
+            Whole::Consecutive5xx => {
+                "it is how many 5xx answers in a row eject a pod from the pool"
+            }
+            Whole::EjectionPercent => {
+                "it is the most pods, in percent, ejected from the pool at once"
+            }
+            Whole::LatencyMs => "it is the p99 latency in milliseconds above which the alert fires",
+            Whole::VolumePercent => {
+                "it is the percent of a volume in use above which the alert fires"
+            }
+            Whole::Id => "it is a Linux user or group id, which Kubernetes stores in 32 bits",
+        }
+    }
+
+    /// What reading tells serde when it refuses `value`: `load` makes the
+    /// same problem of it as `validate` does (`Whole::refused`).
+    fn refusal(self, value: impl std::fmt::Display) -> String {
+        let index = Whole::ALL
+            .iter()
+            .position(|w| *w == self)
+            .unwrap_or_default();
+        format!("{REFUSED}{index} {value}")
+    }
+
+    /// The kind and the value of a message `refusal` made.
+    pub fn refused(message: &str) -> Option<(Whole, &str)> {
+        let (index, value) = message.strip_prefix(REFUSED)?.split_once(' ')?;
+        Some((*Whole::ALL.get(index.parse::<usize>().ok()?)?, value))
+    }
+}
+
+/// Starts a message of `Whole::refusal`, which no serde message does.
+const REFUSED: &str = "kiln refuses the whole number ";
+
+/// Reads a whole number of kind `whole` into `T`, which holds all of its range.
+fn whole<'de, D: Deserializer<'de>, T: TryFrom<u64>>(
+    deserializer: D,
+    whole: Whole,
+) -> Result<T, D::Error> {
+    use serde::de::{Error, Visitor};
+    struct Reader<T>(Whole, std::marker::PhantomData<T>);
+    impl<T: TryFrom<u64>> Visitor<'_> for Reader<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            let (from, to) = self.0.range();
+            write!(f, "a whole number from {from} to {to}")
+        }
+        fn visit_i64<E: Error>(self, n: i64) -> Result<T, E> {
+            self.visit_i128(i128::from(n))
+        }
+        fn visit_u64<E: Error>(self, n: u64) -> Result<T, E> {
+            self.visit_i128(i128::from(n))
+        }
+        fn visit_i128<E: Error>(self, n: i128) -> Result<T, E> {
+            u64::try_from(n)
+                .ok()
+                .filter(|n| *n <= self.0.limit())
+                .and_then(|n| T::try_from(n).ok())
+                .ok_or_else(|| E::custom(self.0.refusal(n)))
+        }
+        fn visit_u128<E: Error>(self, n: u128) -> Result<T, E> {
+            match i128::try_from(n) {
+                Ok(n) => self.visit_i128(n),
+                Err(_) => Err(E::custom(self.0.refusal(n))),
+            }
+        }
+    }
+    deserializer.deserialize_u64(Reader(whole, std::marker::PhantomData))
+}
+
+/// A `deserialize_with` function for one kind of whole number.
+macro_rules! whole_reader {
+    ($name:ident, $kind:ident, Option<$ty:ty>) => {
+        fn $name<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<$ty>, D::Error> {
+            whole(deserializer, Whole::$kind).map(Some)
+        }
+    };
+    ($name:ident, $kind:ident, $ty:ty) => {
+        fn $name<'de, D: Deserializer<'de>>(deserializer: D) -> Result<$ty, D::Error> {
+            whole(deserializer, Whole::$kind)
+        }
+    };
+}
+
+whole_reader!(port, Port, u16);
+whole_reader!(port_option, Port, Option<u16>);
+whole_reader!(replicas_option, Replicas, Option<u32>);
+whole_reader!(pods, Pods, u32);
+whole_reader!(connections_option, Connections, Option<u32>);
+whole_reader!(autoscale_cpu_option, AutoscaleCpu, Option<u32>);
+whole_reader!(weight, Weight, u32);
+whole_reader!(attempts_option, Attempts, Option<u32>);
+whole_reader!(consecutive_5xx_option, Consecutive5xx, Option<u32>);
+whole_reader!(ejection_percent_option, EjectionPercent, Option<u32>);
+whole_reader!(latency_ms_option, LatencyMs, Option<u32>);
+whole_reader!(volume_percent_option, VolumePercent, Option<u32>);
+whole_reader!(id_option, Id, Option<u32>);
+
+/// `ports = { name = number }`: each number a port.
+fn ports_option<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<BTreeMap<String, u16>>, D::Error> {
+    struct Port(u16);
+    impl<'de> Deserialize<'de> for Port {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Port, D::Error> {
+            port(deserializer).map(Port)
+        }
+    }
+    let ports = BTreeMap::<String, Port>::deserialize(deserializer)?;
+    Ok(Some(
+        ports.into_iter().map(|(name, Port(n))| (name, n)).collect(),
+    ))
 }
 
 /// The whole `kiln.toml`.
@@ -214,14 +382,15 @@ pub enum Protocol {
 #[serde(deny_unknown_fields)]
 pub struct Autoscale {
     /// Fewest replicas.
-    #[serde(deserialize_with = "int32")]
+    #[serde(deserialize_with = "pods")]
     #[schemars(range(max = 2147483647))]
     pub min: u32,
     /// Most replicas.
-    #[serde(deserialize_with = "int32")]
+    #[serde(deserialize_with = "pods")]
     #[schemars(range(max = 2147483647))]
     pub max: u32,
     /// Target average CPU utilisation, percent of the request. Default 80.
+    #[serde(default, deserialize_with = "autoscale_cpu_option")]
     pub cpu: Option<u32>,
 }
 
@@ -231,7 +400,8 @@ pub struct Autoscale {
 pub struct Canary {
     /// Image tag of the canary.
     pub version: String,
-    /// Percent of traffic sent to the canary, 0..=100.
+    /// Percent of traffic sent to the canary, from 0 to 100.
+    #[serde(deserialize_with = "weight")]
     pub weight: u32,
 }
 
@@ -242,6 +412,7 @@ pub struct Egress {
     /// IPv4 or IPv6 range, `address/prefix`.
     pub cidr: String,
     /// TCP port.
+    #[serde(deserialize_with = "port")]
     pub port: u16,
 }
 
@@ -288,7 +459,8 @@ impl<'de> Deserialize<'de> for RetrySetting {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Retries {
-    /// Retries after the first try, 0..=10; 0 turns retries off. Default 3.
+    /// Retries after the first try, from 0 to 10; 0 turns retries off. Default 3.
+    #[serde(default, deserialize_with = "attempts_option")]
     pub attempts: Option<u32>,
     /// The failures that are retried. Default all three: each is one the request
     /// never reached the app in, so even a POST is safe to send again.
@@ -316,15 +488,15 @@ pub enum RetryOn {
 #[serde(deny_unknown_fields)]
 pub struct ConnectionPool {
     /// Most TCP connections to the service per caller sidecar. Default 100.
-    #[serde(default, deserialize_with = "int32_option")]
+    #[serde(default, deserialize_with = "connections_option")]
     #[schemars(range(max = 2147483647))]
     pub max_connections: Option<u32>,
     /// Most HTTP requests waiting for a connection. Default 100.
-    #[serde(default, deserialize_with = "int32_option")]
+    #[serde(default, deserialize_with = "connections_option")]
     #[schemars(range(max = 2147483647))]
     pub max_pending_requests: Option<u32>,
     /// Most concurrent HTTP requests. Default 1000.
-    #[serde(default, deserialize_with = "int32_option")]
+    #[serde(default, deserialize_with = "connections_option")]
     #[schemars(range(max = 2147483647))]
     pub max_requests: Option<u32>,
 }
@@ -334,12 +506,14 @@ pub struct ConnectionPool {
 #[serde(deny_unknown_fields)]
 pub struct OutlierDetection {
     /// 5xx answers in a row that eject a pod from the pool. Default 5.
+    #[serde(default, deserialize_with = "consecutive_5xx_option")]
     pub consecutive_5xx_errors: Option<u32>,
     /// How often pods are checked, a duration. Default `10s`.
     pub interval: Option<String>,
     /// Shortest ejection, a duration. Default `30s`.
     pub base_ejection_time: Option<String>,
     /// Most pods ejected at once, percent. Default 50.
+    #[serde(default, deserialize_with = "ejection_percent_option")]
     pub max_ejection_percent: Option<u32>,
 }
 
@@ -350,6 +524,7 @@ pub struct Elasticsearch {
     /// Required. Host name or IP address of Elasticsearch.
     pub host: String,
     /// Default 9200.
+    #[serde(default, deserialize_with = "port_option")]
     pub port: Option<u16>,
     /// `https` (default) or `http`.
     pub scheme: Option<Scheme>,
@@ -379,8 +554,10 @@ pub struct Alerts {
     /// Percent of 5xx answers over 5 minutes that fires `HighErrorRatio`. Default 2 in prod, 5 elsewhere.
     pub error_percent: Option<f64>,
     /// p99 latency in milliseconds that fires `HighLatencyP99`. Default 500 in prod, 1000 elsewhere.
+    #[serde(default, deserialize_with = "latency_ms_option")]
     pub latency_p99_ms: Option<u32>,
     /// Percent of a volume in use that fires `VolumeNearlyFull`. Default 80 in prod, 90 elsewhere.
+    #[serde(default, deserialize_with = "volume_percent_option")]
     pub volume_percent: Option<u32>,
 }
 
@@ -403,7 +580,7 @@ macro_rules! layered {
         #[serde(deny_unknown_fields)]
         pub struct $name {
             /// Pod count when not autoscaled.
-            #[serde(default, deserialize_with = "int32_option")]
+            #[serde(default, deserialize_with = "replicas_option")]
             #[schemars(range(max = 2147483647))]
             pub replicas: Option<u32>,
             /// CPU request, a Kubernetes quantity (`250m`, `1`).
@@ -520,10 +697,12 @@ layered! {
         /// A third-party image (`redis:7.2-alpine`) instead of `language` + `version`.
         pub image: Option<String>,
         /// The port the service listens on.
+        #[serde(default, deserialize_with = "port_option")]
         pub port: Option<u16>,
         /// Protocol of `port`. Default `http` for built services, `tcp` for images.
         pub protocol: Option<Protocol>,
         /// More named ports, `name = number`.
+        #[serde(default, deserialize_with = "ports_option")]
         pub ports: Option<BTreeMap<String, u16>>,
         /// Path prefix exposed through the environment's gateway.
         pub route: Option<String>,
@@ -536,6 +715,7 @@ layered! {
         /// Metrics path, or `false`.
         pub metrics: Option<Metrics>,
         /// Port serving metrics. Default `port`.
+        #[serde(default, deserialize_with = "port_option")]
         pub metrics_port: Option<u16>,
         /// Canary deployment.
         pub canary: Option<Canary>,
@@ -556,8 +736,12 @@ layered! {
         /// Container arguments.
         pub args: Option<Vec<String>>,
         /// Numeric user the container runs as.
+        #[serde(default, deserialize_with = "id_option")]
+        #[schemars(range(max = 2147483647))]
         pub run_as_user: Option<u32>,
         /// Numeric group the container runs as, and owner group of volumes.
+        #[serde(default, deserialize_with = "id_option")]
+        #[schemars(range(max = 2147483647))]
         pub run_as_group: Option<u32>,
         /// Whether the root filesystem is read-only. Default `true`.
         pub read_only_root: Option<bool>,

@@ -35,8 +35,14 @@ pub enum Error {
     },
     /// `kiln.toml` is larger than kiln reads.
     ConfigTooLarge { path: PathBuf, bytes: u64, max: u64 },
-    /// There is no `kiln.toml` where one was expected.
+    /// There is no `kiln.toml` in the directory a command started from, nor
+    /// in any directory above it.
     ConfigMissing { path: PathBuf },
+    /// `-C DIR` names a directory kiln cannot enter.
+    ChangeDirectory {
+        path: PathBuf,
+        cause: std::io::Error,
+    },
     /// `kiln init` found a `kiln.toml` already.
     ConfigExists { path: PathBuf },
     /// Reading or writing a file failed.
@@ -115,16 +121,13 @@ pub enum Error {
     },
     /// `kiln templates eject` found the override there already.
     OverrideExists { file: String },
-    /// `kiln explain` named an environment, service or setting that does not exist.
+    /// A command named an environment, service, setting or subcommand that
+    /// does not exist.
     NotFound {
         what: &'static str,
         name: String,
         suggestion: Option<String>,
-    },
-    /// `kiln render` named an environment `kiln.toml` does not define.
-    UnknownEnvironment {
-        name: String,
-        suggestion: Option<String>,
+        /// The names there are, listed in the hint; none for a list too long.
         known: Vec<String>,
     },
     /// `kiln render` needs an ejected file that is not on disk.
@@ -442,6 +445,22 @@ pub struct UnknownName {
 }
 
 impl Error {
+    /// `name` is not one of `known`: the closest is suggested, and all listed.
+    pub fn not_found<'a>(
+        what: &'static str,
+        name: &str,
+        known: impl IntoIterator<Item = &'a String>,
+    ) -> Error {
+        let known: Vec<String> = known.into_iter().cloned().collect();
+        Error::NotFound {
+            what,
+            name: name.to_string(),
+            suggestion: crate::load::suggest(name, known.iter().map(String::as_str))
+                .map(str::to_string),
+            known,
+        }
+    }
+
     /// The process exit code: 2 for every error (1 is reserved for `diff`).
     pub fn exit_code(&self) -> i32 {
         2
@@ -686,7 +705,13 @@ impl fmt::Display for Error {
             ),
             Error::ConfigMissing { path } => write!(
                 f,
-                "no `kiln.toml` at `{}`\n  = hint: run `kiln init` to start one, or pass `--dir` to point at your repo",
+                "no `kiln.toml` in `{}` or any directory above it\n  = hint: run `kiln init` to start a repo \
+                 here, or `kiln -C DIR ...` to work on the repo at DIR",
+                path.display()
+            ),
+            Error::ChangeDirectory { path, cause } => write!(
+                f,
+                "cannot change to `{}`: {cause}\n  = hint: `-C` takes a directory; kiln runs as if started there",
                 path.display()
             ),
             Error::ConfigExists { path } => write!(
@@ -867,30 +892,20 @@ impl fmt::Display for Error {
                 what,
                 name,
                 suggestion,
-            } => {
-                write!(f, "unknown {what} `{name}`")?;
-                match suggestion {
-                    Some(other) => write!(f, "\n  = hint: did you mean `{other}`?"),
-                    None => write!(f, "\n  = hint: check the spelling against `kiln.toml`"),
-                }
-            }
-            Error::UnknownEnvironment {
-                name,
-                suggestion,
                 known,
             } => {
-                write!(f, "unknown environment `{name}`")?;
-                match suggestion {
-                    Some(other) => write!(f, "\n  = hint: did you mean `{other}`?"),
-                    None => write!(
+                write!(f, "unknown {what} `{name}`\n  = hint: ")?;
+                if let Some(other) = suggestion {
+                    write!(f, "did you mean `{other}`? ")?;
+                }
+                let listed: Vec<String> = known.iter().map(|k| format!("`{k}`")).collect();
+                match (listed.is_empty(), *what) {
+                    (false, _) => write!(f, "the {what}s are {}", listed.join(", ")),
+                    (true, "setting") => write!(
                         f,
-                        "\n  = hint: `kiln.toml` defines {}",
-                        known
-                            .iter()
-                            .map(|k| format!("`{k}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        "`kiln explain ENV SERVICE`, without a setting, lists every one"
                     ),
+                    (true, _) => write!(f, "`kiln.toml` defines no {what}"),
                 }
             }
             Error::EjectedMissing { path } => write!(
@@ -1346,14 +1361,6 @@ impl Problem {
         )
     }
 
-    pub fn zero_port(key: &KeyPath) -> Self {
-        Problem::at(
-            key,
-            format!("`{key}` cannot be 0"),
-            Some("use a port between 1 and 65535".to_string()),
-        )
-    }
-
     pub fn missing_version(key: &KeyPath, service: &str) -> Self {
         Problem::at(
             key,
@@ -1573,31 +1580,11 @@ impl Problem {
         )
     }
 
-    pub fn autoscale_min_zero(key: &KeyPath) -> Self {
-        Problem::at(key, format!("`{key}.min` must be at least 1"), None)
-    }
-
-    pub fn autoscale_cpu(key: &KeyPath, cpu: u32) -> Self {
-        Problem::at(
-            key,
-            format!("`{key}.cpu` is {cpu}, outside 1..=100"),
-            Some("it is the target CPU utilisation in percent of the request".to_string()),
-        )
-    }
-
     pub fn autoscale_cronjob(key: &KeyPath) -> Self {
         Problem::at(
             key,
             format!("`{key}` cannot apply to a cronjob"),
             Some("remove `autoscale` from this service".to_string()),
-        )
-    }
-
-    pub fn canary_weight(key: &KeyPath, weight: u32) -> Self {
-        Problem::at(
-            key,
-            format!("canary weight {weight} in `{key}` is outside 0..=100"),
-            Some("it is the percent of traffic the canary receives".to_string()),
         )
     }
 
@@ -1833,12 +1820,19 @@ impl Problem {
         )
     }
 
+    /// `range` as a person says it: "from 1 to 99".
     pub fn out_of_range(key: &KeyPath, value: &str, range: &str, meaning: &str) -> Self {
         Problem::at(
             key,
-            format!("`{key}` is {value}, outside {range}"),
+            format!("`{key}` must be {range}, not {value}"),
             Some(meaning.to_string()),
         )
+    }
+
+    /// A whole number outside the range of its kind, found in reading or in `validate`.
+    pub fn whole(key: &KeyPath, value: &str, whole: crate::config::Whole) -> Self {
+        let (from, to) = whole.range();
+        Problem::out_of_range(key, value, &format!("from {from} to {to}"), whole.meaning())
     }
 
     pub fn needs_route_or_canary(key: &KeyPath) -> Self {

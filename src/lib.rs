@@ -36,6 +36,7 @@ mod reference;
 pub mod render;
 mod report;
 pub mod resolve;
+mod root;
 mod sandbox;
 mod semantic;
 mod set;
@@ -146,6 +147,13 @@ pub enum TemplatesAction {
     Eject(String),
 }
 
+/// The command line: the directories of `-C DIR`, entered in turn before
+/// anything else, then the command.
+pub struct Invocation {
+    pub directories: Vec<PathBuf>,
+    pub command: Command,
+}
+
 /// What the user asked for, free of any argument parser's types.
 pub enum Command {
     Init {
@@ -168,7 +176,11 @@ pub enum Command {
     Completions {
         shell: Shell,
     },
-    Man,
+    /// `kiln man [COMMAND]...`, or every page into `out`.
+    Man {
+        page: Vec<String>,
+        out: Option<PathBuf>,
+    },
     Build {
         dir: PathBuf,
         dry_run: bool,
@@ -217,6 +229,32 @@ pub enum Command {
     },
 }
 
+impl Command {
+    /// The directory a command that works on a repo starts from; `run`
+    /// replaces it with the repo's root. `None` for `init`, which makes a
+    /// repo where it is told, and for the commands that need no repo.
+    fn repo_mut(&mut self) -> Option<&mut PathBuf> {
+        match self {
+            Command::Explain { dir, .. }
+            | Command::Build { dir, .. }
+            | Command::Check { dir, .. }
+            | Command::Render { dir, .. }
+            | Command::Prereqs { dir, .. }
+            | Command::Eject { dir, .. }
+            | Command::Diff { dir, .. } => Some(dir),
+            Command::Templates { dir, action } => match action {
+                TemplatesAction::List | TemplatesAction::Eject(_) => Some(dir),
+                TemplatesAction::Show(_) => None,
+            },
+            Command::Init { .. }
+            | Command::Presets
+            | Command::Schema
+            | Command::Completions { .. }
+            | Command::Man { .. } => None,
+        }
+    }
+}
+
 /// `-q`: the command runs as ever, and its report goes nowhere.
 fn quiet<'a>(
     verbosity: Verbosity,
@@ -230,9 +268,34 @@ fn quiet<'a>(
     }
 }
 
-/// Runs one command, printing its report to `out`; returns the exit code
-/// (1 only when `diff` found differences).
-pub fn run(command: Command, out: &mut dyn std::io::Write) -> Result<i32, Error> {
+/// Enters the `-C` directories, finds the repo, and runs the command,
+/// printing its report to `out`; returns the exit code (1 only when `diff`
+/// found differences).
+pub fn run(invocation: Invocation, out: &mut dyn std::io::Write) -> Result<i32, Error> {
+    root::enter(&invocation.directories)?;
+    let mut command = invocation.command;
+    // Where the repo is, when kiln went up to find it: `-v` says so.
+    let mut above = None;
+    if let Some(dir) = command.repo_mut() {
+        let root = root::find(dir);
+        if root != *dir {
+            above = Some(root.join(paths::CONFIG));
+        }
+        *dir = root;
+    }
+    if let (
+        Command::Build {
+            verbosity: Verbosity::Verbose,
+            ..
+        },
+        Some(config),
+    ) = (&command, &above)
+    {
+        writeln!(out, "kiln: using {}", config.display()).map_err(|cause| Error::Io {
+            path: PathBuf::from("<stdout>"),
+            cause,
+        })?;
+    }
     let mut sink = std::io::sink();
     // Warnings go to stderr, out of the way of a report on stdout, and
     // nowhere with `-q`.
@@ -272,10 +335,7 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> Result<i32, Error>
                     cause,
                 })
         }
-        Command::Man => cli::man(out).map(|()| 0).map_err(|cause| Error::Io {
-            path: PathBuf::from("<stdout>"),
-            cause,
-        }),
+        Command::Man { page, out: into } => done(commands::man(&page, into.as_deref(), out)),
         Command::Build {
             dir,
             dry_run,

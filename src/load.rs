@@ -43,7 +43,12 @@ pub fn read(root: &Path, name: String) -> Result<Source, Error> {
     }
     let bytes = match crate::files::read(root, crate::paths::CONFIG, MAX_CONFIG_BYTES) {
         Ok(Some(contents)) => contents.bytes,
-        Ok(None) => return Err(Error::ConfigMissing { path }),
+        // Named by where the search for it started (`root::find`).
+        Ok(None) => {
+            return Err(Error::ConfigMissing {
+                path: std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf()),
+            });
+        }
         Err(failure) => return Err(failure.at(name, &path)),
     };
     text(name, bytes)
@@ -228,6 +233,8 @@ fn problem_from_serde(key: &KeyPath, message: &str) -> Problem {
         Problem::unknown_variant(key, &value, suggest(&value, offered()), &expected)
     } else if message.starts_with("missing field") {
         Problem::missing_key(&key.key(names.first().map_or("", String::as_str)))
+    } else if let Some((whole, value)) = crate::config::Whole::refused(message) {
+        Problem::whole(key, value, whole)
     } else if message.contains("untagged enum Metrics") {
         Problem::wrong_type(key, "expected a path such as \"/metrics\", or false")
     } else {

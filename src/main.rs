@@ -2,9 +2,9 @@ use anyhow::Context;
 use std::io::Write;
 
 fn main() {
-    let command = kiln::cli::parse();
+    let invocation = kiln::cli::parse();
     let mut out = kiln::stdout::Stdout::new();
-    let code = match kiln::run(command, &mut out) {
+    let code = match kiln::run(invocation, &mut out) {
         Ok(code) => match out.finish().context("cannot write to standard output") {
             Ok(()) => code,
             Err(err) => report(&format!("error: {err:#}"), 2),

@@ -3,7 +3,7 @@
 
 use crate::config::{
     Canary, Config, EnvironmentConfig, IngressGateway, KilnSource, Kind, Layer, Metrics, Protocol,
-    Retries, RetrySetting, ServiceConfig,
+    Retries, RetrySetting, ServiceConfig, Whole,
 };
 use crate::cron;
 use crate::error::{KeyPath, Problem};
@@ -120,8 +120,14 @@ fn check_environment_layers(
         if !names::is_host(&es.host) {
             problems.push(Problem::bad_host(&key.key("host"), &es.host));
         }
-        if es.port == Some(0) {
-            problems.push(Problem::zero_port(&key.key("port")));
+        if let Some(port) = es.port
+            && !Whole::Port.contains(port.into())
+        {
+            problems.push(Problem::whole(
+                &key.key("port"),
+                &port.to_string(),
+                Whole::Port,
+            ));
         }
         if let Some(prefix) = &es.index_prefix
             && !names::is_index_prefix(prefix)
@@ -152,26 +158,26 @@ fn check_environment_layers(
             problems.push(Problem::out_of_range(
                 &key.key("error_percent"),
                 &percent.to_string(),
-                "(0, 100]",
+                "more than 0 and at most 100",
                 "it is the percent of answers that are 5xx errors",
             ));
         }
-        if alerts.latency_p99_ms == Some(0) {
-            problems.push(Problem::out_of_range(
+        if let Some(latency) = alerts.latency_p99_ms
+            && !Whole::LatencyMs.contains(latency)
+        {
+            problems.push(Problem::whole(
                 &key.key("latency_p99_ms"),
-                "0",
-                "1..",
-                "it is the p99 latency in milliseconds above which the alert fires",
+                &latency.to_string(),
+                Whole::LatencyMs,
             ));
         }
         if let Some(percent) = alerts.volume_percent
-            && !(1..=99).contains(&percent)
+            && !Whole::VolumePercent.contains(percent)
         {
-            problems.push(Problem::out_of_range(
+            problems.push(Problem::whole(
                 &key.key("volume_percent"),
                 &percent.to_string(),
-                "1..=99",
-                "it is the percent of a volume in use above which the alert fires",
+                Whole::VolumePercent,
             ));
         }
     }
@@ -280,13 +286,12 @@ fn check_service_layers(
         }
     }
     if let Some(percent) = outlier.and_then(|o| o.max_ejection_percent)
-        && !(1..=100).contains(&percent)
+        && !Whole::EjectionPercent.contains(percent)
     {
-        problems.push(Problem::out_of_range(
+        problems.push(Problem::whole(
             &key.key("outlier_detection").key("max_ejection_percent"),
             &percent.to_string(),
-            "1..=100",
-            "it is the most pods, in percent, ejected from the pool at once",
+            Whole::EjectionPercent,
         ));
     }
     let has_canary = service.canary.is_some()
@@ -638,16 +643,24 @@ fn check_layer(key: &KeyPath, layer: Layer<'_>, problems: &mut Vec<Problem>) {
     }
     if let Some(autoscale) = layer.autoscale {
         let key = key.key("autoscale");
-        if autoscale.min == 0 {
-            problems.push(Problem::autoscale_min_zero(&key));
+        if !Whole::Pods.contains(autoscale.min) {
+            problems.push(Problem::whole(
+                &key.key("min"),
+                &autoscale.min.to_string(),
+                Whole::Pods,
+            ));
         }
         if autoscale.min > autoscale.max {
             problems.push(Problem::autoscale_range(&key, autoscale.min, autoscale.max));
         }
         if let Some(cpu) = autoscale.cpu
-            && !(1..=100).contains(&cpu)
+            && !Whole::AutoscaleCpu.contains(cpu)
         {
-            problems.push(Problem::autoscale_cpu(&key, cpu));
+            problems.push(Problem::whole(
+                &key.key("cpu"),
+                &cpu.to_string(),
+                Whole::AutoscaleCpu,
+            ));
         }
     }
     if let Some(RetrySetting::Policy(policy)) = layer.retries {
@@ -674,13 +687,12 @@ fn check_layer(key: &KeyPath, layer: Layer<'_>, problems: &mut Vec<Problem>) {
 
 fn check_retries(key: &KeyPath, policy: &Retries, problems: &mut Vec<Problem>) {
     if let Some(attempts) = policy.attempts
-        && attempts > 10
+        && !Whole::Attempts.contains(attempts)
     {
-        problems.push(Problem::out_of_range(
+        problems.push(Problem::whole(
             &key.key("attempts"),
             &attempts.to_string(),
-            "0..=10",
-            "it is how often a failed request is tried again; `retries = false` turns retries off",
+            Whole::Attempts,
         ));
     }
     if let Some(timeout) = &policy.per_try_timeout
@@ -818,8 +830,12 @@ fn check_service(
         if !is_cidr(&rule.cidr) {
             problems.push(Problem::bad_cidr(&key.key("cidr"), &rule.cidr));
         }
-        if rule.port == 0 {
-            problems.push(Problem::zero_port(&key.key("port")));
+        if !Whole::Port.contains(rule.port.into()) {
+            problems.push(Problem::whole(
+                &key.key("port"),
+                &rule.port.to_string(),
+                Whole::Port,
+            ));
         }
     }
     for (index, arg) in service.args.iter().flatten().enumerate() {
@@ -1016,8 +1032,8 @@ fn image_problem(key: &KeyPath, image: &str) -> Option<Problem> {
 fn check_ports(service: &ServiceConfig, key: &KeyPath, problems: &mut Vec<Problem>) {
     let mut taken: BTreeMap<u16, String> = BTreeMap::new();
     let mut claim = |port: u16, owner: String, key: KeyPath, problems: &mut Vec<Problem>| {
-        if port == 0 {
-            problems.push(Problem::zero_port(&key));
+        if !Whole::Port.contains(port.into()) {
+            problems.push(Problem::whole(&key, &port.to_string(), Whole::Port));
         } else if SIDECAR_PORTS.contains(&port) {
             problems.push(Problem::reserved_port(&key, port));
         } else if let Some(other) = taken.get(&port) {
@@ -1060,8 +1076,12 @@ fn check_canary(
     kind: Kind,
     problems: &mut Vec<Problem>,
 ) {
-    if canary.weight > 100 {
-        problems.push(Problem::canary_weight(&key.key("weight"), canary.weight));
+    if !Whole::Weight.contains(canary.weight) {
+        problems.push(Problem::whole(
+            &key.key("weight"),
+            &canary.weight.to_string(),
+            Whole::Weight,
+        ));
     }
     if !is_version(&canary.version) {
         problems.push(Problem::bad_version(&key.key("version"), &canary.version));
