@@ -609,6 +609,30 @@ fn examples(path: &str) -> &'static [(&'static str, &'static str)] {
                 "Keep your own Dockerfile where kiln would write one",
             ),
         ],
+        "restore" => &[
+            (
+                "kiln restore deploy/prod/services/api/deployment.yaml",
+                "Give an ejected file back to kiln: it is rewritten from kiln.toml, hand edits and all",
+            ),
+            (
+                "kiln restore services/api/Dockerfile",
+                "kiln writes this Dockerfile again from now on",
+            ),
+        ],
+        "set" => &[
+            (
+                "kiln set services.api.version 1.4.0",
+                "Change one value of kiln.toml, comments and layout kept, then build",
+            ),
+            (
+                "kiln set services.api.environments.prod.replicas 5",
+                "Set a value in one environment, creating the table it needs",
+            ),
+            (
+                "kiln set --no-build project.branch trunk",
+                "Only edit kiln.toml; `kiln build` later",
+            ),
+        ],
         "explain" => &[
             (
                 "kiln explain prod api",
@@ -952,7 +976,9 @@ fn see_also(path: &str) -> Vec<String> {
         "render" => &["prereqs", "build"],
         "prereqs" => &["render"],
         "diff" => &["build", "check"],
-        "eject" => &["templates", "build"],
+        "eject" => &["restore", "templates", "build"],
+        "restore" => &["eject", "build"],
+        "set" => &["build", "check"],
         "explain" => &["check"],
         "templates" => &["eject", "build"],
         "presets" => &["init"],

@@ -241,6 +241,8 @@ impl Command {
             | Command::Render { dir, .. }
             | Command::Prereqs { dir, .. }
             | Command::Eject { dir, .. }
+            | Command::Restore { dir, .. }
+            | Command::Set { dir, .. }
             | Command::Diff { dir, .. } => Some(dir),
             Command::Templates { dir, action } => match action {
                 TemplatesAction::List | TemplatesAction::Eject(_) => Some(dir),

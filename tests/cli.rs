@@ -292,7 +292,7 @@ fn explain_of_an_unknown_environment_lists_the_real_ones() {
 fn man_pages(repo: &Repo) -> Vec<(String, String)> {
     repo.kiln(&["man", "--out", "man1"])
         .success()
-        .stdout_has("kiln: wrote 18 man pages to man1");
+        .stdout_has("kiln: wrote 20 man pages to man1");
     let mut pages: Vec<(String, String)> = std::fs::read_dir(repo.path().join("man1"))
         .unwrap()
         .map(|entry| {

@@ -215,7 +215,7 @@ fn set_refuses_a_bad_value_and_leaves_every_file_alone() {
         ),
         (
             &["set", "services.users.port", "99999"][..],
-            "expected an integer from 0 to 65535",
+            "`services.users.port` must be from 1 to 65535, not 99999",
         ),
         (
             &["set", "services.users.calls", "[\"dbb\"]"][..],

@@ -65,7 +65,7 @@ fn a_caret_lands_under_its_value_after_tabs() {
     assert!(
         run.stderr.starts_with(
             "error: wrong value for `services.users.port`: invalid type: string \"8080\", \
-             expected an integer from 0 to 65535\n  --> kiln.toml:10:9\n"
+             expected a whole number from 1 to 65535\n  --> kiln.toml:10:9\n"
         ),
         "{}",
         run.stderr
