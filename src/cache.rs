@@ -21,7 +21,7 @@ use crate::plan::{Action, Plan};
 use sha2::{Digest, Sha256};
 use std::path::Path;
 
-const FORMAT: &str = "kiln-cache 1";
+const FORMAT: &str = "kiln-cache 2";
 
 /// The fingerprint of everything a render depends on, or `None` when it
 /// cannot be taken (then there is no cache).
@@ -79,17 +79,22 @@ pub fn settled(dir: &Path, inputs: &str) -> Option<Vec<(String, Action)>> {
     }
     let mut files = Vec::new();
     let mut stamped = Vec::new();
+    let mut absent = Vec::new();
     for line in lines {
         let (kind, rest) = line.split_once(' ')?;
-        let (path, action) = match kind {
-            "file" => {
-                let (stamp, path) = rest.split_once(' ')?;
-                stamped.push((path, Stamp::parse(stamp)?));
-                (path, Action::Unchanged)
-            }
-            "ejected" => (rest, Action::Ejected),
+        let (stamp, path) = rest.split_once(' ')?;
+        let action = match kind {
+            "file" => Action::Unchanged,
+            "ejected" => Action::Ejected,
             _ => return None,
         };
+        // An ejected file is the user's, but what an environment's
+        // kustomization can list depends on it: the build that wrote the
+        // cache found it so (or absent, `-`), and it must still be.
+        match (action, stamp) {
+            (Action::Ejected, "-") => absent.push(path),
+            _ => stamped.push((path, Stamp::parse(stamp)?)),
+        }
         paths::generated(path).ok()?;
         files.push((path.to_string(), action));
     }
@@ -106,6 +111,12 @@ pub fn settled(dir: &Path, inputs: &str) -> Option<Vec<(String, Action)>> {
                 path == cached && *ejected == (*action == Action::Ejected)
             });
     if !agrees || !files::real_directories(dir, stamped.iter().map(|(path, _)| *path)) {
+        return None;
+    }
+    if !absent
+        .iter()
+        .all(|path| matches!(files::exists(dir, path), Ok(false)))
+    {
         return None;
     }
     let checks = crate::parallel::map(&stamped, |(path, stamp)| fresh(path, stamp));
@@ -125,10 +136,17 @@ pub fn record(dir: &Path, inputs: &str, plan: &Plan, written: &Stamps) {
     for (path, action) in &plan.files {
         let stamp = match action {
             Action::Delete => continue,
-            Action::Ejected => {
-                text.push_str(&format!("ejected {path}\n"));
+            Action::Ejected if plan.absent.contains(path) => {
+                text.push_str(&format!("ejected - {path}\n"));
                 continue;
             }
+            Action::Ejected => match plan.seen.get(path) {
+                Some(stamp) => {
+                    text.push_str(&format!("ejected {} {path}\n", stamp.text()));
+                    continue;
+                }
+                None => None,
+            },
             Action::Create | Action::Update => written.get(path),
             Action::Unchanged => plan.seen.get(path),
             // A build with conflicts stops before it writes anything.

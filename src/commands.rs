@@ -38,9 +38,9 @@ pub enum Verify {
 }
 
 /// What a render of `kiln.toml` gives: the files and their templates.
-struct Generated {
-    rendered: Rendered,
-    sources: Sources,
+pub(crate) struct Generated {
+    pub(crate) rendered: Rendered,
+    pub(crate) sources: Sources,
     stats: Stats,
 }
 
@@ -79,7 +79,7 @@ fn generate_with_lock(dir: &Path, source: &Source) -> Result<(Generated, Lock, b
 }
 
 /// The same, with the template overrides of the repo at `dir`.
-fn generate(dir: &Path, source: &Source, verify: Verify) -> Result<Generated, Error> {
+pub(crate) fn generate(dir: &Path, source: &Source, verify: Verify) -> Result<Generated, Error> {
     generate_with(&Renderer::for_repo(dir)?, source, verify)
 }
 
@@ -141,7 +141,46 @@ fn config_path(dir: &Path) -> (PathBuf, String) {
     (path, shown)
 }
 
-fn read_source(dir: &Path) -> Result<Source, Error> {
+/// How the user names the repo at `dir` in paths: `""`, or `DIR/`.
+fn shown_root(dir: &Path) -> String {
+    if dir == Path::new(".") {
+        String::new()
+    } else {
+        format!("{}/", dir.display())
+    }
+}
+
+/// What `listing::audit` found, split into errors and warnings.
+struct Listings {
+    errors: Vec<crate::diagnostics::ListingProblem>,
+    warnings: Vec<crate::diagnostics::ListingProblem>,
+}
+
+impl Listings {
+    fn of(dir: &Path, rendered: &Rendered, lock: &Lock) -> Result<Listings, Error> {
+        let (errors, warnings) = crate::listing::audit(dir, rendered, lock)?
+            .into_iter()
+            .partition(|problem| problem.fault.is_error());
+        Ok(Listings { errors, warnings })
+    }
+
+    /// Prints the warnings on `warn` (stderr, or nothing with `-q`).
+    fn warn(&self, warn: &mut dyn Write) {
+        // A warning that cannot be printed must not fail the command.
+        let _ = warn.write_all(crate::diagnostics::listing_report(&self.warnings).as_bytes());
+    }
+
+    /// The errors, as the error that stops the command.
+    fn failure(&mut self, dir: &Path, build: bool) -> Option<Error> {
+        (!self.errors.is_empty()).then(|| Error::Listing {
+            problems: std::mem::take(&mut self.errors),
+            root: shown_root(dir),
+            build,
+        })
+    }
+}
+
+pub(crate) fn read_source(dir: &Path) -> Result<Source, Error> {
     let (_, shown) = config_path(dir);
     load::read(dir, shown)
 }
@@ -153,11 +192,19 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
     }
 }
 
-pub fn check(dir: &Path, out: &mut dyn Write) -> Result<(), Error> {
+pub fn check(dir: &Path, out: &mut dyn Write, warn: &mut dyn Write) -> Result<(), Error> {
     let source = read_source(dir)?;
-    let Generated {
-        rendered, stats, ..
-    } = generate(dir, &source, Verify::CrossCheck)?;
+    let (
+        Generated {
+            rendered, stats, ..
+        },
+        lock,
+    ) = checked_with_lock(dir, &source)?;
+    let mut listings = Listings::of(dir, &rendered, &lock)?;
+    listings.warn(warn);
+    if let Some(failure) = listings.failure(dir, false) {
+        return Err(failure);
+    }
     writeln!(
         out,
         "{} is valid: {} environments, {} services, {} files",
@@ -173,6 +220,16 @@ pub fn check(dir: &Path, out: &mut dyn Write) -> Result<(), Error> {
     Ok(())
 }
 
+/// `generate` with cross-checks, and meanwhile the lock as the listing
+/// check needs it: a mistake in kiln.toml is reported first.
+fn checked_with_lock(dir: &Path, source: &Source) -> Result<(Generated, Lock), Error> {
+    let (generated, lock) = crate::parallel::both(
+        || generate(dir, source, Verify::CrossCheck),
+        || Lock::read_for_ejected(dir),
+    );
+    Ok((generated?, lock?))
+}
+
 /// `verbose` lists unchanged files too.
 /// `kiln check --format json|github`: the outcome in that format on stdout.
 /// A problem is still an error, so the text report goes to stderr as ever
@@ -182,12 +239,28 @@ pub fn check_as(
     format: crate::CheckFormat,
     quiet: bool,
     out: &mut dyn Write,
+    warn: &mut dyn Write,
 ) -> Result<i32, Error> {
     let (_, shown) = config_path(dir);
     let checked = read_source(dir).and_then(|source| {
-        let generated = generate(dir, &source, Verify::CrossCheck)?;
-        Ok((source, generated))
+        let (generated, lock) = checked_with_lock(dir, &source)?;
+        let listings = Listings::of(dir, &generated.rendered, &lock)?;
+        Ok((source, generated, listings))
     });
+    // Problems with ejected files make the repo fail the check as any other.
+    let (checked, warnings) = match checked {
+        Ok((source, generated, mut listings)) => {
+            listings.warn(warn);
+            let warnings = listings.warnings.clone();
+            match listings.failure(dir, false) {
+                Some(failure) => (Err(failure), warnings),
+                None => (Ok((source, generated)), warnings),
+            }
+        }
+        Err(err) => (Err(err), Vec::new()),
+    };
+    let root = shown_root(dir);
+    let warnings: Vec<_> = warnings.iter().map(|w| w.located(&root)).collect();
     let problems = checked
         .as_ref()
         .err()
@@ -204,11 +277,13 @@ pub fn check_as(
                 )
             }),
             problems: &problems,
+            warnings: &warnings,
         }),
-        (Err(_), _) => crate::problems::github(&problems),
-        (Ok(_), _) if quiet => String::new(),
+        (Err(_), _) => crate::problems::github(&problems, &warnings),
+        (Ok(_), _) if quiet => crate::problems::github(&[], &warnings),
         (Ok((source, generated)), _) => format!(
-            "{} is valid: {} environments, {} services, {} files\n",
+            "{}{} is valid: {} environments, {} services, {} files\n",
+            crate::problems::github(&[], &warnings),
             source.name,
             generated.stats.environments,
             generated.stats.services,
@@ -235,12 +310,7 @@ pub fn render(dir: &Path, environment: &str, out: &mut dyn Write) -> Result<(), 
             .filter_map(|path| paths::environment_of(path))
             .map(str::to_string)
             .collect();
-        return Err(Error::UnknownEnvironment {
-            name: environment.to_string(),
-            suggestion: load::suggest(environment, known.iter().map(String::as_str))
-                .map(str::to_string),
-            known,
-        });
+        return Err(Error::not_found("environment", environment, &known));
     };
     let resources: Vec<String> = serde_yaml::from_str::<serde_yaml::Value>(listing)
         .ok()
@@ -286,6 +356,7 @@ pub fn build(
     force: bool,
     verbose: bool,
     out: &mut dyn Write,
+    warn: &mut dyn Write,
 ) -> Result<(), Error> {
     let source = read_source(dir)?;
     // A dry run writes nothing, so it needs no lock.
@@ -309,21 +380,38 @@ pub fn build(
         recovering,
     ) = generate_with_lock(dir, &source)?;
     let plan = plan::plan(dir, &rendered, &sources, &lock, force)?;
+    // After the plan, which stamped the ejected files for the cache first.
+    let mut listings = Listings::of(dir, &rendered, &lock)?;
     if let Some(conflicts) = plan.conflicts() {
         if dry_run {
             list_plan(dir, listed(&plan.files, true, verbose), out)?;
         }
         return Err(conflicts);
     }
+    if let Some(failure) = listings.failure(dir, !dry_run) {
+        if dry_run {
+            list_plan(dir, listed(&plan.files, true, verbose), out)?;
+        }
+        listings.warn(warn);
+        return Err(failure);
+    }
     if dry_run {
-        return report_plan(dir, &plan.files, true, verbose, out);
+        report_plan(dir, &plan.files, true, verbose, out)?;
+        listings.warn(warn);
+        return Ok(());
     }
     cache::forget(dir);
     let written = write::apply(dir, &plan, &rendered, &lock, recovering)?;
-    if let Some(inputs) = &inputs {
+    // A warning is repeated by every build until it is dealt with: the
+    // cache would skip the render that finds it.
+    if let Some(inputs) = &inputs
+        && listings.warnings.is_empty()
+    {
         cache::record(dir, inputs, &plan, &written);
     }
-    report_plan(dir, &plan.files, false, verbose, out)
+    report_plan(dir, &plan.files, false, verbose, out)?;
+    listings.warn(warn);
+    Ok(())
 }
 
 /// Prints what a build did, or with `dry_run` what it would do, file by file.
@@ -502,9 +590,106 @@ pub fn eject(dir: &Path, files: &[String], out: &mut dyn Write) -> Result<(), Er
     for file in files {
         writeln!(
             out,
-            "ejected {file}: it is yours now; kiln will never write or delete it again"
+            "ejected {file}: it is yours now; kiln will never write or delete it again (`kiln restore` gives it back)"
         )
         .map_err(io(dir))?;
+    }
+    Ok(())
+}
+
+/// `kiln restore PATH…`: gives ejected files back to kiln. Each is
+/// rewritten as `kiln.toml` renders it, whatever was edited in it, and the
+/// lock records it as kiln's again; nothing else is touched. Every path is
+/// checked before anything is written, and the files go out through the
+/// write sink, journal first, as a build's do.
+pub fn restore(dir: &Path, files: &[String], out: &mut dyn Write) -> Result<(), Error> {
+    use crate::diagnostics::Unrestorable;
+    let source = read_source(dir)?;
+    let _repo = write::lock_repo(dir)?;
+    let (
+        Generated {
+            rendered, sources, ..
+        },
+        lock,
+        recovering,
+    ) = generate_with_lock(dir, &source)?;
+    // The journal's hashes say which files that build wrote; only a build
+    // may settle them into the lock.
+    if recovering {
+        return Err(Error::RestorePending);
+    }
+    let mut wanted: Vec<&str> = Vec::new();
+    let mut refused = Vec::new();
+    for file in files {
+        let key = file.strip_prefix("./").unwrap_or(file);
+        let why = match lock.files.get(key) {
+            _ if paths::generated(key).is_err() => Some(Unrestorable::Unknown),
+            Some(entry) if entry.ejected && rendered.contains_key(key) => None,
+            Some(entry) if entry.ejected => Some(Unrestorable::NotRendered),
+            Some(_) => Some(Unrestorable::NotEjected),
+            None if rendered.contains_key(key) => Some(Unrestorable::NotEjected),
+            None => Some(Unrestorable::Unknown),
+        };
+        match why {
+            Some(why) => refused.push((file.clone(), why)),
+            None if wanted.contains(&key) => {}
+            None => wanted.push(key),
+        }
+    }
+    if !refused.is_empty() {
+        return Err(Error::Unrestorable { files: refused });
+    }
+    let mut next = Lock {
+        version: Lock::VERSION,
+        files: lock
+            .files
+            .iter()
+            .map(|(path, entry)| (path.clone(), entry.settled()))
+            .collect(),
+    };
+    let mut planned = Vec::new();
+    let mut unsafe_paths = Vec::new();
+    for key in &wanted {
+        let contents = &rendered[*key];
+        let action = match crate::files::read(dir, key, crate::files::MAX_FILE_BYTES) {
+            Ok(None) => Action::Create,
+            Ok(Some(disk)) if disk.bytes == contents.as_bytes() => Action::Unchanged,
+            Ok(Some(_)) => Action::Update,
+            Err(crate::files::Failure::Refused(reason)) => {
+                unsafe_paths.push((key.to_string(), reason));
+                continue;
+            }
+            Err(failure) => return Err(failure.at(*key, &dir.join(key))),
+        };
+        next.files.insert(
+            key.to_string(),
+            Entry {
+                templates: sources.get(*key).cloned().unwrap_or_default(),
+                ..Entry::new(hash(contents.as_bytes()))
+            },
+        );
+        planned.push((key.to_string(), action));
+    }
+    if !unsafe_paths.is_empty() {
+        return Err(Error::Unsafe {
+            files: unsafe_paths,
+        });
+    }
+    let plan = plan::Plan {
+        files: planned,
+        lock: next,
+        seen: Default::default(),
+        absent: Default::default(),
+    };
+    cache::forget(dir);
+    write::apply(dir, &plan, &rendered, &lock, false)?;
+    for (path, action) in &plan.files {
+        let what = match action {
+            Action::Create => "written from kiln.toml (it was not on disk)",
+            Action::Unchanged => "it already was what kiln.toml renders",
+            _ => "rewritten from kiln.toml, and what was in it replaced, hand edits included",
+        };
+        writeln!(out, "restored {path}: {what}; kiln owns it again").map_err(io(dir))?;
     }
     Ok(())
 }
@@ -516,6 +701,7 @@ pub fn diff(
     filter: &Filter,
     color: Color,
     out: &mut dyn Write,
+    warn: &mut dyn Write,
 ) -> Result<i32, Error> {
     let source = read_source(dir)?;
     if matches!(against, DiffAgainst::Disk)
@@ -533,6 +719,7 @@ pub fn diff(
                 filter,
                 rendered.chain(lock.files.keys()).map(String::as_str),
             )?;
+            listing(dir, &generated.rendered, &lock, filter, warn)?;
             (
                 diff::against_disk(dir, &generated.rendered, &lock, filter)?,
                 Mode::Drift,
@@ -540,6 +727,7 @@ pub fn diff(
         }
         DiffAgainst::Revision(revision) => {
             let rendered = generate(dir, &source, Verify::Render)?.rendered;
+            listing(dir, &rendered, &Lock::read_for_ejected(dir)?, filter, warn)?;
             let base = Source {
                 name: format!("kiln.toml at {revision}"),
                 text: config_at(dir, revision)?,
@@ -574,6 +762,7 @@ pub fn diff(
                 }
             }
             let rendered = generate(dir, &source, Verify::Render)?.rendered;
+            listing(dir, &rendered, &Lock::read_for_ejected(dir)?, filter, warn)?;
             let tree = diff::read_tree(other)?;
             check_filter(
                 filter,
@@ -588,6 +777,23 @@ pub fn diff(
         diffs
     };
     finish_diff(&diffs, mode, format, color, dir, out)
+}
+
+/// The listing problems of the work tree that `filter` admits, in every
+/// mode of `diff`: the work tree is what a merge carries. Warnings are
+/// printed; errors stop the diff (exit 2), so CI can gate on them.
+fn listing(
+    dir: &Path,
+    rendered: &Rendered,
+    lock: &Lock,
+    filter: &Filter,
+    warn: &mut dyn Write,
+) -> Result<(), Error> {
+    let mut listings = Listings::of(dir, rendered, lock)?;
+    listings.errors.retain(|p| filter.admits(&p.path));
+    listings.warnings.retain(|p| filter.admits(&p.path));
+    listings.warn(warn);
+    listings.failure(dir, false).map_or(Ok(()), Err)
 }
 
 /// A `--env` or `--service` that names nothing on either side of a diff
@@ -634,15 +840,7 @@ fn finish_diff(
     dir: &Path,
     out: &mut dyn Write,
 ) -> Result<i32, Error> {
-    let color = match color {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => {
-            use std::io::IsTerminal;
-            std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-    };
+    let color = color.on(&std::io::stdout());
     out.write_all(report::render(diffs, mode, format, color).as_bytes())
         .map_err(io(dir))?;
     Ok(if diffs.is_empty() { 0 } else { 1 })
@@ -825,18 +1023,15 @@ pub fn explain(
     let raw = load::parse(&source.text).map_err(|problems| source.invalid(&problems))?;
     let config = configure(&source)?;
     let model = kinds::resolve(&config).map_err(|problems| source.invalid(&problems))?;
-    let not_found = |what, name: &str, known: Vec<&str>| Error::NotFound {
-        what,
-        name: name.to_string(),
-        suggestion: load::suggest(name, known).map(str::to_string),
-    };
     let Some(resolved_env) = model.environments.iter().find(|e| e.name == environment) else {
-        let known = config.environments.keys().map(String::as_str).collect();
-        return Err(not_found("environment", environment, known));
+        return Err(Error::not_found(
+            "environment",
+            environment,
+            config.environments.keys(),
+        ));
     };
     let Some(resolved) = resolved_env.services.iter().find(|s| s.name == service) else {
-        let known = config.services.keys().map(String::as_str).collect();
-        return Err(not_found("service", service, known));
+        return Err(Error::not_found("service", service, config.services.keys()));
     };
     let rows = explain::rows(&raw, &config, environment, service, resolved, &model);
     let rows: Vec<&explain::Row> = match key {
@@ -847,8 +1042,14 @@ pub fn explain(
                 .filter(|row| row.key == key || row.key.starts_with(&format!("{key}.")))
                 .collect();
             if picked.is_empty() {
-                let known = rows.iter().map(|row| row.key.as_str()).collect();
-                return Err(not_found("setting", key, known));
+                // Too many to list: the table without a key shows them.
+                return Err(Error::NotFound {
+                    what: "setting",
+                    name: key.to_string(),
+                    suggestion: load::suggest(key, rows.iter().map(|row| row.key.as_str()))
+                        .map(str::to_string),
+                    known: Vec::new(),
+                });
             }
             picked
         }
@@ -870,12 +1071,11 @@ pub fn prereqs(
     if let Some(name) = environment
         && !config.environments.contains_key(name)
     {
-        return Err(Error::NotFound {
-            what: "environment",
-            name: name.to_string(),
-            suggestion: load::suggest(name, config.environments.keys().map(String::as_str))
-                .map(str::to_string),
-        });
+        return Err(Error::not_found(
+            "environment",
+            name,
+            config.environments.keys(),
+        ));
     }
     let model = kinds::resolve(&config).map_err(|problems| source.invalid(&problems))?;
     let rendered = Renderer::for_repo(dir)?.render(&model)?;
@@ -976,4 +1176,50 @@ pub fn schema_text() -> String {
 pub fn schema(out: &mut dyn Write) -> Result<(), Error> {
     out.write_all(schema_text().as_bytes())
         .map_err(io(Path::new("<stdout>")))
+}
+
+/// `kiln man [COMMAND]...`: one page on stdout; `kiln man --out DIR`: every
+/// page written into DIR, which is made if missing.
+pub fn man(page: &[String], into: Option<&Path>, out: &mut dyn Write) -> Result<(), Error> {
+    let stdout = Path::new("<stdout>");
+    let pages = crate::cli::man_pages().map_err(io(stdout))?;
+    let Some(dir) = into else {
+        let wanted = format!(
+            "kiln{}.1",
+            page.iter()
+                .map(|word| format!("-{word}"))
+                .collect::<String>()
+        );
+        return match pages.iter().find(|(name, _)| *name == wanted) {
+            Some((_, text)) => out.write_all(text).map_err(io(stdout)),
+            None => {
+                // `kiln-templates-list.1` is known as `templates list`.
+                let known: Vec<String> = pages
+                    .iter()
+                    .filter_map(|(name, _)| name.strip_prefix("kiln-")?.strip_suffix(".1"))
+                    .map(|name| name.replace('-', " "))
+                    .collect();
+                let name = page.join(" ");
+                Err(Error::NotFound {
+                    what: "subcommand",
+                    suggestion: load::suggest(&name, known.iter().map(String::as_str))
+                        .map(str::to_string),
+                    name,
+                    known,
+                })
+            }
+        };
+    };
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    for (name, text) in &pages {
+        crate::files::write_atomic(dir, name, text)
+            .map_err(|failure| failure.at(name.clone(), &dir.join(name)))?;
+    }
+    writeln!(
+        out,
+        "kiln: wrote {} man pages to {}",
+        pages.len(),
+        dir.display()
+    )
+    .map_err(io(stdout))
 }

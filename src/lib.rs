@@ -16,6 +16,7 @@ mod explain;
 mod files;
 mod grammar;
 pub mod kinds;
+mod listing;
 pub mod load;
 mod lock;
 pub mod model;
@@ -27,8 +28,10 @@ mod problems;
 pub mod render;
 mod report;
 pub mod resolve;
+mod root;
 mod sandbox;
 mod semantic;
+mod set;
 pub mod stdout;
 mod stream;
 pub mod verify;
@@ -61,9 +64,33 @@ pub enum DiffAgainst {
 /// Whether to colour output.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Color {
+    /// As the environment and the stream say, by anstream's rules.
     Auto,
     Always,
     Never,
+}
+
+impl Color {
+    fn choice(self) -> anstream::ColorChoice {
+        match self {
+            Color::Auto => anstream::ColorChoice::Auto,
+            Color::Always => anstream::ColorChoice::Always,
+            Color::Never => anstream::ColorChoice::Never,
+        }
+    }
+
+    /// Whether `stream` gets colour: the flag, or else anstream's reading
+    /// of `NO_COLOR`, `CLICOLOR_FORCE`, `CLICOLOR`, `TERM` and the stream
+    /// (docs/output.md).
+    fn on(self, stream: &impl anstream::stream::RawStream) -> bool {
+        match self.choice() {
+            anstream::ColorChoice::Auto => {
+                anstream::AutoStream::choice(stream) != anstream::ColorChoice::Never
+            }
+            anstream::ColorChoice::Never => false,
+            anstream::ColorChoice::Always | anstream::ColorChoice::AlwaysAnsi => true,
+        }
+    }
 }
 
 /// A shell `kiln completions` writes a script for.
@@ -112,6 +139,13 @@ pub enum TemplatesAction {
     Eject(String),
 }
 
+/// The command line: the directories of `-C DIR`, entered in turn before
+/// anything else, then the command.
+pub struct Invocation {
+    pub directories: Vec<PathBuf>,
+    pub command: Command,
+}
+
 /// What the user asked for, free of any argument parser's types.
 pub enum Command {
     Init {
@@ -134,7 +168,11 @@ pub enum Command {
     Completions {
         shell: Shell,
     },
-    Man,
+    /// `kiln man [COMMAND]...`, or every page into `out`.
+    Man {
+        page: Vec<String>,
+        out: Option<PathBuf>,
+    },
     Build {
         dir: PathBuf,
         dry_run: bool,
@@ -161,6 +199,11 @@ pub enum Command {
         dir: PathBuf,
         paths: Vec<String>,
     },
+    /// `kiln restore PATH…`: ejected files back in kiln's hands.
+    Restore {
+        dir: PathBuf,
+        paths: Vec<String>,
+    },
     Diff {
         dir: PathBuf,
         against: DiffAgainst,
@@ -169,6 +212,41 @@ pub enum Command {
         color: Color,
         verbosity: Verbosity,
     },
+    /// `kiln set KEY VALUE`: one value of `kiln.toml`, then a build unless `build` is false.
+    Set {
+        dir: PathBuf,
+        key: String,
+        value: String,
+        build: bool,
+    },
+}
+
+impl Command {
+    /// The directory a command that works on a repo starts from; `run`
+    /// replaces it with the repo's root. `None` for `init`, which makes a
+    /// repo where it is told, and for the commands that need no repo.
+    fn repo_mut(&mut self) -> Option<&mut PathBuf> {
+        match self {
+            Command::Explain { dir, .. }
+            | Command::Build { dir, .. }
+            | Command::Check { dir, .. }
+            | Command::Render { dir, .. }
+            | Command::Prereqs { dir, .. }
+            | Command::Eject { dir, .. }
+            | Command::Restore { dir, .. }
+            | Command::Set { dir, .. }
+            | Command::Diff { dir, .. } => Some(dir),
+            Command::Templates { dir, action } => match action {
+                TemplatesAction::List | TemplatesAction::Eject(_) => Some(dir),
+                TemplatesAction::Show(_) => None,
+            },
+            Command::Init { .. }
+            | Command::Presets
+            | Command::Schema
+            | Command::Completions { .. }
+            | Command::Man { .. } => None,
+        }
+    }
 }
 
 /// `-q`: the command runs as ever, and its report goes nowhere.
@@ -184,11 +262,43 @@ fn quiet<'a>(
     }
 }
 
-/// Runs one command, printing its report to `out`; returns the exit code
-/// (1 only when `diff` found differences).
-pub fn run(command: Command, out: &mut dyn std::io::Write) -> Result<i32, Error> {
+/// Enters the `-C` directories, finds the repo, and runs the command,
+/// printing its report to `out`; returns the exit code (1 only when `diff`
+/// found differences).
+pub fn run(invocation: Invocation, out: &mut dyn std::io::Write) -> Result<i32, Error> {
+    root::enter(&invocation.directories)?;
+    let mut command = invocation.command;
+    // Where the repo is, when kiln went up to find it: `-v` says so.
+    let mut above = None;
+    if let Some(dir) = command.repo_mut() {
+        let root = root::find(dir);
+        if root != *dir {
+            above = Some(root.join(paths::CONFIG));
+        }
+        *dir = root;
+    }
+    if let (
+        Command::Build {
+            verbosity: Verbosity::Verbose,
+            ..
+        },
+        Some(config),
+    ) = (&command, &above)
+    {
+        writeln!(out, "kiln: using {}", config.display()).map_err(|cause| Error::Io {
+            path: PathBuf::from("<stdout>"),
+            cause,
+        })?;
+    }
     let mut sink = std::io::sink();
+    // Warnings go to stderr, out of the way of a report on stdout, and
+    // nowhere with `-q`.
+    let (mut stderr, mut no_warnings) = (std::io::stderr(), std::io::sink());
     let done = |result: Result<(), Error>| result.map(|()| 0);
+    // `--color` wins over the environment for stderr too, where errors go.
+    if let Command::Diff { color, .. } = &command {
+        anstream::ColorChoice::write_global(color.choice());
+    }
     match command {
         Command::Init { dir, name, preset } => done(commands::init(
             &dir,
@@ -219,10 +329,7 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> Result<i32, Error>
                     cause,
                 })
         }
-        Command::Man => cli::man(out).map(|()| 0).map_err(|cause| Error::Io {
-            path: PathBuf::from("<stdout>"),
-            cause,
-        }),
+        Command::Man { page, out: into } => done(commands::man(&page, into.as_deref(), out)),
         Command::Build {
             dir,
             dry_run,
@@ -234,16 +341,24 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> Result<i32, Error>
             force,
             verbosity == Verbosity::Verbose,
             quiet(verbosity, out, &mut sink),
+            quiet(verbosity, &mut stderr, &mut no_warnings),
         )),
         Command::Check {
             dir,
             format,
             verbosity,
-        } => match format {
-            CheckFormat::Text => done(commands::check(&dir, quiet(verbosity, out, &mut sink))),
-            // A machine format is the output asked for: `-q` does not hide it.
-            _ => commands::check_as(&dir, format, verbosity == Verbosity::Quiet, out),
-        },
+        } => {
+            let warn = quiet(verbosity, &mut stderr, &mut no_warnings);
+            match format {
+                CheckFormat::Text => done(commands::check(
+                    &dir,
+                    quiet(verbosity, out, &mut sink),
+                    warn,
+                )),
+                // A machine format is the output asked for: `-q` does not hide it.
+                _ => commands::check_as(&dir, format, verbosity == Verbosity::Quiet, out, warn),
+            }
+        }
         Command::Render { dir, environment } => done(commands::render(&dir, &environment, out)),
         Command::Prereqs {
             dir,
@@ -251,6 +366,7 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> Result<i32, Error>
             format,
         } => done(commands::prereqs(&dir, environment.as_deref(), format, out)),
         Command::Eject { dir, paths } => done(commands::eject(&dir, &paths, out)),
+        Command::Restore { dir, paths } => done(commands::restore(&dir, &paths, out)),
         Command::Diff {
             dir,
             against,
@@ -265,6 +381,13 @@ pub fn run(command: Command, out: &mut dyn std::io::Write) -> Result<i32, Error>
             &filter,
             color,
             quiet(verbosity, out, &mut sink),
+            quiet(verbosity, &mut stderr, &mut no_warnings),
         ),
+        Command::Set {
+            dir,
+            key,
+            value,
+            build,
+        } => done(set::set(&dir, &key, &value, build, out, &mut stderr)),
     }
 }

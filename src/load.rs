@@ -5,6 +5,8 @@ use crate::diagnostics::{Error, KeyPart, KeyPath, Located, Problem};
 // Until the commands move (issue 14, stage 5), they reach these here.
 pub use crate::config::load::parse;
 pub use crate::diagnostics::suggest;
+use annotate_snippets::renderer::{DEFAULT_EMPHASIS_STYLE, DEFAULT_LINE_NUM_STYLE};
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use std::ops::Range;
 use std::path::Path;
 use toml::Spanned;
@@ -16,6 +18,12 @@ pub struct Source {
     pub name: String,
     pub text: String,
 }
+
+/// How problems in `kiln.toml` are drawn: rustc's look, in colour.
+const SNIPPETS: Renderer = Renderer::styled();
+/// The styles annotate-snippets gives the gutter and a note's name.
+const GUTTER: anstyle::Style = DEFAULT_LINE_NUM_STYLE;
+const EMPHASIS: anstyle::Style = DEFAULT_EMPHASIS_STYLE;
 
 /// The largest `kiln.toml` kiln reads: far above any real app (1,000
 /// services take about 200 KB), far below what would exhaust memory.
@@ -37,7 +45,12 @@ pub fn read(root: &Path, name: String) -> Result<Source, Error> {
     }
     let bytes = match crate::files::read(root, crate::paths::CONFIG, MAX_CONFIG_BYTES) {
         Ok(Some(contents)) => contents.bytes,
-        Ok(None) => return Err(Error::ConfigMissing { path }),
+        // Named by where the search for it started (`root::find`).
+        Ok(None) => {
+            return Err(Error::ConfigMissing {
+                path: std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf()),
+            });
+        }
         Err(failure) => return Err(failure.at(name, &path)),
     };
     text(name, bytes)
@@ -121,37 +134,59 @@ impl Source {
         }
     }
 
-    /// One problem in the shape rustc made familiar: message, place, line, caret, hint.
+    /// One problem in the shape rustc made familiar: message, place, line,
+    /// caret, hint. annotate-snippets draws the line and the caret: it
+    /// counts columns as a terminal shows them (a tab as four, a CJK
+    /// character or an emoji as two), so the caret lands under the value,
+    /// and it shows control characters as symbols rather than sending them
+    /// to the terminal. The text is styled; the stream it goes out on
+    /// drops the styles when colour is off (see `Error::report`).
     fn render(&self, problem: &Problem, span: Option<Range<usize>>, lines: &Lines) -> String {
-        let mut out = format!("error: {}\n", problem.message);
-        match span {
+        let title = Level::ERROR.primary_title(problem.message.as_str());
+        let mut out = match span {
             Some(span) => {
-                let (line, column, line_text) = self.position(span.start, lines);
-                let width = span.len().clamp(
-                    1,
-                    line_text.chars().count().saturating_sub(column - 1).max(1),
-                );
-                let gutter = " ".repeat(line.to_string().len());
-                out.push_str(&format!("{gutter}--> {}:{line}:{column}\n", self.name));
-                out.push_str(&format!("{gutter} |\n{line} | {line_text}\n"));
-                out.push_str(&format!(
-                    "{gutter} | {}{}\n",
-                    " ".repeat(column - 1),
-                    "^".repeat(width)
-                ));
+                let (line, text, span) = self.excerpt(&span, lines);
+                let snippet = Snippet::source(text)
+                    .line_start(line)
+                    .path(self.name.as_str())
+                    .annotation(AnnotationKind::Primary.span(span));
+                SNIPPETS.render(&[title.element(snippet)])
             }
-            None => out.push_str(&format!(" --> {}\n", self.name)),
-        }
+            None => {
+                let mut out = SNIPPETS.render(&[Group::with_title(title)]);
+                out.push_str(&format!("\n {GUTTER}-->{GUTTER:#} {}", self.name));
+                out
+            }
+        };
+        // The hint keeps kiln's one shape whatever the gutter's width, in
+        // annotate-snippets' styles, its control characters made visible
+        // as in the rest.
         if let Some(hint) = &problem.hint {
-            out.push_str(&format!("  = hint: {hint}\n"));
+            let hint = annotate_snippets::normalize_untrusted_str(hint);
+            out.push_str(&format!(
+                "\n  {GUTTER}={GUTTER:#} {EMPHASIS}hint{EMPHASIS:#}: {hint}"
+            ));
         }
-        out.push('\n');
+        out.push_str("\n\n");
         out
+    }
+
+    /// The number and text of the line where `span` starts, and `span` in
+    /// that line: cut at the line's end (a value over several lines is
+    /// shown by its first) and widened to whole characters.
+    fn excerpt(&self, span: &Range<usize>, lines: &Lines) -> (usize, &str, Range<usize>) {
+        let (line, _, text) = self.position(span.start, lines);
+        let line_start = lines.starts[line - 1];
+        let start = (floor_char_boundary(&self.text, span.start) - line_start).min(text.len());
+        let end = ceil_char_boundary(&self.text, span.end)
+            .saturating_sub(line_start)
+            .clamp(start, text.len());
+        (line, text, start..end)
     }
 
     /// 1-based line and column (in characters) of a byte offset, and that line's text.
     fn position(&self, offset: usize, lines: &Lines) -> (usize, usize, &str) {
-        let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
+        let offset = floor_char_boundary(&self.text, offset);
         // Lines before `offset`; a problem per service in a large file must
         // not count the lines from the top each time.
         let line = lines.starts.partition_point(|start| *start <= offset);
@@ -159,8 +194,12 @@ impl Source {
         let line_end = self.text[offset..]
             .find('\n')
             .map_or(self.text.len(), |i| offset + i);
-        let column = self.text[line_start..offset].chars().count() + 1;
         let line_text = self.text[line_start..line_end].trim_end_matches('\r');
+        // The `\r` of a CRLF is no column: the end of the line is one past its text.
+        let column = line_text[..(offset - line_start).min(line_text.len())]
+            .chars()
+            .count()
+            + 1;
         (line, column, line_text)
     }
 }
@@ -177,13 +216,6 @@ impl Lines {
             .collect();
         Lines { starts }
     }
-}
-
-fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    offset
 }
 
 /// The source span of `key`: the key itself for tables, the value otherwise.
@@ -223,9 +255,52 @@ fn locate(root: &Spanned<DeTable<'_>>, key: &KeyPath) -> Option<Range<usize>> {
     found
 }
 
+// `str::floor_char_boundary` and `ceil_char_boundary` are stable only since
+// Rust 1.91; kiln builds with 1.89 (Cargo.toml's rust-version).
+fn floor_char_boundary(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+fn ceil_char_boundary(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset += 1;
+    }
+    offset
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_span_is_drawn() {
+        let text = "\tkey =\t\"こん🎉\"\r\nb\u{1b}[31m = [\n  1,\n]\nlast";
+        let source = Source {
+            name: "kiln.toml".to_string(),
+            text: text.to_string(),
+        };
+        for start in 0..=text.len() + 1 {
+            for end in start..=text.len() + 2 {
+                let err = source.invalid(&[Problem::syntax("x", Some(start..end))]);
+                let report = err.report();
+                let place = &err.located()[0];
+                let arrow = format!(
+                    "--> kiln.toml:{}:{}\n",
+                    place.line.unwrap(),
+                    place.column.unwrap()
+                );
+                let plain = err.to_string();
+                assert!(plain.contains(&arrow), "{start}..{end}: {plain}");
+                assert!(!plain.contains('\u{1b}'), "{start}..{end}: {plain}");
+                assert!(report.contains('^'));
+            }
+        }
+    }
 
     #[test]
     fn locate_finds_array_items() {

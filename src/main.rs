@@ -2,9 +2,9 @@ use anyhow::Context;
 use std::io::Write;
 
 fn main() {
-    let command = kiln::cli::parse();
+    let invocation = kiln::cli::parse();
     let mut out = kiln::stdout::Stdout::new();
-    let code = match kiln::run(command, &mut out) {
+    let code = match kiln::run(invocation, &mut out) {
         Ok(code) => match out.finish().context("cannot write to standard output") {
             Ok(()) => code,
             Err(err) => report(&format!("error: {err:#}"), 2),
@@ -19,7 +19,8 @@ fn main() {
 }
 
 /// Prints `message` to stderr, which may be gone too: never a panic.
+/// anstream drops its styles unless colour is on (docs/output.md).
 fn report(message: &str, code: i32) -> i32 {
-    let _ = writeln!(std::io::stderr(), "{message}");
+    let _ = writeln!(anstream::stderr(), "{message}");
     code
 }

@@ -40,8 +40,10 @@ pub struct Plan {
     pub files: Vec<(String, Action)>,
     /// The lock as it will be once the plan is carried out.
     pub lock: Lock,
-    /// What each unchanged file looked like when it was read, for the cache.
+    /// What each unchanged or ejected file looked like when it was read, for the cache.
     pub seen: Stamps,
+    /// The ejected files that were not on disk, for the cache.
+    pub absent: std::collections::BTreeSet<String>,
 }
 
 impl Plan {
@@ -76,7 +78,12 @@ fn decide(
 ) -> Result<(Action, Option<Entry>, Option<Stamp>), Failure> {
     let entry = old.files.get(path);
     if let Some(entry) = entry.filter(|e| e.ejected) {
-        return Ok((Action::Ejected, Some(entry.settled()), None));
+        // Never read, but stamped: the cache must see it change or go.
+        return Ok((
+            Action::Ejected,
+            Some(entry.settled()),
+            Stamp::read(root, path),
+        ));
     }
     let (disk, stamp) = match read(root, path)? {
         Some(read) => (Some(read.bytes), read.stamp),
@@ -112,6 +119,7 @@ pub fn plan(
 ) -> Result<Plan, Error> {
     let mut files = Vec::new();
     let mut seen = Stamps::new();
+    let mut absent = std::collections::BTreeSet::new();
     let mut lock = Lock {
         version: Lock::VERSION,
         files: Default::default(),
@@ -143,8 +151,14 @@ pub fn plan(
         if let Some(kept) = kept {
             lock.files.insert(path.clone(), kept);
         }
-        if let (Action::Unchanged, Some(stamp)) = (action, stamp) {
-            seen.insert(path.clone(), stamp);
+        match (action, stamp) {
+            (Action::Unchanged | Action::Ejected, Some(stamp)) => {
+                seen.insert(path.clone(), stamp);
+            }
+            (Action::Ejected, None) if matches!(files::exists(root, path), Ok(false)) => {
+                absent.insert(path.clone());
+            }
+            _ => {}
         }
         files.push((path.clone(), action));
     }
@@ -153,7 +167,16 @@ pub fn plan(
             continue;
         }
         if entry.ejected {
-            lock.files.insert(path.clone(), entry.settled());
+            // Still the user's while it is on disk (something kiln may not
+            // read is there too); once gone, there is nothing left to own.
+            let stamp = Stamp::read(root, path);
+            if stamp.is_some() || !matches!(files::exists(root, path), Ok(false)) {
+                lock.files.insert(path.clone(), entry.settled());
+                files.push((path.clone(), Action::Ejected));
+                if let Some(stamp) = stamp {
+                    seen.insert(path.clone(), stamp);
+                }
+            }
             continue;
         }
         match read(root, path) {
@@ -173,5 +196,10 @@ pub fn plan(
         return Err(Error::Unsafe { files: refused });
     }
     files.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(Plan { files, lock, seen })
+    Ok(Plan {
+        files,
+        lock,
+        seen,
+        absent,
+    })
 }

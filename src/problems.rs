@@ -18,6 +18,8 @@ struct Report<'a> {
     services: Option<usize>,
     files: Option<usize>,
     problems: &'a [Located],
+    /// What does not stop the check but needs a person's attention.
+    warnings: &'a [Located],
 }
 
 /// What `check` found: counts of a valid config, or its problems.
@@ -25,6 +27,7 @@ pub struct Outcome<'a> {
     pub file: &'a str,
     pub counts: Option<(usize, usize, usize)>,
     pub problems: &'a [Located],
+    pub warnings: &'a [Located],
 }
 
 pub fn json(outcome: &Outcome) -> String {
@@ -36,6 +39,7 @@ pub fn json(outcome: &Outcome) -> String {
         services: outcome.counts.map(|c| c.1),
         files: outcome.counts.map(|c| c.2),
         problems: outcome.problems,
+        warnings: outcome.warnings,
     };
     // Serialising plain data cannot fail.
     let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
@@ -43,11 +47,16 @@ pub fn json(outcome: &Outcome) -> String {
     text
 }
 
-/// One `::error` workflow command per problem. GitHub puts each on its
-/// line of the file in the pull request's diff, and in the run's summary.
-pub fn github(problems: &[Located]) -> String {
+/// One `::error` workflow command per problem and one `::warning` per
+/// warning. GitHub puts each on its line of the file in the pull request's
+/// diff, and in the run's summary.
+pub fn github(problems: &[Located], warnings: &[Located]) -> String {
     let mut out = String::new();
-    for problem in problems {
+    let levels = problems
+        .iter()
+        .map(|p| ("error", p))
+        .chain(warnings.iter().map(|w| ("warning", w)));
+    for (level, problem) in levels {
         let mut properties = Vec::new();
         if let Some(file) = &problem.file {
             properties.push(format!("file={}", property(file)));
@@ -77,7 +86,7 @@ pub fn github(problems: &[Located]) -> String {
             message.push_str(hint);
         }
         out.push_str(&format!(
-            "::error {}::{}\n",
+            "::{level} {}::{}\n",
             properties.join(","),
             data(&message)
         ));
@@ -114,7 +123,7 @@ mod tests {
             hint: None,
         };
         assert_eq!(
-            github(&[problem]),
+            github(&[problem], &[]),
             "::error file=a%2Cb%3Ac.toml,line=3,col=7,endLine=3,endColumn=9,title=kiln%3A services.a::100%25 wrong%0A::warning::injected\n"
         );
     }

@@ -4,6 +4,7 @@
 use crate::diff::{FileDiff, Status};
 use crate::paths;
 use crate::semantic::{self, Content, ObjectChange, ObjectStatus};
+use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 use similar::{ChangeTag, TextDiff};
 use std::collections::{BTreeMap, BTreeSet};
@@ -42,24 +43,24 @@ struct Palette {
 }
 
 impl Palette {
-    fn paint(&self, code: &str, text: &str) -> String {
+    fn paint(&self, style: Style, text: &str) -> String {
         if self.on {
-            format!("\x1b[{code}m{text}\x1b[0m")
+            format!("{style}{text}{style:#}")
         } else {
             text.to_string()
         }
     }
     fn added(&self, text: &str) -> String {
-        self.paint("32", text)
+        self.paint(AnsiColor::Green.on_default(), text)
     }
     fn removed(&self, text: &str) -> String {
-        self.paint("31", text)
+        self.paint(AnsiColor::Red.on_default(), text)
     }
     fn hunk(&self, text: &str) -> String {
-        self.paint("36", text)
+        self.paint(AnsiColor::Cyan.on_default(), text)
     }
     fn heading(&self, text: &str) -> String {
-        self.paint("1", text)
+        self.paint(Style::new().bold(), text)
     }
 }
 

@@ -62,7 +62,8 @@ fn build_without_a_config_says_how_to_start() {
     let repo = Repo::new();
     repo.kiln(&["build"])
         .fails_with(2)
-        .stderr_has("no `kiln.toml` at `./kiln.toml`")
+        .stderr_has("error: no `kiln.toml` in `")
+        .stderr_has("` or any directory above it\n")
         .stderr_has("kiln init");
 }
 

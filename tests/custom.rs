@@ -241,13 +241,20 @@ fn explain_suggests_names_it_does_not_know() {
     let repo = Repo::with_config(SMALL);
     repo.kiln(&["explain", "prd", "users"])
         .fails_with(2)
-        .stderr_has("error: unknown environment `prd`\n  = hint: did you mean `prod`?\n");
+        .stderr_has(
+            "error: unknown environment `prd`\n  = hint: did you mean `prod`? the environments are `dev`, `prod`\n",
+        );
     repo.kiln(&["explain", "prod", "user"])
         .fails_with(2)
-        .stderr_has("error: unknown service `user`\n  = hint: did you mean `users`?\n");
+        .stderr_has(
+            "error: unknown service `user`\n  = hint: did you mean `users`? the services are `db`, `users`\n",
+        );
     repo.kiln(&["explain", "prod", "users", "replica"])
         .fails_with(2)
-        .stderr_has("error: unknown setting `replica`\n  = hint: did you mean `replicas`?\n");
+        .stderr_has(
+            "error: unknown setting `replica`\n  = hint: did you mean `replicas`? \
+             `kiln explain ENV SERVICE`, without a setting, lists every one\n",
+        );
 }
 
 const SERVICE_TEMPLATE: &str = "k8s/service.yaml.tera";
@@ -350,16 +357,30 @@ fn an_override_of_no_bundled_template_is_refused() {
 #[test]
 fn completions_and_man_page_come_from_the_cli_definitions() {
     let repo = Repo::new();
+    // Each script calls kiln back as you type (tests/cli.rs runs bash's).
     for (shell, marker) in [
-        ("bash", "_kiln()"),
-        ("zsh", "#compdef kiln"),
-        ("fish", "complete -c kiln"),
+        (
+            "bash",
+            "complete -o nospace -o bashdefault -o nosort -F _clap_complete_kiln kiln",
+        ),
+        ("zsh", "compdef _clap_dynamic_completer_kiln kiln"),
+        ("fish", "complete --keep-order --exclusive --command kiln"),
     ] {
         let run = repo.kiln(&["completions", shell]).success();
-        assert!(run.stdout.contains(marker), "{shell}");
-        for sub in ["explain", "templates", "presets", "schema"] {
-            assert!(run.stdout.contains(sub), "{shell} lacks {sub}");
-        }
+        assert!(run.stdout.contains(marker), "{shell}: {}", run.stdout);
+        assert!(
+            run.stdout.contains(&format!("COMPLETE={shell} "))
+                || run.stdout.contains(&format!("COMPLETE=\"{shell}\" ")),
+            "{shell}: {}",
+            run.stdout
+        );
+    }
+    let offered = repo.complete(&["kiln", ""]);
+    for sub in ["explain", "templates", "presets", "schema"] {
+        assert!(
+            offered.contains(&sub.to_string()),
+            "{offered:?} lacks {sub}"
+        );
     }
     let man = repo.kiln(&["man"]).success();
     assert!(

@@ -34,28 +34,26 @@ fn counts_kubernetes_stores_as_int32_are_refused_above_it() {
     refused(
         &users_with("replicas = 4294967295"),
         &[
-            "error: wrong value for `services.users.replicas`: invalid value: integer `4294967295`, \
-             expected a whole number from 0 to 2147483647",
+            "error: `services.users.replicas` must be from 0 to 2147483647, not 4294967295\n",
             "--> kiln.toml:15:12",
         ],
     );
     refused(
         &SMALL.replace("replicas = 3", "autoscale = { min = 2, max = 2147483648 }"),
         &[
-            "`environments.prod.autoscale.max`: invalid value: integer `2147483648`, \
-           expected a whole number from 0 to 2147483647",
+            "error: `environments.prod.autoscale.max` must be from 1 to 2147483647, not 2147483648\n",
         ],
     );
     refused(
         &users_with("connection_pool = { max_requests = 3000000000 }"),
         &[
-            "`services.users.connection_pool.max_requests`: invalid value: integer `3000000000`, \
-           expected a whole number from 0 to 2147483647",
+            "error: `services.users.connection_pool.max_requests` must be from 0 to 2147483647, \
+             not 3000000000\n",
         ],
     );
     refused(
         &users_with("replicas = -1"),
-        &["expected a whole number from 0 to 2147483647"],
+        &["error: `services.users.replicas` must be from 0 to 2147483647, not -1\n"],
     );
     // The largest int32 is a count like any other.
     let repo = built(&users_with("replicas = 2147483647"));

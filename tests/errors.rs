@@ -56,7 +56,7 @@ fn wrong_type_names_the_key() {
         format!("{HEAD}[services.users]\nlanguage = \"node\"\nversion = \"1\"\nport = \"8080\"\n");
     rejected_with(
         &config,
-        "error: wrong value for `services.users.port`: invalid type: string \"8080\", expected an integer from 0 to 65535\n  \
+        "error: wrong value for `services.users.port`: invalid type: string \"8080\", expected a whole number from 1 to 65535\n  \
          --> kiln.toml:10:8\n   |\n10 | port = \"8080\"\n   |        ^^^^^^\n",
     );
 }
@@ -295,7 +295,7 @@ fn canary_weight_outside_range() {
     );
     let stderr = rejected(&config);
     assert!(
-        stderr.starts_with("error: canary weight 120 in `services.users.canary.weight` is outside 0..=100\n  --> kiln.toml:11:36\n"),
+        stderr.starts_with("error: `services.users.canary.weight` must be from 0 to 100, not 120\n  --> kiln.toml:11:36\n"),
         "{stderr}"
     );
 }
@@ -475,7 +475,7 @@ fn retry_and_ejection_numbers_have_ranges() {
         "{HEAD}{WEB}retries = {{ attempts = 11 }}\noutlier_detection = {{ max_ejection_percent = 0 }}\n"
     ));
     assert!(
-        stderr.contains("error: `services.users.retries.attempts` is 11, outside 0..=10\n"),
+        stderr.contains("error: `services.users.retries.attempts` must be from 0 to 10, not 11\n"),
         "{stderr}"
     );
     assert!(
@@ -484,7 +484,7 @@ fn retry_and_ejection_numbers_have_ranges() {
     );
     assert!(
         stderr.contains(
-            "`services.users.outlier_detection.max_ejection_percent` is 0, outside 1..=100"
+            "`services.users.outlier_detection.max_ejection_percent` must be from 1 to 100, not 0"
         ),
         "{stderr}"
     );
@@ -577,7 +577,7 @@ fn elasticsearch_settings_are_checked() {
     let stderr = rejected(&config);
     for expected in [
         "`https://es:9200` in `environments.dev.elasticsearch.host` is not a host name or IPv4 address",
-        "`environments.dev.elasticsearch.port` cannot be 0",
+        "`environments.dev.elasticsearch.port` must be from 1 to 65535, not 0",
         "`Logs` in `environments.dev.elasticsearch.index_prefix` is not a usable Elasticsearch index prefix",
         "`hunter2` in `environments.dev.elasticsearch.password` is not a secret reference",
         "`-x` in `environments.dev.elasticsearch.user` cannot be a Kubernetes label value",
@@ -599,9 +599,9 @@ fn alert_thresholds_are_checked() {
     let stderr = rejected(&config);
     for expected in [
         "`wake me up` in `environments.dev.alerts.severity` cannot be a Kubernetes label value",
-        "`environments.dev.alerts.error_percent` is 0, outside (0, 100]",
-        "`environments.dev.alerts.latency_p99_ms` is 0, outside 1..",
-        "`environments.dev.alerts.volume_percent` is 100, outside 1..=99",
+        "`environments.dev.alerts.error_percent` must be more than 0 and at most 100, not 0",
+        "`environments.dev.alerts.latency_p99_ms` must be from 1 to 4294967295, not 0",
+        "`environments.dev.alerts.volume_percent` must be from 1 to 99, not 100",
     ] {
         assert!(stderr.contains(expected), "{expected}: {stderr}");
     }
@@ -649,6 +649,8 @@ fn base_images_must_be_pinned_and_plain() {
             "{HEAD}[services.users]\nlanguage = \"node\"\nversion = \"1\"\nport = 8080\nbuild_image = {image:?}\n"
         );
         let stderr = rejected(&config);
+        // A message's further lines are indented under its first, as rustc does.
+        let message = message.replace('\n', "\n       ");
         assert!(stderr.starts_with(&format!("error: {message}")), "{stderr}");
     }
 }

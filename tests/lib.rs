@@ -5,8 +5,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+mod action;
 mod build;
 mod cache;
+mod cli;
 mod cluster;
 mod crash;
 mod crosscheck;
@@ -15,6 +17,7 @@ mod delivery;
 mod diff;
 mod drift;
 mod edges;
+mod eject;
 mod errors;
 mod fluentconf;
 mod golden;
@@ -26,7 +29,10 @@ mod platform;
 mod posture;
 mod prereqs;
 mod properties;
+mod release;
 mod render;
+mod set;
+mod snippets;
 mod structure;
 mod untrusted_overrides;
 mod untrusted_repo;
@@ -181,6 +187,33 @@ impl Repo {
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
         }
+    }
+
+    /// What the shell completes for `words` (the last is the word being
+    /// typed), asked of kiln as its bash script asks: `COMPLETE=bash kiln --
+    /// WORDS...` with the index of that word.
+    pub fn complete(&self, words: &[&str]) -> Vec<String> {
+        self.complete_in(self.path(), words)
+    }
+
+    /// The same, with the shell in `dir`.
+    pub fn complete_in(&self, dir: &Path, words: &[&str]) -> Vec<String> {
+        let output = assert_cmd::Command::cargo_bin("kiln")
+            .expect("kiln binary")
+            .arg("--")
+            .args(words)
+            .current_dir(dir)
+            .env("COMPLETE", "bash")
+            .env("_CLAP_COMPLETE_INDEX", (words.len() - 1).to_string())
+            .env("_CLAP_IFS", "\n")
+            .output()
+            .expect("run kiln");
+        assert_eq!(output.status.code(), Some(0), "{output:?}");
+        assert!(output.stderr.is_empty(), "{output:?}");
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect()
     }
 
     /// Every file in the repo with its contents and modification time.

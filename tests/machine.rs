@@ -231,7 +231,7 @@ fn check_json_reports_an_error_outside_the_config_too() {
         problem["message"]
             .as_str()
             .unwrap()
-            .starts_with("no `kiln.toml` at "),
+            .starts_with("no `kiln.toml` in "),
         "{problem}"
     );
     assert_eq!(

@@ -168,7 +168,7 @@ fn retries_problems_are_located_in_every_layer() {
     for expected in [
         "error: `defaults.retries.on` is empty\n",
         "write `retries = false` to turn retries off",
-        "error: `environments.prod.retries.attempts` is 11, outside 0..=10\n",
+        "error: `environments.prod.retries.attempts` must be from 0 to 10, not 11\n",
         "error: `2 s` in `environments.prod.retries.per_try_timeout` is not a duration\n",
         "error: `services.worker.retries` has no effect: the service has no `route` and no `canary`\n",
     ] {

@@ -125,12 +125,12 @@ fn render_of_an_unknown_environment_suggests_the_real_ones() {
     let run = repo.kiln(&["render", "prdo"]).fails_with(2);
     assert_eq!(
         run.stderr,
-        "error: unknown environment `prdo`\n  = hint: did you mean `prod`?\n"
+        "error: unknown environment `prdo`\n  = hint: did you mean `prod`? the environments are `dev`, `prod`\n"
     );
     assert_eq!(run.stdout, "");
     repo.kiln(&["render", "qa"])
         .fails_with(2)
-        .stderr_has("= hint: `kiln.toml` defines `dev`, `prod`");
+        .stderr_has("= hint: the environments are `dev`, `prod`\n");
     repo.write("kiln.toml", &SMALL.replace("port = 8080", "port = \"x\""));
     repo.kiln(&["render", "prod"])
         .fails_with(2)

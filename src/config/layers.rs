@@ -2,7 +2,7 @@
 //! hold them: `[defaults]`, `[environments.E]` and
 //! `[services.S.environments.E]`; `[services.S]` is `service.rs`.
 
-use super::tables::int32_option;
+use super::whole::replicas_option;
 use super::{
     Alerts, Autoscale, Canary, DeployOn, Elasticsearch, IngressGateway, Mtls, RetrySetting,
 };
@@ -21,7 +21,7 @@ macro_rules! layered {
         #[serde(deny_unknown_fields)]
         pub struct $name {
             /// Pod count when not autoscaled.
-            #[serde(default, deserialize_with = "int32_option")]
+            #[serde(default, deserialize_with = "replicas_option")]
             #[schemars(range(max = 2147483647))]
             pub replicas: Option<u32>,
             /// CPU request, a Kubernetes quantity (`250m`, `1`).

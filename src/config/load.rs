@@ -157,6 +157,8 @@ fn problem_from_serde(key: &KeyPath, message: &str) -> Problem {
         Problem::unknown_variant(key, &value, suggest(&value, offered()), &expected)
     } else if message.starts_with("missing field") {
         Problem::missing_key(&key.key(names.first().map_or("", String::as_str)))
+    } else if let Some((whole, value)) = super::Whole::refused(message) {
+        Problem::whole(key, value, whole)
     } else if message.contains("untagged enum Metrics") {
         Problem::wrong_type(key, "expected a path such as \"/metrics\", or false")
     } else {

@@ -12,10 +12,12 @@ pub mod load;
 pub mod presets;
 mod service;
 mod tables;
+mod whole;
 mod words;
 
 pub use file::{Config, Project};
 pub use layers::{Defaults, EnvironmentConfig, Layer, ServiceEnvironmentConfig};
 pub use service::{ServiceConfig, ServiceKey};
 pub use tables::*;
+pub use whole::{MAX_INT32, Whole};
 pub use words::*;

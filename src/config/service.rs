@@ -3,7 +3,7 @@
 //! and (through the schemars derive) the JSON Schema.
 
 use super::layers::layered;
-use super::tables::int32_option;
+use super::whole::{id_option, port_option, ports_option, replicas_option};
 use super::{
     Autoscale, Canary, ConnectionPool, Egress, Kind, Language, Layer, Metrics, OutlierDetection,
     Protocol, RetrySetting, ServiceEnvironmentConfig,
@@ -108,10 +108,12 @@ service_table! {
             /// A third-party image (`redis:7.2-alpine`) instead of `language` + `version`.
             Image => image: Option<String>,
             /// The port the service listens on.
+            #[serde(default, deserialize_with = "port_option")]
             Port => port: Option<u16>,
             /// Protocol of `port`. Default `http` for built services, `tcp` for images.
             Protocol => protocol: Option<Protocol>,
             /// More named ports, `name = number`.
+            #[serde(default, deserialize_with = "ports_option")]
             Ports => ports: Option<BTreeMap<String, u16>>,
             /// Path prefix exposed through the environment's gateway.
             Route => route: Option<String>,
@@ -124,6 +126,7 @@ service_table! {
             /// Metrics path, or `false`.
             Metrics => metrics: Option<Metrics>,
             /// Port serving metrics. Default `port`.
+            #[serde(default, deserialize_with = "port_option")]
             MetricsPort => metrics_port: Option<u16>,
             /// Canary deployment.
             Canary => canary: Option<Canary>,
@@ -144,8 +147,12 @@ service_table! {
             /// Container arguments.
             Args => args: Option<Vec<String>>,
             /// Numeric user the container runs as.
+            #[serde(default, deserialize_with = "id_option")]
+            #[schemars(range(max = 2147483647))]
             RunAsUser => run_as_user: Option<u32>,
             /// Numeric group the container runs as, and owner group of volumes.
+            #[serde(default, deserialize_with = "id_option")]
+            #[schemars(range(max = 2147483647))]
             RunAsGroup => run_as_group: Option<u32>,
             /// Whether the root filesystem is read-only. Default `true`.
             ReadOnlyRoot => read_only_root: Option<bool>,

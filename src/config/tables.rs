@@ -1,49 +1,18 @@
 //! The small tables of `kiln.toml` (`autoscale`, `canary`, `retries`,
-//! `gateway`, ...), and the int32 reader their counts go through.
+//! `gateway`, ...); their whole numbers are read as `whole.rs` says.
 
+use super::whole::{
+    attempts_option, autoscale_cpu_option, connections_option, consecutive_5xx_option,
+    ejection_percent_option, latency_ms_option, pods, port, port_option, volume_percent_option,
+    weight,
+};
 use super::{RetryOn, Scheme};
 use schemars::JsonSchema;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// The largest count kiln writes: Kubernetes and Istio store replica
-/// counts and connection limits as int32, and refuse anything larger.
-pub const MAX_INT32: u32 = i32::MAX as u32;
-
-/// Reads a count that lands in an int32 field, refusing what does not fit
-/// with the range in words (as a `u16` port is refused).
-pub(super) fn int32<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
-    use serde::de::{Error, Unexpected, Visitor};
-    struct Int32;
-    impl Visitor<'_> for Int32 {
-        type Value = u32;
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            write!(f, "a whole number from 0 to {MAX_INT32}")
-        }
-        fn visit_i64<E: Error>(self, n: i64) -> Result<u32, E> {
-            u32::try_from(n)
-                .ok()
-                .filter(|n| *n <= MAX_INT32)
-                .ok_or_else(|| E::invalid_value(Unexpected::Signed(n), &self))
-        }
-        fn visit_u64<E: Error>(self, n: u64) -> Result<u32, E> {
-            u32::try_from(n)
-                .ok()
-                .filter(|n| *n <= MAX_INT32)
-                .ok_or_else(|| E::invalid_value(Unexpected::Unsigned(n), &self))
-        }
-    }
-    deserializer.deserialize_u32(Int32)
-}
-
-pub(super) fn int32_option<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<u32>, D::Error> {
-    int32(deserializer).map(Some)
-}
-
-/// `kiln = { git, rev }`, `{ image }` or `{ version, index }`: one pinned
-/// source of kiln for CI.
+/// `kiln = { git, rev }`, `{ image }`, `{ version, index }` or `{ action }`:
+/// one pinned source of kiln for CI.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KilnSource {
@@ -59,6 +28,10 @@ pub struct KilnSource {
     pub version: Option<String>,
     /// Index URL of that Cargo registry: `sparse+https://...` or `https://...`.
     pub index: Option<String>,
+    /// kiln's GitHub Action (`action.yml`), pinned by commit:
+    /// `owner/repo@<40-hex commit>`. The GitHub pipeline runs it; GitLab and
+    /// Jenkins build that commit of `https://github.com/owner/repo`.
+    pub action: Option<String>,
 }
 
 /// `gateway = { namespace, selector, service_account }`: where the ingress
@@ -83,14 +56,15 @@ pub struct IngressGateway {
 #[serde(deny_unknown_fields)]
 pub struct Autoscale {
     /// Fewest replicas.
-    #[serde(deserialize_with = "int32")]
+    #[serde(deserialize_with = "pods")]
     #[schemars(range(max = 2147483647))]
     pub min: u32,
     /// Most replicas.
-    #[serde(deserialize_with = "int32")]
+    #[serde(deserialize_with = "pods")]
     #[schemars(range(max = 2147483647))]
     pub max: u32,
     /// Target average CPU utilisation, percent of the request. Default 80.
+    #[serde(default, deserialize_with = "autoscale_cpu_option")]
     pub cpu: Option<u32>,
 }
 
@@ -100,7 +74,8 @@ pub struct Autoscale {
 pub struct Canary {
     /// Image tag of the canary.
     pub version: String,
-    /// Percent of traffic sent to the canary, 0..=100.
+    /// Percent of traffic sent to the canary, from 0 to 100.
+    #[serde(deserialize_with = "weight")]
     pub weight: u32,
 }
 
@@ -111,6 +86,7 @@ pub struct Egress {
     /// IPv4 or IPv6 range, `address/prefix`.
     pub cidr: String,
     /// TCP port.
+    #[serde(deserialize_with = "port")]
     pub port: u16,
 }
 
@@ -157,7 +133,8 @@ impl<'de> Deserialize<'de> for RetrySetting {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Retries {
-    /// Retries after the first try, 0..=10; 0 turns retries off. Default 3.
+    /// Retries after the first try, from 0 to 10; 0 turns retries off. Default 3.
+    #[serde(default, deserialize_with = "attempts_option")]
     pub attempts: Option<u32>,
     /// The failures that are retried. Default all three: each is one the request
     /// never reached the app in, so even a POST is safe to send again.
@@ -171,15 +148,15 @@ pub struct Retries {
 #[serde(deny_unknown_fields)]
 pub struct ConnectionPool {
     /// Most TCP connections to the service per caller sidecar. Default 100.
-    #[serde(default, deserialize_with = "int32_option")]
+    #[serde(default, deserialize_with = "connections_option")]
     #[schemars(range(max = 2147483647))]
     pub max_connections: Option<u32>,
     /// Most HTTP requests waiting for a connection. Default 100.
-    #[serde(default, deserialize_with = "int32_option")]
+    #[serde(default, deserialize_with = "connections_option")]
     #[schemars(range(max = 2147483647))]
     pub max_pending_requests: Option<u32>,
     /// Most concurrent HTTP requests. Default 1000.
-    #[serde(default, deserialize_with = "int32_option")]
+    #[serde(default, deserialize_with = "connections_option")]
     #[schemars(range(max = 2147483647))]
     pub max_requests: Option<u32>,
 }
@@ -189,12 +166,14 @@ pub struct ConnectionPool {
 #[serde(deny_unknown_fields)]
 pub struct OutlierDetection {
     /// 5xx answers in a row that eject a pod from the pool. Default 5.
+    #[serde(default, deserialize_with = "consecutive_5xx_option")]
     pub consecutive_5xx_errors: Option<u32>,
     /// How often pods are checked, a duration. Default `10s`.
     pub interval: Option<String>,
     /// Shortest ejection, a duration. Default `30s`.
     pub base_ejection_time: Option<String>,
     /// Most pods ejected at once, percent. Default 50.
+    #[serde(default, deserialize_with = "ejection_percent_option")]
     pub max_ejection_percent: Option<u32>,
 }
 
@@ -205,6 +184,7 @@ pub struct Elasticsearch {
     /// Required. Host name or IP address of Elasticsearch.
     pub host: String,
     /// Default 9200.
+    #[serde(default, deserialize_with = "port_option")]
     pub port: Option<u16>,
     /// `https` (default) or `http`.
     pub scheme: Option<Scheme>,
@@ -226,8 +206,10 @@ pub struct Alerts {
     /// Percent of 5xx answers over 5 minutes that fires `HighErrorRatio`. Default 2 in prod, 5 elsewhere.
     pub error_percent: Option<f64>,
     /// p99 latency in milliseconds that fires `HighLatencyP99`. Default 500 in prod, 1000 elsewhere.
+    #[serde(default, deserialize_with = "latency_ms_option")]
     pub latency_p99_ms: Option<u32>,
     /// Percent of a volume in use that fires `VolumeNearlyFull`. Default 80 in prod, 90 elsewhere.
+    #[serde(default, deserialize_with = "volume_percent_option")]
     pub volume_percent: Option<u32>,
 }
 

@@ -4,6 +4,8 @@
 //! Messages are lowercase, put keys, values and paths in backticks, and a
 //! hint says what to do next.
 
+use super::listing::{ListingProblem, Unrestorable, listing_report, unrestorable};
+use super::set::SetRefusal;
 use super::{Located, OverrideRule};
 use std::fmt;
 use std::path::PathBuf;
@@ -13,6 +15,7 @@ use std::path::PathBuf;
 pub enum Error {
     /// `kiln.toml` has one or more problems; nothing was written.
     Invalid {
+        /// Every problem drawn with its line, styled (see `report`).
         report: String,
         count: usize,
         file: String,
@@ -21,8 +24,14 @@ pub enum Error {
     },
     /// `kiln.toml` is larger than kiln reads.
     ConfigTooLarge { path: PathBuf, bytes: u64, max: u64 },
-    /// There is no `kiln.toml` where one was expected.
+    /// There is no `kiln.toml` in the directory a command started from, nor
+    /// in any directory above it.
     ConfigMissing { path: PathBuf },
+    /// `-C DIR` names a directory kiln cannot enter.
+    ChangeDirectory {
+        path: PathBuf,
+        cause: std::io::Error,
+    },
     /// `kiln init` found a `kiln.toml` already.
     ConfigExists { path: PathBuf },
     /// Reading or writing a file failed.
@@ -110,16 +119,13 @@ pub enum Error {
     },
     /// `kiln templates eject` found the override there already.
     OverrideExists { file: String },
-    /// `kiln explain` named an environment, service or setting that does not exist.
+    /// A command named an environment, service, setting or subcommand that
+    /// does not exist.
     NotFound {
         what: &'static str,
         name: String,
         suggestion: Option<String>,
-    },
-    /// `kiln render` named an environment `kiln.toml` does not define.
-    UnknownEnvironment {
-        name: String,
-        suggestion: Option<String>,
+        /// The names there are, listed in the hint; none for a list too long.
         known: Vec<String>,
     },
     /// `kiln render` needs an ejected file that is not on disk.
@@ -139,6 +145,21 @@ pub enum Error {
     AgainstNotDirectory { path: PathBuf, why: String },
     /// `kiln diff --env`/`--service` names no environment or service of either side.
     UnknownFilter { names: Vec<UnknownName> },
+    /// Ejected files, or an ejected kustomization, that would leave an
+    /// environment kustomize cannot build or that leaves out a file kiln
+    /// writes. `build` says that nothing was written.
+    Listing {
+        problems: Vec<ListingProblem>,
+        /// How the user names the repo in paths: `""`, or `DIR/` with `--dir DIR`.
+        root: String,
+        build: bool,
+    },
+    /// `kiln restore` named files it cannot give back to kiln; nothing was written.
+    Unrestorable { files: Vec<(String, Unrestorable)> },
+    /// `kiln restore` found the journal of an interrupted build.
+    RestorePending,
+    /// `kiln set` was given a key it cannot change; `kiln.toml` was not touched.
+    SetKey { key: String, refusal: SetRefusal },
 }
 
 /// A name that `kiln diff` was asked to filter on and that is nowhere.
@@ -152,16 +173,38 @@ pub struct UnknownName {
 }
 
 impl Error {
+    /// `name` is not one of `known`: the closest is suggested, and all listed.
+    pub fn not_found<'a>(
+        what: &'static str,
+        name: &str,
+        known: impl IntoIterator<Item = &'a String>,
+    ) -> Error {
+        let known: Vec<String> = known.into_iter().cloned().collect();
+        Error::NotFound {
+            what,
+            name: name.to_string(),
+            suggestion: super::suggest(name, known.iter().map(String::as_str)).map(str::to_string),
+            known,
+        }
+    }
+
     /// The process exit code: 2 for every error (1 is reserved for `diff`).
     pub fn exit_code(&self) -> i32 {
         2
     }
 
-    /// The whole message for stderr. Each problem of an invalid config
-    /// already starts with `error:`.
+    /// The whole message for stderr, styled: the stream it is written to
+    /// drops the styles when colour is off. Each problem of an invalid
+    /// config already starts with `error:`.
     pub fn report(&self) -> String {
         match self {
-            Error::Invalid { .. } => self.to_string(),
+            Error::Invalid {
+                report,
+                count,
+                file,
+                ..
+            } => format!("{report}{}", invalid_summary(*count, file)),
+            Error::Listing { .. } => self.to_string(),
             Error::Overrides(all) => {
                 let mut text = String::new();
                 for err in all {
@@ -174,9 +217,18 @@ impl Error {
                 ));
                 text
             }
-            _ => format!("error: {self}"),
+            _ => format!("{ERROR}error{ERROR:#}: {self}"),
         }
     }
+}
+
+/// How annotate-snippets styles `error`, for the errors that are not drawn by it.
+const ERROR: anstyle::Style = annotate_snippets::renderer::DEFAULT_ERROR_STYLE;
+
+/// The line after the problems of an invalid `kiln.toml`.
+fn invalid_summary(count: usize, file: &str) -> String {
+    let noun = if count == 1 { "problem" } else { "problems" };
+    format!("{count} {noun} in `{file}`; nothing was written")
 }
 
 impl fmt::Display for Error {
@@ -187,10 +239,12 @@ impl fmt::Display for Error {
                 count,
                 file,
                 ..
-            } => {
-                let noun = if *count == 1 { "problem" } else { "problems" };
-                write!(f, "{report}{count} {noun} in `{file}`; nothing was written")
-            }
+            } => write!(
+                f,
+                "{}{}",
+                anstream::adapter::strip_str(report),
+                invalid_summary(*count, file)
+            ),
             Error::ConfigTooLarge { path, bytes, max } => write!(
                 f,
                 "`{}` is {bytes} bytes; kiln reads at most {max}\n  = hint: a kiln.toml this large is almost certainly not a config; check what wrote it",
@@ -198,7 +252,13 @@ impl fmt::Display for Error {
             ),
             Error::ConfigMissing { path } => write!(
                 f,
-                "no `kiln.toml` at `{}`\n  = hint: run `kiln init` to start one, or pass `--dir` to point at your repo",
+                "no `kiln.toml` in `{}` or any directory above it\n  = hint: run `kiln init` to start a repo \
+                 here, or `kiln -C DIR ...` to work on the repo at DIR",
+                path.display()
+            ),
+            Error::ChangeDirectory { path, cause } => write!(
+                f,
+                "cannot change to `{}`: {cause}\n  = hint: `-C` takes a directory; kiln runs as if started there",
                 path.display()
             ),
             Error::ConfigExists { path } => write!(
@@ -382,36 +442,26 @@ impl fmt::Display for Error {
                 what,
                 name,
                 suggestion,
-            } => {
-                write!(f, "unknown {what} `{name}`")?;
-                match suggestion {
-                    Some(other) => write!(f, "\n  = hint: did you mean `{other}`?"),
-                    None => write!(f, "\n  = hint: check the spelling against `kiln.toml`"),
-                }
-            }
-            Error::UnknownEnvironment {
-                name,
-                suggestion,
                 known,
             } => {
-                write!(f, "unknown environment `{name}`")?;
-                match suggestion {
-                    Some(other) => write!(f, "\n  = hint: did you mean `{other}`?"),
-                    None => write!(
+                write!(f, "unknown {what} `{name}`\n  = hint: ")?;
+                if let Some(other) = suggestion {
+                    write!(f, "did you mean `{other}`? ")?;
+                }
+                let listed: Vec<String> = known.iter().map(|k| format!("`{k}`")).collect();
+                match (listed.is_empty(), *what) {
+                    (false, _) => write!(f, "the {what}s are {}", listed.join(", ")),
+                    (true, "setting") => write!(
                         f,
-                        "\n  = hint: `kiln.toml` defines {}",
-                        known
-                            .iter()
-                            .map(|k| format!("`{k}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        "`kiln explain ENV SERVICE`, without a setting, lists every one"
                     ),
+                    (true, _) => write!(f, "`kiln.toml` defines no {what}"),
                 }
             }
             Error::EjectedMissing { path } => write!(
                 f,
                 "`{path}` is ejected but not on disk, so the environment cannot be applied as it stands\n  \
-                 = hint: restore it (`git checkout -- {path}`), or put it back in kiln's hands by deleting its `ejected = true` line in `kiln.lock`"
+                 = hint: bring it back (`git checkout -- {path}`), or give it back to kiln with `kiln restore {path}`"
             ),
             Error::NotYaml { path, cause } => write!(
                 f,
@@ -446,6 +496,21 @@ impl fmt::Display for Error {
                 f,
                 "cannot compare with `{}`: {why}\n  = hint: `--against` takes a directory of generated files, such as the root of another checkout",
                 path.display()
+            ),
+            Error::Listing {
+                problems, build, ..
+            } => {
+                write!(f, "{}", listing_report(problems).trim_end())?;
+                if *build {
+                    write!(f, "\nnothing was written")?;
+                }
+                Ok(())
+            }
+            Error::Unrestorable { files } => unrestorable(files, f),
+            Error::RestorePending => write!(
+                f,
+                "a build was interrupted in this repo, so kiln cannot yet tell its files from yours; nothing was written\n  \
+                 = hint: run `kiln build` to finish it, then `kiln restore` again"
             ),
             Error::UnknownFilter { names } => {
                 for (i, unknown) in names.iter().enumerate() {
@@ -483,6 +548,7 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
+            Error::SetKey { key, refusal } => refusal.write(key, f),
         }
     }
 }
@@ -496,42 +562,4 @@ fn work_hint(tag_cost: u64) -> String {
          template stays far below the limit, so look for loops in loops, large `range()`s, or values \
          that grow at every step"
     )
-}
-
-impl Error {
-    /// Every problem of this error, located when kiln knows where: the
-    /// problems of an invalid `kiln.toml`, the line of a template override,
-    /// or the whole message of any other error.
-    pub fn located(&self) -> Vec<Located> {
-        match self {
-            Error::Invalid { problems, .. } => problems.clone(),
-            Error::Overrides(all) => all.iter().flat_map(Error::located).collect(),
-            other => {
-                let (file, line) = match other {
-                    Error::TemplateOverride { file, line, .. } => (Some(file.clone()), *line),
-                    Error::UnescapedOverride { file, line, .. } => (Some(file.clone()), *line),
-                    Error::OverrideNotYaml { files, line, .. } => (files.first().cloned(), *line),
-                    Error::Override { file, line, .. } => (Some(file.clone()), *line),
-                    Error::OverrideTooCostly { file, .. } => (Some(file.clone()), None),
-                    Error::UnknownOverride { file, .. } => (Some(file.clone()), None),
-                    _ => (None, None),
-                };
-                let text = other.to_string();
-                let (message, hint) = match text.split_once("\n  = hint: ") {
-                    Some((message, hint)) => (message.to_string(), Some(hint.to_string())),
-                    None => (text, None),
-                };
-                vec![Located {
-                    file,
-                    line,
-                    column: line.map(|_| 1),
-                    end_line: None,
-                    end_column: None,
-                    key: None,
-                    message,
-                    hint,
-                }]
-            }
-        }
-    }
 }

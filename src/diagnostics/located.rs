@@ -1,20 +1,45 @@
-//! A problem as an editor or CI annotation needs it.
+//! Every problem of an error, located where kiln knows where, for
+//! `kiln check --format json|github`.
 
-/// A problem as an editor or CI annotation needs it: where, what, what to do.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Located {
-    /// The file, as the user reads its name (`kiln.toml`, `demo/kiln.toml`).
-    pub file: Option<String>,
-    /// 1-based line and column (in characters) where the problem starts.
-    pub line: Option<usize>,
-    pub column: Option<usize>,
-    /// Where it ends (exclusive column), on the same or a later line.
-    #[serde(rename = "endLine")]
-    pub end_line: Option<usize>,
-    #[serde(rename = "endColumn")]
-    pub end_column: Option<usize>,
-    /// The key, dotted as in messages (`services.users.port`); `null` for a syntax error.
-    pub key: Option<String>,
-    pub message: String,
-    pub hint: Option<String>,
+use super::{Error, Located};
+
+impl Error {
+    /// Every problem of this error, located when kiln knows where: the
+    /// problems of an invalid `kiln.toml`, the line of a template override,
+    /// or the whole message of any other error.
+    pub fn located(&self) -> Vec<Located> {
+        match self {
+            Error::Invalid { problems, .. } => problems.clone(),
+            Error::Overrides(all) => all.iter().flat_map(Error::located).collect(),
+            Error::Listing { problems, root, .. } => {
+                problems.iter().map(|p| p.located(root)).collect()
+            }
+            other => {
+                let (file, line) = match other {
+                    Error::TemplateOverride { file, line, .. } => (Some(file.clone()), *line),
+                    Error::UnescapedOverride { file, line, .. } => (Some(file.clone()), *line),
+                    Error::OverrideNotYaml { files, line, .. } => (files.first().cloned(), *line),
+                    Error::Override { file, line, .. } => (Some(file.clone()), *line),
+                    Error::OverrideTooCostly { file, .. } => (Some(file.clone()), None),
+                    Error::UnknownOverride { file, .. } => (Some(file.clone()), None),
+                    _ => (None, None),
+                };
+                let text = other.to_string();
+                let (message, hint) = match text.split_once("\n  = hint: ") {
+                    Some((message, hint)) => (message.to_string(), Some(hint.to_string())),
+                    None => (text, None),
+                };
+                vec![Located {
+                    file,
+                    line,
+                    column: line.map(|_| 1),
+                    end_line: None,
+                    end_column: None,
+                    key: None,
+                    message,
+                    hint,
+                }]
+            }
+        }
+    }
 }

@@ -3,11 +3,14 @@
 //! editors and CI.
 
 mod error;
+mod listing;
 mod located;
 mod problem;
 mod rule;
+mod set;
 
 pub use error::{Error, UnknownName};
-pub use located::Located;
-pub use problem::{KeyPart, KeyPath, Problem, did_you_mean, suggest};
+pub use listing::{ListingFault, ListingProblem, Unrestorable, listing_report};
+pub use problem::{KeyPart, KeyPath, Located, Problem, did_you_mean, suggest};
 pub use rule::OverrideRule;
+pub use set::SetRefusal;

@@ -58,14 +58,6 @@ impl Problem {
         )
     }
 
-    pub fn zero_port(key: &KeyPath) -> Self {
-        Problem::at(
-            key,
-            format!("`{key}` cannot be 0"),
-            Some("use a port between 1 and 65535".to_string()),
-        )
-    }
-
     pub fn bad_image(key: &KeyPath, image: &str) -> Self {
         Problem::at(
             key,
@@ -136,11 +128,18 @@ impl Problem {
         )
     }
 
+    /// `range` as a person says it: "from 1 to 99".
     pub fn out_of_range(key: &KeyPath, value: &str, range: &str, meaning: &str) -> Self {
         Problem::at(
             key,
-            format!("`{key}` is {value}, outside {range}"),
+            format!("`{key}` must be {range}, not {value}"),
             Some(meaning.to_string()),
         )
+    }
+
+    /// A whole number outside the range of its kind, found in reading or in `validate`.
+    pub fn whole(key: &KeyPath, value: &str, whole: crate::config::Whole) -> Self {
+        let (from, to) = whole.range();
+        Problem::out_of_range(key, value, &format!("from {from} to {to}"), whole.meaning())
     }
 }

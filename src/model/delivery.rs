@@ -84,6 +84,7 @@ pub struct InputFile {
 /// Where a pipeline gets kiln: `project.kiln`, pinned.
 #[derive(Debug, Clone, Serialize)]
 pub struct KilnView {
+    /// An action is `git` too, with `action` set.
     pub kind: KilnSourceKind,
     pub git: Option<String>,
     pub rev: Option<String>,
@@ -94,6 +95,9 @@ pub struct KilnView {
     pub image_digest: Option<String>,
     pub version: Option<String>,
     pub index: Option<String>,
+    /// `owner/repo@<commit>` of kiln's GitHub Action: the GitHub pipeline
+    /// runs it, the others build the same commit (kind `git`).
+    pub action: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -176,18 +176,6 @@ impl Problem {
         )
     }
 
-    pub fn autoscale_min_zero(key: &KeyPath) -> Self {
-        Problem::at(key, format!("`{key}.min` must be at least 1"), None)
-    }
-
-    pub fn autoscale_cpu(key: &KeyPath, cpu: u32) -> Self {
-        Problem::at(
-            key,
-            format!("`{key}.cpu` is {cpu}, outside 1..=100"),
-            Some("it is the target CPU utilisation in percent of the request".to_string()),
-        )
-    }
-
     pub fn autoscale_cronjob(key: &KeyPath) -> Self {
         Problem::at(
             key,

@@ -4,7 +4,7 @@
 
 use super::super::rules::{image_problem, secret_ref_problem};
 use crate::config::limits::*;
-use crate::config::{Config, Kind, Layer, Metrics, Protocol, ServiceConfig};
+use crate::config::{Config, Kind, Layer, Metrics, Protocol, ServiceConfig, Whole};
 use crate::diagnostics::{KeyPath, Problem, suggest};
 use crate::grammar::cron;
 use crate::grammar::names::{self, is_version};
@@ -98,16 +98,24 @@ fn check_layer(key: &KeyPath, layer: Layer<'_>, problems: &mut Vec<Problem>) {
     }
     if let Some(autoscale) = layer.autoscale {
         let key = key.key("autoscale");
-        if autoscale.min == 0 {
-            problems.push(Problem::autoscale_min_zero(&key));
+        if !Whole::Pods.contains(autoscale.min) {
+            problems.push(Problem::whole(
+                &key.key("min"),
+                &autoscale.min.to_string(),
+                Whole::Pods,
+            ));
         }
         if autoscale.min > autoscale.max {
             problems.push(Problem::autoscale_range(&key, autoscale.min, autoscale.max));
         }
         if let Some(cpu) = autoscale.cpu
-            && !(1..=100).contains(&cpu)
+            && !Whole::AutoscaleCpu.contains(cpu)
         {
-            problems.push(Problem::autoscale_cpu(&key, cpu));
+            problems.push(Problem::whole(
+                &key.key("cpu"),
+                &cpu.to_string(),
+                Whole::AutoscaleCpu,
+            ));
         }
     }
     for (name, _) in layer.env.into_iter().flatten() {
@@ -202,8 +210,12 @@ fn check_service(
         if !is_cidr(&rule.cidr) {
             problems.push(Problem::bad_cidr(&key.key("cidr"), &rule.cidr));
         }
-        if rule.port == 0 {
-            problems.push(Problem::zero_port(&key.key("port")));
+        if !Whole::Port.contains(rule.port.into()) {
+            problems.push(Problem::whole(
+                &key.key("port"),
+                &rule.port.to_string(),
+                Whole::Port,
+            ));
         }
     }
     for (index, arg) in service.args.iter().flatten().enumerate() {
@@ -332,8 +344,8 @@ fn check_image_source(
 fn check_ports(service: &ServiceConfig, key: &KeyPath, problems: &mut Vec<Problem>) {
     let mut taken: BTreeMap<u16, String> = BTreeMap::new();
     let mut claim = |port: u16, owner: String, key: KeyPath, problems: &mut Vec<Problem>| {
-        if port == 0 {
-            problems.push(Problem::zero_port(&key));
+        if !Whole::Port.contains(port.into()) {
+            problems.push(Problem::whole(&key, &port.to_string(), Whole::Port));
         } else if SIDECAR_PORTS.contains(&port) {
             problems.push(Problem::reserved_port(&key, port));
         } else if let Some(other) = taken.get(&port) {

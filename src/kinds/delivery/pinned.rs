@@ -18,7 +18,7 @@ pub const TRIVY: &str = "aquasec/trivy:0.57.1";
 pub const KUBECTL: &str = "alpine/k8s:1.31.5";
 pub const ARGOCD: &str = "quay.io/argoproj/argocd:v2.13.3";
 /// Has git and cargo: the drift job builds kiln with it, from `project.kiln`.
-/// At least kiln's own minimum Rust (1.88, set by its dependencies).
-pub const RUST_CI: &str = "rust:1.88.0-bookworm";
+/// At least kiln's own minimum Rust (Cargo.toml's rust-version).
+pub const RUST_CI: &str = "rust:1.89.0-bookworm";
 /// A small shell with sha256sum and awk, for `.kiln/drift.sh`.
 pub const SHELL: &str = "alpine:3.21.3";

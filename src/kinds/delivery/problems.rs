@@ -2,10 +2,10 @@
 
 use crate::diagnostics::{KeyPath, Problem};
 
-/// The three ways `project.kiln` can say where CI gets kiln.
+/// The four ways `project.kiln` can say where CI gets kiln.
 const KILN_SOURCES: &str = "set `kiln = { git = \"https://...\", rev = \"<commit sha>\" }`, \
-     `kiln = { image = \"...@sha256:...\" }` or `kiln = { version = \"x.y.z\", index = \"sparse+https://...\" }` \
-     in `[project]`";
+     `kiln = { image = \"...@sha256:...\" }`, `kiln = { version = \"x.y.z\", index = \"sparse+https://...\" }` \
+     or `kiln = { action = \"owner/kiln@<commit sha>\" }` in `[project]`";
 
 /// What `kiln check` says when it writes pipelines but `project.kiln` is not set.
 pub fn no_kiln_source_note() -> String {
@@ -125,6 +125,9 @@ impl Problem {
             "version" => {
                 "name one exact release such as `0.1.0` (or `0.2.0-rc.1`), without `^`, `~`, `=` or `*`"
             }
+            "action" => {
+                "pin kiln's GitHub Action by commit: `owner/repo@` and the full 40-character SHA in lowercase; a tag or branch can move"
+            }
             _ => {
                 "use the index URL of the Cargo registry, `sparse+https://...` or `https://...`, without a user or password in it"
             }
@@ -138,6 +141,7 @@ impl Problem {
                     "rev" => "commit",
                     "image" => "image",
                     "version" => "version",
+                    "action" => "GitHub Action",
                     _ => "registry index URL",
                 }
             ),

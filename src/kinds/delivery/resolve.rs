@@ -238,20 +238,29 @@ fn kiln_view(source: &KilnSource) -> KilnView {
     let image = source.image.as_deref().and_then(|i| i.split_once('@'));
     let kind = if source.image.is_some() {
         KilnSourceKind::Image
-    } else if source.git.is_some() {
+    } else if source.git.is_some() || source.action.is_some() {
         KilnSourceKind::Git
     } else {
         KilnSourceKind::Registry
     };
+    // The action's own repository at its commit: what the other pipelines build.
+    let action = source.action.as_deref().and_then(|a| a.split_once('@'));
     KilnView {
         kind,
-        git: source.git.clone(),
-        rev: source.rev.clone(),
+        git: source
+            .git
+            .clone()
+            .or_else(|| action.map(|(repo, _)| format!("https://github.com/{repo}"))),
+        rev: source
+            .rev
+            .clone()
+            .or_else(|| action.map(|(_, rev)| rev.to_string())),
         image: source.image.clone(),
         image_name: image.map(|(name, _)| name.to_string()),
         image_digest: image.map(|(_, digest)| format!("@{digest}")),
         version: source.version.clone(),
         index: source.index.clone(),
+        action: source.action.clone(),
     }
 }
 

@@ -75,6 +75,7 @@ fn check_kiln_source(
         ("git", source.git.is_some()),
         ("image", source.image.is_some()),
         ("version", source.version.is_some()),
+        ("action", source.action.is_some()),
     ]
     .into_iter()
     .filter_map(|(name, set)| set.then_some(name))
@@ -97,12 +98,13 @@ fn check_kiln_source(
             _ => {}
         }
     }
-    let checks: [KilnRule<'_>; 5] = [
+    let checks: [KilnRule<'_>; 6] = [
         ("git", &source.git, is_https_url),
         ("rev", &source.rev, is_commit),
         ("image", &source.image, is_pinned_image),
         ("version", &source.version, is_exact_version),
         ("index", &source.index, is_cargo_index),
+        ("action", &source.action, is_action_ref),
     ];
     for (field, value, valid) in checks {
         if let Some(value) = value
@@ -131,6 +133,29 @@ fn is_https_url(url: &str) -> bool {
         && !authority.is_empty()
         && !authority.starts_with(':')
         && !authority.contains('@')
+}
+
+/// `owner/repo@<full commit SHA>`, as a workflow's `uses:` pins an action
+/// of GitHub: owner and repository named as GitHub allows.
+fn is_action_ref(action: &str) -> bool {
+    let Some((path, rev)) = action.split_once('@') else {
+        return false;
+    };
+    let Some((owner, repo)) = path.split_once('/') else {
+        return false;
+    };
+    let owner_ok = (1..=39).contains(&owner.len())
+        && !owner.starts_with('-')
+        && owner
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    let repo_ok = (1..=100).contains(&repo.len())
+        && repo != "."
+        && repo != ".."
+        && repo
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    owner_ok && repo_ok && is_commit(rev)
 }
 
 /// A full commit SHA, as git prints it.

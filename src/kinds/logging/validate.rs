@@ -2,7 +2,7 @@
 //! where it sends logs must be reachable and named by a Secret reference.
 
 use super::logging_namespace;
-use crate::config::Config;
+use crate::config::{Config, Whole};
 use crate::diagnostics::{KeyPath, Problem};
 use crate::grammar::names;
 use crate::kinds::rules::secret_ref_problem;
@@ -20,8 +20,14 @@ pub fn validate(config: &Config, problems: &mut Vec<Problem>) {
             if !names::is_host(&es.host) {
                 problems.push(Problem::bad_host(&key.key("host"), &es.host));
             }
-            if es.port == Some(0) {
-                problems.push(Problem::zero_port(&key.key("port")));
+            if let Some(port) = es.port
+                && !Whole::Port.contains(port.into())
+            {
+                problems.push(Problem::whole(
+                    &key.key("port"),
+                    &port.to_string(),
+                    Whole::Port,
+                ));
             }
             if let Some(prefix) = &es.index_prefix
                 && !names::is_index_prefix(prefix)

@@ -16,14 +16,6 @@ impl Problem {
         )
     }
 
-    pub fn canary_weight(key: &KeyPath, weight: u32) -> Self {
-        Problem::at(
-            key,
-            format!("canary weight {weight} in `{key}` is outside 0..=100"),
-            Some("it is the percent of traffic the canary receives".to_string()),
-        )
-    }
-
     pub fn canary_not_web(key: &KeyPath) -> Self {
         Problem::at(
             key,

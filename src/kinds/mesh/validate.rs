@@ -4,6 +4,7 @@
 
 use crate::config::{
     Canary, Config, EnvironmentConfig, IngressGateway, Kind, Retries, RetrySetting, ServiceConfig,
+    Whole,
 };
 use crate::diagnostics::{KeyPath, Problem};
 use crate::grammar::duration::is_duration;
@@ -195,13 +196,12 @@ fn check_service_layers(
         }
     }
     if let Some(percent) = outlier.and_then(|o| o.max_ejection_percent)
-        && !(1..=100).contains(&percent)
+        && !Whole::EjectionPercent.contains(percent)
     {
-        problems.push(Problem::out_of_range(
+        problems.push(Problem::whole(
             &key.key("outlier_detection").key("max_ejection_percent"),
             &percent.to_string(),
-            "1..=100",
-            "it is the most pods, in percent, ejected from the pool at once",
+            Whole::EjectionPercent,
         ));
     }
     let has_canary = service.canary.is_some()
@@ -264,13 +264,12 @@ fn check_service_layers(
 
 fn check_retries(key: &KeyPath, policy: &Retries, problems: &mut Vec<Problem>) {
     if let Some(attempts) = policy.attempts
-        && attempts > 10
+        && !Whole::Attempts.contains(attempts)
     {
-        problems.push(Problem::out_of_range(
+        problems.push(Problem::whole(
             &key.key("attempts"),
             &attempts.to_string(),
-            "0..=10",
-            "it is how often a failed request is tried again; `retries = false` turns retries off",
+            Whole::Attempts,
         ));
     }
     if let Some(timeout) = &policy.per_try_timeout
@@ -333,8 +332,12 @@ fn check_canary(
     kind: Kind,
     problems: &mut Vec<Problem>,
 ) {
-    if canary.weight > 100 {
-        problems.push(Problem::canary_weight(&key.key("weight"), canary.weight));
+    if !Whole::Weight.contains(canary.weight) {
+        problems.push(Problem::whole(
+            &key.key("weight"),
+            &canary.weight.to_string(),
+            Whole::Weight,
+        ));
     }
     if !is_version(&canary.version) {
         problems.push(Problem::bad_version(&key.key("version"), &canary.version));

@@ -1,7 +1,7 @@
 //! The rules of the monitoring keys: where Prometheus runs, how often it
 //! scrapes, and each environment's alert thresholds.
 
-use crate::config::Config;
+use crate::config::{Config, Whole};
 use crate::diagnostics::{KeyPath, Problem};
 use crate::grammar::duration::is_duration;
 use crate::grammar::names;
@@ -33,26 +33,26 @@ pub fn validate(config: &Config, problems: &mut Vec<Problem>) {
                 problems.push(Problem::out_of_range(
                     &key.key("error_percent"),
                     &percent.to_string(),
-                    "(0, 100]",
+                    "more than 0 and at most 100",
                     "it is the percent of answers that are 5xx errors",
                 ));
             }
-            if alerts.latency_p99_ms == Some(0) {
-                problems.push(Problem::out_of_range(
+            if let Some(latency) = alerts.latency_p99_ms
+                && !Whole::LatencyMs.contains(latency)
+            {
+                problems.push(Problem::whole(
                     &key.key("latency_p99_ms"),
-                    "0",
-                    "1..",
-                    "it is the p99 latency in milliseconds above which the alert fires",
+                    &latency.to_string(),
+                    Whole::LatencyMs,
                 ));
             }
             if let Some(percent) = alerts.volume_percent
-                && !(1..=99).contains(&percent)
+                && !Whole::VolumePercent.contains(percent)
             {
-                problems.push(Problem::out_of_range(
+                problems.push(Problem::whole(
                     &key.key("volume_percent"),
                     &percent.to_string(),
-                    "1..=99",
-                    "it is the percent of a volume in use above which the alert fires",
+                    Whole::VolumePercent,
                 ));
             }
         }
