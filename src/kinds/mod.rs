@@ -187,3 +187,6 @@ pub fn crosscheck_made(
 ) -> (Vec<Problem>, Vec<Error>) {
     crate::verify::check_made(rendered, model, sources, &checks())
 }
+
+#[cfg(test)]
+mod tests;

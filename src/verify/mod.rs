@@ -145,3 +145,6 @@ impl Problem {
         )
     }
 }
+
+#[cfg(test)]
+mod tests;

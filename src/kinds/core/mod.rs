@@ -48,3 +48,6 @@ impl Kind for Core {
         ]
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -120,3 +120,6 @@ impl Kind for Mesh {
         ]
     }
 }
+
+#[cfg(test)]
+mod tests;
