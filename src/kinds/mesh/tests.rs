@@ -71,7 +71,7 @@ fn canary_weight_is_a_percent() {
         found,
         [(
             "services.api.canary.weight".to_string(),
-            "canary weight 101 in `services.api.canary.weight` is outside 0..=100".to_string()
+            "`services.api.canary.weight` must be from 0 to 100, not 101".to_string()
         )]
     );
 }
@@ -170,7 +170,11 @@ fn retry_policies_are_checked_in_every_layer() {
             "environments.prod.retries.on",
         ]
     );
-    assert!(found[0].1.contains("is 11, outside 0..=10"));
+    assert!(
+        found[0].1.contains("must be from 0 to 10, not 11"),
+        "{}",
+        found[0].1
+    );
 }
 
 #[test]
