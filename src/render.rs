@@ -6,7 +6,7 @@ use crate::model::{
     Application, Build, Delivery, DeliveryContext, Environment, FileFormat, HttpRoute, Model,
     ProjectView, Service,
 };
-use crate::paths;
+use crate::output::paths;
 use crate::{escape, sandbox, yaml};
 use include_dir::{Dir, include_dir};
 use serde::Serialize;
@@ -17,12 +17,7 @@ use tera::{Tera, Value};
 
 static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 
-/// Every generated file: repo-relative path → contents.
-pub type Rendered = BTreeMap<String, String>;
-
-/// The templates that produced each generated file: repo-relative path →
-/// template names, an overridden one as its `.kiln/templates/...` path.
-pub type Sources = BTreeMap<String, Vec<String>>;
+pub use crate::output::{Rendered, Sources};
 
 /// One file being rendered: its path, contents and the templates used.
 type File = (String, String, Vec<String>);
