@@ -1,18 +1,20 @@
 //! The subcommands, each a thin composition of the pipeline steps.
 
+use crate::config::load;
 use crate::config::presets;
 use crate::diagnostics::Error;
+use crate::diagnostics::Source;
 use crate::diff::{self, Filter};
+use crate::explain;
 use crate::grammar::names;
 use crate::kinds;
-use crate::load::{self, Source};
-use crate::lock::{Entry, Lock, hash};
-use crate::paths;
-use crate::plan::{self, Action};
+use crate::output::lock::{Entry, Lock, hash};
+use crate::output::paths;
+use crate::output::plan::{self, Action};
+use crate::output::{cache, write};
 use crate::render::{Rendered, Renderer, Sources};
 use crate::report::{self, Format, Mode};
 use crate::{Color, DiffAgainst};
-use crate::{cache, explain, write};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -158,7 +160,7 @@ struct Listings {
 
 impl Listings {
     fn of(dir: &Path, rendered: &Rendered, lock: &Lock) -> Result<Listings, Error> {
-        let (errors, warnings) = crate::listing::audit(dir, rendered, lock)?
+        let (errors, warnings) = crate::output::listing::audit(dir, rendered, lock)?
             .into_iter()
             .partition(|problem| problem.fault.is_error());
         Ok(Listings { errors, warnings })
@@ -182,7 +184,7 @@ impl Listings {
 
 pub(crate) fn read_source(dir: &Path) -> Result<Source, Error> {
     let (_, shown) = config_path(dir);
-    load::read(dir, shown)
+    crate::pipeline::read(dir, shown)
 }
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
@@ -332,7 +334,7 @@ pub fn render(dir: &Path, environment: &str, out: &mut dyn Write) -> Result<(), 
             continue;
         };
         let text = if lock.files.get(&path).is_some_and(|entry| entry.ejected) {
-            match crate::files::read(dir, &path, crate::files::MAX_FILE_BYTES)
+            match crate::output::files::read(dir, &path, crate::output::files::MAX_FILE_BYTES)
                 .map_err(|failure| failure.at(path.clone(), &dir.join(&path)))?
             {
                 Some(contents) => String::from_utf8_lossy(&contents.bytes).into_owned(),
@@ -343,7 +345,7 @@ pub fn render(dir: &Path, environment: &str, out: &mut dyn Write) -> Result<(), 
         };
         files.push((path, text));
     }
-    let stream = crate::stream::stream(&files).map_err(|bad| Error::NotYaml {
+    let stream = crate::output::stream::stream(&files).map_err(|bad| Error::NotYaml {
         path: bad.path,
         cause: bad.cause,
     })?;
@@ -365,7 +367,7 @@ pub fn build(
     } else {
         Some(write::lock_repo(dir)?)
     };
-    let inputs = cache::inputs(dir, &source);
+    let inputs = cache::inputs(&source, override_texts(dir).as_ref().map(texts));
     if let Some(files) = inputs.as_deref().and_then(|i| cache::settled(dir, i)) {
         if let Some(repo) = &repo_lock {
             write::sweep_leftovers(dir, repo);
@@ -574,7 +576,7 @@ pub fn eject(dir: &Path, files: &[String], out: &mut dyn Write) -> Result<(), Er
         if !rendered.as_ref().is_some_and(|r| r.contains_key(key)) {
             return Err(Error::EjectUnknown { path: file.clone() });
         }
-        let contents = crate::files::read(dir, key, crate::files::MAX_FILE_BYTES)
+        let contents = crate::output::files::read(dir, key, crate::output::files::MAX_FILE_BYTES)
             .map_err(|f| f.at(key, &dir.join(key)))?
             .map(|contents| contents.bytes)
             .unwrap_or_default();
@@ -651,16 +653,17 @@ pub fn restore(dir: &Path, files: &[String], out: &mut dyn Write) -> Result<(), 
     let mut unsafe_paths = Vec::new();
     for key in &wanted {
         let contents = &rendered[*key];
-        let action = match crate::files::read(dir, key, crate::files::MAX_FILE_BYTES) {
-            Ok(None) => Action::Create,
-            Ok(Some(disk)) if disk.bytes == contents.as_bytes() => Action::Unchanged,
-            Ok(Some(_)) => Action::Update,
-            Err(crate::files::Failure::Refused(reason)) => {
-                unsafe_paths.push((key.to_string(), reason));
-                continue;
-            }
-            Err(failure) => return Err(failure.at(*key, &dir.join(key))),
-        };
+        let action =
+            match crate::output::files::read(dir, key, crate::output::files::MAX_FILE_BYTES) {
+                Ok(None) => Action::Create,
+                Ok(Some(disk)) if disk.bytes == contents.as_bytes() => Action::Unchanged,
+                Ok(Some(_)) => Action::Update,
+                Err(crate::output::files::Failure::Refused(reason)) => {
+                    unsafe_paths.push((key.to_string(), reason));
+                    continue;
+                }
+                Err(failure) => return Err(failure.at(*key, &dir.join(key))),
+            };
         next.files.insert(
             key.to_string(),
             Entry {
@@ -705,7 +708,8 @@ pub fn diff(
 ) -> Result<i32, Error> {
     let source = read_source(dir)?;
     if matches!(against, DiffAgainst::Disk)
-        && let Some(files) = cache::inputs(dir, &source).and_then(|i| cache::settled(dir, &i))
+        && let Some(files) = cache::inputs(&source, override_texts(dir).as_ref().map(texts))
+            .and_then(|i| cache::settled(dir, &i))
     {
         // The last build left the repo in step with these inputs, untouched since.
         check_filter(filter, files.iter().map(|(path, _)| path.as_str()))?;
@@ -809,7 +813,8 @@ fn check_filter<'a>(filter: &Filter, paths: impl Iterator<Item = &'a str>) -> Re
         (!known.contains(name)).then(|| crate::diagnostics::UnknownName {
             what,
             name: name.to_string(),
-            suggestion: load::suggest(name, known.iter().copied()).map(str::to_string),
+            suggestion: crate::diagnostics::suggest(name, known.iter().copied())
+                .map(str::to_string),
             known: known.iter().map(|k| k.to_string()).collect(),
         })
     };
@@ -849,12 +854,17 @@ fn finish_diff(
 /// The text of `kiln.toml` at a git revision, read with git itself.
 fn config_at(dir: &Path, revision: &str) -> Result<String, Error> {
     let spec = format!("{revision}:./{}", paths::CONFIG);
-    let (text, bytes) = git_read(dir, revision, &["show", &spec], load::MAX_CONFIG_BYTES)?;
-    if bytes > load::MAX_CONFIG_BYTES {
+    let (text, bytes) = git_read(
+        dir,
+        revision,
+        &["show", &spec],
+        crate::config::limits::MAX_CONFIG_BYTES,
+    )?;
+    if bytes > crate::config::limits::MAX_CONFIG_BYTES {
         return Err(Error::ConfigTooLarge {
             path: PathBuf::from(format!("{} at {revision}", paths::CONFIG)),
             bytes,
-            max: load::MAX_CONFIG_BYTES,
+            max: crate::config::limits::MAX_CONFIG_BYTES,
         });
     }
     String::from_utf8(text).map_err(|_| git_error(revision, "the file is not UTF-8".to_string()))
@@ -1046,8 +1056,11 @@ pub fn explain(
                 return Err(Error::NotFound {
                     what: "setting",
                     name: key.to_string(),
-                    suggestion: load::suggest(key, rows.iter().map(|row| row.key.as_str()))
-                        .map(str::to_string),
+                    suggestion: crate::diagnostics::suggest(
+                        key,
+                        rows.iter().map(|row| row.key.as_str()),
+                    )
+                    .map(str::to_string),
                     known: Vec::new(),
                 });
             }
@@ -1101,8 +1114,11 @@ pub fn templates(
             .map(|(_, text)| *text)
             .ok_or_else(|| Error::UnknownTemplate {
                 name: name.to_string(),
-                suggestion: load::suggest(name, bundled.iter().map(|(n, _)| n.as_str()))
-                    .map(str::to_string),
+                suggestion: crate::diagnostics::suggest(
+                    name,
+                    bundled.iter().map(|(n, _)| n.as_str()),
+                )
+                .map(str::to_string),
             })
     };
     match action {
@@ -1202,8 +1218,11 @@ pub fn man(page: &[String], into: Option<&Path>, out: &mut dyn Write) -> Result<
                 let name = page.join(" ");
                 Err(Error::NotFound {
                     what: "subcommand",
-                    suggestion: load::suggest(&name, known.iter().map(String::as_str))
-                        .map(str::to_string),
+                    suggestion: crate::diagnostics::suggest(
+                        &name,
+                        known.iter().map(String::as_str),
+                    )
+                    .map(str::to_string),
                     name,
                     known,
                 })
@@ -1212,7 +1231,7 @@ pub fn man(page: &[String], into: Option<&Path>, out: &mut dyn Write) -> Result<
     };
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     for (name, text) in &pages {
-        crate::files::write_atomic(dir, name, text)
+        crate::output::files::write_atomic(dir, name, text)
             .map_err(|failure| failure.at(name.clone(), &dir.join(name)))?;
     }
     writeln!(
@@ -1222,4 +1241,20 @@ pub fn man(page: &[String], into: Option<&Path>, out: &mut dyn Write) -> Result<
         dir.display()
     )
     .map_err(io(stdout))
+}
+
+/// The repo's template overrides, for the cache's fingerprint.
+fn override_texts(
+    dir: &Path,
+) -> Option<std::collections::BTreeMap<String, crate::render::Override>> {
+    crate::render::overrides(dir).ok()
+}
+
+/// Each override as (name, text).
+fn texts(
+    overrides: &std::collections::BTreeMap<String, crate::render::Override>,
+) -> impl Iterator<Item = (&str, &str)> {
+    overrides
+        .iter()
+        .map(|(name, own)| (name.as_str(), own.text.as_str()))
 }

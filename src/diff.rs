@@ -2,10 +2,10 @@
 //! (the disk, another render, another directory) and never writes.
 
 use crate::diagnostics::Error;
-use crate::files::{self, Failure};
-use crate::lock::{Lock, hash};
-use crate::paths;
-use crate::render::Rendered;
+use crate::output::Rendered;
+use crate::output::files::{self, Failure};
+use crate::output::lock::{Lock, hash};
+use crate::output::paths;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 

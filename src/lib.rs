@@ -4,39 +4,29 @@
 //! `load` → `validate` → `resolve` (with `mesh`, `alerts`, `logging`) → `render`
 //! → `crosscheck` → a sink (`write`, or a dry-run plan).
 
-mod cache;
 pub mod cli;
 mod commands;
 pub mod config;
 pub mod diagnostics;
 mod diff;
 mod digest;
-mod escape;
 mod explain;
-mod files;
 mod grammar;
 pub mod kinds;
-mod listing;
-pub mod load;
-mod lock;
 pub mod model;
+mod output;
 mod parallel;
-mod paths;
-mod plan;
+mod pipeline;
 mod prereqs;
 mod problems;
 pub mod render;
 mod report;
 pub mod resolve;
 mod root;
-mod sandbox;
 mod semantic;
 mod set;
 pub mod stdout;
-mod stream;
 pub mod verify;
-mod write;
-mod yaml;
 
 pub use commands::{Verify, render_text};
 pub use diagnostics::Error;
@@ -47,7 +37,7 @@ pub use report::Format;
 /// the number of files they name. For the fuzzer: any text is read or
 /// refused with an input error, never a panic.
 pub fn read_lock_texts(lock: &str, journal: &str) -> Result<usize, Error> {
-    lock::Lock::from_texts(lock, journal).map(|lock| lock.files.len())
+    output::lock::Lock::from_texts(lock, journal).map(|lock| lock.files.len())
 }
 use std::path::PathBuf;
 
@@ -273,7 +263,7 @@ pub fn run(invocation: Invocation, out: &mut dyn std::io::Write) -> Result<i32, 
     if let Some(dir) = command.repo_mut() {
         let root = root::find(dir);
         if root != *dir {
-            above = Some(root.join(paths::CONFIG));
+            above = Some(root.join(output::paths::CONFIG));
         }
         *dir = root;
     }

@@ -5,7 +5,7 @@
 //! The JSON shape is `docs/prereqs.schema.json`.
 
 use crate::model::{Environment, Labels, Model};
-use crate::render::Rendered;
+use crate::output::Rendered;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -135,7 +135,7 @@ pub fn report(model: &Model, rendered: &Rendered, only: Option<&str>) -> Report 
 }
 
 fn environment(model: &Model, env: &Environment, rendered: &Rendered) -> Prereqs {
-    let path = crate::paths::environment_dir(&env.name);
+    let path = crate::output::paths::environment_dir(&env.name);
     let created: BTreeSet<&str> = [
         Some(env.namespace.as_str()),
         env.logging.as_ref().map(|l| l.namespace.as_str()),

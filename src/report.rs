@@ -2,7 +2,7 @@
 //! JSON for bots and Markdown for pull-request comments.
 
 use crate::diff::{FileDiff, Status};
-use crate::paths;
+use crate::output::paths;
 use crate::semantic::{self, Content, ObjectChange, ObjectStatus};
 use anstyle::{AnsiColor, Style};
 use serde::Serialize;

@@ -2,7 +2,7 @@
 //! directory that holds a `kiln.toml`, from where kiln starts up to the
 //! root of the file system.
 
-use crate::{files, paths};
+use crate::output::{files, paths};
 use std::path::{Path, PathBuf};
 
 /// The repo root for a command started at `start` (`.`, or `--dir`):
@@ -72,11 +72,15 @@ pub struct Names {
 /// terminal escape on the command line.
 pub fn names(start: &Path) -> Names {
     let root = find(start);
-    let table = files::read(&root, paths::CONFIG, crate::load::MAX_CONFIG_BYTES)
-        .ok()
-        .flatten()
-        .and_then(|contents| String::from_utf8(contents.bytes).ok())
-        .and_then(|text| toml::from_str::<toml::Table>(&text).ok());
+    let table = files::read(
+        &root,
+        paths::CONFIG,
+        crate::config::limits::MAX_CONFIG_BYTES,
+    )
+    .ok()
+    .flatten()
+    .and_then(|contents| String::from_utf8(contents.bytes).ok())
+    .and_then(|text| toml::from_str::<toml::Table>(&text).ok());
     let Some(table) = table else {
         return Names::default();
     };

@@ -6,10 +6,11 @@
 //! generated files.
 
 use crate::commands::{self, Verify};
+use crate::config::load;
+use crate::diagnostics::Source;
 use crate::diagnostics::{Error, Problem, SetRefusal};
-use crate::load::{self, Source};
-use crate::lock::Lock;
-use crate::{paths, plan, write};
+use crate::output::lock::Lock;
+use crate::output::{paths, plan, write};
 use std::io::Write;
 use std::path::Path;
 use std::str::FromStr;
@@ -162,7 +163,7 @@ fn check_names(document: &DocumentMut, keys: &[Key], shown: &str) -> Result<(), 
         refusal: SetRefusal::UnknownName {
             what,
             name: name.get().to_string(),
-            suggestion: load::suggest(name.get(), known).map(str::to_string),
+            suggestion: crate::diagnostics::suggest(name.get(), known).map(str::to_string),
         },
     })
 }

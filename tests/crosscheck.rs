@@ -8,7 +8,7 @@ use std::path::Path;
 
 /// Renders a `kiln.toml` through the library, as `kiln build` does.
 fn render(text: &str) -> (Rendered, Model) {
-    let config = kiln::load::parse(text).expect("parses");
+    let config = kiln::config::load::parse(text).expect("parses");
     assert!(kiln::kinds::validate(&config).is_empty());
     let model = kiln::kinds::resolve(&config).expect("resolves");
     (Renderer::new().unwrap().render(&model).unwrap(), model)

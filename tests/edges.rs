@@ -102,7 +102,7 @@ fn a_config_at_a_revision_has_the_same_size_limit() {
     let repo = crate::diff::committed(&format!("{SMALL}{padding}"));
     repo.write("kiln.toml", SMALL);
     let bytes = SMALL.len() + padding.len();
-    assert!(bytes as u64 > kiln::load::MAX_CONFIG_BYTES);
+    assert!(bytes as u64 > kiln::config::limits::MAX_CONFIG_BYTES);
     repo.kiln(&["diff", "--base", "HEAD"])
         .fails_with(2)
         .stderr_has(&format!(

@@ -23,9 +23,6 @@ const MAX_LINES: usize = 600;
 const STILL_LONG: &[&str] = &[
     "cli.rs",
     "commands.rs",
-    "render.rs",
-    "sandbox/check.rs",
-    "sandbox/limit.rs",
     "semantic.rs",
 ];
 

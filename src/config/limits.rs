@@ -12,3 +12,7 @@ pub const MAX_SERVICE: usize = 43;
 pub const MAX_SERVICES: usize = 2_000;
 /// Longest `env` value: a ConfigMap holds at most 1 MiB in all.
 pub const MAX_ENV_VALUE: usize = 64 * 1024;
+
+/// The largest `kiln.toml` kiln reads: far above any real app (1,000
+/// services take about 200 KB), far below what would exhaust memory.
+pub const MAX_CONFIG_BYTES: u64 = 4 * 1024 * 1024;

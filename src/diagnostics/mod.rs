@@ -8,9 +8,11 @@ mod located;
 mod problem;
 mod rule;
 mod set;
+mod snippet;
 
 pub use error::{Error, UnknownName};
 pub use listing::{ListingFault, ListingProblem, Unrestorable, listing_report};
 pub use problem::{KeyPart, KeyPath, Located, Problem, did_you_mean, suggest};
 pub use rule::OverrideRule;
 pub use set::SetRefusal;
+pub use snippet::Source;

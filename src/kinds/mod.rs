@@ -18,7 +18,7 @@ mod rules;
 use crate::config::{Config, Mtls};
 use crate::diagnostics::{Error, Problem};
 use crate::model::{Environment, Model, ProjectView};
-use crate::render::{Rendered, Sources};
+use crate::output::{Rendered, Sources};
 use crate::resolve::{Callers, Layers, Scope, builtin, callers, switches};
 use crate::verify::Check;
 use kind::{EnvironmentStep, Kind, ServiceStep};

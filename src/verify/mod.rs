@@ -13,7 +13,7 @@ pub use index::{Index, Object, Pods, matches, selects};
 
 use crate::diagnostics::{Error, KeyPath, Problem};
 use crate::model::Model;
-use crate::render::{Rendered, Sources};
+use crate::output::{Rendered, Sources};
 use std::collections::{BTreeMap, HashSet};
 
 /// One check of a rendered object and the environment it is in; it reports
@@ -46,7 +46,7 @@ pub fn check_made(
         let made_by = sources.get(&file).and_then(|templates| {
             templates
                 .iter()
-                .find(|t| t.starts_with(crate::paths::OVERRIDES))
+                .find(|t| t.starts_with(crate::output::paths::OVERRIDES))
         });
         match made_by {
             Some(own) => overrides.push(Error::TemplateOverride {
@@ -67,7 +67,8 @@ fn found(rendered: &Rendered, model: &Model, checks: Checks<'_>) -> Vec<(String,
         .iter()
         .filter(|(file, _)| !file.ends_with("kustomization.yaml"))
         .filter_map(|(file, text)| {
-            crate::paths::environment_of(file).map(|env| (env, file.as_str(), text.as_str()))
+            crate::output::paths::environment_of(file)
+                .map(|env| (env, file.as_str(), text.as_str()))
         })
         .collect();
     // Parsing back tens of thousands of files is most of the work: on every core.

@@ -1,7 +1,7 @@
 //! The core objects' files: the namespace's own, and each service's.
 
 use crate::model::{Environment, EnvironmentFile, Service, ServiceFile};
-use crate::paths;
+use crate::output::paths;
 
 /// The Namespace, its ResourceQuota and LimitRange, and the default-deny
 /// NetworkPolicy.

@@ -4,7 +4,7 @@
 
 use crate::config::CiSystem;
 use crate::model::{Delivery, DeliveryContext, DeliveryFile, FileFormat};
-use crate::paths;
+use crate::output::paths;
 
 /// The template of a CI system's pipeline, and how the file is written.
 fn pipeline(system: CiSystem) -> (&'static str, FileFormat) {

@@ -9,7 +9,7 @@ use crate::model::{
     Application, Build, Delivery, Deploy, Environment, InputFile, KilnSourceKind, KilnView,
     Pipeline, Service, Tools,
 };
-use crate::paths;
+use crate::output::paths;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Built-in defaults of the delivery keys.
@@ -164,7 +164,7 @@ pub fn resolve(config: &Config, environments: &[Environment]) -> Delivery {
         // Known only to the command that reads the files: see `inputs`.
         inputs: Vec::new(),
         overrides: Vec::new(),
-        lock_version: crate::lock::Lock::VERSION,
+        lock_version: crate::output::lock::Lock::VERSION,
         deploys,
         argocd,
         tools: Tools {

@@ -1,7 +1,7 @@
 //! Fluentd's objects' files, under `logging/`.
 
 use crate::model::{Environment, EnvironmentFile};
-use crate::paths;
+use crate::output::paths;
 
 /// Where Fluentd's configuration is written; its ConfigMap holds its text,
 /// its DaemonSet its checksum.

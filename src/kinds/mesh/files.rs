@@ -1,7 +1,7 @@
 //! The mesh objects' files.
 
 use crate::model::{Environment, EnvironmentFile, Service, ServiceFile};
-use crate::paths;
+use crate::output::paths;
 
 /// The namespace's PeerAuthentication, and the ingress Gateway and its
 /// VirtualService when some service has a route.

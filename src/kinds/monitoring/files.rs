@@ -1,7 +1,7 @@
 //! The monitoring objects' files.
 
 use crate::model::{Environment, EnvironmentFile, MonitorKind, Service, ServiceFile};
-use crate::paths;
+use crate::output::paths;
 
 /// The environment's PrometheusRule, and the PodMonitor of its sidecars.
 pub fn environment_files(environment: &Environment, out: &mut Vec<EnvironmentFile>) {

@@ -326,7 +326,7 @@ fn create_temporary(dir: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
         let number = TEMPORARIES.fetch_add(1, Ordering::Relaxed);
         let temp = dir.join(format!(
             "{}{}-{number}",
-            crate::paths::TEMP_PREFIX,
+            crate::output::paths::TEMP_PREFIX,
             std::process::id()
         ));
         match std::fs::OpenOptions::new()
@@ -387,7 +387,7 @@ pub fn temporaries(root: &Path, rel: &str) -> Vec<String> {
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         let regular = entry.file_type().is_ok_and(|kind| kind.is_file());
-        if regular && crate::paths::is_temporary(&name) {
+        if regular && crate::output::paths::is_temporary(&name) {
             found.push(if rel.is_empty() {
                 name
             } else {

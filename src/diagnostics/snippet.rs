@@ -1,14 +1,11 @@
-//! Reading `kiln.toml`: parse it, keep its spans, and turn parser errors into
-//! problems that name the file, line, column and key.
+//! Problems of `kiln.toml` shown in the file: each located by its key (or
+//! the parser's span), drawn in the shape rustc made familiar, and placed
+//! by line and column for editors and CI.
 
-use crate::diagnostics::{Error, KeyPart, KeyPath, Located, Problem};
-// Until the commands move (issue 14, stage 5), they reach these here.
-pub use crate::config::load::parse;
-pub use crate::diagnostics::suggest;
+use super::{Error, KeyPart, KeyPath, Located, Problem};
 use annotate_snippets::renderer::{DEFAULT_EMPHASIS_STYLE, DEFAULT_LINE_NUM_STYLE};
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use std::ops::Range;
-use std::path::Path;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
@@ -24,55 +21,6 @@ const SNIPPETS: Renderer = Renderer::styled();
 /// The styles annotate-snippets gives the gutter and a note's name.
 const GUTTER: anstyle::Style = DEFAULT_LINE_NUM_STYLE;
 const EMPHASIS: anstyle::Style = DEFAULT_EMPHASIS_STYLE;
-
-/// The largest `kiln.toml` kiln reads: far above any real app (1,000
-/// services take about 200 KB), far below what would exhaust memory.
-pub const MAX_CONFIG_BYTES: u64 = 4 * 1024 * 1024;
-
-/// Reads `kiln.toml` in `root`, which the user knows as `name`: a regular
-/// file (not a symlink, a FIFO or a device) of at most `MAX_CONFIG_BYTES`.
-pub fn read(root: &Path, name: String) -> Result<Source, Error> {
-    let path = root.join(crate::paths::CONFIG);
-    if let Ok(metadata) = std::fs::symlink_metadata(&path)
-        && metadata.is_file()
-        && metadata.len() > MAX_CONFIG_BYTES
-    {
-        return Err(Error::ConfigTooLarge {
-            path,
-            bytes: metadata.len(),
-            max: MAX_CONFIG_BYTES,
-        });
-    }
-    let bytes = match crate::files::read(root, crate::paths::CONFIG, MAX_CONFIG_BYTES) {
-        Ok(Some(contents)) => contents.bytes,
-        // Named by where the search for it started (`root::find`).
-        Ok(None) => {
-            return Err(Error::ConfigMissing {
-                path: std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf()),
-            });
-        }
-        Err(failure) => return Err(failure.at(name, &path)),
-    };
-    text(name, bytes)
-}
-
-/// `kiln.toml`'s bytes as text, or the place where they stop being UTF-8.
-pub fn text(name: String, bytes: Vec<u8>) -> Result<Source, Error> {
-    match String::from_utf8(bytes) {
-        Ok(text) => Ok(Source { name, text }),
-        Err(err) => {
-            let offset = err.utf8_error().valid_up_to();
-            let source = Source {
-                name,
-                text: String::from_utf8_lossy(err.as_bytes()).into_owned(),
-            };
-            Err(source.invalid(&[Problem::syntax(
-                "the file is not UTF-8",
-                Some(offset..offset + 1),
-            )]))
-        }
-    }
-}
 
 impl Source {
     /// Builds the error for `problems`, each shown with its place in the file.

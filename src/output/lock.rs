@@ -1,11 +1,11 @@
 //! `kiln.lock`: which files kiln wrote, and the hash of what it wrote.
 //! A file whose hash no longer matches was edited by hand.
 
+use crate::diagnostics::Source;
 use crate::diagnostics::{Error, KeyPath, Problem};
 use crate::digest::hex;
-use crate::files;
-use crate::load::Source;
-use crate::paths;
+use crate::output::files;
+use crate::output::paths;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;

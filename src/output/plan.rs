@@ -2,9 +2,9 @@
 //! The plan is pure: the write sink carries it out, `--dry-run` prints it.
 
 use crate::diagnostics::Error;
-use crate::files::{self, Contents, Failure, Stamp, Stamps};
-use crate::lock::{Entry, Lock, hash};
-use crate::render::{Rendered, Sources};
+use crate::output::files::{self, Contents, Failure, Stamp, Stamps};
+use crate::output::lock::{Entry, Lock, hash};
+use crate::output::{Rendered, Sources};
 use std::path::Path;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,12 +9,18 @@
 //! - `limit`: while it renders, a budget of work bounds its time and memory.
 
 mod check;
+mod graph;
 mod lex;
 mod limit;
+mod rewrite;
+mod rules;
+mod units;
+mod walk;
 
 pub use check::{Finding, What, check};
 pub use lex::{MAX_NESTING, MAX_TAG, Tag};
-pub use limit::{Budget, NODE_COST, RENDER_LIMIT, Trip, bounded, instrument, is_wrapper, register};
+pub use limit::{Budget, NODE_COST, RENDER_LIMIT, Trip, bounded, is_wrapper, register};
+pub use rewrite::instrument;
 
 use crate::diagnostics::OverrideRule;
 

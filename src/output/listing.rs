@@ -12,10 +12,10 @@
 //! is ejected, so a repo without ejected files costs nothing.
 
 use crate::diagnostics::{Error, ListingFault, ListingProblem};
-use crate::files::{self, Failure};
-use crate::lock::Lock;
-use crate::paths;
-use crate::render::Rendered;
+use crate::output::Rendered;
+use crate::output::files::{self, Failure};
+use crate::output::lock::Lock;
+use crate::output::paths;
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 

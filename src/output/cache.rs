@@ -13,11 +13,11 @@
 //! Only `kiln build` writes the cache; `kiln diff` only reads it. Deleting
 //! `.kiln/cache` is always safe.
 
-use crate::files::{self, Stamp, Stamps};
-use crate::load::Source;
-use crate::lock::Lock;
-use crate::paths;
-use crate::plan::{Action, Plan};
+use crate::diagnostics::Source;
+use crate::output::files::{self, Stamp, Stamps};
+use crate::output::lock::Lock;
+use crate::output::paths;
+use crate::output::plan::{Action, Plan};
 use sha2::{Digest, Sha256};
 use std::path::Path;
 
@@ -25,10 +25,15 @@ const FORMAT: &str = "kiln-cache 2";
 
 /// The fingerprint of everything a render depends on, or `None` when it
 /// cannot be taken (then there is no cache).
-pub fn inputs(dir: &Path, source: &Source) -> Option<String> {
+/// `overrides` are the repo's template overrides as (name, text), or
+/// `None` when they cannot be read (then the render says why).
+pub fn inputs<'a>(
+    source: &Source,
+    overrides: Option<impl IntoIterator<Item = (&'a str, &'a str)>>,
+) -> Option<String> {
     let exe = std::env::current_exe().ok()?;
     let exe_stamp = Stamp::of(&std::fs::metadata(&exe).ok()?)?;
-    let overrides = crate::render::overrides(dir).ok()?;
+    let overrides = overrides?;
     let mut digest = Sha256::new();
     for part in [FORMAT, &exe.to_string_lossy(), &exe_stamp.text()] {
         digest.update(part.as_bytes());
@@ -36,8 +41,8 @@ pub fn inputs(dir: &Path, source: &Source) -> Option<String> {
     }
     digest.update(source.text.len().to_le_bytes());
     digest.update(source.text.as_bytes());
-    for (name, own) in &overrides {
-        for part in [name, &own.text] {
+    for (name, text) in overrides {
+        for part in [name, text] {
             digest.update(part.len().to_le_bytes());
             digest.update(part.as_bytes());
         }

@@ -6,11 +6,11 @@
 //! without following a symlink.
 
 use crate::diagnostics::Error;
-use crate::files::{self, Stamps};
-use crate::lock::Lock;
-use crate::paths;
-use crate::plan::{Action, Plan};
-use crate::render::Rendered;
+use crate::output::Rendered;
+use crate::output::files::{self, Stamps};
+use crate::output::lock::Lock;
+use crate::output::paths;
+use crate::output::plan::{Action, Plan};
 use std::path::Path;
 
 /// Holds the repo for one writing command; released when dropped. A second
