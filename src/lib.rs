@@ -1,8 +1,13 @@
 //! kiln: one small `kiln.toml` in, a repo's Kubernetes deployment files out.
 //!
-//! The pipeline, one module per step:
-//! `load` → `validate` → `resolve` (with `mesh`, `alerts`, `logging`) → `render`
-//! → `crosscheck` → a sink (`write`, or a dry-run plan).
+//! The pipeline (`pipeline`), one folder per step: `config` reads and
+//! parses `kiln.toml` and applies presets; `kinds` validates it and
+//! resolves it, kind by kind, into the `model`; `render` lays the model out
+//! through the templates; `verify` checks the rendered objects against each
+//! other; `output` plans and writes the files, or `diff` compares them.
+//! Below them: `resolve` (layering and built-in defaults), `grammar` (the
+//! value languages) and `diagnostics` (how a problem is worded and shown).
+//! `cli` turns arguments into a `Command`, and `commands` runs each one.
 
 pub mod cli;
 mod commands;
@@ -10,28 +15,22 @@ pub mod config;
 pub mod diagnostics;
 mod diff;
 mod digest;
-mod explain;
 mod grammar;
 pub mod kinds;
 pub mod model;
 mod output;
 mod parallel;
 mod pipeline;
-mod prereqs;
-mod problems;
 pub mod render;
-mod report;
 pub mod resolve;
 mod root;
-mod semantic;
-mod set;
 pub mod stdout;
 pub mod verify;
 
-pub use commands::{Verify, render_text};
 pub use diagnostics::Error;
 pub use diff::Filter;
-pub use report::Format;
+pub use diff::report::Format;
+pub use pipeline::{Verify, render_text};
 
 /// A lock and a journal, checked and merged as `kiln build` reads them;
 /// the number of files they name. For the fuzzer: any text is read or
@@ -39,6 +38,7 @@ pub use report::Format;
 pub fn read_lock_texts(lock: &str, journal: &str) -> Result<usize, Error> {
     output::lock::Lock::from_texts(lock, journal).map(|lock| lock.files.len())
 }
+
 use std::path::PathBuf;
 
 /// What `kiln diff` compares the render of the work tree's `kiln.toml` with.
@@ -378,6 +378,13 @@ pub fn run(invocation: Invocation, out: &mut dyn std::io::Write) -> Result<i32, 
             key,
             value,
             build,
-        } => done(set::set(&dir, &key, &value, build, out, &mut stderr)),
+        } => done(commands::set::set(
+            &dir,
+            &key,
+            &value,
+            build,
+            out,
+            &mut stderr,
+        )),
     }
 }

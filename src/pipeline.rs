@@ -3,8 +3,12 @@
 //! (`render`) and check what was rendered (`verify`).
 
 use crate::config::limits::MAX_CONFIG_BYTES;
+use crate::config::{load, presets};
 use crate::diagnostics::{Error, Problem, Source};
-use crate::output::{files, paths};
+use crate::kinds;
+use crate::output::lock::Lock;
+use crate::output::{Rendered, Sources, files, paths};
+use crate::render::Renderer;
 use std::path::Path;
 
 /// Reads `kiln.toml` in `root`, which the user knows as `name`: a regular
@@ -50,4 +54,119 @@ pub fn text(name: String, bytes: Vec<u8>) -> Result<Source, Error> {
             )]))
         }
     }
+}
+
+/// Summary counts of a rendered config.
+pub struct Stats {
+    pub environments: usize,
+    pub services: usize,
+    /// Pipelines are written, but `project.kiln` does not say where CI gets kiln.
+    pub drift_without_kiln: bool,
+}
+
+/// How thoroughly to check the rendered set.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Verify {
+    /// Also parse every manifest back and check that the objects agree with
+    /// each other (`kiln check`, the tests). Costs a YAML parse per file.
+    CrossCheck,
+    /// Trust the pipeline; the fast path of `build` and `diff`.
+    Render,
+}
+
+/// What a render of `kiln.toml` gives: the files and their templates.
+pub struct Generated {
+    pub rendered: Rendered,
+    pub sources: Sources,
+    pub stats: Stats,
+}
+
+/// load → presets → validate: the config as `resolve` sees it.
+pub fn configure(source: &Source) -> Result<crate::config::Config, Error> {
+    let mut config = load::parse(&source.text).map_err(|problems| source.invalid(&problems))?;
+    let mut problems = presets::apply(&mut config);
+    problems.extend(kinds::validate(&config));
+    if !problems.is_empty() {
+        return Err(source.invalid(&problems));
+    }
+    Ok(config)
+}
+
+/// load → presets → validate → resolve → render (→ cross-check), all in
+/// memory, with the bundled templates only: for the tests and the fuzzer.
+pub fn render_text(text: &str, verify: Verify) -> Result<Rendered, Error> {
+    let source = Source {
+        name: paths::CONFIG.to_string(),
+        text: text.to_string(),
+    };
+    generate_with(&Renderer::new()?, &source, verify).map(|generated| generated.rendered)
+}
+
+/// `generate`, with the repo's lock (and whether a build was interrupted)
+/// read on another thread meanwhile: a lock of 30,000 files takes a while.
+pub fn generate_with_lock(dir: &Path, source: &Source) -> Result<(Generated, Lock, bool), Error> {
+    let (generated, lock) = crate::parallel::both(
+        || generate(dir, source, Verify::Render),
+        || Lock::read_with_journal(dir),
+    );
+    // A mistake in kiln.toml is reported before a problem with the lock.
+    let generated = generated?;
+    let (lock, recovering) = lock?;
+    Ok((generated, lock, recovering))
+}
+
+/// The same, with the template overrides of the repo at `dir`.
+pub fn generate(dir: &Path, source: &Source, verify: Verify) -> Result<Generated, Error> {
+    generate_with(&Renderer::for_repo(dir)?, source, verify)
+}
+
+pub fn generate_with(
+    renderer: &Renderer,
+    source: &Source,
+    verify: Verify,
+) -> Result<Generated, Error> {
+    let mut config = load::parse(&source.text).map_err(|problems| source.invalid(&problems))?;
+    let mut problems = presets::apply(&mut config);
+    problems.extend(kinds::validate(&config));
+    // What resolve finds comes with what validate found, every problem at
+    // once: resolve reports what it cannot make sense of, it assumes nothing.
+    let mut model = match kinds::resolve(&config) {
+        Ok(model) if problems.is_empty() => model,
+        Ok(_) => return Err(source.invalid(&problems)),
+        Err(found) => {
+            problems.extend(found);
+            return Err(source.invalid(&problems));
+        }
+    };
+    kinds::delivery::record_inputs(
+        &mut model.delivery.pipeline,
+        &source.text,
+        renderer
+            .overrides()
+            .values()
+            .map(|own| (own.shown.as_str(), own.text.as_str())),
+    );
+    let (rendered, sources) = renderer.render_with_sources(&model)?;
+    if verify == Verify::CrossCheck {
+        let (problems, mut overrides) = kinds::crosscheck_made(&rendered, &model, &sources);
+        // An override's mistake first: kiln's own may follow from it.
+        match overrides.len() {
+            0 => {}
+            1 => return Err(overrides.remove(0)),
+            _ => return Err(Error::Overrides(overrides)),
+        }
+        if !problems.is_empty() {
+            return Err(source.invalid(&problems));
+        }
+    }
+    let stats = Stats {
+        environments: config.environments.len(),
+        services: config.services.len(),
+        drift_without_kiln: !config.project.ci.is_empty() && config.project.kiln.is_none(),
+    };
+    Ok(Generated {
+        rendered,
+        sources,
+        stats,
+    })
 }

@@ -5,6 +5,7 @@
 mod error;
 mod listing;
 mod located;
+pub mod machine;
 mod problem;
 mod rule;
 mod set;

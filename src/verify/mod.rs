@@ -7,6 +7,7 @@
 //! `kiln check` and `kiln build` refuse to go on.
 
 mod index;
+pub mod prereqs;
 pub mod readback;
 
 pub use index::{Index, Object, Pods, matches, selects};

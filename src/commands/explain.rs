@@ -3,11 +3,68 @@
 //! layer of a layered setting is `resolve`'s own pick; values are read from
 //! the resolved model, so what is shown is what is rendered.
 
+use super::repo::{io, read_source};
+use crate::config::load;
 use crate::config::{Config, Kind, ServiceConfig, ServiceKey};
+use crate::diagnostics::Error;
+use crate::kinds;
 use crate::model::{Model, ProbeTiming, Service, Workload};
+use crate::pipeline::configure;
 use crate::resolve::Layers;
 use crate::resolve::builtin;
 use serde_json::Value;
+use std::io::Write;
+use std::path::Path;
+
+/// `kiln explain ENV SERVICE [KEY]`
+pub fn explain(
+    dir: &Path,
+    environment: &str,
+    service: &str,
+    key: Option<&str>,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let source = read_source(dir)?;
+    let raw = load::parse(&source.text).map_err(|problems| source.invalid(&problems))?;
+    let config = configure(&source)?;
+    let model = kinds::resolve(&config).map_err(|problems| source.invalid(&problems))?;
+    let Some(resolved_env) = model.environments.iter().find(|e| e.name == environment) else {
+        return Err(Error::not_found(
+            "environment",
+            environment,
+            config.environments.keys(),
+        ));
+    };
+    let Some(resolved) = resolved_env.services.iter().find(|s| s.name == service) else {
+        return Err(Error::not_found("service", service, config.services.keys()));
+    };
+    let rows = rows(&raw, &config, environment, service, resolved, &model);
+    let rows: Vec<&Row> = match key {
+        None => rows.iter().collect(),
+        Some(key) => {
+            let picked: Vec<&Row> = rows
+                .iter()
+                .filter(|row| row.key == key || row.key.starts_with(&format!("{key}.")))
+                .collect();
+            if picked.is_empty() {
+                // Too many to list: the table without a key shows them.
+                return Err(Error::NotFound {
+                    what: "setting",
+                    name: key.to_string(),
+                    suggestion: crate::diagnostics::suggest(
+                        key,
+                        rows.iter().map(|row| row.key.as_str()),
+                    )
+                    .map(str::to_string),
+                    known: Vec::new(),
+                });
+            }
+            picked
+        }
+    };
+    out.write_all(table(environment, service, &rows).as_bytes())
+        .map_err(io(dir))
+}
 
 /// One line of the explanation.
 pub struct Row {

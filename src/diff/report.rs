@@ -1,9 +1,9 @@
 //! Ways to show a diff: unified text, per-file stats, per-object fields,
 //! JSON for bots and Markdown for pull-request comments.
 
-use crate::diff::{FileDiff, Status};
+use super::semantic::{self, Content, ObjectChange, ObjectStatus};
+use super::{FileDiff, Status};
 use crate::output::paths;
-use crate::semantic::{self, Content, ObjectChange, ObjectStatus};
 use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 use similar::{ChangeTag, TextDiff};

@@ -5,12 +5,12 @@
 //! builds. So a bot that bumps a version edits `kiln.toml`, never the
 //! generated files.
 
-use crate::commands::{self, Verify};
 use crate::config::load;
 use crate::diagnostics::Source;
 use crate::diagnostics::{Error, Problem, SetRefusal};
 use crate::output::lock::Lock;
 use crate::output::{paths, plan, write};
+use crate::pipeline::{self, Verify};
 use std::io::Write;
 use std::path::Path;
 use std::str::FromStr;
@@ -27,7 +27,7 @@ pub fn set(
     warn: &mut dyn Write,
 ) -> Result<(), Error> {
     let repo = write::lock_repo(dir)?;
-    let source = commands::read_source(dir)?;
+    let source = crate::commands::read_source(dir)?;
     let keys = parse_key(key)?;
     let shown = dotted(&keys);
     let document = DocumentMut::from_str(&source.text).map_err(|err| {
@@ -48,7 +48,7 @@ pub fn set(
             name: source.name.clone(),
             text: edited.to_string(),
         };
-        match commands::generate(dir, &edited, Verify::CrossCheck) {
+        match pipeline::generate(dir, &edited, Verify::CrossCheck) {
             Ok(generated) => {
                 chosen = Some((edited, generated, reading, previous));
                 break;
@@ -100,7 +100,7 @@ pub fn set(
         None => writeln!(out, "{}: `{shown}` = {new} (new)", source.name).map_err(io)?,
     }
     if build {
-        commands::build(dir, false, false, false, out, warn)
+        crate::commands::build(dir, false, false, false, out, warn)
     } else {
         writeln!(out, "next: run `kiln build`").map_err(io)
     }

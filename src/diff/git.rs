@@ -1,0 +1,178 @@
+//! `kiln.toml` and the template overrides at a git revision, for
+//! `kiln diff --base REF`: read with `git` itself, bounded, without a checkout.
+
+use crate::diagnostics::Error;
+use crate::output::paths;
+use crate::render::Renderer;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// The text of `kiln.toml` at a git revision, read with git itself.
+pub fn config_at(dir: &Path, revision: &str) -> Result<String, Error> {
+    let spec = format!("{revision}:./{}", paths::CONFIG);
+    let (text, bytes) = git_read(
+        dir,
+        revision,
+        &["show", &spec],
+        crate::config::limits::MAX_CONFIG_BYTES,
+    )?;
+    if bytes > crate::config::limits::MAX_CONFIG_BYTES {
+        return Err(Error::ConfigTooLarge {
+            path: PathBuf::from(format!("{} at {revision}", paths::CONFIG)),
+            bytes,
+            max: crate::config::limits::MAX_CONFIG_BYTES,
+        });
+    }
+    String::from_utf8(text).map_err(|_| git_error(revision, "the file is not UTF-8".to_string()))
+}
+
+fn git_error(revision: &str, cause: String) -> Error {
+    Error::Git {
+        revision: revision.to_string(),
+        cause,
+    }
+}
+
+/// What `git -C dir ARGS` prints, up to `max` bytes, and how many it
+/// printed in all: the rest is only counted, so a huge blob in a pull
+/// request never lands in memory.
+fn git_read(dir: &Path, revision: &str, args: &[&str], max: u64) -> Result<(Vec<u8>, u64), Error> {
+    let git_error = |cause: String| git_error(revision, cause);
+    if revision.starts_with('-') {
+        return Err(git_error(
+            "it looks like an option, not a revision".to_string(),
+        ));
+    }
+    let mut git = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|err| git_error(format!("cannot run git: {err}")))?;
+    let mut text = Vec::new();
+    let mut stdout = git.stdout.take().expect("piped");
+    let read = (&mut stdout)
+        .take(max + 1)
+        .read_to_end(&mut text)
+        .and_then(|n| {
+            let n = n as u64;
+            if n > max {
+                std::io::copy(&mut stdout, &mut std::io::sink()).map(|rest| n + rest)
+            } else {
+                Ok(n)
+            }
+        });
+    let mut stderr = Vec::new();
+    if let Some(mut pipe) = git.stderr.take() {
+        // Only the first line is shown; a few KiB hold it.
+        let _ = pipe.by_ref().take(64 * 1024).read_to_end(&mut stderr);
+        let _ = std::io::copy(&mut pipe, &mut std::io::sink());
+    }
+    let status = git
+        .wait()
+        .map_err(|err| git_error(format!("cannot run git: {err}")))?;
+    let bytes = read.map_err(|err| git_error(format!("cannot read git's output: {err}")))?;
+    if !status.success() {
+        let stderr = String::from_utf8_lossy(&stderr);
+        return Err(git_error(
+            stderr
+                .lines()
+                .next()
+                .unwrap_or("git failed")
+                .trim_start_matches("fatal: ")
+                .to_string(),
+        ));
+    }
+    Ok((text, bytes))
+}
+
+/// The renderer with the template overrides of `.kiln/templates` at a git
+/// revision: each a regular blob (no link, no submodule) of at most
+/// `MAX_OVERRIDE_BYTES`, at most `MAX_OVERRIDE_ENTRIES` of them, checked
+/// as the work tree's are.
+pub fn renderer_at(dir: &Path, revision: &str) -> Result<Renderer, Error> {
+    use crate::diagnostics::OverrideRule;
+    use crate::render::{MAX_OVERRIDE_BYTES, MAX_OVERRIDE_ENTRIES};
+    let root = paths::OVERRIDES;
+    // One line of ls-tree is about 100 bytes, and the path at most 4 KiB.
+    let max_listing = (MAX_OVERRIDE_ENTRIES as u64 + 1) * 4200;
+    let (listing, bytes) = git_read(
+        dir,
+        revision,
+        &["ls-tree", "-r", "-l", "-z", revision, "--", root],
+        max_listing,
+    )?;
+    let refused = |file: String, rule| Error::Override {
+        file,
+        line: None,
+        rule,
+    };
+    let entries: Vec<&[u8]> = listing
+        .split(|b| *b == 0)
+        .filter(|e| !e.is_empty())
+        .collect();
+    if bytes > max_listing || entries.len() > MAX_OVERRIDE_ENTRIES {
+        return Err(refused(
+            format!("{revision}:{root}"),
+            OverrideRule::TooManyFiles {
+                max: MAX_OVERRIDE_ENTRIES,
+            },
+        ));
+    }
+    let mut listed = Vec::new();
+    for entry in entries {
+        let entry = String::from_utf8_lossy(entry);
+        // `<mode> <type> <object> <size>\t<path>`
+        let Some((meta, path)) = entry.split_once('\t') else {
+            continue;
+        };
+        let fields: Vec<&str> = meta.split_whitespace().collect();
+        let [mode, _, object, size] = fields[..] else {
+            continue;
+        };
+        let shown = format!("{revision}:{path}");
+        let name = path
+            .strip_prefix(root)
+            .unwrap_or(path)
+            .trim_start_matches('/')
+            .to_string();
+        let text = match mode {
+            "120000" => Err(refused(shown.clone(), OverrideRule::Symlink)),
+            "100644" | "100755" => match size.parse::<u64>() {
+                Ok(size) if size > MAX_OVERRIDE_BYTES => Err(refused(
+                    shown.clone(),
+                    OverrideRule::TooLarge {
+                        bytes: size,
+                        max: MAX_OVERRIDE_BYTES,
+                    },
+                )),
+                _ => {
+                    let (text, bytes) = git_read(
+                        dir,
+                        revision,
+                        &["cat-file", "blob", object],
+                        MAX_OVERRIDE_BYTES,
+                    )?;
+                    if bytes > MAX_OVERRIDE_BYTES {
+                        Err(refused(
+                            shown.clone(),
+                            OverrideRule::TooLarge {
+                                bytes,
+                                max: MAX_OVERRIDE_BYTES,
+                            },
+                        ))
+                    } else {
+                        String::from_utf8(text)
+                            .map_err(|_| refused(shown.clone(), OverrideRule::NotUtf8))
+                    }
+                }
+            },
+            _ => Err(refused(shown.clone(), OverrideRule::NotRegular)),
+        };
+        listed.push((name, shown, text));
+    }
+    crate::render::overrides_from(listed)
+}
