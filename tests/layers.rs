@@ -1,7 +1,7 @@
 //! The Istio, Prometheus and Fluentd layers, read back from the files kiln
 //! writes: what each object holds, and what the switches turn off.
 
-use crate::{SMALL, STARTER, built};
+use crate::{Repo, SMALL, STARTER, built};
 use serde_yaml::Value;
 
 const SHOP: &str = include_str!("../examples/shop/kiln.toml");
@@ -576,4 +576,111 @@ fn turning_a_layer_off_deletes_its_files() {
     );
     assert!(!repo.exists("deploy/dev/logging"));
     assert!(repo.exists("deploy/prod/logging/daemonset.yaml"));
+}
+
+/// `tracing`: a Telemetry per meshed environment it applies to, its
+/// sampling from `[environments.E]` over `[project]` over Istio's default.
+#[test]
+fn tracing_writes_a_telemetry_per_environment_with_its_sampling() {
+    let config = SMALL
+        .replace(
+            "registry = \"ghcr.io/acme/shop\"\n",
+            "registry = \"ghcr.io/acme/shop\"\ntracing = { sampling_percent = 2.5 }\n",
+        )
+        .replace(
+            "[environments.prod]\n",
+            "[environments.stage]\n[environments.prod]\ntracing = { sampling_percent = 100 }\n",
+        )
+        .replace(
+            "[environments.stage]\n",
+            "[environments.stage]\ntracing = {}\nmesh = true\n",
+        );
+    let repo = built(&config);
+    for (env, percent) in [("dev", 2.5), ("stage", 2.5), ("prod", 100.0)] {
+        let telemetry = repo.yaml(&format!("deploy/{env}/mesh/telemetry.yaml"));
+        assert_eq!(telemetry["apiVersion"], "telemetry.istio.io/v1");
+        assert_eq!(telemetry["kind"], "Telemetry");
+        assert_eq!(
+            telemetry["metadata"]["namespace"],
+            format!("shop-{env}").as_str()
+        );
+        // No selector: the whole namespace; no provider: the mesh's default.
+        assert!(telemetry["spec"]["selector"].is_null());
+        let tracing = &telemetry["spec"]["tracing"][0];
+        assert!(tracing["providers"].is_null());
+        assert_eq!(tracing["randomSamplingPercentage"].as_f64(), Some(percent));
+        let kustomization = repo.read(&format!("deploy/{env}/kustomization.yaml"));
+        assert!(
+            kustomization.contains("\"mesh/telemetry.yaml\""),
+            "{kustomization}"
+        );
+    }
+    let run = repo
+        .kiln(&["explain", "prod", "users", "tracing"])
+        .success();
+    assert!(
+        run.stdout
+            .ends_with("tracing.sampling_percent = 100  # [environments.prod]\n"),
+        "{}",
+        run.stdout
+    );
+    let run = repo.kiln(&["explain", "dev", "users", "tracing"]).success();
+    assert!(
+        run.stdout
+            .ends_with("tracing.sampling_percent = 2.5  # [project]\n"),
+        "{}",
+        run.stdout
+    );
+    // Without a `tracing` table, no Telemetry: Istio's own default stands.
+    let plain = built(SMALL);
+    assert!(!plain.exists("deploy/dev/mesh/telemetry.yaml"));
+}
+
+#[test]
+fn tracing_outside_the_range_or_the_mesh_is_refused_at_its_key() {
+    let config = SMALL
+        .replace(
+            "[environments.dev]\n",
+            "[environments.dev]\ntracing = { sampling_percent = 150 }\n",
+        )
+        .replace(
+            "[environments.prod]\n",
+            "[environments.prod]\nmesh = false\ntracing = { sampling_percent = nan }\n",
+        );
+    let repo = Repo::with_config(&config);
+    let run = repo.kiln(&["check"]).fails_with(2);
+    let run = run
+        .stderr_has("error: `environments.dev.tracing.sampling_percent` must be from 0 to 100, not 150\n")
+        .stderr_has("--> kiln.toml:7:32\n")
+        .stderr_has("error: `environments.prod.tracing.sampling_percent` must be from 0 to 100, not NaN\n")
+        .stderr_has(
+            "error: `environments.prod.tracing` has no effect: the mesh is off in environment `prod`\n",
+        );
+    assert!(
+        run.stderr.contains("3 problems in `kiln.toml`"),
+        "{}",
+        run.stderr
+    );
+    assert!(!repo.exists("deploy"));
+    let project_wide = format!(
+        "{}\n",
+        SMALL.replace(
+            "registry = \"ghcr.io/acme/shop\"\n",
+            "registry = \"ghcr.io/acme/shop\"\nmesh = false\ntracing = { sampling_percent = 1 }\n",
+        )
+    );
+    Repo::with_config(&project_wide)
+        .kiln(&["check"])
+        .fails_with(2)
+        .stderr_has(
+            "error: `project.tracing` has no effect: the mesh is off in every environment\n",
+        );
+    Repo::with_config(&SMALL.replace(
+        "[environments.dev]\n",
+        "[environments.dev]\ntracing = { sampling = 1 }\n",
+    ))
+    .kiln(&["check"])
+    .fails_with(2)
+    .stderr_has("unknown key `environments.dev.tracing.sampling`")
+    .stderr_has("did you mean `sampling_percent`?");
 }

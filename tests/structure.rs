@@ -11,6 +11,7 @@
 //! itself) must use each other one way only; so must the top-level ones.
 //! The crate root (`lib.rs`) declares the modules and is the crate's face
 //! to the binary, the tests and the fuzzer: it is not part of the graph.
+//! Neither is what `#[cfg(test)]` guards: a unit test may use any module.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -196,7 +197,7 @@ struct Reference {
 /// or `self`, or with one of `children`, use trees spelled out; each
 /// resolved against `module` and the inline modules around it.
 fn references(code: &str, module: &[String], children: &BTreeSet<String>) -> Vec<Reference> {
-    let tokens = tokenize(code);
+    let (tokens, _) = without_tests(tokenize(code));
     let mut found = Vec::new();
     // Inline modules (`mod tests { … }`) and the brace depth inside which each is open.
     let mut inline: Vec<(String, usize)> = Vec::new();
@@ -252,6 +253,66 @@ fn references(code: &str, module: &[String], children: &BTreeSet<String>) -> Vec
         i += 1;
     }
     found
+}
+
+/// `tokens` without the items under `#[cfg(test)]` (a test may use any
+/// module: it is no part of the shape), and the child modules declared
+/// so (`#[cfg(test)] mod tests;`), whose files are tests too.
+fn without_tests(tokens: Vec<(usize, String)>) -> (Vec<(usize, String)>, BTreeSet<String>) {
+    const CFG_TEST: [&str; 7] = ["#", "[", "cfg", "(", "test", ")", "]"];
+    let mut kept = Vec::new();
+    let mut test_children = BTreeSet::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        let is_cfg_test = CFG_TEST
+            .iter()
+            .enumerate()
+            .all(|(k, word)| tokens.get(i + k).is_some_and(|t| t.1 == *word));
+        if !is_cfg_test {
+            kept.push(tokens[i].clone());
+            i += 1;
+            continue;
+        }
+        let mut j = i + CFG_TEST.len();
+        if tokens.get(j).is_some_and(|t| t.1 == "pub") {
+            j += 1;
+            if tokens.get(j).is_some_and(|t| t.1 == "(") {
+                while tokens.get(j).is_some_and(|t| t.1 != ")") {
+                    j += 1;
+                }
+                j += 1;
+            }
+        }
+        if tokens.get(j).is_some_and(|t| t.1 == "mod")
+            && tokens.get(j + 2).is_some_and(|t| t.1 == ";")
+        {
+            test_children.insert(tokens[j + 1].1.clone());
+            i = j + 3;
+            continue;
+        }
+        // Any other item: to its `;`, or past its braced body.
+        while tokens.get(j).is_some_and(|t| t.1 != "{" && t.1 != ";") {
+            j += 1;
+        }
+        if tokens.get(j).is_some_and(|t| t.1 == "{") {
+            let mut depth = 0;
+            while let Some(t) = tokens.get(j) {
+                match t.1.as_str() {
+                    "{" => depth += 1,
+                    "}" => depth -= 1,
+                    _ => {}
+                }
+                j += 1;
+                if depth == 0 {
+                    break;
+                }
+            }
+        } else {
+            j += 1;
+        }
+        i = j;
+    }
+    (kept, test_children)
 }
 
 /// Identifiers and the punctuation that matters to paths, with their lines.
@@ -441,6 +502,20 @@ fn module_uses() -> Uses {
     let modules: BTreeMap<Vec<String>, String> = files
         .iter()
         .filter_map(|file| Some((module_of(file)?, file.clone())))
+        .collect();
+    // The files of test modules (`#[cfg(test)] mod tests;`) are tests.
+    let mut tests: BTreeSet<Vec<String>> = BTreeSet::new();
+    for (module, file) in &modules {
+        let code = code_only(&std::fs::read_to_string(src().join(file)).unwrap());
+        for child in without_tests(tokenize(&code)).1 {
+            let mut path = module.clone();
+            path.push(child);
+            tests.insert(path);
+        }
+    }
+    let modules: BTreeMap<Vec<String>, String> = modules
+        .into_iter()
+        .filter(|(module, _)| !tests.iter().any(|test| module.starts_with(test)))
         .collect();
     let known: BTreeSet<Vec<String>> = modules.keys().cloned().collect();
     let read: BTreeMap<&Vec<String>, Vec<Reference>> = modules
@@ -643,9 +718,12 @@ use super::sibling::Thing;
 // use crate::commented::Out;
 const S: &str = "crate::in_a_string";
 fn f<'a>(x: &'a str) -> char { let _ = crate::error::Problem::new(); 'c' }
+#[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::commands::Anything;
 }
+#[cfg(test)]
+mod helpers;
 "#;
     let module = vec!["kinds".to_string(), "mesh".to_string()];
     let children = BTreeSet::from(["checks".to_string()]);
@@ -663,9 +741,11 @@ mod tests {
             "2:model",
             "3:kinds::sibling::Thing",
             "6:error::Problem::new",
-            "8:kinds::mesh",
         ]
     );
+    // What `#[cfg(test)]` guards is a test's, not the module's.
+    let (_, tests) = without_tests(tokenize(&code));
+    assert_eq!(tests, BTreeSet::from(["helpers".to_string()]));
     // And a cycle in real modules is found: the toy uses above, as a graph.
     let modules: BTreeSet<Vec<String>> = [vec!["config"], vec!["kinds", "mesh"], vec!["kinds"]]
         .into_iter()

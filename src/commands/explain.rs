@@ -250,6 +250,13 @@ pub fn rows(
         push(&format!("gateway.{field}"), value, source);
     }
 
+    // The settings other kinds have of the environment as a whole.
+    if let Some(env) = model.environments.iter().find(|e| e.name == environment) {
+        for row in crate::kinds::explain(config, env) {
+            push(&row.key, row.value, row.source);
+        }
+    }
+
     // Service-only settings: the service's own table, then its preset, then kiln.
     let own = raw.services.get(name);
     let preset = config.preset_layers.get(name);

@@ -1,7 +1,8 @@
 //! The whole `kiln.toml`, and its `[project]` table.
 
 use super::{
-    CiSystem, Defaults, EnvironmentConfig, GitOps, IngressGateway, KilnSource, Layer, ServiceConfig,
+    CiSystem, Defaults, EnvironmentConfig, GitOps, IngressGateway, KilnSource, Layer,
+    ServiceConfig, Tracing,
 };
 use crate::diagnostics::KeyPath;
 use schemars::JsonSchema;
@@ -50,6 +51,8 @@ pub struct Project {
     pub mesh_namespace: Option<String>,
     /// The ingress gateway that serves the routes, in every environment unless it says otherwise.
     pub gateway: Option<IngressGateway>,
+    /// How the mesh traces requests, in every environment unless it says otherwise.
+    pub tracing: Option<Tracing>,
     /// Istio objects and sidecar injection, in every environment unless it says otherwise. Default `true`.
     pub mesh: Option<bool>,
     /// ServiceMonitors, PodMonitors and alert rules, in every environment unless it says otherwise. Default `true`.

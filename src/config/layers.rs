@@ -4,7 +4,7 @@
 
 use super::whole::replicas_option;
 use super::{
-    Alerts, Autoscale, Canary, DeployOn, Elasticsearch, IngressGateway, Mtls, RetrySetting,
+    Alerts, Autoscale, Canary, DeployOn, Elasticsearch, IngressGateway, Mtls, RetrySetting, Tracing,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -92,6 +92,8 @@ layered! {
         pub mtls: Option<Mtls>,
         /// The ingress gateway of this environment; its keys win over `project.gateway`'s.
         pub gateway: Option<IngressGateway>,
+        /// How the mesh traces this environment's requests; its keys win over `project.tracing`'s.
+        pub tracing: Option<Tracing>,
         /// Istio objects and sidecar injection here. Default `project.mesh`.
         pub mesh: Option<bool>,
         /// ServiceMonitors, PodMonitors and alert rules here. Default `project.monitoring`.

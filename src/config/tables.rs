@@ -220,3 +220,17 @@ pub enum Metrics {
     Path(String),
     Enabled(bool),
 }
+
+/// `tracing = { sampling_percent }`: how the mesh traces requests, in
+/// `[project]` (every environment) and `[environments.E]` (that one; its
+/// keys win over the project's, key by key). A table, so that the keys of
+/// tracing to come (where spans go, what the pods are told) join it.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Tracing {
+    /// Percent of requests, from 0 to 100, that the sidecars start a trace
+    /// for when the request carries no sampling decision of its own
+    /// (`1` is one request in a hundred, `0.5` one in two hundred). Default 1,
+    /// Istio's own.
+    pub sampling_percent: Option<f64>,
+}

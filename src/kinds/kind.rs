@@ -37,6 +37,22 @@ pub trait Kind: Sync {
     fn checks(&self) -> &'static [(&'static str, Check)] {
         &[]
     }
+
+    /// Its settings of an environment as a whole, for `kiln explain`: the
+    /// effective value of each and the table it came from.
+    fn explain(&self, _config: &Config, _environment: &Environment) -> Vec<Explained> {
+        Vec::new()
+    }
+}
+
+/// One setting as `kiln explain` shows it.
+pub struct Explained {
+    /// `tracing.sampling_percent`, ...
+    pub key: String,
+    /// The effective value, as TOML writes it.
+    pub value: String,
+    /// Where it came from: `[environments.prod]`, `[project]`, `built-in default`.
+    pub source: String,
 }
 
 /// What a kind sees while one service is resolved in one environment.

@@ -14,6 +14,7 @@ pub mod logging;
 pub mod mesh;
 pub mod monitoring;
 mod rules;
+mod tracing;
 
 use crate::config::{Config, Mtls};
 use crate::diagnostics::{Error, Problem};
@@ -21,12 +22,14 @@ use crate::model::{Environment, Model, ProjectView};
 use crate::output::{Rendered, Sources};
 use crate::resolve::{Callers, Layers, Scope, builtin, callers, switches};
 use crate::verify::Check;
+pub use kind::Explained;
 use kind::{EnvironmentStep, Kind, ServiceStep};
 
 /// Every kind, in order.
-static KINDS: [&dyn Kind; 5] = [
+static KINDS: [&dyn Kind; 6] = [
     &core::Core,
     &mesh::Mesh,
+    &tracing::Tracing,
     &monitoring::Monitoring,
     &logging::Logging,
     &delivery::Delivery,
@@ -163,6 +166,14 @@ fn service_files(service: &crate::model::Service) -> Vec<crate::model::ServiceFi
         }
     }
     files
+}
+
+/// Every kind's settings of `environment` as a whole, for `kiln explain`.
+pub fn explain(config: &Config, environment: &Environment) -> Vec<Explained> {
+    KINDS
+        .iter()
+        .flat_map(|kind| kind.explain(config, environment))
+        .collect()
 }
 
 /// Every kind's checks of the rendered objects.

@@ -26,6 +26,8 @@ pub struct Environment {
     pub monitoring: Option<EnvironmentMonitoring>,
     /// The Fluentd DaemonSet and its namespace; `None` when logging is off here.
     pub logging: Option<Logging>,
+    /// The namespace's Istio Telemetry; `None` without the mesh or a `tracing` table.
+    pub tracing: Option<Tracing>,
     /// The files of the environment as a whole, in the order they are listed.
     #[serde(skip)]
     pub files: Vec<EnvironmentFile>,
@@ -67,4 +69,12 @@ impl From<Mtls> for MtlsMode {
             Mtls::Permissive => MtlsMode::Permissive,
         }
     }
+}
+
+/// How the mesh traces an environment's requests: an Istio Telemetry.
+#[derive(Debug, Clone, Serialize)]
+pub struct Tracing {
+    pub name: String,
+    /// `randomSamplingPercentage`, from 0 to 100.
+    pub sampling_percent: f64,
 }

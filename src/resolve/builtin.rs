@@ -47,6 +47,8 @@ pub const OUTLIER_INTERVAL: &str = "10s";
 pub const BASE_EJECTION_TIME: &str = "30s";
 pub const MAX_EJECTION_PERCENT: u32 = 50;
 pub const SCRAPE_INTERVAL: &str = "30s";
+/// Istio's own sampling: one request in a hundred starts a trace.
+pub const TRACING_SAMPLING_PERCENT: f64 = 1.0;
 /// The canary runs one pod; the split is by weight, not by pod count.
 pub const CANARY_REPLICAS: u32 = 1;
 /// fluentd-kubernetes-daemonset's image with the Elasticsearch 8 output,

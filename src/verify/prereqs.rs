@@ -200,14 +200,18 @@ fn crds(rendered: &Rendered, path: &str) -> Vec<Crd> {
         .into_iter()
         .map(|(group, (versions, kinds))| Crd {
             provider: match group.as_str() {
-                "networking.istio.io" | "security.istio.io" => Some("istio"),
+                "networking.istio.io" | "security.istio.io" | "telemetry.istio.io" => Some("istio"),
                 "monitoring.coreos.com" => Some("prometheus-operator"),
                 _ => None,
             },
             // The `v1` APIs came with Istio 1.22, the `reset-before-request` retry with 1.23.
             min_version: match (group.as_str(), reset_before_request) {
-                ("networking.istio.io" | "security.istio.io", true) => Some("1.23"),
-                ("networking.istio.io" | "security.istio.io", false) => Some("1.22"),
+                ("networking.istio.io" | "security.istio.io" | "telemetry.istio.io", true) => {
+                    Some("1.23")
+                }
+                ("networking.istio.io" | "security.istio.io" | "telemetry.istio.io", false) => {
+                    Some("1.22")
+                }
                 _ => None,
             },
             versions: versions.into_iter().collect(),

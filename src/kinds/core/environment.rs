@@ -36,6 +36,7 @@ pub fn environment(
         mesh: None,
         monitoring: None,
         logging: None,
+        tracing: None,
         files: Vec::new(),
     }
 }

@@ -1,0 +1,129 @@
+//! Tracing: how the mesh samples requests for traces, as an Istio
+//! `Telemetry` (telemetry.istio.io/v1) in each meshed environment whose
+//! `tracing` table, in `[environments.E]` or `[project]`, asks for one.
+//! Spans go to the mesh's default tracing provider (`meshConfig`); the
+//! Telemetry sets its random sampling percentage for the namespace.
+
+use super::kind::{EnvironmentStep, Explained, Kind};
+use crate::config::Config;
+use crate::diagnostics::{KeyPath, Problem};
+use crate::model::{self, Environment, EnvironmentFile};
+use crate::output::paths;
+use crate::resolve::{builtin, switches};
+
+pub struct Tracing;
+
+/// The `tracing` tables that apply to `environment`, its own first.
+fn tables<'a>(config: &'a Config, environment: &str) -> [Option<&'a crate::config::Tracing>; 2] {
+    [
+        config
+            .environments
+            .get(environment)
+            .and_then(|e| e.tracing.as_ref()),
+        config.project.tracing.as_ref(),
+    ]
+}
+
+/// The sampling percent of `environment`, and the table it came from.
+fn sampling(config: &Config, environment: &str) -> (f64, Option<KeyPath>) {
+    let [own, wide] = tables(config, environment);
+    match (
+        own.and_then(|t| t.sampling_percent),
+        wide.and_then(|t| t.sampling_percent),
+    ) {
+        (Some(own), _) => (own, Some(KeyPath::new(&["environments", environment]))),
+        (None, Some(wide)) => (wide, Some(KeyPath::new(&["project"]))),
+        (None, None) => (builtin::TRACING_SAMPLING_PERCENT, None),
+    }
+}
+
+impl Kind for Tracing {
+    fn validate(&self, config: &Config, problems: &mut Vec<Problem>) {
+        let project = KeyPath::new(&["project", "tracing"]);
+        if let Some(tracing) = &config.project.tracing {
+            check(&project, tracing, problems);
+            let meshed = config.environments.keys().any(|e| switches(config, e).mesh);
+            if !meshed && !config.environments.is_empty() {
+                problems.push(Problem::needs_mesh(&project, None));
+            }
+        }
+        for (name, environment) in &config.environments {
+            let Some(tracing) = &environment.tracing else {
+                continue;
+            };
+            let key = KeyPath::new(&["environments", name, "tracing"]);
+            check(&key, tracing, problems);
+            if !switches(config, name).mesh {
+                problems.push(Problem::needs_mesh(&key, Some(name)));
+            }
+        }
+    }
+
+    fn environment(&self, step: &EnvironmentStep<'_>, environment: &mut Environment) {
+        let asked = tables(step.config, step.name).iter().any(Option::is_some);
+        if step.on.mesh && asked {
+            environment.tracing = Some(model::Tracing {
+                name: "tracing".into(),
+                sampling_percent: sampling(step.config, step.name).0,
+            });
+        }
+    }
+
+    fn environment_files(&self, environment: &Environment, out: &mut Vec<EnvironmentFile>) {
+        if environment.tracing.is_some() {
+            out.push(EnvironmentFile {
+                template: "istio/telemetry.yaml.tera",
+                path: paths::mesh_file("telemetry.yaml"),
+                fluent_conf: None,
+                embeds: None,
+            });
+        }
+    }
+
+    fn explain(&self, config: &Config, environment: &Environment) -> Vec<Explained> {
+        let (value, source) = match (&environment.tracing, sampling(config, &environment.name)) {
+            (Some(tracing), (_, Some(from))) => {
+                (tracing.sampling_percent.to_string(), format!("[{from}]"))
+            }
+            (Some(tracing), (_, None)) => (
+                tracing.sampling_percent.to_string(),
+                "built-in default (Istio's own)".to_string(),
+            ),
+            (None, _) => (
+                "- (no Telemetry: no `tracing` table, or the mesh is off here)".to_string(),
+                "not set".to_string(),
+            ),
+        };
+        vec![Explained {
+            key: "tracing.sampling_percent".into(),
+            value,
+            source,
+        }]
+    }
+}
+
+/// The keys of one `tracing` table.
+fn check(key: &KeyPath, tracing: &crate::config::Tracing, problems: &mut Vec<Problem>) {
+    if let Some(percent) = tracing.sampling_percent
+        && !(0.0..=100.0).contains(&percent)
+    {
+        problems.push(Problem::sampling_percent(
+            &key.key("sampling_percent"),
+            percent,
+        ));
+    }
+}
+
+impl Problem {
+    pub fn sampling_percent(key: &KeyPath, percent: f64) -> Self {
+        Problem::at(
+            key,
+            format!("`{key}` must be from 0 to 100, not {percent}"),
+            Some(
+                "it is the percent of requests the sidecars start a trace for: `1` is one in a \
+                 hundred, `100` every request, `0` none"
+                    .to_string(),
+            ),
+        )
+    }
+}
