@@ -14,6 +14,8 @@ pub mod logging;
 pub mod mesh;
 pub mod monitoring;
 mod rules;
+#[cfg(test)]
+mod testing;
 mod tracing;
 
 use crate::config::{Config, Mtls};

@@ -13,6 +13,9 @@ mod quota;
 mod validate;
 mod workload;
 
+#[cfg(test)]
+mod tests;
+
 pub use environment::{environment, namespace};
 pub use quota::Totals;
 pub use workload::workload;

@@ -11,6 +11,9 @@ mod retries;
 mod service;
 mod validate;
 
+#[cfg(test)]
+mod tests;
+
 pub use gateway::ingress_gateway;
 pub use retries::retries;
 
