@@ -14,8 +14,6 @@ pub mod logging;
 pub mod mesh;
 pub mod monitoring;
 mod rules;
-#[cfg(test)]
-mod testing;
 mod tracing;
 
 use crate::config::{Config, Mtls};
@@ -200,3 +198,6 @@ pub fn crosscheck_made(
 ) -> (Vec<Problem>, Vec<Error>) {
     crate::verify::check_made(rendered, model, sources, &checks())
 }
+
+#[cfg(test)]
+mod tests;

@@ -130,7 +130,7 @@ impl Problem {
 
 #[cfg(test)]
 mod tests {
-    use crate::kinds::testing::{APP, environment, model, problems};
+    use crate::kinds::tests::{APP, environment, model, problems};
 
     #[test]
     fn each_environment_samples_as_its_own_table_or_the_project_says() {
@@ -163,7 +163,7 @@ mod tests {
         );
         // Without a table anywhere: no Telemetry.
         assert!(
-            environment(&crate::kinds::testing::model(APP), "dev")
+            environment(&crate::kinds::tests::model(APP), "dev")
                 .tracing
                 .is_none()
         );

@@ -14,3 +14,6 @@ pub use callers::{Callers, callers};
 pub use labels::{TRACK, common_labels, selector};
 pub use layers::{Layers, Picked, Source};
 pub use scope::{Scope, Switches, switches};
+
+#[cfg(test)]
+mod tests;

@@ -147,3 +147,6 @@ impl Problem {
         )
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -13,9 +13,6 @@ mod quota;
 mod validate;
 mod workload;
 
-#[cfg(test)]
-mod tests;
-
 pub use environment::{environment, namespace};
 pub use quota::Totals;
 pub use workload::workload;
@@ -51,3 +48,6 @@ impl Kind for Core {
         ]
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -11,9 +11,6 @@ mod retries;
 mod service;
 mod validate;
 
-#[cfg(test)]
-mod tests;
-
 pub use gateway::ingress_gateway;
 pub use retries::retries;
 
@@ -123,3 +120,6 @@ impl Kind for Mesh {
         ]
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -7,9 +7,6 @@ mod checks;
 mod files;
 mod validate;
 
-#[cfg(test)]
-mod tests;
-
 use super::kind::{EnvironmentStep, Kind, ServiceStep};
 use crate::config::Config;
 use crate::diagnostics::Problem;

@@ -1,6 +1,6 @@
 //! The monitoring kind's monitors, rules and checks, on small configs.
 
-use crate::kinds::testing::{APP, crosschecked, environment, model, rendered, service};
+use super::{APP, crosschecked, environment, model, rendered, service};
 use crate::model::MonitorKind;
 
 #[test]
