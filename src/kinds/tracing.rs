@@ -127,3 +127,71 @@ impl Problem {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::kinds::tests::{APP, environment, model, problems};
+
+    #[test]
+    fn each_environment_samples_as_its_own_table_or_the_project_says() {
+        let text = APP
+            .replace(
+                "registry = \"ghcr.io/acme/shop\"\n",
+                "registry = \"ghcr.io/acme/shop\"\ntracing = {}\n",
+            )
+            .replace(
+                "[environments.prod]\n",
+                "[environments.prod]\ntracing = { sampling_percent = 0.1 }\n",
+            );
+        let model = model(&text);
+        let percent = |env| {
+            environment(&model, env)
+                .tracing
+                .as_ref()
+                .map(|t| t.sampling_percent)
+        };
+        assert_eq!(percent("dev"), Some(1.0));
+        assert_eq!(percent("prod"), Some(0.1));
+        let files: Vec<String> = environment(&model, "prod")
+            .files
+            .iter()
+            .map(|f| f.path.clone())
+            .collect();
+        assert!(
+            files.contains(&"mesh/telemetry.yaml".to_string()),
+            "{files:?}"
+        );
+        // Without a table anywhere: no Telemetry.
+        assert!(
+            environment(&crate::kinds::tests::model(APP), "dev")
+                .tracing
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn a_percent_outside_0_to_100_or_without_the_mesh_is_refused() {
+        for (value, ok) in [
+            ("0", true),
+            ("100", true),
+            ("100.5", false),
+            ("-1", false),
+            ("inf", false),
+        ] {
+            let text = APP.replace(
+                "[environments.dev]\n",
+                &format!("[environments.dev]\ntracing = {{ sampling_percent = {value} }}\n"),
+            );
+            let found = problems(&text);
+            assert_eq!(found.is_empty(), ok, "{value}: {found:?}");
+        }
+        let off = APP.replace(
+            "[environments.dev]\n",
+            "[environments.dev]\nmesh = false\ntracing = {}\n",
+        );
+        assert_eq!(
+            problems(&off),
+            ["`environments.dev.tracing` has no effect: the mesh is off in environment `dev`"]
+        );
+    }
+}

@@ -207,3 +207,129 @@ impl Problem {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(text: &str) -> Config {
+        let mut config = crate::config::load::parse(text).unwrap();
+        assert!(crate::config::presets::apply(&mut config).is_empty());
+        config
+    }
+
+    const LAYERED: &str = r#"
+[project]
+name = "shop"
+[defaults]
+replicas = 2
+cpu = "200m"
+env = { LOG = "info", MODE = "a" }
+[environments.prod]
+replicas = 3
+secrets = { MODE = "shop-mode:value" }
+[services.api]
+image = "redis:7.2-alpine"
+preset = "redis"
+replicas = 4
+env = { LOG = "debug" }
+[services.api.environments.prod]
+replicas = 5
+"#;
+
+    #[test]
+    fn the_highest_layer_wins_and_says_where() {
+        let config = parsed(LAYERED);
+        let service = &config.services["api"];
+        let layers = Layers::new(&config, "prod", Some(("api", service)));
+        let labels: Vec<&str> = layers.all.iter().map(|s| s.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "[defaults]",
+                "[environments.prod]",
+                "preset `redis`",
+                "[services.api]",
+                "[services.api.environments.prod]"
+            ]
+        );
+        let replicas = layers.pick(false, "replicas", |l| l.replicas).unwrap();
+        assert_eq!((replicas.value, replicas.rank), (5, 4));
+        assert_eq!(
+            replicas.key.to_string(),
+            "services.api.environments.prod.replicas"
+        );
+        // In dev, the service's own table is the highest that sets it.
+        let dev = Layers::new(&config, "dev", Some(("api", service)));
+        let replicas = dev.pick(false, "replicas", |l| l.replicas).unwrap();
+        assert_eq!(replicas.key.to_string(), "services.api.replicas");
+        // The preset ranks above [defaults] and below the service's table.
+        let cpu = layers.pick(false, "cpu", |l| l.cpu).unwrap();
+        assert_eq!(
+            (cpu.value, cpu.key.to_string()),
+            ("100m", "services.api.preset.cpu".into())
+        );
+        let wide = Layers::new(&config, "prod", None);
+        let cpu = wide.pick(false, "cpu", |l| l.cpu).unwrap();
+        assert_eq!(
+            (cpu.value, cpu.key.to_string()),
+            ("200m", "defaults.cpu".into())
+        );
+    }
+
+    #[test]
+    fn own_only_passes_over_the_project_wide_layers() {
+        let config = parsed(
+            "[project]\nname = \"shop\"\n[defaults]\nreplicas = 2\n[environments.dev]\n\
+             replicas = 3\n[services.db]\nimage = \"postgres:16.4\"\n",
+        );
+        let layers = Layers::new(&config, "dev", Some(("db", &config.services["db"])));
+        assert!(layers.pick(false, "replicas", |l| l.replicas).is_some());
+        assert!(layers.pick(true, "replicas", |l| l.replicas).is_none());
+    }
+
+    #[test]
+    fn a_limit_defaults_to_twice_its_request_and_one_below_it_is_refused() {
+        let config = parsed(
+            "[project]\nname = \"shop\"\n[defaults]\ncpu_limit = \"150m\"\n\
+             [services.api]\nimage = \"redis:7.2-alpine\"\ncpu = \"300m\"\nmemory = \"1Gi\"\n\
+             memory_limit = \"512Mi\"\n",
+        );
+        let mut problems = Vec::new();
+        let layers = Layers::new(&config, "dev", Some(("api", &config.services["api"])));
+        let (resources, _) = layers.resources(&mut problems);
+        // The default's limit is below the service's request: it gives way.
+        assert_eq!(resources.cpu_limit, "600m");
+        // The service's own limit below its own request is a mistake.
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(
+            problems[0].message,
+            "limit `512Mi` in `services.api.memory_limit` is below the request `1Gi`"
+        );
+        let wide = Layers::new(&config, "dev", None);
+        let (defaults, _) = wide.resources(&mut Vec::new());
+        assert_eq!(
+            (
+                defaults.cpu_request.as_str(),
+                defaults.memory_limit.as_str()
+            ),
+            (builtin::CPU, "256Mi")
+        );
+    }
+
+    #[test]
+    fn variables_merge_by_key_and_a_higher_layer_moves_one_to_secrets() {
+        let config = parsed(LAYERED);
+        let service = &config.services["api"];
+        let (env, secrets) = Layers::new(&config, "prod", Some(("api", service))).variables();
+        assert_eq!(env.get("LOG").map(String::as_str), Some("debug"));
+        assert!(!env.contains_key("MODE"));
+        assert_eq!(
+            secrets.get("MODE").map(String::as_str),
+            Some("shop-mode:value")
+        );
+        let (env, secrets) = Layers::new(&config, "dev", Some(("api", service))).variables();
+        assert_eq!(env.get("MODE").map(String::as_str), Some("a"));
+        assert!(secrets.is_empty());
+    }
+}

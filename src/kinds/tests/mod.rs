@@ -2,8 +2,11 @@
 //! objects: what each layer resolves to (`model`), and that the checks of
 //! the rendered objects catch a set that does not hold together (`crosscheck`).
 
+mod core;
 mod crosscheck;
+mod mesh;
 mod model;
+mod monitoring;
 
 use crate::config::load::parse;
 use crate::config::{Config, presets};
@@ -80,4 +83,75 @@ pub fn service<'m>(model: &'m Model, environment: &str, name: &str) -> &'m Servi
 /// Every file of `model`, with the bundled templates.
 pub fn render(model: &Model) -> Rendered {
     Renderer::new().unwrap().render(model).unwrap()
+}
+
+/// An app with every kind of service: a routed web API calling a database
+/// and a cache, a worker, a nightly job; two environments.
+pub const APP: &str = r#"
+[project]
+name = "shop"
+registry = "ghcr.io/acme/shop"
+
+[defaults]
+replicas = 2
+
+[environments.dev]
+replicas = 1
+
+[environments.prod]
+domain = "shop.example.com"
+
+[services.api]
+language = "go"
+version = "1.0.0"
+port = 8080
+route = "/api"
+calls = ["db", "cache"]
+
+[services.db]
+kind = "stateful"
+image = "postgres:16.4"
+port = 5432
+storage = "5Gi"
+
+[services.cache]
+image = "redis:7.2-alpine"
+port = 6379
+
+[services.mailer]
+kind = "worker"
+language = "python"
+version = "2.0.0"
+calls = ["api"]
+
+[services.report]
+kind = "cronjob"
+language = "go"
+version = "1.0.0"
+schedule = "0 2 * * *"
+"#;
+
+/// The messages of every problem `text` has: presets, rules, then resolve.
+pub fn problems(text: &str) -> Vec<String> {
+    let mut config = parse(text).unwrap_or_else(|p| panic!("{p:#?}"));
+    let mut problems = presets::apply(&mut config);
+    problems.extend(super::validate(&config));
+    if let Err(found) = super::resolve(&config) {
+        problems.extend(found);
+    }
+    problems.into_iter().map(|p| p.message).collect()
+}
+
+/// `text` rendered with the bundled templates, and its model.
+pub fn rendered(text: &str) -> (Rendered, Model) {
+    let model = model(text);
+    (render(&model), model)
+}
+
+/// The messages of the kinds' checks of `rendered`.
+pub fn crosschecked(rendered: &Rendered, model: &Model) -> Vec<String> {
+    super::crosscheck(rendered, model)
+        .into_iter()
+        .map(|p| p.message)
+        .collect()
 }
