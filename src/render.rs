@@ -3,8 +3,8 @@
 
 use crate::diagnostics::{Error, OverrideRule};
 use crate::model::{
-    Application, Build, Delivery, DeliveryContext, DeliveryFile, Environment, FileFormat, HttpRoute, Model,
-    ProjectView, Service,
+    Application, Build, Delivery, DeliveryContext, DeliveryFile, Environment, FileFormat,
+    HttpRoute, Model, ProjectView, Service,
 };
 use crate::paths;
 use crate::{escape, sandbox, yaml};
@@ -412,10 +412,11 @@ impl Renderer {
                 }
             }
         }
-        let parts = crate::parallel::each_owned(environments, |(env, files, failed)| match failed {
-            Some(err) => Err(err),
-            None => self.kustomize(&model.project, env, files),
-        });
+        let parts =
+            crate::parallel::each_owned(environments, |(env, files, failed)| match failed {
+                Some(err) => Err(err),
+                None => self.kustomize(&model.project, env, files),
+            });
         let mut files = Vec::new();
         let mut failed = None;
         for part in parts {
