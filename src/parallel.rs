@@ -1,60 +1,41 @@
-//! Work spread over threads: the few large pieces of a render (one per
-//! environment), and the thousands of small file reads and writes of a
-//! build or diff.
+//! Work spread over the cores, on rayon's one pool: the render's
+//! environment × service pieces, the resolve of each environment, the lock
+//! read beside the render, and the thousands of small file reads, writes
+//! and parses of a build, diff or check. Work stealing keeps every core
+//! busy however uneven the pieces are. Results always come back in the
+//! order of the items, and a worker's panic goes on in the caller.
 
-use std::thread::ScopedJoinHandle;
+use rayon::prelude::*;
 
-/// `f` applied to every item, in order, on up to one thread per core.
+/// Below this many items a split costs more than it saves.
+const SMALL: usize = 64;
+
+/// `f` applied to every item, results in order.
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
-    // Below a few hundred files a thread costs more than it saves.
-    if threads < 2 || items.len() < 256 {
+    if items.len() < SMALL {
         return items.iter().map(&f).collect();
     }
-    let chunks: Vec<&[T]> = items.chunks(items.len().div_ceil(threads)).collect();
-    each(&chunks, |part| part.iter().map(&f).collect::<Vec<R>>())
-        .into_iter()
-        .flatten()
-        .collect()
+    items.par_iter().map(&f).collect()
 }
 
-/// `f` applied to every item, each on a thread of its own, results in order.
+/// `f` applied to each of a few large items, each free to run on its own
+/// core, results in order.
 pub fn each<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = items.iter().map(|item| scope.spawn(|| f(item))).collect();
-        workers.into_iter().map(join).collect()
-    })
+    items.par_iter().with_max_len(1).map(&f).collect()
 }
 
-/// Like `each`, with every item moved to its thread, which also frees it:
+/// Like `each`, with every item moved to its worker, which also frees it:
 /// freeing a large parse tree costs as much as a good part of building it.
 pub fn each_owned<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
-    let f = &f;
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = items
-            .into_iter()
-            .map(|item| scope.spawn(move || f(item)))
-            .collect();
-        workers.into_iter().map(join).collect()
-    })
+    items.into_par_iter().with_max_len(1).map(&f).collect()
 }
 
-/// `a` on this thread and `b` on another, at the same time.
-pub fn both<A, B: Send>(a: impl FnOnce() -> A, b: impl FnOnce() -> B + Send) -> (A, B) {
-    std::thread::scope(|scope| {
-        let other = scope.spawn(b);
-        let first = a();
-        (first, join(other))
-    })
-}
-
-/// A worker's result; a worker's panic goes on in the caller.
-fn join<R>(worker: ScopedJoinHandle<'_, R>) -> R {
-    worker
-        .join()
-        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+/// `a` and `b` at the same time.
+pub fn both<A: Send, B: Send>(
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    rayon::join(a, b)
 }
 
 #[cfg(test)]
@@ -70,5 +51,15 @@ mod tests {
             doubled[..8]
         );
         assert_eq!(super::both(|| 1, || 2), (1, 2));
+    }
+
+    #[test]
+    fn a_panic_goes_on_in_the_caller() {
+        let items: Vec<u32> = (0..1000).collect();
+        let caught = std::panic::catch_unwind(|| {
+            super::map(&items, |n| assert!(*n != 700, "worker {n}"));
+        });
+        let panic = caught.expect_err("the worker's panic");
+        assert_eq!(panic.downcast_ref::<String>().unwrap(), "worker 700");
     }
 }

@@ -291,10 +291,73 @@ fn too_large(bytes: u64, max: u64) -> Failure {
     ))
 }
 
+/// Makes every directory above each of `paths` that is missing, each
+/// looked at once however many files it holds, as `walk_parents` would:
+/// never through a symlink. On a refusal, the first path it stops.
+pub fn make_directories<'a>(
+    root: &Path,
+    paths: impl Iterator<Item = &'a str>,
+) -> Result<(), (&'a str, Failure)> {
+    let mut made: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for path in paths {
+        let Some((directory, _)) = path.rsplit_once('/') else {
+            continue;
+        };
+        if made.contains(directory) {
+            continue;
+        }
+        let mut end = 0;
+        for part in directory.split('/') {
+            end += part.len();
+            let prefix = &directory[..end];
+            end += 1;
+            // Each directory's parents were made or proven before it.
+            if !made.contains(prefix) {
+                walk_last(root, prefix).map_err(|f| (path, f))?;
+                made.insert(prefix);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The directory `rel`, whose parents are real directories: made when
+/// missing, refused when anything else is there.
+fn walk_last(root: &Path, rel: &str) -> Result<(), Failure> {
+    let dir = root.join(rel);
+    let refuse = |what: &str| Failure::Refused(format!("`{rel}` on its way is {what}"));
+    match std::fs::symlink_metadata(&dir) {
+        Ok(meta) if meta.is_dir() => return Ok(()),
+        Ok(meta) => return Err(refuse(what(&meta))),
+        Err(cause) if cause.kind() == std::io::ErrorKind::NotFound => {}
+        Err(cause) => return Err(Failure::Io(cause)),
+    }
+    match std::fs::create_dir(&dir) {
+        Ok(()) => Ok(()),
+        Err(cause) if cause.kind() == std::io::ErrorKind::AlreadyExists => {
+            if std::fs::symlink_metadata(&dir)?.is_dir() {
+                Ok(())
+            } else {
+                Err(refuse("not a directory"))
+            }
+        }
+        Err(cause) => Err(Failure::Io(cause)),
+    }
+}
+
 /// Replaces the file at `rel` with `contents` in one rename, and stamps the
 /// result. Whatever is there must be a regular file, or nothing.
 pub fn write_atomic(root: &Path, rel: &str, contents: &[u8]) -> Result<Option<Stamp>, Failure> {
     walk_parents(root, rel, true)?;
+    write_in_made_directory(root, rel, contents)
+}
+
+/// The same, for a file whose directories `make_directories` made.
+pub fn write_in_made_directory(
+    root: &Path,
+    rel: &str,
+    contents: &[u8],
+) -> Result<Option<Stamp>, Failure> {
     let full = root.join(rel);
     regular_or_missing(&full)?;
     let parent = full.parent().unwrap_or(root);

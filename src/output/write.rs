@@ -64,12 +64,15 @@ pub fn apply(
     let lock_missing = !files::exists(root, paths::LOCK).map_err(|f| f.at(paths::LOCK, root))?;
     let lock_changes = plan.lock != *old_lock || lock_missing;
     let journaled = touches || lock_changes;
+    // In a first build the journal is the new lock: written out once.
+    let mut lock_text = None;
     if journaled {
-        write(
-            root,
-            paths::JOURNAL,
-            old_lock.journal_for(&plan.lock).to_text().as_bytes(),
-        )?;
+        let journal = old_lock.journal_for(&plan.lock);
+        let text = journal.to_text();
+        write(root, paths::JOURNAL, text.as_bytes())?;
+        if journal == plan.lock {
+            lock_text = Some(text);
+        }
     }
     let mut writes = Vec::new();
     for (path, action) in &plan.files {
@@ -82,6 +85,9 @@ pub fn apply(
             Action::Unchanged | Action::Ejected | Action::Edited | Action::Foreign => {}
         }
     }
+    // Each directory is made (or proven real) once, not once per file in it.
+    files::make_directories(root, writes.iter().map(|path| path.as_str()))
+        .map_err(|(path, f)| f.at(path, &root.join(path)))?;
     // Creating files is most of a first build: spread it over the cores. The
     // journal is already written, and every file is replaced whole, so the
     // order does not matter.
@@ -90,7 +96,8 @@ pub fn apply(
             .get(*path)
             .map(String::as_bytes)
             .unwrap_or_default();
-        write(root, path, contents)
+        files::write_in_made_directory(root, path, contents)
+            .map_err(|f| f.at(path.as_str(), &root.join(path)))
     });
     for (path, result) in writes.into_iter().zip(results) {
         if let Some(stamp) = result? {
@@ -98,7 +105,8 @@ pub fn apply(
         }
     }
     if lock_changes || recovering {
-        write(root, paths::LOCK, plan.lock.to_text().as_bytes())?;
+        let text = lock_text.unwrap_or_else(|| plan.lock.to_text());
+        write(root, paths::LOCK, text.as_bytes())?;
     }
     sweep_temporary_files(root, plan, old_lock, recovering);
     if journaled || recovering {

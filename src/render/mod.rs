@@ -18,8 +18,8 @@ pub use overrides::{MAX_OVERRIDE_BYTES, MAX_OVERRIDE_ENTRIES, Override, override
 
 use crate::diagnostics::Error;
 use crate::model::{
-    Application, Build, Delivery, DeliveryContext, Environment, FileFormat, HttpRoute, Model,
-    ProjectView, Service,
+    Application, Build, Delivery, DeliveryContext, DeliveryFile, Environment, FileFormat,
+    HttpRoute, Model, ProjectView, Service,
 };
 use crate::output::paths;
 use errors::{finding_error, override_error, template_error};
@@ -144,7 +144,7 @@ impl Renderer {
         &self.overrides
     }
 
-    /// Renders every file of every environment, one thread per environment.
+    /// Renders every file of every environment, spread over the cores.
     pub fn render(&self, model: &Model) -> Result<Rendered, Error> {
         Ok(self.render_with_sources(model)?.0)
     }
@@ -152,9 +152,43 @@ impl Renderer {
     /// Renders every file, and says which templates produced each one.
     pub fn render_with_sources(&self, model: &Model) -> Result<(Rendered, Sources), Error> {
         self.budget.allow(file_count(model));
-        let parts = crate::parallel::each(&model.environments, |environment| {
-            self.render_environment(&model.project, environment)
+        // One piece per environment's own files and one per service in it:
+        // many small pieces keep every core busy however uneven they are.
+        let pieces: Vec<(&Environment, Option<&Service>)> = model
+            .environments
+            .iter()
+            .flat_map(|env| {
+                std::iter::once((env, None)).chain(env.services.iter().map(move |s| (env, Some(s))))
+            })
+            .collect();
+        let parts = crate::parallel::each(&pieces, |(env, service)| match service {
+            None => self.environment_files(&model.project, env),
+            Some(service) => self.service_files(&model.project, env, service),
         });
+        // Back in the order one environment after the other would render
+        // them: its own files, then each service's, stopping at the first
+        // mistake.
+        let mut environments: Vec<(&Environment, Vec<File>, Option<Error>)> = Vec::new();
+        for ((env, service), part) in pieces.into_iter().zip(parts) {
+            if service.is_none() {
+                environments.push((env, Vec::new(), None));
+            }
+            let Some((_, files, failed)) = environments.last_mut() else {
+                continue;
+            };
+            match part {
+                Ok(part) if failed.is_none() => files.extend(part),
+                Ok(_) => {}
+                Err(err) => {
+                    failed.get_or_insert(err);
+                }
+            }
+        }
+        let parts =
+            crate::parallel::each_owned(environments, |(env, files, failed)| match failed {
+                Some(err) => Err(err),
+                None => self.kustomize(&model.project, env, files),
+            });
         let mut files = Vec::new();
         let mut failed = None;
         for part in parts {
@@ -199,53 +233,59 @@ impl Renderer {
         Ok((rendered, sources))
     }
 
-    /// The files that build, ship and deploy the app.
+    /// The files that build, ship and deploy the app, one piece each.
     fn render_delivery(
         &self,
         project: &ProjectView,
         delivery: &Delivery,
         out: &mut Vec<File>,
     ) -> Result<(), Error> {
-        for file in &delivery.files {
-            let context = match file.sees {
-                DeliveryContext::Build(i) => tera::Context::from_serialize(BuildContext {
-                    project,
-                    build: &delivery.builds[i],
-                }),
-                DeliveryContext::Pipeline => {
-                    tera::Context::from_serialize(PipelineContext { project, delivery })
-                }
-                DeliveryContext::Application(i) => {
-                    tera::Context::from_serialize(ApplicationContext {
-                        project,
-                        application: &delivery.applications[i],
-                    })
-                }
-            }
-            .map_err(|err| template_error(&file.template, &err))?;
-            let text = match file.format {
-                FileFormat::Yaml => self.yaml_file(&file.template, &context)?,
-                FileFormat::Hash => {
-                    format!("{HEADER}{}", self.render_one(&file.template, &context)?)
-                }
-                FileFormat::Groovy => format!(
-                    "{GROOVY_HEADER}{}",
-                    self.render_one(&file.template, &context)?
-                ),
-            };
-            paths::check(&file.path)?;
-            out.push((file.path.clone(), text, vec![file.template.clone()]));
+        let files = crate::parallel::map(&delivery.files, |file| {
+            self.delivery_file(project, delivery, file)
+        });
+        for file in files {
+            out.push(file?);
         }
         Ok(())
     }
 
-    fn render_environment(
+    fn delivery_file(
         &self,
         project: &ProjectView,
-        env: &Environment,
-    ) -> Result<Vec<File>, Error> {
-        let mut files: Vec<File> = Vec::new();
-        let env_view = Context {
+        delivery: &Delivery,
+        file: &DeliveryFile,
+    ) -> Result<File, Error> {
+        let context = match file.sees {
+            DeliveryContext::Build(i) => tera::Context::from_serialize(BuildContext {
+                project,
+                build: &delivery.builds[i],
+            }),
+            DeliveryContext::Pipeline => {
+                tera::Context::from_serialize(PipelineContext { project, delivery })
+            }
+            DeliveryContext::Application(i) => tera::Context::from_serialize(ApplicationContext {
+                project,
+                application: &delivery.applications[i],
+            }),
+        }
+        .map_err(|err| template_error(&file.template, &err))?;
+        let text = match file.format {
+            FileFormat::Yaml => self.yaml_file(&file.template, &context)?,
+            FileFormat::Hash => {
+                format!("{HEADER}{}", self.render_one(&file.template, &context)?)
+            }
+            FileFormat::Groovy => format!(
+                "{GROOVY_HEADER}{}",
+                self.render_one(&file.template, &context)?
+            ),
+        };
+        paths::check(&file.path)?;
+        Ok((file.path.clone(), text, vec![file.template.clone()]))
+    }
+
+    /// What every template of `env` as a whole sees.
+    fn environment_view<'a>(project: &'a ProjectView, env: &'a Environment) -> Context<'a> {
+        Context {
             project,
             env,
             routes: env
@@ -256,7 +296,17 @@ impl Renderer {
             service: None,
             fluent_conf: None,
             fluent_conf_checksum: None,
-        };
+        }
+    }
+
+    /// The files of `env` as a whole, its kustomization aside.
+    fn environment_files(
+        &self,
+        project: &ProjectView,
+        env: &Environment,
+    ) -> Result<Vec<File>, Error> {
+        let mut files: Vec<File> = Vec::new();
+        let env_view = Self::environment_view(project, env);
         let env_context = context(&env_view)?;
         // Fluentd's configuration, rendered once for the files that carry it.
         let mut fluent: Option<(&str, tera::Context)> = None;
@@ -288,41 +338,61 @@ impl Renderer {
                 templates,
             ));
         }
-        for service in &env.services {
-            // One context per workload (the service, or its canary), shared by its files.
-            let mut current: Option<(bool, tera::Context)> = None;
-            for file in &service.files {
-                let workload = match (&service.canary, file.canary) {
-                    (Some(canary), true) => &canary.workload,
-                    _ => service,
+        Ok(files)
+    }
+
+    /// The files of one service of `env`.
+    fn service_files(
+        &self,
+        project: &ProjectView,
+        env: &Environment,
+        service: &Service,
+    ) -> Result<Vec<File>, Error> {
+        let mut files: Vec<File> = Vec::new();
+        // One context per workload (the service, or its canary), shared by its files.
+        let mut current: Option<(bool, tera::Context)> = None;
+        for file in &service.files {
+            let workload = match (&service.canary, file.canary) {
+                (Some(canary), true) => &canary.workload,
+                _ => service,
+            };
+            if current
+                .as_ref()
+                .is_none_or(|(canary, _)| *canary != file.canary)
+            {
+                let view = Context {
+                    project,
+                    env,
+                    routes: None,
+                    service: Some(workload),
+                    fluent_conf: None,
+                    fluent_conf_checksum: None,
                 };
-                if current
-                    .as_ref()
-                    .is_none_or(|(canary, _)| *canary != file.canary)
-                {
-                    let view = Context {
-                        project,
-                        env,
-                        routes: None,
-                        service: Some(workload),
-                        fluent_conf: None,
-                        fluent_conf_checksum: None,
-                    };
-                    current = Some((file.canary, context(&view)?));
-                }
-                let Some((_, context)) = &current else {
-                    continue;
-                };
-                files.push((
-                    paths::service_file(&service.name, file.file),
-                    self.yaml_file(file.template, context)?,
-                    vec![file.template.to_string()],
-                ));
+                current = Some((file.canary, context(&view)?));
             }
+            let Some((_, context)) = &current else {
+                continue;
+            };
+            files.push((
+                paths::service_file(&service.name, file.file),
+                self.yaml_file(file.template, context)?,
+                vec![file.template.to_string()],
+            ));
         }
+        Ok(files)
+    }
+
+    /// `files`, the rest of `env`, with the kustomization that lists them,
+    /// each at its path under the environment's directory.
+    fn kustomize(
+        &self,
+        project: &ProjectView,
+        env: &Environment,
+        mut files: Vec<File>,
+    ) -> Result<Vec<File>, Error> {
         let resources: Vec<&str> = files.iter().map(|(path, _, _)| path.as_str()).collect();
         // `project` and `env` as every environment template has them.
-        let mut context = env_context.clone();
+        let mut context = context(&Self::environment_view(project, env))?;
         context.insert("resources", &resources);
         let template = "k8s/kustomization.yaml.tera";
         let kustomization = self.yaml_file(template, &context)?;

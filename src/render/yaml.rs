@@ -11,31 +11,48 @@ pub fn key(text: &str) -> String {
         && text
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '-'))
-        && !matches!(
-            text.to_ascii_lowercase().as_str(),
-            "y" | "n" | "yes" | "no" | "true" | "false" | "on" | "off" | "null"
-        );
+        && !["y", "n", "yes", "no", "true", "false", "on", "off", "null"]
+            .iter()
+            .any(|word| text.eq_ignore_ascii_case(word));
     if plain { text.to_string() } else { quote(text) }
 }
 
 /// Writes any value as inline YAML: strings quoted, numbers and booleans
 /// bare, sequences and mappings in flow style.
 pub fn inline(value: &Value) -> String {
+    let mut out = String::new();
+    inline_into(value, &mut out);
+    out
+}
+
+/// `inline`, onto `out`: one buffer for a whole value, not one per part.
+fn inline_into(value: &Value, out: &mut String) {
     match value {
-        Value::Null => "null".to_string(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => quote(s),
-        Value::Array(items) => format!(
-            "[{}]",
-            items.iter().map(inline).collect::<Vec<_>>().join(", ")
-        ),
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => out.push_str(&n.to_string()),
+        Value::String(s) => out.push_str(&quote(s)),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                inline_into(item, out);
+            }
+            out.push(']');
+        }
         Value::Object(map) => {
-            let entries: Vec<String> = map
-                .iter()
-                .map(|(k, v)| format!("{}: {}", key(k), inline(v)))
-                .collect();
-            format!("{{{}}}", entries.join(", "))
+            out.push('{');
+            for (i, (k, v)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(&key(k));
+                out.push_str(": ");
+                inline_into(v, out);
+            }
+            out.push('}');
         }
     }
 }
@@ -44,18 +61,38 @@ pub fn inline(value: &Value) -> String {
 /// `indent` spaces and preceded by a newline, to follow a `key:` in a template.
 /// Empty collections and scalars stay inline after a space.
 pub fn block(value: &Value, indent: usize) -> String {
-    let pad = " ".repeat(indent);
+    let mut out = String::new();
+    block_into(value, indent, &mut out);
+    out
+}
+
+fn block_into(value: &Value, indent: usize, out: &mut String) {
+    let pad = |out: &mut String| out.extend(std::iter::repeat_n(' ', indent));
     match value {
-        Value::Object(map) if !map.is_empty() => map
-            .iter()
-            .map(|(k, v)| format!("\n{pad}{}:{}", key(k), block(v, indent + 2)))
-            .collect(),
-        Value::Array(items) if !items.is_empty() => items
-            .iter()
-            .map(|item| format!("\n{pad}- {}", inline(item)))
-            .collect(),
-        Value::String(text) if is_literal_safe(text) => literal(text, &pad),
-        other => format!(" {}", inline(other)),
+        Value::Object(map) if !map.is_empty() => {
+            for (k, v) in map {
+                out.push('\n');
+                pad(out);
+                out.push_str(&key(k));
+                out.push(':');
+                block_into(v, indent + 2, out);
+            }
+        }
+        Value::Array(items) if !items.is_empty() => {
+            for item in items {
+                out.push('\n');
+                pad(out);
+                out.push_str("- ");
+                inline_into(item, out);
+            }
+        }
+        Value::String(text) if is_literal_safe(text) => {
+            out.push_str(&literal(text, &" ".repeat(indent)));
+        }
+        other => {
+            out.push(' ');
+            inline_into(other, out);
+        }
     }
 }
 

@@ -99,7 +99,11 @@ fn found(rendered: &Rendered, model: &Model, checks: Checks<'_>) -> Vec<(String,
         })
         .collect();
     let found = crate::parallel::each_owned(environments, |(gateway, objects)| {
-        check_environment(&objects, gateway, checks)
+        let found = check_environment(&objects, gateway, checks);
+        // Freeing is a good part of the work: spread it too, or the last
+        // environment frees alone while the other cores wait.
+        crate::parallel::each_owned(objects, drop);
+        found
     });
     for found in found {
         problems.extend(found);
