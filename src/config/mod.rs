@@ -21,3 +21,12 @@ pub use service::{ServiceConfig, ServiceKey};
 pub use tables::*;
 pub use whole::{MAX_INT32, Whole};
 pub use words::*;
+
+/// `text` read as kiln reads it, presets applied, for the unit tests of
+/// every layer above; a `kiln.toml` that does not parse fails the test.
+#[cfg(test)]
+pub fn parsed(text: &str) -> (Config, Vec<crate::diagnostics::Problem>) {
+    let mut config = load::parse(text).unwrap_or_else(|p| panic!("{p:#?}"));
+    let problems = presets::apply(&mut config);
+    (config, problems)
+}

@@ -3,8 +3,7 @@
 //! by key, the optional layers of an environment and who calls whom.
 
 use super::{Layers, builtin, callers, switches};
-use crate::config::load::parse;
-use crate::config::{Config, presets};
+use crate::config::Config;
 use crate::diagnostics::Problem;
 
 /// The `[project]` every snippet starts with.
@@ -12,8 +11,7 @@ const PROJECT: &str = "[project]\nname = \"shop\"\nregistry = \"ghcr.io/acme\"\n
 
 /// `kiln.toml` text (after `PROJECT`) as `resolve` sees it: parsed, presets applied.
 fn config(text: &str) -> Config {
-    let mut config = parse(&format!("{PROJECT}{text}")).unwrap_or_else(|p| panic!("{p:#?}"));
-    let problems = presets::apply(&mut config);
+    let (config, problems) = crate::config::parsed(&format!("{PROJECT}{text}"));
     assert!(problems.is_empty(), "{problems:#?}");
     config
 }

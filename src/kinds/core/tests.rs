@@ -2,8 +2,6 @@
 //! holds it, worded so that the user knows what to do.
 
 use super::validate;
-use crate::config::load::parse;
-use crate::config::presets;
 use crate::diagnostics::Problem;
 
 /// A project with one environment and a routed API calling its database.
@@ -30,8 +28,7 @@ storage = "5Gi"
 
 /// Every problem the core rules find in `text`.
 fn problems(text: &str) -> Vec<Problem> {
-    let mut config = parse(text).unwrap_or_else(|p| panic!("{p:#?}"));
-    let mut problems = presets::apply(&mut config);
+    let (config, mut problems) = crate::config::parsed(text);
     validate::validate(&config, &mut problems);
     problems
 }

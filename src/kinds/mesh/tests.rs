@@ -4,7 +4,7 @@
 
 use super::{ingress_gateway, retries, validate};
 use crate::config::load::parse;
-use crate::config::{Config, RetrySetting, presets};
+use crate::config::{Config, RetrySetting};
 use crate::model::ProjectView;
 use crate::resolve::builtin;
 
@@ -29,8 +29,7 @@ version = "1.0.0"
 "#;
 
 fn config(text: &str) -> Config {
-    let mut config = parse(&format!("{PROJECT}{text}")).unwrap_or_else(|p| panic!("{p:#?}"));
-    let problems = presets::apply(&mut config);
+    let (config, problems) = crate::config::parsed(&format!("{PROJECT}{text}"));
     assert!(problems.is_empty(), "{problems:#?}");
     config
 }

@@ -8,8 +8,7 @@ mod mesh;
 mod model;
 mod monitoring;
 
-use crate::config::load::parse;
-use crate::config::{Config, presets};
+use crate::config::Config;
 use crate::model::{Environment, Model, Service};
 use crate::render::{Rendered, Renderer};
 
@@ -57,8 +56,7 @@ storage = "5Gi"
 
 /// `text` as the pipeline reads it; every problem of every kind fails the test.
 pub fn config(text: &str) -> Config {
-    let mut config = parse(text).unwrap_or_else(|p| panic!("{p:#?}"));
-    let mut problems = presets::apply(&mut config);
+    let (config, mut problems) = crate::config::parsed(text);
     problems.extend(super::validate(&config));
     assert!(problems.is_empty(), "{problems:#?}");
     config
@@ -133,8 +131,7 @@ schedule = "0 2 * * *"
 
 /// The messages of every problem `text` has: presets, rules, then resolve.
 pub fn problems(text: &str) -> Vec<String> {
-    let mut config = parse(text).unwrap_or_else(|p| panic!("{p:#?}"));
-    let mut problems = presets::apply(&mut config);
+    let (config, mut problems) = crate::config::parsed(text);
     problems.extend(super::validate(&config));
     if let Err(found) = super::resolve(&config) {
         problems.extend(found);
