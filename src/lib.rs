@@ -12,6 +12,7 @@
 pub mod cli;
 mod commands;
 pub mod config;
+mod customize;
 pub mod diagnostics;
 mod diff;
 mod digest;

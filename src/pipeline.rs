@@ -146,6 +146,21 @@ pub fn generate_with(
             .values()
             .map(|own| (own.shown.as_str(), own.text.as_str())),
     );
+    // Patches and extra resources are inputs too: `.kiln/drift.sh` checks them.
+    model
+        .delivery
+        .pipeline
+        .inputs
+        .extend(
+            renderer
+                .custom()
+                .inputs
+                .iter()
+                .map(|(path, text)| crate::model::InputFile {
+                    path: path.clone(),
+                    sha256: crate::digest::sha256(text.as_bytes()),
+                }),
+        );
     let (rendered, sources) = renderer.render_with_sources(&model)?;
     if verify == Verify::CrossCheck {
         let (problems, mut overrides) = kinds::crosscheck_made(&rendered, &model, &sources);

@@ -23,7 +23,7 @@ pub fn build(
     } else {
         Some(write::lock_repo(dir)?)
     };
-    let inputs = cache::inputs(&source, override_texts(dir).as_ref().map(texts));
+    let inputs = cache::inputs(&source, override_texts(dir).as_deref().map(texts));
     if let Some(files) = inputs.as_deref().and_then(|i| cache::settled(dir, i)) {
         if let Some(repo) = &repo_lock {
             write::sweep_leftovers(dir, repo);
@@ -37,6 +37,7 @@ pub fn build(
         lock,
         recovering,
     ) = generate_with_lock(dir, &source)?;
+    crate::customize::ejected(&sources, &lock)?;
     let plan = plan::plan(dir, &rendered, &sources, &lock, force)?;
     // After the plan, which stamped the ejected files for the cache first.
     let mut listings = Listings::of(dir, &rendered, &lock)?;

@@ -26,7 +26,7 @@ pub fn diff(
 ) -> Result<i32, Error> {
     let source = read_source(dir)?;
     if matches!(against, DiffAgainst::Disk)
-        && let Some(files) = cache::inputs(&source, override_texts(dir).as_ref().map(texts))
+        && let Some(files) = cache::inputs(&source, override_texts(dir).as_deref().map(texts))
             .and_then(|i| cache::settled(dir, &i))
     {
         // The last build left the repo in step with these inputs, untouched since.
@@ -36,6 +36,7 @@ pub fn diff(
     let (diffs, mode) = match against {
         DiffAgainst::Disk => {
             let (generated, lock, _) = generate_with_lock(dir, &source)?;
+            crate::customize::ejected(&generated.sources, &lock)?;
             let rendered = generated.rendered.keys();
             check_filter(
                 filter,

@@ -38,7 +38,8 @@ pub fn explain(
     let Some(resolved) = resolved_env.services.iter().find(|s| s.name == service) else {
         return Err(Error::not_found("service", service, config.services.keys()));
     };
-    let rows = rows(&raw, &config, environment, service, resolved, &model);
+    let mut rows = rows(&raw, &config, environment, service, resolved, &model);
+    rows.extend(patched(dir, environment, service, &model)?);
     let rows: Vec<&Row> = match key {
         None => rows.iter().collect(),
         Some(key) => {
@@ -328,6 +329,32 @@ pub fn rows(
         Workload::CronJob => {}
     }
     rows
+}
+
+/// What the repo's patches change in the service's objects of
+/// `environment`: `patched.<Kind>.<field>`, each from its patch file.
+fn patched(dir: &Path, environment: &str, service: &str, model: &Model) -> Result<Vec<Row>, Error> {
+    let renderer = crate::render::Renderer::for_repo(dir)?;
+    if renderer.custom().patches.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (_, _, applied) = renderer.render_patched(model)?;
+    let mut rows = Vec::new();
+    for change in applied {
+        let ours = crate::output::paths::environment_of(&change.file) == Some(environment)
+            && crate::output::paths::service_of(&change.file) == Some(service);
+        if !ours {
+            continue;
+        }
+        for (field, value) in change.fields {
+            rows.push(Row {
+                key: format!("patched.{}.{field}", change.kind),
+                value: value.as_ref().map_or("- (removed)".to_string(), inline),
+                source: change.patch.clone(),
+            });
+        }
+    }
+    Ok(rows)
 }
 
 /// A probe's timing as an inline TOML table.

@@ -70,18 +70,23 @@ pub fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
     }
 }
 
-/// The repo's template overrides, for the cache's fingerprint.
-pub fn override_texts(
-    dir: &Path,
-) -> Option<std::collections::BTreeMap<String, crate::render::Override>> {
-    crate::render::overrides(dir).ok()
+/// The repo's template overrides, patches and extra resources, for the
+/// cache's fingerprint: each as (name, text).
+pub fn override_texts(dir: &Path) -> Option<Vec<(String, String)>> {
+    let overrides = crate::render::overrides(dir).ok()?;
+    let custom = crate::customize::scan(dir).ok()?;
+    Some(
+        overrides
+            .into_iter()
+            .map(|(name, own)| (name, own.text))
+            .chain(custom.into_iter().map(|input| (input.shown, input.text)))
+            .collect(),
+    )
 }
 
-/// Each override as (name, text).
-pub fn texts(
-    overrides: &std::collections::BTreeMap<String, crate::render::Override>,
-) -> impl Iterator<Item = (&str, &str)> {
-    overrides
+/// Each input as (name, text).
+pub fn texts(inputs: &[(String, String)]) -> impl Iterator<Item = (&str, &str)> {
+    inputs
         .iter()
-        .map(|(name, own)| (name.as_str(), own.text.as_str()))
+        .map(|(name, text)| (name.as_str(), text.as_str()))
 }

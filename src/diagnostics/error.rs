@@ -160,6 +160,17 @@ pub enum Error {
     RestorePending,
     /// `kiln set` was given a key it cannot change; `kiln.toml` was not touched.
     SetKey { key: String, refusal: SetRefusal },
+    /// A patch (`.kiln/patches`) or an extra resource (`.kiln/resources`)
+    /// that kiln cannot use; nothing was written.
+    Custom {
+        file: String,
+        line: Option<usize>,
+        column: Option<usize>,
+        message: String,
+        hint: String,
+    },
+    /// Several problems with patches and extra resources, all found at once.
+    Customs(Vec<Error>),
 }
 
 /// A name that `kiln diff` was asked to filter on and that is nowhere.
@@ -205,6 +216,18 @@ impl Error {
                 ..
             } => format!("{report}{}", invalid_summary(*count, file)),
             Error::Listing { .. } => self.to_string(),
+            Error::Customs(all) => {
+                let mut text = String::new();
+                for err in all {
+                    text.push_str(&err.report());
+                    text.push('\n');
+                }
+                text.push_str(&format!(
+                    "{} problems in patches and extra resources; nothing was written",
+                    all.len()
+                ));
+                text
+            }
             Error::Overrides(all) => {
                 let mut text = String::new();
                 for err in all {
@@ -404,7 +427,21 @@ impl fmt::Display for Error {
                     .join(", "),
                 work_hint(*tag_cost)
             ),
-            Error::Overrides(all) => {
+            Error::Custom {
+                file,
+                line,
+                column,
+                message,
+                hint,
+            } => {
+                let at = match (line, column) {
+                    (Some(line), Some(column)) => format!("{file}:{line}:{column}"),
+                    (Some(line), None) => format!("{file}:{line}"),
+                    _ => file.clone(),
+                };
+                write!(f, "`{at}`: {message}\n  = hint: {hint}")
+            }
+            Error::Customs(all) | Error::Overrides(all) => {
                 for (i, err) in all.iter().enumerate() {
                     if i > 0 {
                         write!(f, "\nerror: ")?;

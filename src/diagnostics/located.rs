@@ -10,7 +10,9 @@ impl Error {
     pub fn located(&self) -> Vec<Located> {
         match self {
             Error::Invalid { problems, .. } => problems.clone(),
-            Error::Overrides(all) => all.iter().flat_map(Error::located).collect(),
+            Error::Overrides(all) | Error::Customs(all) => {
+                all.iter().flat_map(Error::located).collect()
+            }
             Error::Listing { problems, root, .. } => {
                 problems.iter().map(|p| p.located(root)).collect()
             }
@@ -22,7 +24,15 @@ impl Error {
                     Error::Override { file, line, .. } => (Some(file.clone()), *line),
                     Error::OverrideTooCostly { file, .. } => (Some(file.clone()), None),
                     Error::UnknownOverride { file, .. } => (Some(file.clone()), None),
+                    Error::Custom { file, line, .. } => (Some(file.clone()), *line),
                     _ => (None, None),
+                };
+                let column = match other {
+                    Error::Custom {
+                        column: Some(column),
+                        ..
+                    } => Some(*column),
+                    _ => line.map(|_| 1),
                 };
                 let text = other.to_string();
                 let (message, hint) = match text.split_once("\n  = hint: ") {
@@ -32,7 +42,7 @@ impl Error {
                 vec![Located {
                     file,
                     line,
-                    column: line.map(|_| 1),
+                    column,
                     end_line: None,
                     end_column: None,
                     key: None,

@@ -174,5 +174,75 @@ pub fn renderer_at(dir: &Path, revision: &str) -> Result<Renderer, Error> {
         };
         listed.push((name, shown, text));
     }
-    crate::render::overrides_from(listed)
+    let renderer = crate::render::overrides_from(listed)?;
+    Ok(renderer.with_custom(custom_at(dir, revision)?))
+}
+
+/// The patches and extra resources at a git revision, held to the work
+/// tree's rules: regular blobs only (a link is refused), each of at most
+/// `MAX_INPUT_BYTES`, at most `MAX_INPUT_ENTRIES` in each directory.
+fn custom_at(dir: &Path, revision: &str) -> Result<crate::customize::Custom, Error> {
+    use crate::customize::{MAX_INPUT_BYTES, MAX_INPUT_ENTRIES, PATCHES, RESOURCES, problem};
+    let mut listed = Vec::new();
+    for root in [PATCHES, RESOURCES] {
+        let max_listing = (MAX_INPUT_ENTRIES as u64 + 1) * 4200;
+        let (listing, bytes) = git_read(
+            dir,
+            revision,
+            &["ls-tree", "-r", "-l", "-z", revision, "--", root],
+            max_listing,
+        )?;
+        let entries: Vec<&[u8]> = listing
+            .split(|b| *b == 0)
+            .filter(|e| !e.is_empty())
+            .collect();
+        if bytes > max_listing || entries.len() > MAX_INPUT_ENTRIES {
+            return Err(problem(
+                &format!("{revision}:{root}"),
+                None,
+                format!("holds more than {MAX_INPUT_ENTRIES} entries"),
+                "keep patches and extra resources to a few files",
+            ));
+        }
+        for entry in entries {
+            let entry = String::from_utf8_lossy(entry);
+            // `<mode> <type> <object> <size>\t<path>`
+            let Some((meta, path)) = entry.split_once('\t') else {
+                continue;
+            };
+            let fields: Vec<&str> = meta.split_whitespace().collect();
+            let [mode, _, object, size] = fields[..] else {
+                continue;
+            };
+            let shown = format!("{revision}:{path}");
+            let refused = |why: String| {
+                Err(problem(
+                    &shown,
+                    None,
+                    format!("kiln will not read it: {why}"),
+                    "make it a regular file of at most 1 MiB",
+                ))
+            };
+            let text = match (mode, size.parse::<u64>()) {
+                ("100644" | "100755", Ok(size)) if size <= MAX_INPUT_BYTES => {
+                    let (text, bytes) = git_read(
+                        dir,
+                        revision,
+                        &["cat-file", "blob", object],
+                        MAX_INPUT_BYTES,
+                    )?;
+                    if bytes > MAX_INPUT_BYTES {
+                        refused(format!("it is {bytes} bytes"))
+                    } else {
+                        String::from_utf8(text).or_else(|_| refused("it is not UTF-8".into()))
+                    }
+                }
+                ("100644" | "100755", _) => refused(format!("it is {size} bytes")),
+                ("120000", _) => refused("it is a symlink".into()),
+                _ => refused("it is not a regular file".into()),
+            };
+            listed.push((path.to_string(), shown, text));
+        }
+    }
+    crate::customize::Custom::parse(crate::customize::listed(listed)?)
 }

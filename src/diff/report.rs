@@ -168,7 +168,25 @@ fn unified(diff: &FileDiff, palette: &Palette) -> String {
     } else {
         "/dev/null".to_string()
     };
-    let mut out = palette.heading(&format!("diff {} ({})\n", diff.path, diff.status.label()));
+    // A patched file says so, on either side: a hunk may not reach its note.
+    let mut patched: Vec<String> = Vec::new();
+    for text in [&diff.new, &diff.old].into_iter().flatten() {
+        for (patch, _) in crate::customize::patch::notes(text) {
+            if !patched.contains(&patch) {
+                patched.push(patch);
+            }
+        }
+    }
+    let by = if patched.is_empty() {
+        String::new()
+    } else {
+        format!("; patched by {}", patched.join(", "))
+    };
+    let mut out = palette.heading(&format!(
+        "diff {} ({}{by})\n",
+        diff.path,
+        diff.status.label()
+    ));
     let text_diff = TextDiff::from_lines(side(&diff.old), side(&diff.new));
     let body = text_diff
         .unified_diff()
@@ -265,8 +283,13 @@ fn semantic_text(
             let _ = writeln!(out, "{}", paint_file(&file_line));
         }
         let before = out.len();
+        let notes = diff
+            .new
+            .as_deref()
+            .map(crate::customize::patch::notes)
+            .unwrap_or_default();
         for object in by_file.get(diff.path.as_str()).into_iter().flatten() {
-            object_text(object, palette, &mut out);
+            object_text(object, &notes, palette, &mut out);
         }
         let both_sides = diff.old.is_some() && diff.new.is_some();
         match file.content {
@@ -281,7 +304,7 @@ fn semantic_text(
                     if !flagged {
                         let _ = writeln!(out, "{}", paint_file(&file_line));
                     }
-                    fields_text(&file.fields, palette, &mut out);
+                    fields_text(&file.fields, &[], palette, &mut out);
                 }
             }
             Content::Text => {}
@@ -295,7 +318,12 @@ fn semantic_text(
     out
 }
 
-fn object_text(object: &ObjectChange, palette: &Palette, out: &mut String) {
+fn object_text(
+    object: &ObjectChange,
+    notes: &[(String, Vec<String>)],
+    palette: &Palette,
+    out: &mut String,
+) {
     match object.status {
         ObjectStatus::Added => {
             let _ = writeln!(
@@ -317,13 +345,34 @@ fn object_text(object: &ObjectChange, palette: &Palette, out: &mut String) {
                 "{}",
                 palette.heading(&format!("~ {} ({})", object.id, object.file))
             );
-            fields_text(&object.changes, palette, out);
+            fields_text(&object.changes, notes, palette, out);
         }
     }
 }
 
-fn fields_text(fields: &[semantic::FieldChange], palette: &Palette, out: &mut String) {
+/// Each field as `path: old → new`, with the patch it comes from when
+/// the file's notes (`# Patched by …`) name it or a field around it.
+fn fields_text(
+    fields: &[semantic::FieldChange],
+    notes: &[(String, Vec<String>)],
+    palette: &Palette,
+    out: &mut String,
+) {
     for field in fields {
+        let from = notes
+            .iter()
+            .find(|(_, patched)| {
+                patched.iter().any(|p| {
+                    let within = |outer: &str, inner: &str| {
+                        inner == outer
+                            || inner.starts_with(&format!("{outer}."))
+                            || inner.starts_with(&format!("{outer}["))
+                    };
+                    within(p, &field.path) || within(&field.path, p)
+                })
+            })
+            .map(|(patch, _)| format!("  (from {patch})"))
+            .unwrap_or_default();
         let line = match (&field.old, &field.new) {
             (Some(old), Some(new)) => format!(
                 "    {}: {} → {}",
@@ -339,7 +388,7 @@ fn fields_text(fields: &[semantic::FieldChange], palette: &Palette, out: &mut St
             }
             (None, None) => continue,
         };
-        let _ = writeln!(out, "{line}");
+        let _ = writeln!(out, "{line}{from}");
     }
 }
 

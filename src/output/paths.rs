@@ -56,6 +56,19 @@ pub fn service_of(path: &str) -> Option<&str> {
     Some(service)
 }
 
+/// An extra resource of the environment, copied from `.kiln/resources`:
+/// `extra/<file>`, relative to `deploy/<env>`.
+pub fn extra_file(file: &str) -> String {
+    format!("extra/{file}")
+}
+
+/// Whether a generated path is an extra resource: `deploy/<env>/extra/<file>`.
+pub fn is_extra(path: &str) -> bool {
+    path.strip_prefix("deploy/")
+        .and_then(|rest| rest.split_once('/'))
+        .is_some_and(|(_, rest)| rest.starts_with("extra/"))
+}
+
 /// A mesh object of the environment as a whole: `mesh/<file>`, relative to `deploy/<env>`.
 pub fn mesh_file(file: &str) -> String {
     format!("mesh/{file}")
@@ -136,6 +149,10 @@ pub fn generated(path: &str) -> Result<(), &'static str> {
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
     };
     let ok = match parts.as_slice() {
+        // Extra resources lie flat in `extra/`, named as their sources are.
+        ["deploy", env, "extra", rest @ ..] => {
+            label(env) && matches!(rest, [file] if file_name(file) && file.ends_with(".yaml"))
+        }
         ["deploy", env, rest @ ..] => {
             label(env)
                 && (1..=4).contains(&rest.len())
@@ -192,6 +209,7 @@ mod tests {
             "deploy/dev/kustomization.yaml",
             "deploy/dev/services/api/deployment.yaml",
             "deploy/prod/mesh/gateway.yaml",
+            "deploy/prod/extra/migrate.yaml",
             "services/api/Dockerfile",
             "services/api/.dockerignore",
             ".github/workflows/ci.yml",
@@ -225,6 +243,9 @@ mod tests {
             "argocd/../x.yaml",
             "evil/sub/x",
             "deploy/dev/x\\y.yaml",
+            "deploy/dev/extra/.hidden.yaml",
+            "deploy/dev/extra/a/b/c/d.yaml",
+            "deploy/dev/extra/a/b.yaml",
             "deploy/dev/x\ny.yaml",
             "",
         ] {

@@ -53,6 +53,8 @@ pub struct Renderer {
     overrides: BTreeMap<String, Override>,
     /// What the overrides may still do in this command.
     budget: Arc<sandbox::Budget>,
+    /// The repo's patches and extra resources (`crate::customize`).
+    custom: crate::customize::Custom,
 }
 
 impl Renderer {
@@ -64,7 +66,20 @@ impl Renderer {
     /// The bundled templates, with the overrides of the repo at `dir`.
     pub fn for_repo(dir: &Path) -> Result<Self, Error> {
         let (found, problems) = overrides::scan(dir)?;
-        Self::checked(found, problems)
+        let renderer = Self::checked(found, problems)?;
+        let inputs = crate::customize::scan(dir)?;
+        Ok(renderer.with_custom(crate::customize::Custom::parse(inputs)?))
+    }
+
+    /// The same renderer, with the repo's patches and extra resources.
+    pub fn with_custom(mut self, custom: crate::customize::Custom) -> Self {
+        self.custom = custom;
+        self
+    }
+
+    /// The repo's patches and extra resources.
+    pub fn custom(&self) -> &crate::customize::Custom {
+        &self.custom
     }
 
     fn with(overrides: BTreeMap<String, Override>) -> Result<Self, Error> {
@@ -123,6 +138,7 @@ impl Renderer {
             tera,
             overrides,
             budget,
+            custom: crate::customize::Custom::default(),
         })
     }
 
@@ -151,6 +167,16 @@ impl Renderer {
 
     /// Renders every file, and says which templates produced each one.
     pub fn render_with_sources(&self, model: &Model) -> Result<(Rendered, Sources), Error> {
+        self.render_patched(model)
+            .map(|(rendered, sources, _)| (rendered, sources))
+    }
+
+    /// The same, and what each patch changed.
+    pub fn render_patched(
+        &self,
+        model: &Model,
+    ) -> Result<(Rendered, Sources, Vec<crate::customize::patch::Applied>), Error> {
+        self.custom.check_environments(model)?;
         self.budget.allow(file_count(model));
         // One piece per environment's own files and one per service in it:
         // many small pieces keep every core busy however uneven they are.
@@ -208,6 +234,8 @@ impl Renderer {
             return Err(err);
         }
         self.render_delivery(&model.project, &model.delivery, &mut files)?;
+        // After rendering, before anything writes, locks, diffs or checks.
+        let applied = crate::customize::patch::apply(&mut files, &self.custom.patches, model)?;
         let mut rendered = Rendered::new();
         let mut sources = Sources::new();
         for (path, contents, templates) in files {
@@ -230,7 +258,7 @@ impl Renderer {
             sources.insert(path.clone(), templates);
             rendered.insert(path, contents);
         }
-        Ok((rendered, sources))
+        Ok((rendered, sources, applied))
     }
 
     /// The files that build, ship and deploy the app, one piece each.
@@ -390,6 +418,10 @@ impl Renderer {
         env: &Environment,
         mut files: Vec<File>,
     ) -> Result<Vec<File>, Error> {
+        for (path, text, shown) in crate::customize::resources::files(&self.custom.resources, env)?
+        {
+            files.push((path, text, vec![shown]));
+        }
         let resources: Vec<&str> = files.iter().map(|(path, _, _)| path.as_str()).collect();
         // `project` and `env` as every environment template has them.
         let mut context = context(&Self::environment_view(project, env))?;

@@ -44,6 +44,21 @@ pub fn check_made(
     let mut problems = Vec::new();
     let mut overrides = Vec::new();
     for (file, message) in found(rendered, model, checks) {
+        // A patch changed the file last: its problem is the patch's.
+        let patched_by = sources.get(&file).and_then(|templates| {
+            templates
+                .iter()
+                .rfind(|t| t.starts_with(crate::customize::PATCHES))
+        });
+        if let Some(patch) = patched_by {
+            overrides.push(crate::customize::problem(
+                patch,
+                None,
+                format!("after the patch, generated `{file}`: {message}"),
+                "kiln checks every patched object against the others; change the patch so that they agree",
+            ));
+            continue;
+        }
         let made_by = sources.get(&file).and_then(|templates| {
             templates
                 .iter()
@@ -67,6 +82,8 @@ fn found(rendered: &Rendered, model: &Model, checks: Checks<'_>) -> Vec<(String,
     let manifests: Vec<(&str, &str, &str)> = rendered
         .iter()
         .filter(|(file, _)| !file.ends_with("kustomization.yaml"))
+        // Extra resources are the repo's own, checked when read.
+        .filter(|(file, _)| !crate::output::paths::is_extra(file))
         .filter_map(|(file, text)| {
             crate::output::paths::environment_of(file)
                 .map(|env| (env, file.as_str(), text.as_str()))

@@ -1,0 +1,207 @@
+//! The repo's own additions to what kiln renders, kept through every
+//! regeneration: patches under `.kiln/patches` (applied to kiln's objects
+//! in memory, after rendering, before anything is written, locked, diffed
+//! or checked) and extra resources under `.kiln/resources` (copied into
+//! `deploy/<env>/extra/` and listed in the environment's kustomization).
+//! Both are data: parsed as YAML and written back as YAML, never run as
+//! Tera templates, so nothing in them is evaluated.
+
+mod merge;
+pub mod patch;
+mod read;
+pub mod resources;
+
+pub use read::{Input, listed, scan};
+
+use crate::diagnostics::Error;
+use crate::model::Model;
+
+/// Where a repo's patches live: `*.yaml` for every environment, `<env>/*.yaml` for one.
+pub const PATCHES: &str = ".kiln/patches";
+/// Where a repo's extra resources live, laid out as the patches are.
+pub const RESOURCES: &str = ".kiln/resources";
+/// The largest patch or resource file kiln reads, in bytes.
+pub const MAX_INPUT_BYTES: u64 = 1 << 20;
+/// The most files and directories each of the two directories may hold.
+pub const MAX_INPUT_ENTRIES: usize = 512;
+
+/// The repo's patches and extra resources, parsed and checked.
+#[derive(Default)]
+pub struct Custom {
+    pub patches: Vec<patch::Patch>,
+    pub resources: Vec<resources::Resource>,
+    /// Every file read, as (shown path, text): the inputs of the build's
+    /// fingerprint and of `.kiln/drift.sh`.
+    pub inputs: Vec<(String, String)>,
+}
+
+impl Custom {
+    /// Parses every input, or every problem with them at once.
+    pub fn parse(inputs: Vec<Input>) -> Result<Custom, Error> {
+        let mut custom = Custom::default();
+        let mut problems = Vec::new();
+        for input in inputs {
+            let parsed = match input.root {
+                read::Root::Patches => patch::parse(&input).map(|p| custom.patches.extend(p)),
+                read::Root::Resources => resources::parse(&input).map(|r| custom.resources.push(r)),
+            };
+            if let Err(found) = parsed {
+                problems.extend(found);
+            }
+            custom.inputs.push((input.path, input.text));
+        }
+        combined(problems).map_or(Ok(custom), Err)
+    }
+
+    /// Whether there is nothing to add.
+    pub fn is_empty(&self) -> bool {
+        self.inputs.is_empty()
+    }
+
+    /// Each `<env>/` directory must name an environment of `model`: one
+    /// that names none would silently do nothing.
+    pub fn check_environments(&self, model: &Model) -> Result<(), Error> {
+        let known: Vec<&str> = model.environments.iter().map(|e| e.name.as_str()).collect();
+        let mut seen = std::collections::BTreeSet::new();
+        let mut problems = Vec::new();
+        let dirs = self
+            .patches
+            .iter()
+            .map(|p| (&p.env, &p.shown))
+            .chain(self.resources.iter().map(|r| (&r.env, &r.shown)));
+        for (env, shown) in dirs {
+            let Some(env) = env else { continue };
+            if known.contains(&env.as_str()) || !seen.insert(env.clone()) {
+                continue;
+            }
+            let hint = match crate::diagnostics::suggest(env, known.iter().copied()) {
+                Some(near) => format!(
+                    "did you mean `{near}`? a directory there is named after an environment of kiln.toml"
+                ),
+                None => format!(
+                    "a directory there is named after an environment of kiln.toml: {}",
+                    known
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            problems.push(problem(
+                shown,
+                None,
+                format!("`{env}` is not an environment of kiln.toml"),
+                hint,
+            ));
+        }
+        combined(problems).map_or(Ok(()), Err)
+    }
+}
+
+/// A problem with the patch or resource `file`, at `at` (line, column) when known.
+pub fn problem(
+    file: &str,
+    at: Option<(usize, usize)>,
+    message: impl Into<String>,
+    hint: impl Into<String>,
+) -> Error {
+    Error::Custom {
+        file: file.to_string(),
+        line: at.map(|(line, _)| line),
+        column: at.map(|(_, column)| column),
+        message: message.into(),
+        hint: hint.into(),
+    }
+}
+
+/// One error for all of `problems`, or none.
+pub fn combined(mut problems: Vec<Error>) -> Option<Error> {
+    match problems.len() {
+        0 => None,
+        1 => problems.pop(),
+        _ => Some(Error::Customs(problems)),
+    }
+}
+
+/// Where a YAML parse error is, as (line, column).
+fn location(err: &serde_yaml::Error) -> Option<(usize, usize)> {
+    err.location().map(|at| (at.line(), at.column()))
+}
+
+/// The documents of a YAML file that are not empty, each with the line it
+/// starts on when kiln can tell, or the first parse error, located.
+fn documents(
+    shown: &str,
+    text: &str,
+) -> Result<Vec<(serde_yaml::Value, Option<usize>)>, Vec<Error>> {
+    let mut values = Vec::new();
+    for document in serde_yaml::Deserializer::from_str(text) {
+        match <serde_yaml::Value as serde::Deserialize>::deserialize(document) {
+            Ok(serde_yaml::Value::Null) => {}
+            Ok(value) => values.push(value),
+            Err(err) => {
+                let message = err.to_string();
+                let message = message.split(" at line ").next().unwrap_or(&message);
+                return Err(vec![problem(
+                    shown,
+                    location(&err),
+                    format!("is not YAML: {message}"),
+                    "fix the YAML; kiln reads it as data, never as a template",
+                )]);
+            }
+        }
+    }
+    let starts = starts(text);
+    let lines: Vec<Option<usize>> = if starts.len() == values.len() {
+        starts.into_iter().map(Some).collect()
+    } else {
+        vec![None; values.len()]
+    };
+    Ok(values.into_iter().zip(lines).collect())
+}
+
+/// The first line of each document of `text` that holds something.
+fn starts(text: &str) -> Vec<usize> {
+    let mut starts = Vec::new();
+    let mut open = true;
+    for (i, line) in text.lines().enumerate() {
+        if line == "---" || line.starts_with("--- ") {
+            open = true;
+            continue;
+        }
+        let content = line.trim();
+        if open && !content.is_empty() && !content.starts_with('#') {
+            starts.push(i + 1);
+            open = false;
+        }
+    }
+    starts
+}
+
+/// A patch of an ejected file would do nothing, silently: kiln never
+/// writes that file again. Every such patch is an error.
+pub fn ejected(
+    sources: &crate::output::Sources,
+    lock: &crate::output::lock::Lock,
+) -> Result<(), Error> {
+    let mut problems = Vec::new();
+    for (path, entry) in &lock.files {
+        if !entry.ejected {
+            continue;
+        }
+        for patch in sources
+            .get(path)
+            .into_iter()
+            .flatten()
+            .filter(|t| t.starts_with(PATCHES))
+        {
+            problems.push(problem(
+                patch,
+                None,
+                format!("patches `{path}`, which is ejected: kiln never writes it again, so the patch would do nothing"),
+                format!("edit the ejected file itself and delete the patch, or run `kiln restore {path}` to hand the file back to kiln"),
+            ));
+        }
+    }
+    combined(problems).map_or(Ok(()), Err)
+}
