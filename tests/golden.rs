@@ -36,11 +36,13 @@ fn golden_examples_output() {
             std::fs::read_to_string(root().join("examples").join(&example).join("kiln.toml"))
                 .unwrap();
         let repo = Repo::with_config(&config);
+        // The example's own inputs beside kiln.toml: patches, extra resources.
+        let inputs = copy_inputs(&root().join("examples").join(&example), &repo);
         repo.kiln(&["build"]).success();
         let actual = repo
             .contents()
             .into_iter()
-            .filter(|(path, _)| path != "kiln.toml")
+            .filter(|(path, _)| path != "kiln.toml" && !inputs.contains(path))
             .collect();
         compare(&format!("examples/{example}"), actual);
     }
@@ -61,6 +63,29 @@ fn golden_preset_apps_output() {
             .collect();
         compare(&format!("presets/{preset}"), actual);
     }
+}
+
+/// Copies the files of `example`'s `.kiln/patches` and `.kiln/resources`
+/// into `repo`; returns their repo paths.
+fn copy_inputs(example: &Path, repo: &Repo) -> Vec<String> {
+    let mut copied = Vec::new();
+    let mut pending = vec![".kiln/patches".to_string(), ".kiln/resources".to_string()];
+    while let Some(dir) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(example.join(&dir)) else {
+            continue;
+        };
+        for entry in entries {
+            let entry = entry.unwrap();
+            let path = format!("{dir}/{}", entry.file_name().to_string_lossy());
+            if entry.file_type().unwrap().is_dir() {
+                pending.push(path);
+            } else {
+                repo.write(&path, &std::fs::read_to_string(entry.path()).unwrap());
+                copied.push(path);
+            }
+        }
+    }
+    copied
 }
 
 fn names(dir: &Path) -> Vec<String> {

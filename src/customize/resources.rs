@@ -133,7 +133,16 @@ pub fn files(
                 && object["metadata"]["namespace"].is_null()
                 && let Some(metadata) = object.get_mut("metadata").and_then(Value::as_mapping_mut)
             {
-                metadata.insert("namespace".into(), env.namespace.clone().into());
+                // Right after the name, where kiln's own objects have it.
+                let mut with = serde_yaml::Mapping::new();
+                for (key, value) in std::mem::take(metadata) {
+                    let after = key.as_str() == Some("name");
+                    with.insert(key, value);
+                    if after {
+                        with.insert("namespace".into(), env.namespace.clone().into());
+                    }
+                }
+                *metadata = with;
             }
             if i > 0 {
                 text.push_str("---\n");
