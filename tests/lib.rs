@@ -25,6 +25,7 @@ mod hostile;
 mod layers;
 mod machine;
 mod output;
+mod patches;
 mod platform;
 mod posture;
 mod prereqs;
