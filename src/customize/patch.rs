@@ -15,7 +15,8 @@
 //! labels those select.
 
 use super::merge::{self, reorder};
-use super::{Input, combined, documents, problem};
+use super::problems::{combined, documents, problem};
+use super::read::Input;
 use crate::diagnostics::Error;
 use crate::model::Model;
 use serde::Deserialize;
@@ -474,14 +475,74 @@ fn refused(before: &Value, after: &Value) -> Option<(String, String)> {
     None
 }
 
-/// The fields that differ from `before` to `after`, with their new values.
+/// The fields that differ from `before` to `after`, with their new
+/// values: maps key by key, lists of named items by name, any other list
+/// as one field (a patch replaces it whole).
 fn changed(before: &Value, after: &Value) -> Vec<(String, Option<serde_json::Value>)> {
-    let (Ok(before), Ok(after)) = (serde_json::to_value(before), serde_json::to_value(after))
-    else {
-        return Vec::new();
-    };
-    crate::diff::fields::fields_changed(&before, &after)
-        .into_iter()
-        .map(|change| (change.path, change.new))
+    let mut out = Vec::new();
+    walk("", Some(before), Some(after), &mut out);
+    out
+}
+
+fn walk(
+    path: &str,
+    before: Option<&Value>,
+    after: Option<&Value>,
+    out: &mut Vec<(String, Option<serde_json::Value>)>,
+) {
+    let json = |value: &Value| serde_json::to_value(value).ok();
+    match (before, after) {
+        (Some(a), Some(b)) if a == b => {}
+        (Some(Value::Mapping(a)), Some(Value::Mapping(b))) => {
+            let mut keys: Vec<&Value> = a.keys().collect();
+            keys.extend(b.keys().filter(|k| !a.contains_key(*k)));
+            for key in keys {
+                let name = key.as_str().unwrap_or_default();
+                walk(&field(path, name), a.get(key), b.get(key), out);
+            }
+        }
+        (Some(Value::Sequence(a)), Some(Value::Sequence(b)))
+            if named(a).is_some() && named(b).is_some() =>
+        {
+            let mut names = named(a).unwrap_or_default();
+            for name in named(b).unwrap_or_default() {
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+            let by = |items: &'_ [Value], name: &str| -> Option<Value> {
+                items
+                    .iter()
+                    .find(|item| item.get("name").and_then(Value::as_str) == Some(name))
+                    .cloned()
+            };
+            for name in names {
+                let (old, new) = (by(a, name), by(b, name));
+                walk(&format!("{path}[{name}]"), old.as_ref(), new.as_ref(), out);
+            }
+        }
+        (_, None) => out.push((path.to_string(), None)),
+        (_, Some(b)) => out.push((path.to_string(), json(b))),
+    }
+}
+
+/// The names of a list whose items all have one.
+fn named(items: &[Value]) -> Option<Vec<&str>> {
+    items
+        .iter()
+        .map(|item| item.get("name").and_then(Value::as_str))
         .collect()
+}
+
+/// `path` and one more key: `a.b`, or `a["b/c"]` for a key that is not a bare word.
+fn field(path: &str, key: &str) -> String {
+    let bare = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    match (bare, path.is_empty()) {
+        (true, true) => key.to_string(),
+        (true, false) => format!("{path}.{key}"),
+        (false, _) => format!("{path}[{key:?}]"),
+    }
 }

@@ -4,10 +4,19 @@
 //! link followed, regular files only, at most `MAX_INPUT_BYTES`), and at
 //! most `MAX_INPUT_ENTRIES` entries.
 
-use super::{MAX_INPUT_BYTES, MAX_INPUT_ENTRIES, PATCHES, RESOURCES, combined, problem};
+use super::problems::{combined, problem};
 use crate::diagnostics::Error;
 use crate::output::files::{self, Failure};
 use std::path::Path;
+
+/// Where a repo's patches live: `*.yaml` for every environment, `<env>/*.yaml` for one.
+pub const PATCHES: &str = ".kiln/patches";
+/// Where a repo's extra resources live, laid out as the patches are.
+pub const RESOURCES: &str = ".kiln/resources";
+/// The largest patch or resource file kiln reads, in bytes.
+pub const MAX_INPUT_BYTES: u64 = 1 << 20;
+/// The most files and directories each of the two directories may hold.
+pub const MAX_INPUT_ENTRIES: usize = 512;
 
 /// Which of the two directories a file is in.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

@@ -5,7 +5,8 @@
 //! environment's kustomization. A file for one environment replaces the
 //! every-environment file of the same name there.
 
-use super::{Input, documents, problem};
+use super::problems::{documents, problem};
+use super::read::Input;
 use crate::diagnostics::Error;
 use crate::model::Environment;
 use serde_yaml::Value;

@@ -216,26 +216,18 @@ impl Error {
                 ..
             } => format!("{report}{}", invalid_summary(*count, file)),
             Error::Listing { .. } => self.to_string(),
-            Error::Customs(all) => {
+            Error::Overrides(all) | Error::Customs(all) => {
                 let mut text = String::new();
                 for err in all {
                     text.push_str(&err.report());
                     text.push('\n');
                 }
+                let what = match self {
+                    Error::Customs(_) => "patches and extra resources",
+                    _ => "template overrides",
+                };
                 text.push_str(&format!(
-                    "{} problems in patches and extra resources; nothing was written",
-                    all.len()
-                ));
-                text
-            }
-            Error::Overrides(all) => {
-                let mut text = String::new();
-                for err in all {
-                    text.push_str(&err.report());
-                    text.push('\n');
-                }
-                text.push_str(&format!(
-                    "{} problems in template overrides; nothing was written",
+                    "{} problems in {what}; nothing was written",
                     all.len()
                 ));
                 text

@@ -3,7 +3,7 @@
 //! (`semantic`, field by field in `fields`), shown in every report format
 //! (`report`); and the render of `kiln.toml` at a git revision (`git`).
 
-pub(crate) mod fields;
+mod fields;
 mod file;
 pub mod git;
 pub mod report;
