@@ -206,13 +206,17 @@ pub fn apply(files: &mut [File], patches: &[Patch], model: &Model) -> Result<Vec
         }
         let dir = format!("{}/", crate::output::paths::environment_dir(&env.name));
         let extra = format!("{dir}extra/");
+        // Only a file that names a patched kind can hold its object: the
+        // rest need no parse.
+        let kinds: Vec<&str> = mine.iter().map(|(_, p)| p.target.kind.as_str()).collect();
         let candidates: Vec<usize> = files
             .iter()
             .enumerate()
-            .filter(|(_, (path, _, _))| {
+            .filter(|(_, (path, text, _))| {
                 path.starts_with(&dir)
                     && !path.starts_with(&extra)
                     && !path.ends_with("/kustomization.yaml")
+                    && kinds.iter().any(|kind| text.contains(kind))
             })
             .map(|(i, _)| i)
             .collect();
