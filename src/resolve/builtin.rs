@@ -29,6 +29,22 @@ pub const GATEWAY_SERVICE_ACCOUNT: &str = "istio-ingressgateway-service-account"
 pub const GATEWAY_SELECTOR: (&str, &str) = ("istio", "ingressgateway");
 /// Istio's default trust domain: principals are `cluster.local/ns/<ns>/sa/<sa>`.
 pub const TRUST_DOMAIN: &str = "cluster.local";
+/// Ambient mode: the namespace's waypoint Gateway, and so its Deployment
+/// and ServiceAccount, which Istio names after it.
+pub const WAYPOINT_NAME: &str = "waypoint";
+/// The port ambient pods and waypoints take mTLS (HBONE) tunnels on:
+/// NetworkPolicies of ambient pods open it instead of the app's ports.
+pub const HBONE_PORT: u16 = 15008;
+/// The label Istio puts on a waypoint's pods: its Gateway's name.
+pub const WAYPOINT_POD_LABEL: &str = "gateway.networking.k8s.io/gateway-name";
+/// What Istio gives a waypoint's proxy unless told otherwise
+/// (`global.proxy.resources`): the quota counts it, as the LimitRange must admit it.
+pub const WAYPOINT_CPU: &str = "100m";
+pub const WAYPOINT_CPU_LIMIT: &str = "2";
+pub const WAYPOINT_MEMORY: &str = "128Mi";
+pub const WAYPOINT_MEMORY_LIMIT: &str = "1Gi";
+/// The GatewayClass Istio installs for waypoints.
+pub const WAYPOINT_CLASS: &str = "istio-waypoint";
 pub const TIMEOUT: &str = "15s";
 pub const RETRY_ATTEMPTS: u32 = 3;
 pub const PER_TRY_TIMEOUT: &str = "5s";

@@ -3,6 +3,7 @@
 //! out, plus the ingress gateway (with the mesh) and Prometheus (with
 //! monitoring).
 
+use crate::config::Kind;
 use crate::kinds::kind::ServiceStep;
 use crate::model::{EgressRule, IngressRule, Labels, MetricsView};
 use crate::resolve::{builtin, selector};
@@ -20,28 +21,45 @@ pub fn traffic(
         ..
     } = *step;
     let own_ports = service.serving_ports();
-    let mut ingress: Vec<IngressRule> = step
-        .callers()
-        .iter()
-        .filter(|_| !own_ports.is_empty())
-        .map(|caller| IngressRule {
-            pods: selector(caller),
-            namespace: None,
-            ports: own_ports.clone(),
-        })
-        .collect();
     let on = scope.on;
+    // Ambient: callers reach a Service through the namespace's waypoint,
+    // and every mesh connection arrives as an HBONE tunnel on its own port.
+    let waypoint = on.ambient && service.kind.unwrap_or(Kind::Web).serves() && !own_ports.is_empty();
+    let mut ingress: Vec<IngressRule> = if waypoint {
+        vec![IngressRule {
+            pods: waypoint_pods(),
+            namespace: None,
+            ports: vec![builtin::HBONE_PORT],
+        }]
+        .into_iter()
+        .filter(|_| !step.callers().is_empty())
+        .collect()
+    } else {
+        step.callers()
+            .iter()
+            .filter(|_| !own_ports.is_empty())
+            .map(|caller| IngressRule {
+                pods: selector(caller),
+                namespace: None,
+                ports: own_ports.clone(),
+            })
+            .collect()
+    };
     if let (Some(_), Some(port), true) = (&service.route, service.port, on.mesh) {
         ingress.push(IngressRule {
             pods: scope.gateway.selector.clone(),
             namespace: Some(scope.gateway.namespace.clone()),
-            ports: vec![port],
+            ports: if on.ambient {
+                vec![port, builtin::HBONE_PORT]
+            } else {
+                vec![port]
+            },
         });
     }
     // Prometheus scrapes the metrics port and, in the mesh, the sidecar's own
     // metrics, which the HTTP alerts are computed from.
     let mut scraped: Vec<u16> = metrics.map(|m| m.port).into_iter().collect();
-    if on.mesh {
+    if on.mesh && !on.ambient {
         scraped.push(builtin::SIDECAR_METRICS_PORT);
     }
     if on.monitoring && !scraped.is_empty() {
@@ -54,17 +72,29 @@ pub fn traffic(
     let mut callees: Vec<&String> = service.calls.iter().flatten().collect();
     callees.sort();
     callees.dedup();
+    let mut through_waypoint = false;
     let egress = callees
         .into_iter()
         .filter_map(|callee| {
             let target = config.services.get(callee)?;
             let ports = target.serving_ports();
+            if on.ambient && target.kind.unwrap_or(Kind::Web).serves() && !ports.is_empty() {
+                through_waypoint = true;
+                return None;
+            }
             (!ports.is_empty()).then(|| EgressRule {
                 pods: selector(callee),
                 cidr: None,
                 ports,
             })
         })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .chain(through_waypoint.then(|| EgressRule {
+            pods: waypoint_pods(),
+            cidr: None,
+            ports: vec![builtin::HBONE_PORT],
+        }))
         .chain(service.egress.iter().flatten().map(|rule| EgressRule {
             pods: Labels::new(),
             cidr: Some(rule.cidr.clone()),
@@ -72,4 +102,12 @@ pub fn traffic(
         }))
         .collect();
     (ingress, egress)
+}
+
+/// The pods Istio runs for the namespace's waypoint.
+pub fn waypoint_pods() -> Labels {
+    Labels::from([(
+        builtin::WAYPOINT_POD_LABEL.to_string(),
+        builtin::WAYPOINT_NAME.to_string(),
+    )])
 }

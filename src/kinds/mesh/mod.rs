@@ -17,7 +17,9 @@ pub use retries::retries;
 use super::kind::{EnvironmentStep, Kind, ServiceStep};
 use crate::config::{Config, Kind as Workload};
 use crate::diagnostics::Problem;
-use crate::model::{Environment, EnvironmentFile, EnvironmentMesh, Service, ServiceFile};
+use crate::model::{
+    Environment, EnvironmentFile, EnvironmentMesh, Service, ServiceFile, Waypoint,
+};
 use crate::resolve::builtin;
 use crate::verify::Check;
 
@@ -37,7 +39,8 @@ impl Kind for Mesh {
                 .map(|p| p.value),
         );
         let scope = step.scope;
-        if !scope.on.mesh {
+        // Ambient pods have no sidecar to size or tell anything.
+        if !scope.on.mesh || scope.on.ambient {
             return;
         }
         let annotations = &mut service.pod_annotations;
@@ -101,6 +104,13 @@ impl Kind for Mesh {
             gateway_principal: ingress.principal(),
             gateway_selector: ingress.selector.clone(),
             ingress: ingress.clone(),
+            ambient: step.on.ambient,
+            waypoint: (step.on.ambient && environment.services.iter().any(|s| s.has_service))
+                .then(|| Waypoint {
+                    name: builtin::WAYPOINT_NAME.into(),
+                    class: builtin::WAYPOINT_CLASS.into(),
+                    principal: gateway::principal(step.namespace, builtin::WAYPOINT_NAME),
+                }),
         });
     }
 
