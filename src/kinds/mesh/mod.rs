@@ -14,7 +14,7 @@ mod validate;
 pub use gateway::ingress_gateway;
 pub use retries::retries;
 
-use super::kind::{EnvironmentStep, Kind, ServiceStep};
+use super::kind::{EnvironmentStep, Explained, Kind, ServiceStep};
 use crate::config::{Config, Kind as Workload};
 use crate::diagnostics::Problem;
 use crate::model::{
@@ -120,6 +120,27 @@ impl Kind for Mesh {
 
     fn service_files(&self, service: &Service, canary: bool, out: &mut Vec<ServiceFile>) {
         files::service_files(service, canary, out);
+    }
+
+    fn explain(&self, config: &Config, environment: &Environment) -> Vec<Explained> {
+        let own = config
+            .environments
+            .get(&environment.name)
+            .and_then(|e| e.mesh_mode);
+        let (value, source) = match (&environment.mesh, own, config.project.mesh_mode) {
+            (None, _, _) => ("- (the mesh is off here)".to_string(), "not set".to_string()),
+            (Some(_), Some(mode), _) => (
+                format!("{:?}", mode.as_str()),
+                format!("[environments.{}]", environment.name),
+            ),
+            (Some(_), None, Some(mode)) => (format!("{:?}", mode.as_str()), "[project]".into()),
+            (Some(_), None, None) => ("\"sidecar\"".to_string(), "built-in default".into()),
+        };
+        vec![Explained {
+            key: "mesh_mode".into(),
+            value,
+            source,
+        }]
     }
 
     fn checks(&self) -> &'static [(&'static str, Check)] {
