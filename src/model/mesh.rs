@@ -104,6 +104,26 @@ pub struct ServiceMesh {
     /// Ambient mode, with a waypoint: the rules ztunnel enforces at the pods,
     /// L4 only (principals, namespaces and ports).
     pub ztunnel: Vec<AuthorizationRule>,
+    /// The named hosts of `egress`, known to the mesh.
+    pub service_entry: Option<ServiceEntry>,
+}
+
+/// An Istio ServiceEntry: hosts outside the mesh, resolved by DNS.
+#[derive(Debug, Clone, Serialize)]
+pub struct ServiceEntry {
+    pub name: String,
+    /// Sorted, once each.
+    pub hosts: Vec<String>,
+    pub ports: Vec<EntryPort>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EntryPort {
+    pub number: u16,
+    /// `tls-443`, `tcp-5432`.
+    pub name: String,
+    /// `TLS` on 443, where the client speaks TLS and the proxy routes by SNI; `TCP` elsewhere.
+    pub protocol: String,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -231,5 +231,7 @@ pub struct IngressRule {
 pub struct EgressRule {
     pub pods: Labels,
     pub cidr: Option<String>,
+    /// Ranges inside `cidr` that stay closed: the private ranges, for a named host.
+    pub except: Vec<String>,
     pub ports: Vec<u16>,
 }

@@ -43,6 +43,17 @@ pub const WAYPOINT_CPU: &str = "100m";
 pub const WAYPOINT_CPU_LIMIT: &str = "2";
 pub const WAYPOINT_MEMORY: &str = "128Mi";
 pub const WAYPOINT_MEMORY_LIMIT: &str = "1Gi";
+/// The private, shared, link-local and loopback ranges a named egress host
+/// never opens (RFC 1918, RFC 6598, RFC 3927, RFC 4193, RFC 4291).
+pub const PRIVATE_IPV4: [&str; 6] = [
+    "10.0.0.0/8",
+    "100.64.0.0/10",
+    "127.0.0.0/8",
+    "169.254.0.0/16",
+    "172.16.0.0/12",
+    "192.168.0.0/16",
+];
+pub const PRIVATE_IPV6: [&str; 3] = ["::1/128", "fc00::/7", "fe80::/10"];
 /// The GatewayClass Istio installs for waypoints.
 pub const WAYPOINT_CLASS: &str = "istio-waypoint";
 pub const TIMEOUT: &str = "15s";

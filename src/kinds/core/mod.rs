@@ -16,6 +16,7 @@ mod workload;
 pub use environment::{environment, namespace};
 pub use quota::Totals;
 pub use workload::workload;
+pub use network::host_ports;
 
 use super::kind::Kind;
 use crate::config::Config;

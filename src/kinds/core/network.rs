@@ -85,6 +85,7 @@ pub fn traffic(
             (!ports.is_empty()).then(|| EgressRule {
                 pods: selector(callee),
                 cidr: None,
+                except: Vec::new(),
                 ports,
             })
         })
@@ -93,13 +94,23 @@ pub fn traffic(
         .chain(through_waypoint.then(|| EgressRule {
             pods: waypoint_pods(),
             cidr: None,
+            except: Vec::new(),
             ports: vec![builtin::HBONE_PORT],
         }))
-        .chain(service.egress.iter().flatten().map(|rule| EgressRule {
-            pods: Labels::new(),
-            cidr: Some(rule.cidr.clone()),
-            ports: vec![rule.port],
-        }))
+        .chain(
+            service
+                .egress
+                .iter()
+                .flatten()
+                .filter_map(|rule| rule.cidr.as_ref().map(|cidr| (cidr, rule.port)))
+                .map(|(cidr, port)| EgressRule {
+                    pods: Labels::new(),
+                    cidr: Some(cidr.clone()),
+                    except: Vec::new(),
+                    ports: vec![port],
+                }),
+        )
+        .chain(host_ports(service).into_iter().flat_map(public_addresses))
         .collect();
     (ingress, egress)
 }
@@ -110,4 +121,34 @@ pub fn waypoint_pods() -> Labels {
         builtin::WAYPOINT_POD_LABEL.to_string(),
         builtin::WAYPOINT_NAME.to_string(),
     )])
+}
+
+/// The ports of a service's `egress` entries that name a host, in order, once each.
+pub fn host_ports(service: &crate::config::ServiceConfig) -> Vec<u16> {
+    let mut ports: Vec<u16> = service
+        .egress
+        .iter()
+        .flatten()
+        .filter(|rule| rule.host.is_some())
+        .map(|rule| rule.port)
+        .collect();
+    ports.sort_unstable();
+    ports.dedup();
+    ports
+}
+
+/// A NetworkPolicy cannot match a host name: a named host's port is open to
+/// every public address, IPv4 and IPv6, and closed to the private ranges,
+/// where the cluster's own pods, nodes and cloud metadata live.
+fn public_addresses(port: u16) -> [EgressRule; 2] {
+    let rule = |cidr: &str, except: &[&str]| EgressRule {
+        pods: Labels::new(),
+        cidr: Some(cidr.to_string()),
+        except: except.iter().map(|c| c.to_string()).collect(),
+        ports: vec![port],
+    };
+    [
+        rule("0.0.0.0/0", &builtin::PRIVATE_IPV4),
+        rule("::/0", &builtin::PRIVATE_IPV6),
+    ]
 }

@@ -63,6 +63,9 @@ pub fn service_files(service: &Service, canary: bool, out: &mut Vec<ServiceFile>
             "authorizationpolicy-ztunnel.yaml",
         );
     }
+    if mesh.service_entry.is_some() {
+        push("istio/serviceentry.yaml.tera", "serviceentry.yaml");
+    }
     if mesh.permissive_port.is_some() {
         push(
             "istio/peerauthentication-metrics.yaml.tera",

@@ -152,5 +152,37 @@ pub fn service_mesh(
         ambient,
         waypoint,
         ztunnel,
+        service_entry: service_entry(&resolved.name, service),
     }
+}
+
+/// The ServiceEntry of a service's `egress` hosts, if it names any.
+fn service_entry(name: &str, service: &ServiceConfig) -> Option<ServiceEntry> {
+    let mut hosts: Vec<String> = service
+        .egress
+        .iter()
+        .flatten()
+        .filter_map(|rule| rule.host.clone())
+        .collect();
+    hosts.sort();
+    hosts.dedup();
+    if hosts.is_empty() {
+        return None;
+    }
+    let ports = crate::kinds::core::host_ports(service)
+        .into_iter()
+        .map(|number| {
+            let protocol = if number == 443 { "TLS" } else { "TCP" };
+            EntryPort {
+                number,
+                name: format!("{}-{number}", protocol.to_lowercase()),
+                protocol: protocol.into(),
+            }
+        })
+        .collect();
+    Some(ServiceEntry {
+        name: format!("{name}-egress"),
+        hosts,
+        ports,
+    })
 }
