@@ -1,7 +1,7 @@
 //! The whole `kiln.toml`, and its `[project]` table.
 
 use super::{
-    CiSystem, Defaults, MeshMode, EnvironmentConfig, GitOps, IngressGateway, KilnSource, Layer,
+    CiSystem, Defaults, EnvironmentConfig, GitOps, IngressGateway, KilnSource, Layer, MeshMode,
     ServiceConfig, Tracing,
 };
 use crate::diagnostics::KeyPath;

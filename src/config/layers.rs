@@ -4,7 +4,8 @@
 
 use super::whole::replicas_option;
 use super::{
-    Alerts, Autoscale, Canary, DeployOn, Elasticsearch, IngressGateway, MeshMode, Mtls, RetrySetting, Tracing,
+    Alerts, Autoscale, Canary, DeployOn, Elasticsearch, IngressGateway, MeshMode, Mtls,
+    RetrySetting, Tracing,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

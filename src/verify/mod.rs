@@ -139,7 +139,8 @@ fn check_environment(
     // and Istio runs each waypoint Gateway as pods of its own.
     for pod in &mut pods {
         if ambient.contains(pod.namespace) {
-            pod.ports.push(u64::from(crate::resolve::builtin::HBONE_PORT));
+            pod.ports
+                .push(u64::from(crate::resolve::builtin::HBONE_PORT));
         }
     }
     pods.extend(objects.iter().filter_map(index::waypoint_pods));

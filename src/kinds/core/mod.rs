@@ -14,9 +14,9 @@ mod validate;
 mod workload;
 
 pub use environment::{environment, namespace};
+pub use network::host_ports;
 pub use quota::Totals;
 pub use workload::workload;
-pub use network::host_ports;
 
 use super::kind::Kind;
 use crate::config::Config;

@@ -24,7 +24,8 @@ pub fn traffic(
     let on = scope.on;
     // Ambient: callers reach a Service through the namespace's waypoint,
     // and every mesh connection arrives as an HBONE tunnel on its own port.
-    let waypoint = on.ambient && service.kind.unwrap_or(Kind::Web).serves() && !own_ports.is_empty();
+    let waypoint =
+        on.ambient && service.kind.unwrap_or(Kind::Web).serves() && !own_ports.is_empty();
     let mut ingress: Vec<IngressRule> = if waypoint {
         vec![IngressRule {
             pods: waypoint_pods(),

@@ -267,7 +267,10 @@ fn is_egress_host(host: &str) -> bool {
         && host.parse::<std::net::IpAddr>().is_err()
         && !host.ends_with(".local")
         && !host.ends_with(".svc")
-        && host.rsplit('.').next().is_some_and(|tld| !tld.bytes().all(|b| b.is_ascii_digit()))
+        && host
+            .rsplit('.')
+            .next()
+            .is_some_and(|tld| !tld.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn is_cidr(cidr: &str) -> bool {

@@ -62,13 +62,12 @@ pub fn authorization_policy(
         let name = target["name"].as_str().unwrap_or_default();
         let kind = target["kind"].as_str().unwrap_or_default();
         let exists = match kind {
-            "Service" => env
-                .service_named
-                .contains_key(&(policy.namespace(), name)),
-            "Gateway" => env
-                .pods
-                .iter()
-                .any(|p| p.namespace == policy.namespace() && p.service_account == name && p.labels.contains_key(builtin::WAYPOINT_POD_LABEL)),
+            "Service" => env.service_named.contains_key(&(policy.namespace(), name)),
+            "Gateway" => env.pods.iter().any(|p| {
+                p.namespace == policy.namespace()
+                    && p.service_account == name
+                    && p.labels.contains_key(builtin::WAYPOINT_POD_LABEL)
+            }),
             _ => false,
         };
         if !exists {

@@ -17,9 +17,7 @@ pub use retries::retries;
 use super::kind::{EnvironmentStep, Explained, Kind, ServiceStep};
 use crate::config::{Config, Kind as Workload};
 use crate::diagnostics::Problem;
-use crate::model::{
-    Environment, EnvironmentFile, EnvironmentMesh, Service, ServiceFile, Waypoint,
-};
+use crate::model::{Environment, EnvironmentFile, EnvironmentMesh, Service, ServiceFile, Waypoint};
 use crate::resolve::builtin;
 use crate::verify::Check;
 
@@ -105,12 +103,13 @@ impl Kind for Mesh {
             gateway_selector: ingress.selector.clone(),
             ingress: ingress.clone(),
             ambient: step.on.ambient,
-            waypoint: (step.on.ambient && environment.services.iter().any(|s| s.has_service))
-                .then(|| Waypoint {
+            waypoint: (step.on.ambient && environment.services.iter().any(|s| s.has_service)).then(
+                || Waypoint {
                     name: builtin::WAYPOINT_NAME.into(),
                     class: builtin::WAYPOINT_CLASS.into(),
                     principal: gateway::principal(step.namespace, builtin::WAYPOINT_NAME),
-                }),
+                },
+            ),
         });
     }
 
@@ -128,7 +127,10 @@ impl Kind for Mesh {
             .get(&environment.name)
             .and_then(|e| e.mesh_mode);
         let (value, source) = match (&environment.mesh, own, config.project.mesh_mode) {
-            (None, _, _) => ("- (the mesh is off here)".to_string(), "not set".to_string()),
+            (None, _, _) => (
+                "- (the mesh is off here)".to_string(),
+                "not set".to_string(),
+            ),
             (Some(_), Some(mode), _) => (
                 format!("{:?}", mode.as_str()),
                 format!("[environments.{}]", environment.name),
