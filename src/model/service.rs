@@ -222,6 +222,8 @@ pub struct IngressRule {
     pub pods: Labels,
     /// Namespace of the peer; `None` means this namespace.
     pub namespace: Option<String>,
+    /// An address range instead of pods (ambient mode's kubelet probes).
+    pub cidr: Option<String>,
     pub ports: Vec<u16>,
 }
 

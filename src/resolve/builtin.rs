@@ -35,6 +35,8 @@ pub const WAYPOINT_NAME: &str = "waypoint";
 /// The port ambient pods and waypoints take mTLS (HBONE) tunnels on:
 /// NetworkPolicies of ambient pods open it instead of the app's ports.
 pub const HBONE_PORT: u16 = 15008;
+/// Where the kubelet's probes of an ambient pod come from: ztunnel SNATs them.
+pub const AMBIENT_PROBE_SOURCE: &str = "169.254.7.127/32";
 /// The label Istio puts on a waypoint's pods: its Gateway's name.
 pub const WAYPOINT_POD_LABEL: &str = "gateway.networking.k8s.io/gateway-name";
 /// What Istio gives a waypoint's proxy unless told otherwise

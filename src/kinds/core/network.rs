@@ -30,6 +30,7 @@ pub fn traffic(
         vec![IngressRule {
             pods: waypoint_pods(),
             namespace: None,
+            cidr: None,
             ports: vec![builtin::HBONE_PORT],
         }]
         .into_iter()
@@ -42,6 +43,7 @@ pub fn traffic(
             .map(|caller| IngressRule {
                 pods: selector(caller),
                 namespace: None,
+                cidr: None,
                 ports: own_ports.clone(),
             })
             .collect()
@@ -50,6 +52,7 @@ pub fn traffic(
         ingress.push(IngressRule {
             pods: scope.gateway.selector.clone(),
             namespace: Some(scope.gateway.namespace.clone()),
+            cidr: None,
             ports: if on.ambient {
                 vec![port, builtin::HBONE_PORT]
             } else {
@@ -67,7 +70,18 @@ pub fn traffic(
         ingress.push(IngressRule {
             pods: Labels::new(),
             namespace: Some(project.monitoring_namespace.clone()),
+            cidr: None,
             ports: scraped,
+        });
+    }
+    // Ambient: ztunnel rewrites the kubelet's probes to come from a fixed
+    // link-local address, which the pods' ingress must admit.
+    if let (true, Some(port)) = (on.ambient, service.port) {
+        ingress.push(IngressRule {
+            pods: Labels::new(),
+            namespace: None,
+            cidr: Some(builtin::AMBIENT_PROBE_SOURCE.into()),
+            ports: vec![port],
         });
     }
     let mut callees: Vec<&String> = service.calls.iter().flatten().collect();
