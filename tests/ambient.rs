@@ -163,7 +163,11 @@ fn network_policies_carry_hbone_through_the_waypoint() {
         .find(|rule| rule["from"][0]["ipBlock"]["cidr"] == "169.254.7.127/32")
         .unwrap_or_else(|| panic!("{ledger:?}"));
     assert_eq!(probes["ports"][0]["port"], 8000);
-    assert!(!repo.read("deploy/dev/services/ledger/networkpolicy.yaml").contains("169.254.7.127"));
+    assert!(
+        !repo
+            .read("deploy/dev/services/ledger/networkpolicy.yaml")
+            .contains("169.254.7.127")
+    );
     // With sidecars the caller goes to the callee's pods and port.
     let dev = repo.read("deploy/dev/services/settle/networkpolicy.yaml");
     assert!(
