@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 mod action;
+mod ambient;
 mod build;
 mod cache;
 mod cli;

@@ -1,7 +1,7 @@
 //! The whole `kiln.toml`, and its `[project]` table.
 
 use super::{
-    CiSystem, Defaults, EnvironmentConfig, GitOps, IngressGateway, KilnSource, Layer,
+    CiSystem, Defaults, EnvironmentConfig, GitOps, IngressGateway, KilnSource, Layer, MeshMode,
     ServiceConfig, Tracing,
 };
 use crate::diagnostics::KeyPath;
@@ -55,6 +55,9 @@ pub struct Project {
     pub tracing: Option<Tracing>,
     /// Istio objects and sidecar injection, in every environment unless it says otherwise. Default `true`.
     pub mesh: Option<bool>,
+    /// How the mesh carries traffic, in every environment unless it says
+    /// otherwise: `sidecar` (default) or `ambient` (ztunnel and a waypoint, no sidecars).
+    pub mesh_mode: Option<MeshMode>,
     /// ServiceMonitors, PodMonitors and alert rules, in every environment unless it says otherwise. Default `true`.
     pub monitoring: Option<bool>,
     /// A Fluentd DaemonSet per environment, unless the environment says otherwise. Default `true`.

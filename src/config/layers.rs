@@ -4,7 +4,8 @@
 
 use super::whole::replicas_option;
 use super::{
-    Alerts, Autoscale, Canary, DeployOn, Elasticsearch, IngressGateway, Mtls, RetrySetting, Tracing,
+    Alerts, Autoscale, Canary, DeployOn, Elasticsearch, IngressGateway, MeshMode, Mtls,
+    RetrySetting, Tracing,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -96,6 +97,8 @@ layered! {
         pub tracing: Option<Tracing>,
         /// Istio objects and sidecar injection here. Default `project.mesh`.
         pub mesh: Option<bool>,
+        /// How the mesh carries traffic here: `sidecar` or `ambient`. Default `project.mesh_mode`.
+        pub mesh_mode: Option<MeshMode>,
         /// ServiceMonitors, PodMonitors and alert rules here. Default `project.monitoring`.
         pub monitoring: Option<bool>,
         /// A Fluentd DaemonSet for this environment. Default `project.logging`.

@@ -79,12 +79,17 @@ pub struct Canary {
     pub weight: u32,
 }
 
-/// `egress = [{ cidr = "203.0.113.0/24", port = 443 }]`: an address range outside the cluster.
+/// `egress = [{ cidr = "203.0.113.0/24", port = 443 }]` or
+/// `[{ host = "api.stripe.com", port = 443 }]`: a destination outside the
+/// cluster, an address range or a named host (exactly one of the two).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Egress {
     /// IPv4 or IPv6 range, `address/prefix`.
-    pub cidr: String,
+    pub cidr: Option<String>,
+    /// A host name outside the cluster (`api.stripe.com`): an Istio
+    /// ServiceEntry in the mesh, and the port opened to public addresses.
+    pub host: Option<String>,
     /// TCP port.
     #[serde(deserialize_with = "port")]
     pub port: u16,

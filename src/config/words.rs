@@ -48,6 +48,19 @@ pub enum Mtls {
     Permissive,
 }
 
+/// How the mesh carries a namespace's traffic (ambient mode: issue 16).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum MeshMode {
+    /// An Envoy sidecar injected into every pod.
+    Sidecar,
+    /// No sidecars: the node's ztunnel carries L4 mTLS and policy, and a
+    /// waypoint proxy per namespace the L7 policy and routing.
+    Ambient,
+}
+
 /// What kind of workload a service is.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
@@ -136,6 +149,7 @@ words! {
     DeployOn { Push => "push", Tag => "tag" }
     CiSystem { Github => "github", Gitlab => "gitlab", Jenkins => "jenkins" }
     Mtls { Strict => "strict", Permissive => "permissive" }
+    MeshMode { Sidecar => "sidecar", Ambient => "ambient" }
     Kind { Web => "web", Worker => "worker", Stateful => "stateful", Cronjob => "cronjob" }
     Language { Node => "node", Python => "python", Go => "go", Java => "java", Rust => "rust" }
     Protocol { Http => "http", Grpc => "grpc", Tcp => "tcp" }
@@ -173,6 +187,7 @@ mod tests {
         same(DeployOn::ALL, DeployOn::as_str);
         same(CiSystem::ALL, CiSystem::as_str);
         same(Mtls::ALL, Mtls::as_str);
+        same(MeshMode::ALL, MeshMode::as_str);
         same(Kind::ALL, Kind::as_str);
         same(Language::ALL, Language::as_str);
         same(Protocol::ALL, Protocol::as_str);

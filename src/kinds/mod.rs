@@ -106,7 +106,8 @@ fn resolve_environment(
         mtls_strict: config.environments[name].mtls.unwrap_or(Mtls::Strict) == Mtls::Strict,
         gateway: &ingress,
     };
-    let mut totals = core::Totals::new(on.mesh);
+    // Ambient pods run no sidecar: the quota counts the app containers alone.
+    let mut totals = core::Totals::new(on.mesh && !on.ambient);
     let mut services = Vec::new();
     for (service_name, service) in &config.services {
         let layers = Layers::new(config, name, Some((service_name, service)));
@@ -132,6 +133,9 @@ fn resolve_environment(
         }
         resolved.files = service_files(&resolved);
         services.push(resolved);
+    }
+    if on.ambient && services.iter().any(|s| s.has_service) {
+        totals.add_waypoint();
     }
     let mut environment = core::environment(config, project, name, services, &totals, problems);
     let step = EnvironmentStep {

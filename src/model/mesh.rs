@@ -14,6 +14,22 @@ pub struct EnvironmentMesh {
     pub gateway_principal: String,
     /// Where the ingress gateway runs, its labels and its ServiceAccount.
     pub ingress: IngressGatewayView,
+    /// Ambient mode: the namespace is captured by ztunnel, and no pod gets a sidecar.
+    pub ambient: bool,
+    /// Ambient mode: the waypoint proxy every Service of the namespace uses,
+    /// when some service has one.
+    pub waypoint: Option<Waypoint>,
+}
+
+/// A waypoint proxy: a Gateway of class `istio-waypoint` that Istio runs
+/// as a Deployment named after it, under a ServiceAccount of that name.
+#[derive(Debug, Clone, Serialize)]
+pub struct Waypoint {
+    pub name: String,
+    pub class: String,
+    /// `cluster.local/ns/<ns>/sa/<name>`: who ztunnel sees when a request
+    /// came through the waypoint.
+    pub principal: String,
 }
 
 /// The ingress gateway an environment's routes go through.
@@ -79,6 +95,35 @@ pub struct ServiceMesh {
     pub permissive_port: Option<u16>,
     /// The in-mesh traffic split between the stable and canary Deployments.
     pub canary_route: Option<HttpRoute>,
+    /// Ambient mode.
+    pub ambient: bool,
+    /// Ambient mode, with a Service: the waypoint its requests go through.
+    /// `authorization` then binds to the Service with `targetRefs` (the
+    /// waypoint enforces it) and `ztunnel` holds the L4 policy of the pods.
+    pub waypoint: Option<String>,
+    /// Ambient mode, with a waypoint: the rules ztunnel enforces at the pods,
+    /// L4 only (principals, namespaces and ports).
+    pub ztunnel: Vec<AuthorizationRule>,
+    /// The named hosts of `egress`, known to the mesh.
+    pub service_entry: Option<ServiceEntry>,
+}
+
+/// An Istio ServiceEntry: hosts outside the mesh, resolved by DNS.
+#[derive(Debug, Clone, Serialize)]
+pub struct ServiceEntry {
+    pub name: String,
+    /// Sorted, once each.
+    pub hosts: Vec<String>,
+    pub ports: Vec<EntryPort>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EntryPort {
+    pub number: u16,
+    /// `tls-443`, `tcp-5432`.
+    pub name: String,
+    /// `TLS` on 443, where the client speaks TLS and the proxy routes by SNI; `TCP` elsewhere.
+    pub protocol: String,
 }
 
 #[derive(Debug, Clone, Serialize)]

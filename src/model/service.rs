@@ -222,6 +222,8 @@ pub struct IngressRule {
     pub pods: Labels,
     /// Namespace of the peer; `None` means this namespace.
     pub namespace: Option<String>,
+    /// An address range instead of pods (ambient mode's kubelet probes).
+    pub cidr: Option<String>,
     pub ports: Vec<u16>,
 }
 
@@ -231,5 +233,7 @@ pub struct IngressRule {
 pub struct EgressRule {
     pub pods: Labels,
     pub cidr: Option<String>,
+    /// Ranges inside `cidr` that stay closed: the private ranges, for a named host.
+    pub except: Vec<String>,
     pub ports: Vec<u16>,
 }

@@ -29,6 +29,35 @@ pub const GATEWAY_SERVICE_ACCOUNT: &str = "istio-ingressgateway-service-account"
 pub const GATEWAY_SELECTOR: (&str, &str) = ("istio", "ingressgateway");
 /// Istio's default trust domain: principals are `cluster.local/ns/<ns>/sa/<sa>`.
 pub const TRUST_DOMAIN: &str = "cluster.local";
+/// Ambient mode: the namespace's waypoint Gateway, and so its Deployment
+/// and ServiceAccount, which Istio names after it.
+pub const WAYPOINT_NAME: &str = "waypoint";
+/// The port ambient pods and waypoints take mTLS (HBONE) tunnels on:
+/// NetworkPolicies of ambient pods open it instead of the app's ports.
+pub const HBONE_PORT: u16 = 15008;
+/// Where the kubelet's probes of an ambient pod come from: ztunnel SNATs them.
+pub const AMBIENT_PROBE_SOURCE: &str = "169.254.7.127/32";
+/// The label Istio puts on a waypoint's pods: its Gateway's name.
+pub const WAYPOINT_POD_LABEL: &str = "gateway.networking.k8s.io/gateway-name";
+/// What Istio gives a waypoint's proxy unless told otherwise
+/// (`global.proxy.resources`): the quota counts it, as the LimitRange must admit it.
+pub const WAYPOINT_CPU: &str = "100m";
+pub const WAYPOINT_CPU_LIMIT: &str = "2";
+pub const WAYPOINT_MEMORY: &str = "128Mi";
+pub const WAYPOINT_MEMORY_LIMIT: &str = "1Gi";
+/// The private, shared, link-local and loopback ranges a named egress host
+/// never opens (RFC 1918, RFC 6598, RFC 3927, RFC 4193, RFC 4291).
+pub const PRIVATE_IPV4: [&str; 6] = [
+    "10.0.0.0/8",
+    "100.64.0.0/10",
+    "127.0.0.0/8",
+    "169.254.0.0/16",
+    "172.16.0.0/12",
+    "192.168.0.0/16",
+];
+pub const PRIVATE_IPV6: [&str; 3] = ["::1/128", "fc00::/7", "fe80::/10"];
+/// The GatewayClass Istio installs for waypoints.
+pub const WAYPOINT_CLASS: &str = "istio-waypoint";
 pub const TIMEOUT: &str = "15s";
 pub const RETRY_ATTEMPTS: u32 = 3;
 pub const PER_TRY_TIMEOUT: &str = "5s";

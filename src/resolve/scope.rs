@@ -1,13 +1,15 @@
 //! Where a service is resolved: the environment, its namespace, and which
 //! optional layers it renders.
 
-use crate::config::Config;
+use crate::config::{Config, MeshMode};
 use crate::model::IngressGatewayView;
 
 /// Which optional layers an environment renders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Switches {
     pub mesh: bool,
+    /// The mesh is on in ambient mode: no sidecars, ztunnel and a waypoint.
+    pub ambient: bool,
     pub monitoring: bool,
     pub logging: bool,
 }
@@ -16,8 +18,11 @@ pub struct Switches {
 pub fn switches(config: &Config, environment: &str) -> Switches {
     let env = config.environments.get(environment);
     let pick = |own: Option<bool>, project: Option<bool>| own.or(project).unwrap_or(true);
+    let mesh = pick(env.and_then(|e| e.mesh), config.project.mesh);
+    let mode = env.and_then(|e| e.mesh_mode).or(config.project.mesh_mode);
     Switches {
-        mesh: pick(env.and_then(|e| e.mesh), config.project.mesh),
+        mesh,
+        ambient: mesh && mode == Some(MeshMode::Ambient),
         monitoring: pick(env.and_then(|e| e.monitoring), config.project.monitoring),
         logging: pick(env.and_then(|e| e.logging), config.project.logging),
     }

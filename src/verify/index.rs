@@ -194,8 +194,18 @@ impl<'x, 'a> Index<'x, 'a> {
             ),
             services,
             service_named,
+            // A waypoint's ServiceAccount is Istio's, made with its pods.
             service_accounts: of_kind("ServiceAccount")
                 .map(|o| (o.namespace(), o.name()))
+                .chain(
+                    objects
+                        .iter()
+                        .filter(|o| {
+                            o.kind() == "Gateway"
+                                && o.value["spec"]["gatewayClassName"] == builtin::WAYPOINT_CLASS
+                        })
+                        .map(|o| (o.namespace(), o.name())),
+                )
                 .collect(),
             runs_as: pods
                 .iter()
@@ -284,6 +294,29 @@ pub fn pods_of<'a>(object: &'a Object<'a>, injected: &HashSet<&str>) -> Option<P
             .as_str()
             .unwrap_or("default")
             .to_string(),
+    })
+}
+
+/// The pods Istio runs for a waypoint (a Gateway of class `istio-waypoint`):
+/// labelled with its name, taking HBONE tunnels, under a ServiceAccount of its name.
+pub fn waypoint_pods<'a>(object: &'a Object<'a>) -> Option<Pods<'a>> {
+    let waypoint = object.kind() == "Gateway"
+        && object.value["spec"]["gatewayClassName"] == builtin::WAYPOINT_CLASS;
+    if !waypoint {
+        return None;
+    }
+    let mut labels = Mapping::new();
+    labels.insert(
+        builtin::WAYPOINT_POD_LABEL.into(),
+        object.name().to_string().into(),
+    );
+    Some(Pods {
+        file: object.file,
+        namespace: object.namespace(),
+        labels,
+        named_ports: BTreeMap::new(),
+        ports: vec![u64::from(builtin::HBONE_PORT)],
+        service_account: object.name().to_string(),
     })
 }
 

@@ -140,10 +140,27 @@ fn check_environment(
         })
         .map(Object::name)
         .collect();
-    let pods: Vec<Pods<'_>> = objects
+    let ambient: HashSet<&str> = objects
+        .iter()
+        .filter(|o| {
+            o.kind() == "Namespace"
+                && o.value["metadata"]["labels"]["istio.io/dataplane-mode"] == "ambient"
+        })
+        .map(Object::name)
+        .collect();
+    let mut pods: Vec<Pods<'_>> = objects
         .iter()
         .filter_map(|o| index::pods_of(o, &injected))
         .collect();
+    // Ambient: ztunnel takes HBONE tunnels inside every pod of the namespace,
+    // and Istio runs each waypoint Gateway as pods of its own.
+    for pod in &mut pods {
+        if ambient.contains(pod.namespace) {
+            pod.ports
+                .push(u64::from(crate::resolve::builtin::HBONE_PORT));
+        }
+    }
+    pods.extend(objects.iter().filter_map(index::waypoint_pods));
     let env = Index::new(objects, &pods, gateway);
     let mut problems = Vec::new();
     let mut report = |file: &str, message: String| {

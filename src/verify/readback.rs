@@ -70,6 +70,7 @@ fn shapes(kind: &str) -> (&'static Shape, &'static Shape) {
     ]);
     const AUTHORIZATION_POLICY: Shape = Fields(&[
         ("selector", Fields(&[("matchLabels", Keep)])),
+        ("targetRefs", Fields(&[("kind", Keep), ("name", Keep)])),
         (
             "rules",
             Fields(&[(
@@ -92,6 +93,7 @@ fn shapes(kind: &str) -> (&'static Shape, &'static Shape) {
             ]),
         ),
     ]);
+    const GATEWAY: Shape = Fields(&[("gatewayClassName", Keep)]);
     const VIRTUAL_SERVICE: Shape = Fields(&[(
         "http",
         Fields(&[
@@ -116,6 +118,8 @@ fn shapes(kind: &str) -> (&'static Shape, &'static Shape) {
         "AuthorizationPolicy" => (&NAMED, &AUTHORIZATION_POLICY),
         "NetworkPolicy" => (&NAMED, &NETWORK_POLICY),
         "VirtualService" => (&NAMED, &VIRTUAL_SERVICE),
+        // A waypoint is known by its class.
+        "Gateway" => (&NAMED, &GATEWAY),
         _ => (&NAMED, &Skip),
     }
 }

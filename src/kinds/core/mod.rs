@@ -14,6 +14,7 @@ mod validate;
 mod workload;
 
 pub use environment::{environment, namespace};
+pub use network::host_ports;
 pub use quota::Totals;
 pub use workload::workload;
 

@@ -111,6 +111,27 @@ impl Problem {
         )
     }
 
+    pub fn bad_egress_host(key: &KeyPath, value: &str) -> Self {
+        let hint = if value.starts_with("*.") {
+            "wildcards are not accepted: an Istio ServiceEntry cannot resolve `*.` hosts by DNS; name each host, such as `api.example.com`"
+        } else {
+            "write a lowercase host name outside the cluster, such as `api.stripe.com`; for an address range use `cidr`"
+        };
+        Problem::at(
+            key,
+            format!("`{value}` in `{key}` is not a host name outside the cluster"),
+            Some(hint.to_string()),
+        )
+    }
+
+    pub fn egress_cidr_or_host(key: &KeyPath) -> Self {
+        Problem::at(
+            key,
+            format!("`{key}` needs exactly one of `cidr` and `host`"),
+            Some("write `{ cidr = \"203.0.113.0/24\", port = 443 }` or `{ host = \"api.stripe.com\", port = 443 }`, one destination per entry".to_string()),
+        )
+    }
+
     pub fn bad_cidr(key: &KeyPath, value: &str) -> Self {
         Problem::at(
             key,

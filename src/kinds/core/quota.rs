@@ -61,6 +61,31 @@ impl Totals {
         }
     }
 
+    /// Ambient mode: the waypoint's pod, which Istio runs in the namespace
+    /// at its default size, and its surge pod during a rollout.
+    pub fn add_waypoint(&mut self) {
+        let parse = |value, unit| Quantity::parse(value, unit).unwrap_or(Quantity::zero(unit));
+        let quantities = [
+            parse(builtin::WAYPOINT_CPU, Unit::Cpu),
+            parse(builtin::WAYPOINT_CPU_LIMIT, Unit::Cpu),
+            parse(builtin::WAYPOINT_MEMORY, Unit::Bytes),
+            parse(builtin::WAYPOINT_MEMORY_LIMIT, Unit::Bytes),
+        ];
+        let count = 2;
+        self.pods += count;
+        let sums = self.sums.get_or_insert([
+            Quantity::zero(Unit::Cpu),
+            Quantity::zero(Unit::Cpu),
+            Quantity::zero(Unit::Bytes),
+            Quantity::zero(Unit::Bytes),
+        ]);
+        for (sum, part) in sums.iter_mut().zip(quantities) {
+            *sum = sum.plus(part.times(u128::from(count)));
+        }
+        self.max_cpu = Some(max_of(self.max_cpu, quantities[1]));
+        self.max_memory = Some(max_of(self.max_memory, quantities[3]));
+    }
+
     /// The namespace's ResourceQuota; a sum no quantity holds is a problem of `key`.
     pub fn quota(&self, key: &KeyPath, problems: &mut Vec<Problem>) -> Quota {
         let zero_cpu = Quantity::zero(Unit::Cpu);

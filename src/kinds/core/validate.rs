@@ -207,8 +207,17 @@ fn check_service(
     check_ignored(service, kind, key, problems);
     for (index, rule) in service.egress.iter().flatten().enumerate() {
         let key = key.key("egress").index(index);
-        if !is_cidr(&rule.cidr) {
-            problems.push(Problem::bad_cidr(&key.key("cidr"), &rule.cidr));
+        match (&rule.cidr, &rule.host) {
+            (Some(cidr), None) if !is_cidr(cidr) => {
+                problems.push(Problem::bad_cidr(&key.key("cidr"), cidr));
+            }
+            (None, Some(host)) if !is_egress_host(host) => {
+                problems.push(Problem::bad_egress_host(&key.key("host"), host));
+            }
+            (Some(_), Some(_)) | (None, None) => {
+                problems.push(Problem::egress_cidr_or_host(&key));
+            }
+            _ => {}
         }
         if !Whole::Port.contains(rule.port.into()) {
             problems.push(Problem::whole(
@@ -250,6 +259,20 @@ fn check_service(
 }
 
 /// `address/prefix`, IPv4 or IPv6.
+/// A fully qualified host name outside the cluster: lowercase DNS labels,
+/// at least two, none of them an IP address or a cluster-local name.
+fn is_egress_host(host: &str) -> bool {
+    names::is_dns_subdomain(host)
+        && host.contains('.')
+        && host.parse::<std::net::IpAddr>().is_err()
+        && !host.ends_with(".local")
+        && !host.ends_with(".svc")
+        && host
+            .rsplit('.')
+            .next()
+            .is_some_and(|tld| !tld.bytes().all(|b| b.is_ascii_digit()))
+}
+
 fn is_cidr(cidr: &str) -> bool {
     let Some((address, prefix)) = cidr.split_once('/') else {
         return false;

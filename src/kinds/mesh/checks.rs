@@ -56,10 +56,34 @@ pub fn authorization_policy(
     report: &mut dyn FnMut(&str, String),
 ) {
     let empty = Mapping::new();
+    let targets = policy.value["spec"]["targetRefs"].as_sequence();
+    // Ambient: bound to Services (or a waypoint Gateway) that must exist here.
+    for target in targets.into_iter().flatten() {
+        let name = target["name"].as_str().unwrap_or_default();
+        let kind = target["kind"].as_str().unwrap_or_default();
+        let exists = match kind {
+            "Service" => env.service_named.contains_key(&(policy.namespace(), name)),
+            "Gateway" => env.pods.iter().any(|p| {
+                p.namespace == policy.namespace()
+                    && p.service_account == name
+                    && p.labels.contains_key(builtin::WAYPOINT_POD_LABEL)
+            }),
+            _ => false,
+        };
+        if !exists {
+            report(
+                policy.file,
+                format!(
+                    "AuthorizationPolicy `{}` targets {kind} `{name}`, which is no Service or waypoint here",
+                    policy.name()
+                ),
+            );
+        }
+    }
     let selector = policy.value["spec"]["selector"]["matchLabels"]
         .as_mapping()
         .unwrap_or(&empty);
-    if env.pods_in(policy.namespace(), selector).is_empty() {
+    if targets.is_none() && env.pods_in(policy.namespace(), selector).is_empty() {
         report(
             policy.file,
             format!("AuthorizationPolicy `{}` selects no pod", policy.name()),

@@ -21,6 +21,13 @@ pub fn environment_files(environment: &Environment, out: &mut Vec<EnvironmentFil
         "istio/peerauthentication-namespace.yaml.tera",
         "peerauthentication.yaml",
     );
+    if mesh.waypoint.is_some() {
+        push("istio/waypoint.yaml.tera", "waypoint.yaml");
+        push(
+            "istio/networkpolicy-waypoint.yaml.tera",
+            "networkpolicy-waypoint.yaml",
+        );
+    }
     if mesh.gateway.is_some() {
         push("istio/gateway.yaml.tera", "gateway.yaml");
         push(
@@ -50,6 +57,15 @@ pub fn service_files(service: &Service, canary: bool, out: &mut Vec<ServiceFile>
         "istio/authorizationpolicy.yaml.tera",
         "authorizationpolicy.yaml",
     );
+    if mesh.waypoint.is_some() {
+        push(
+            "istio/authorizationpolicy-ztunnel.yaml.tera",
+            "authorizationpolicy-ztunnel.yaml",
+        );
+    }
+    if mesh.service_entry.is_some() {
+        push("istio/serviceentry.yaml.tera", "serviceentry.yaml");
+    }
     if mesh.permissive_port.is_some() {
         push(
             "istio/peerauthentication-metrics.yaml.tera",

@@ -14,10 +14,10 @@ mod validate;
 pub use gateway::ingress_gateway;
 pub use retries::retries;
 
-use super::kind::{EnvironmentStep, Kind, ServiceStep};
+use super::kind::{EnvironmentStep, Explained, Kind, ServiceStep};
 use crate::config::{Config, Kind as Workload};
 use crate::diagnostics::Problem;
-use crate::model::{Environment, EnvironmentFile, EnvironmentMesh, Service, ServiceFile};
+use crate::model::{Environment, EnvironmentFile, EnvironmentMesh, Service, ServiceFile, Waypoint};
 use crate::resolve::builtin;
 use crate::verify::Check;
 
@@ -37,7 +37,8 @@ impl Kind for Mesh {
                 .map(|p| p.value),
         );
         let scope = step.scope;
-        if !scope.on.mesh {
+        // Ambient pods have no sidecar to size or tell anything.
+        if !scope.on.mesh || scope.on.ambient {
             return;
         }
         let annotations = &mut service.pod_annotations;
@@ -101,6 +102,14 @@ impl Kind for Mesh {
             gateway_principal: ingress.principal(),
             gateway_selector: ingress.selector.clone(),
             ingress: ingress.clone(),
+            ambient: step.on.ambient,
+            waypoint: (step.on.ambient && environment.services.iter().any(|s| s.has_service)).then(
+                || Waypoint {
+                    name: builtin::WAYPOINT_NAME.into(),
+                    class: builtin::WAYPOINT_CLASS.into(),
+                    principal: gateway::principal(step.namespace, builtin::WAYPOINT_NAME),
+                },
+            ),
         });
     }
 
@@ -110,6 +119,30 @@ impl Kind for Mesh {
 
     fn service_files(&self, service: &Service, canary: bool, out: &mut Vec<ServiceFile>) {
         files::service_files(service, canary, out);
+    }
+
+    fn explain(&self, config: &Config, environment: &Environment) -> Vec<Explained> {
+        let own = config
+            .environments
+            .get(&environment.name)
+            .and_then(|e| e.mesh_mode);
+        let (value, source) = match (&environment.mesh, own, config.project.mesh_mode) {
+            (None, _, _) => (
+                "- (the mesh is off here)".to_string(),
+                "not set".to_string(),
+            ),
+            (Some(_), Some(mode), _) => (
+                format!("{:?}", mode.as_str()),
+                format!("[environments.{}]", environment.name),
+            ),
+            (Some(_), None, Some(mode)) => (format!("{:?}", mode.as_str()), "[project]".into()),
+            (Some(_), None, None) => ("\"sidecar\"".to_string(), "built-in default".into()),
+        };
+        vec![Explained {
+            key: "mesh_mode".into(),
+            value,
+            source,
+        }]
     }
 
     fn checks(&self) -> &'static [(&'static str, Check)] {

@@ -56,35 +56,36 @@ pub fn service_mesh(
         }
     });
     let own_ports: Vec<String> = service.serving_ports().iter().map(u16::to_string).collect();
-    let mut authorization = Vec::new();
-    if !callers.is_empty() && !own_ports.is_empty() {
-        authorization.push(AuthorizationRule {
-            comment: "services whose `calls` name this one".into(),
-            principals: callers
+    let rule = |comment: &str, principals: Vec<String>, ports: Vec<String>| AuthorizationRule {
+        comment: comment.into(),
+        principals,
+        namespaces: Vec::new(),
+        plaintext: false,
+        ports,
+        methods: Vec::new(),
+        paths: Vec::new(),
+    };
+    let callers_rule = (!callers.is_empty() && !own_ports.is_empty()).then(|| {
+        rule(
+            "services whose `calls` name this one",
+            callers
                 .iter()
                 .map(|caller| principal(scope.namespace, caller))
                 .collect(),
-            namespaces: Vec::new(),
-            plaintext: false,
-            ports: own_ports.clone(),
-            methods: Vec::new(),
-            paths: Vec::new(),
-        });
-    }
+            own_ports.clone(),
+        )
+    });
+    let mut direct = Vec::new();
     if let (Some(_), Some(main)) = (&resolved.route, resolved.ports.first()) {
-        authorization.push(AuthorizationRule {
-            comment: "the ingress gateway, for the route".into(),
-            principals: vec![scope.gateway.principal()],
-            namespaces: Vec::new(),
-            plaintext: false,
-            ports: vec![main.port.to_string()],
-            methods: Vec::new(),
-            paths: Vec::new(),
-        });
+        direct.push(rule(
+            "the ingress gateway, for the route",
+            vec![scope.gateway.principal()],
+            vec![main.port.to_string()],
+        ));
     }
     let metrics = resolved.metrics.as_ref().filter(|_| scope.on.monitoring);
     if let Some(metrics) = metrics {
-        authorization.push(AuthorizationRule {
+        direct.push(AuthorizationRule {
             comment: "Prometheus, with or without a sidecar: only GET of the metrics path".into(),
             principals: Vec::new(),
             namespaces: vec![project.monitoring_namespace.clone()],
@@ -94,6 +95,39 @@ pub fn service_mesh(
             paths: vec![metrics.path.clone()],
         });
     }
+    let ambient = scope.on.ambient;
+    let waypoint = (ambient && resolved.has_service).then(|| builtin::WAYPOINT_NAME.to_string());
+    if ambient {
+        // ztunnel enforces L4 only, and an ALLOW rule it cannot read admits
+        // nothing: its rules keep principals, namespaces and ports. The
+        // ingress gateway and Prometheus reach the pods directly, not
+        // through the waypoint, so the metrics path cannot be enforced.
+        for rule in &mut direct {
+            if !rule.paths.is_empty() {
+                rule.comment = "Prometheus, with or without the mesh, to the metrics port (ztunnel sees no paths)".into();
+            }
+            rule.methods.clear();
+            rule.paths.clear();
+        }
+    }
+    let (authorization, ztunnel) = match &waypoint {
+        // Requests by Service name go through the waypoint, which enforces
+        // `calls` with the callers' own identities; ztunnel then sees the
+        // waypoint's identity.
+        Some(waypoint) => {
+            let mut ztunnel = Vec::new();
+            if !own_ports.is_empty() {
+                ztunnel.push(rule(
+                    "the namespace's waypoint, which enforces `calls`",
+                    vec![principal(scope.namespace, waypoint)],
+                    own_ports.clone(),
+                ));
+            }
+            ztunnel.extend(direct);
+            (callers_rule.into_iter().collect(), ztunnel)
+        }
+        None => (callers_rule.into_iter().chain(direct).collect(), Vec::new()),
+    };
     let canary_route = resolved.canary.as_ref().and_then(|_| {
         let main = resolved.ports.first()?;
         Some(HttpRoute {
@@ -115,5 +149,40 @@ pub fn service_mesh(
         // scrapes would be refused, so the metrics port alone stays PERMISSIVE.
         permissive_port: metrics.filter(|_| scope.mtls_strict).map(|m| m.port),
         canary_route,
+        ambient,
+        waypoint,
+        ztunnel,
+        service_entry: service_entry(&resolved.name, service),
     }
+}
+
+/// The ServiceEntry of a service's `egress` hosts, if it names any.
+fn service_entry(name: &str, service: &ServiceConfig) -> Option<ServiceEntry> {
+    let mut hosts: Vec<String> = service
+        .egress
+        .iter()
+        .flatten()
+        .filter_map(|rule| rule.host.clone())
+        .collect();
+    hosts.sort();
+    hosts.dedup();
+    if hosts.is_empty() {
+        return None;
+    }
+    let ports = crate::kinds::core::host_ports(service)
+        .into_iter()
+        .map(|number| {
+            let protocol = if number == 443 { "TLS" } else { "TCP" };
+            EntryPort {
+                number,
+                name: format!("{}-{number}", protocol.to_lowercase()),
+                protocol: protocol.into(),
+            }
+        })
+        .collect();
+    Some(ServiceEntry {
+        name: format!("{name}-egress"),
+        hosts,
+        ports,
+    })
 }

@@ -32,6 +32,10 @@ pub fn validate(config: &Config, problems: &mut Vec<Problem>) {
             problems.push(Problem::needs_mesh(&project.key("gateway"), None));
         }
     }
+    let meshed = config.environments.keys().any(|e| switches(config, e).mesh);
+    if config.project.mesh_mode.is_some() && !meshed && !config.environments.is_empty() {
+        problems.push(Problem::needs_mesh(&project.key("mesh_mode"), None));
+    }
     for (key, layer) in config.layers() {
         if let Some(RetrySetting::Policy(policy)) = layer.retries {
             check_retries(&key.key("retries"), policy, problems);
@@ -50,6 +54,9 @@ pub fn validate(config: &Config, problems: &mut Vec<Problem>) {
             if !on.mesh {
                 problems.push(Problem::needs_mesh(&key.key("gateway"), Some(name)));
             }
+        }
+        if environment.mesh_mode.is_some() && !on.mesh {
+            problems.push(Problem::needs_mesh(&key.key("mesh_mode"), Some(name)));
         }
         if on.mesh {
             let logging = logging_namespace(&config.project.name, name);
@@ -251,13 +258,19 @@ fn check_service_layers(
                     .map(|_| key.key("environments").key(environment))
             });
         let canary_key = own.or_else(|| service.canary.as_ref().map(|_| key.clone()));
-        if let Some(canary_key) = canary_key
-            && !switches(config, environment).mesh
-        {
-            problems.push(Problem::canary_without_mesh(
-                &canary_key.key("canary"),
-                environment,
-            ));
+        if let Some(canary_key) = canary_key {
+            let on = switches(config, environment);
+            if !on.mesh {
+                problems.push(Problem::canary_without_mesh(
+                    &canary_key.key("canary"),
+                    environment,
+                ));
+            } else if on.ambient {
+                problems.push(Problem::canary_in_ambient(
+                    &canary_key.key("canary"),
+                    environment,
+                ));
+            }
         }
     }
 }

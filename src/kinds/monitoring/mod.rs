@@ -59,7 +59,9 @@ impl Kind for Monitoring {
                 step.config,
                 step.name,
                 step.namespace,
-                step.on.mesh,
+                // The HTTP alerts and the PodMonitor read the sidecars' metrics,
+                // which ambient pods do not have.
+                step.on.mesh && !step.on.ambient,
                 &environment.services,
             ));
         }
