@@ -1,7 +1,7 @@
 //! The whole `kiln.toml`, and its `[project]` table.
 
 use super::{
-    CiSystem, Defaults, EnvironmentConfig, GitOps, IngressGateway, KilnSource, Layer,
+    CiSystem, Defaults, EnvironmentConfig, GitOps, IngressGateway, KilnSource, Layer, LocalRun,
     ServiceConfig, Tracing,
 };
 use crate::diagnostics::KeyPath;
@@ -69,6 +69,14 @@ pub struct Project {
     /// `kiln diff`. Without it, the job checks the generated files against
     /// `kiln.lock` with `sha256sum` only. Needs `ci`.
     pub kiln: Option<KilnSource>,
+    // Local development (issue 17).
+    /// `compose`: also write `compose.yaml` at the repo root, which runs the
+    /// services of `local_env` with `docker compose`, and a `.env.local`
+    /// skeleton for their secrets (names only, written once).
+    pub local: Option<LocalRun>,
+    /// The environment `compose.yaml` runs: its services, versions, `env`
+    /// and secrets. Default `dev`. Needs `local`.
+    pub local_env: Option<String>,
 }
 
 impl Config {

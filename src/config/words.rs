@@ -15,6 +15,16 @@ pub enum GitOps {
     Argocd,
 }
 
+/// How kiln runs the app on a developer's machine.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum LocalRun {
+    /// A `compose.yaml` at the repo root, for `docker compose`.
+    Compose,
+}
+
 /// When CI deploys an environment.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
@@ -133,6 +143,7 @@ macro_rules! words {
 
 words! {
     GitOps { Argocd => "argocd" }
+    LocalRun { Compose => "compose" }
     DeployOn { Push => "push", Tag => "tag" }
     CiSystem { Github => "github", Gitlab => "gitlab", Jenkins => "jenkins" }
     Mtls { Strict => "strict", Permissive => "permissive" }
@@ -170,6 +181,7 @@ mod tests {
     #[test]
     fn each_word_is_spelled_one_way() {
         same(GitOps::ALL, GitOps::as_str);
+        same(LocalRun::ALL, LocalRun::as_str);
         same(DeployOn::ALL, DeployOn::as_str);
         same(CiSystem::ALL, CiSystem::as_str);
         same(Mtls::ALL, Mtls::as_str);

@@ -10,6 +10,7 @@
 pub mod core;
 pub mod delivery;
 mod kind;
+pub mod local;
 pub mod logging;
 pub mod mesh;
 pub mod monitoring;
@@ -26,13 +27,14 @@ pub use kind::Explained;
 use kind::{EnvironmentStep, Kind, ServiceStep};
 
 /// Every kind, in order.
-static KINDS: [&dyn Kind; 6] = [
+static KINDS: [&dyn Kind; 7] = [
     &core::Core,
     &mesh::Mesh,
     &tracing::Tracing,
     &monitoring::Monitoring,
     &logging::Logging,
     &delivery::Delivery,
+    &local::Local,
 ];
 
 /// Every problem of `config` that its kinds' rules find, all at once.
@@ -75,7 +77,11 @@ pub fn resolve(config: &Config) -> Result<Model, Vec<Problem>> {
         environments.push(environment);
         problems.extend(found);
     }
-    let delivery = delivery::resolve(config, &environments);
+    let mut delivery = delivery::resolve(config, &environments);
+    if let Some(compose) = local::resolve(config, &environments, &mut problems) {
+        delivery.compose = Some(compose);
+        delivery.files.push(local::file());
+    }
     if problems.is_empty() {
         Ok(Model {
             project,

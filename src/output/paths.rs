@@ -13,6 +13,12 @@ pub const LOCK: &str = "kiln.lock";
 pub const JOURNAL: &str = "kiln.lock.pending";
 /// Prefix of the temporary files an atomic write renames into place.
 pub const TEMP_PREFIX: &str = ".kiln-";
+/// What runs the app locally with `docker compose` (`project.local`).
+pub const COMPOSE: &str = "compose.yaml";
+/// The secrets `compose.yaml` reads. kiln writes it once, when it is not
+/// there, and never again: it is not a generated path (`generated`), so no
+/// lock, cache or render can make kiln overwrite or delete it.
+pub const ENV_LOCAL: &str = ".env.local";
 /// The config, at the repo root.
 pub const CONFIG: &str = "kiln.toml";
 /// What the last build left, so that the next one can skip unchanged work.
@@ -144,7 +150,7 @@ pub fn generated(path: &str) -> Result<(), &'static str> {
         }
         ["services", service, "Dockerfile" | ".dockerignore"] => label(service),
         ["argocd", file] => file.strip_suffix(".yaml").is_some_and(label),
-        _ => path == DRIFT || CiSystem::ALL.iter().any(|system| ci_file(*system) == path),
+        _ => path == DRIFT || path == COMPOSE || CiSystem::ALL.iter().any(|system| ci_file(*system) == path),
     };
     if ok {
         Ok(())
@@ -199,6 +205,7 @@ mod tests {
             "Jenkinsfile",
             "argocd/prod.yaml",
             ".kiln/drift.sh",
+            "compose.yaml",
         ] {
             assert_eq!(generated(good), Ok(()), "{good}");
         }
@@ -206,6 +213,7 @@ mod tests {
             "kiln.toml",
             "kiln.lock",
             "kiln.lock.pending",
+            ".env.local",
             ".git/HEAD",
             ".kiln/templates/k8s/service.yaml.tera",
             ".kiln/cache/state",

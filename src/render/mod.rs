@@ -267,6 +267,10 @@ impl Renderer {
                 project,
                 application: &delivery.applications[i],
             }),
+            DeliveryContext::Compose => tera::Context::from_serialize(ComposeContext {
+                project,
+                compose: delivery.compose.as_ref(),
+            }),
         }
         .map_err(|err| template_error(&file.template, &err))?;
         let text = match file.format {
@@ -510,6 +514,12 @@ struct BuildContext<'a> {
 struct PipelineContext<'a> {
     project: &'a ProjectView,
     delivery: &'a Delivery,
+}
+
+#[derive(Serialize)]
+struct ComposeContext<'a> {
+    project: &'a ProjectView,
+    compose: Option<&'a crate::model::Compose>,
 }
 
 #[derive(Serialize)]
