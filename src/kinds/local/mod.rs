@@ -8,7 +8,7 @@
 
 mod problems;
 
-use super::kind::Kind;
+use super::kind::{Explained, Kind};
 use crate::config::{Config, Kind as ServiceKind, LocalRun};
 use crate::diagnostics::{KeyPath, Problem};
 use crate::model::{
@@ -43,6 +43,24 @@ impl Kind for Local {
             let known: Vec<&str> = config.environments.keys().map(String::as_str).collect();
             problems.push(Problem::unknown_local_env(&key, name, &known));
         }
+    }
+
+    fn explain(&self, config: &Config, environment: &Environment) -> Vec<Explained> {
+        let source = match (&config.project.local, &config.project.local_env) {
+            (None, _) => "not set".to_string(),
+            (Some(_), Some(_)) => "[project]".to_string(),
+            (Some(_), None) => "[project] (`local_env` built-in default `dev`)".to_string(),
+        };
+        let value = if local_env(config) == Some(environment.name.as_str()) {
+            format!("\"compose\" ({} runs this environment)", paths::COMPOSE)
+        } else {
+            "- (compose.yaml runs no environment, or another one)".to_string()
+        };
+        vec![Explained {
+            key: "local".into(),
+            value,
+            source,
+        }]
     }
 }
 
