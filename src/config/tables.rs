@@ -233,4 +233,10 @@ pub struct Tracing {
     /// (`1` is one request in a hundred, `0.5` one in two hundred). Default 1,
     /// Istio's own.
     pub sampling_percent: Option<f64>,
+    /// Where spans go: an OpenTelemetry collector in the cluster, as
+    /// `<service>.<namespace>:<port>` (`.svc` and `.svc.cluster.local` may
+    /// follow the namespace). Every pod is told it in `OTEL_*` variables and
+    /// may reach it; the Telemetry sends the sidecars' spans to the mesh's
+    /// `otel-tracing` provider.
+    pub collector: Option<String>,
 }

@@ -77,4 +77,17 @@ pub struct Tracing {
     pub name: String,
     /// `randomSamplingPercentage`, from 0 to 100.
     pub sampling_percent: f64,
+    /// The OpenTelemetry collector spans go to, when `tracing.collector` is set.
+    pub collector: Option<Collector>,
+}
+
+/// An OpenTelemetry collector in the cluster, as `tracing.collector` names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Collector {
+    /// As written: `otel-collector.observability`.
+    pub host: String,
+    pub namespace: String,
+    pub port: u16,
+    /// The mesh config's extension provider the Telemetry names.
+    pub provider: String,
 }

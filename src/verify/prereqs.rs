@@ -315,6 +315,22 @@ fn namespaces(model: &Model, env: &Environment, created: &BTreeSet<&str>) -> Vec
             },
         );
     }
+    if let Some(collector) = env.tracing.as_ref().and_then(|t| t.collector.as_ref()) {
+        add(
+            &collector.namespace,
+            Workload {
+                what: "otel-collector",
+                pods: Labels::new(),
+                service_account: None,
+                description: format!(
+                    "an OpenTelemetry collector at `{}`, taking OTLP on TCP {}, which every pod reaches; \
+                     the mesh config must define it as extension provider `{}` \
+                     (meshConfig.extensionProviders: opentelemetry, service and port the same)",
+                    collector.host, collector.port, collector.provider
+                ),
+            },
+        );
+    }
     needs
         .into_iter()
         .filter(|(name, _)| !created.contains(name.as_str()))
