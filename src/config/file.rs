@@ -1,7 +1,7 @@
 //! The whole `kiln.toml`, and its `[project]` table.
 
 use super::{
-    CiSystem, Defaults, EnvironmentConfig, GitOps, IngressGateway, KilnSource, Layer, LocalRun,
+    CiSystem, Defaults, EnvironmentConfig, ExternalSecrets, GitOps, IngressGateway, KilnSource, Layer, LocalRun,
     ServiceConfig, Tracing,
 };
 use crate::diagnostics::KeyPath;
@@ -77,6 +77,10 @@ pub struct Project {
     /// The environment `compose.yaml` runs: its services, versions, `env`
     /// and secrets. Default `dev`. Needs `local`.
     pub local_env: Option<String>,
+    // Secrets from a store (issue 17).
+    /// Where the Secrets that services' `secrets` reference come from: an
+    /// External Secrets Operator store, in every environment unless it says otherwise.
+    pub external_secrets: Option<ExternalSecrets>,
 }
 
 impl Config {

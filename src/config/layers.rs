@@ -4,6 +4,7 @@
 
 use super::whole::replicas_option;
 use super::{
+    ExternalSecrets,
     Alerts, Autoscale, Canary, DeployOn, Elasticsearch, IngressGateway, Mtls, RetrySetting, Tracing,
 };
 use schemars::JsonSchema;
@@ -94,6 +95,8 @@ layered! {
         pub gateway: Option<IngressGateway>,
         /// How the mesh traces this environment's requests; its keys win over `project.tracing`'s.
         pub tracing: Option<Tracing>,
+        /// Where this environment's Secrets come from; its keys win over `project.external_secrets`'s.
+        pub external_secrets: Option<ExternalSecrets>,
         /// Istio objects and sidecar injection here. Default `project.mesh`.
         pub mesh: Option<bool>,
         /// ServiceMonitors, PodMonitors and alert rules here. Default `project.monitoring`.

@@ -15,6 +15,7 @@ pub mod logging;
 pub mod mesh;
 pub mod monitoring;
 mod rules;
+mod secrets;
 mod tracing;
 
 use crate::config::{Config, Mtls};
@@ -27,10 +28,11 @@ pub use kind::Explained;
 use kind::{EnvironmentStep, Kind, ServiceStep};
 
 /// Every kind, in order.
-static KINDS: [&dyn Kind; 7] = [
+static KINDS: [&dyn Kind; 8] = [
     &core::Core,
     &mesh::Mesh,
     &tracing::Tracing,
+    &secrets::Secrets,
     &monitoring::Monitoring,
     &logging::Logging,
     &delivery::Delivery,

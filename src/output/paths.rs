@@ -62,6 +62,11 @@ pub fn service_of(path: &str) -> Option<&str> {
     Some(service)
 }
 
+/// The ExternalSecret of one Secret: `secrets/<secret>.yaml`, relative to `deploy/<env>`.
+pub fn secret_file(secret: &str) -> String {
+    format!("secrets/{secret}.yaml")
+}
+
 /// A mesh object of the environment as a whole: `mesh/<file>`, relative to `deploy/<env>`.
 pub fn mesh_file(file: &str) -> String {
     format!("mesh/{file}")

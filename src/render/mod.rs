@@ -342,6 +342,16 @@ impl Renderer {
                 templates,
             ));
         }
+        // One file per ExternalSecret, each seeing its own as `secret`.
+        for (i, secret) in env.external_secrets.iter().enumerate() {
+            let mut with = env_context.clone();
+            with.insert("secret", &env.external_secrets[i]);
+            files.push((
+                secret.file.clone(),
+                self.yaml_file(EXTERNAL_SECRET, &with)?,
+                vec![EXTERNAL_SECRET.to_string()],
+            ));
+        }
         Ok(files)
     }
 
@@ -515,6 +525,9 @@ struct PipelineContext<'a> {
     project: &'a ProjectView,
     delivery: &'a Delivery,
 }
+
+/// The template of each ExternalSecret (`kinds::secrets`).
+const EXTERNAL_SECRET: &str = "external-secrets/externalsecret.yaml.tera";
 
 #[derive(Serialize)]
 struct ComposeContext<'a> {

@@ -40,7 +40,32 @@ pub struct Prereqs {
     pub apis: Vec<Api>,
     pub namespaces: Vec<Namespace>,
     pub secrets: Vec<Secret>,
+    /// The External Secrets Operator stores the ExternalSecrets read from
+    /// (`external_secrets`); the Secrets they make are not in `secrets`.
+    pub secret_stores: Vec<SecretStore>,
     pub storage: Vec<Volume>,
+}
+
+/// A SecretStore or ClusterSecretStore that must exist and hold the values.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretStore {
+    /// `ClusterSecretStore` or `SecretStore`.
+    pub kind: &'static str,
+    pub name: String,
+    /// The namespace of a `SecretStore`; `null` for a `ClusterSecretStore`.
+    pub namespace: Option<String>,
+    /// Each remote key read, with the properties read of it.
+    pub remote_keys: Vec<RemoteKey>,
+}
+
+/// One remote key of a store and the properties an ExternalSecret reads.
+#[derive(Debug, Serialize)]
+pub struct RemoteKey {
+    pub key: String,
+    pub properties: Vec<String>,
+    /// The Secret it makes.
+    pub secret: String,
 }
 
 /// The custom resources of one API group the output uses.
@@ -149,6 +174,7 @@ fn environment(model: &Model, env: &Environment, rendered: &Rendered) -> Prereqs
         apis: apis(env),
         namespaces: namespaces(model, env, &created),
         secrets: secrets(env, &created),
+        secret_stores: secret_stores(env),
         storage: env
             .services
             .iter()
@@ -202,6 +228,7 @@ fn crds(rendered: &Rendered, path: &str) -> Vec<Crd> {
             provider: match group.as_str() {
                 "networking.istio.io" | "security.istio.io" | "telemetry.istio.io" => Some("istio"),
                 "monitoring.coreos.com" => Some("prometheus-operator"),
+                "external-secrets.io" => Some("external-secrets"),
                 _ => None,
             },
             // The `v1` APIs came with Istio 1.22, the `reset-before-request` retry with 1.23.
@@ -338,6 +365,30 @@ fn namespaces(model: &Model, env: &Environment, created: &BTreeSet<&str>) -> Vec
         .collect()
 }
 
+/// The stores of the environment's ExternalSecrets, each once.
+fn secret_stores(env: &Environment) -> Vec<SecretStore> {
+    let mut stores: BTreeMap<(&'static str, &str), Vec<RemoteKey>> = BTreeMap::new();
+    for secret in &env.external_secrets {
+        stores
+            .entry((secret.store_kind.as_str(), secret.store.as_str()))
+            .or_default()
+            .push(RemoteKey {
+                key: secret.remote_key.clone(),
+                properties: secret.keys.clone(),
+                secret: secret.name.clone(),
+            });
+    }
+    stores
+        .into_iter()
+        .map(|((kind, name), remote_keys)| SecretStore {
+            kind,
+            name: name.to_string(),
+            namespace: (kind == "SecretStore").then(|| env.namespace.clone()),
+            remote_keys,
+        })
+        .collect()
+}
+
 fn secrets(env: &Environment, created: &BTreeSet<&str>) -> Vec<Secret> {
     // (namespace, name) -> (type, keys, used by)
     type Found = (&'static str, BTreeSet<String>, BTreeSet<String>);
@@ -349,7 +400,9 @@ fn secrets(env: &Environment, created: &BTreeSet<&str>) -> Vec<Secret> {
         entry.1.extend(keys.iter().map(|k| (*k).to_string()));
         entry.2.insert(user.to_string());
     };
-    for service in &env.services {
+    // An ExternalSecret makes the services' Secrets: the store is listed instead.
+    let made = !env.external_secrets.is_empty();
+    for service in env.services.iter().filter(|_| !made) {
         let canary = service.canary.as_ref().map(|c| c.workload.as_ref());
         for workload in std::iter::once(service).chain(canary) {
             for secret in &workload.secrets {
@@ -479,6 +532,24 @@ fn environment_text(env: &Prereqs, out: &mut String) {
             line.push_str(&need.description);
             out.push_str(&line);
             out.push('\n');
+        }
+    }
+    for store in &env.secret_stores {
+        let place = match &store.namespace {
+            Some(namespace) => format!(" in {namespace}"),
+            None => String::new(),
+        };
+        out.push_str(&format!(
+            "\nthe {} `{}`{place} (External Secrets Operator), holding these keys and properties:\n",
+            store.kind, store.name
+        ));
+        for remote in &store.remote_keys {
+            out.push_str(&format!(
+                "  {}: {}, for Secret {}\n",
+                remote.key,
+                backticked(&remote.properties),
+                remote.secret
+            ));
         }
     }
     if !env.secrets.is_empty() {
