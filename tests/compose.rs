@@ -268,3 +268,245 @@ fn local_env_mistakes_are_located_all_at_once() {
         .fails_with(2)
         .stderr_has("unknown environment `dev` in `project.local`");
 }
+
+/// The shop example with a second key of `users-db`, read by another service.
+fn shop_with_keys() -> String {
+    format!(
+        "{}\n[services.orders.environments.prod]\nsecrets = {{ USERS_TOKEN = \"users-db:token\" }}\n",
+        shop()
+    )
+}
+
+/// Every `(Secret, key)` the workloads of `env` read, from the rendered manifests.
+fn referenced(repo: &Repo, env: &str) -> BTreeMap<String, BTreeSet<String>> {
+    let mut found: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (path, text) in repo.manifests() {
+        if !path.starts_with(&format!("deploy/{env}/services/")) {
+            continue;
+        }
+        let object: Value = serde_yaml::from_str(&text).unwrap();
+        let spec = match object["kind"].as_str() {
+            Some("CronJob") => &object["spec"]["jobTemplate"]["spec"]["template"]["spec"],
+            Some("Deployment" | "StatefulSet") => &object["spec"]["template"]["spec"],
+            _ => continue,
+        };
+        for container in spec["containers"].as_sequence().into_iter().flatten() {
+            for var in container["env"].as_sequence().into_iter().flatten() {
+                let reference = &var["valueFrom"]["secretKeyRef"];
+                if let (Some(name), Some(key)) = (reference["name"].as_str(), reference["key"].as_str()) {
+                    found.entry(name.into()).or_default().insert(key.into());
+                }
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn external_secrets_make_exactly_the_referenced_keys() {
+    let repo = built(&shop_with_keys());
+    for (env, remote) in [
+        ("dev", "dev-{secret}"),
+        ("staging", "shop/staging/{secret}"),
+        ("prod", "shop/prod/{secret}"),
+    ] {
+        let wanted = referenced(&repo, env);
+        assert!(!wanted.is_empty(), "{env}");
+        let mut made: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for (path, text) in repo.manifests() {
+            let object: Value = serde_yaml::from_str(&text).unwrap();
+            assert_ne!(object["kind"].as_str(), Some("Secret"), "{path}: kiln writes no Secret");
+            if !path.starts_with(&format!("deploy/{env}/"))
+                || object["kind"].as_str() != Some("ExternalSecret")
+            {
+                continue;
+            }
+            assert_eq!(object["apiVersion"].as_str(), Some("external-secrets.io/v1"));
+            let spec = &object["spec"];
+            let name = string(&spec["target"]["name"]);
+            assert_eq!(string(&object["metadata"]["name"]), name);
+            let file = path.rsplit('/').next().unwrap().to_string();
+            let kustomization = repo.read(&format!("deploy/{env}/kustomization.yaml"));
+            assert!(kustomization.contains(&format!("secrets/{file}")), "{env}: {file}");
+            for item in spec["data"].as_sequence().unwrap() {
+                let key = string(&item["secretKey"]);
+                assert_eq!(string(&item["remoteRef"]["property"]), key);
+                assert_eq!(string(&item["remoteRef"]["key"]), remote.replace("{secret}", &name));
+                assert!(made.entry(name.clone()).or_default().insert(key));
+            }
+        }
+        assert_eq!(made, wanted, "{env}");
+    }
+    // Only prod's orders reads `token`.
+    assert_eq!(referenced(&repo, "prod")["users-db"].len(), 2);
+    assert_eq!(referenced(&repo, "dev")["users-db"].len(), 1);
+}
+
+#[test]
+fn prereqs_list_the_store_instead_of_the_secrets() {
+    let repo = built(&shop_with_keys());
+    let run = repo.kiln(&["prereqs", "--format", "json"]).success();
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../docs/prereqs.schema.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    assert!(validator.is_valid(&report), "{report:#}");
+    for env in report["environments"].as_array().unwrap() {
+        let secrets: Vec<&str> = env["secrets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["name"].as_str().unwrap())
+            .collect();
+        assert!(!secrets.contains(&"users-db"), "{secrets:?}");
+        let stores = env["secretStores"].as_array().unwrap();
+        assert_eq!(stores.len(), 1, "{env:#}");
+        let (kind, name, namespace) = match env["environment"].as_str().unwrap() {
+            "dev" => ("SecretStore", "vault-dev", serde_json::json!("shop-dev")),
+            _ => ("ClusterSecretStore", "vault", serde_json::Value::Null),
+        };
+        assert_eq!(stores[0]["kind"], kind);
+        assert_eq!(stores[0]["name"], name);
+        assert_eq!(stores[0]["namespace"], namespace);
+    }
+    let prod = &report["environments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["environment"] == "prod")
+        .unwrap()["secretStores"][0]["remoteKeys"];
+    let prod = prod
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["secret"] == "users-db")
+        .unwrap();
+    assert_eq!(prod["key"], "shop/prod/users-db");
+    assert_eq!(prod["properties"], serde_json::json!(["token", "url"]));
+    // The Elasticsearch password is fluentd's, not a service's: still listed.
+    repo.kiln(&["prereqs", "prod"])
+        .success()
+        .stdout_has("the ClusterSecretStore `vault` (External Secrets Operator)")
+        .stdout_has("shop-logs in shop-prod-logging");
+}
+
+#[test]
+fn external_secrets_mistakes_are_located_all_at_once() {
+    let text = shop()
+        .replace(
+            "external_secrets = { store = \"vault\" }",
+            "external_secrets = { store = \"Vault_1\", path = \"{project}/{environment}/{secret}\" }",
+        )
+        .replace(
+            "path = \"dev-{secret}\"",
+            "path = \"dev-secrets\"",
+        );
+    let repo = Repo::with_config(&text);
+    let before = repo.files();
+    repo.kiln(&["build"])
+        .fails_with(2)
+        .stderr_has("`Vault_1` in `project.external_secrets.store` is not a Kubernetes object name")
+        .stderr_has("has a placeholder other than `{project}`, `{env}` and `{secret}`")
+        .stderr_has("`dev-secrets` in `environments.dev.external_secrets.path` has no `{secret}`")
+        .stderr_has("kiln.toml:")
+        .stderr_has("3 problems");
+    repo.assert_untouched(&before);
+    // A table of an environment with no store anywhere.
+    let text = shop()
+        .replace("external_secrets = { store = \"vault\" }\n", "")
+        .replace("[environments.staging]\n", "[environments.staging]\nexternal_secrets = { path = \"{secret}\" }\n");
+    Repo::with_config(&text)
+        .kiln(&["build"])
+        .fails_with(2)
+        .stderr_has("`environments.staging.external_secrets` names no `store` for environment `staging`");
+}
+
+#[test]
+fn a_collector_is_told_to_every_pod_and_reachable() {
+    let repo = built(&shop());
+    for (path, version) in [
+        ("deploy/prod/services/users/deployment.yaml", "1.4.2"),
+        ("deploy/prod/services/users/deployment-canary.yaml", "1.5.0"),
+        ("deploy/dev/services/orders/deployment.yaml", "2.1.0-rc.1"),
+    ] {
+        let object = repo.yaml(path);
+        let env: BTreeMap<String, String> = object["spec"]["template"]["spec"]["containers"][0]
+            ["env"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .filter(|v| v["value"].is_string())
+            .map(|v| (string(&v["name"]), string(&v["value"])))
+            .collect();
+        let environment = path.split('/').nth(1).unwrap();
+        let service = path.split('/').nth(3).unwrap();
+        assert_eq!(env["OTEL_SERVICE_NAME"], service, "{path}");
+        assert_eq!(env["OTEL_EXPORTER_OTLP_ENDPOINT"], "http://otel-collector.observability:4317");
+        assert_eq!(env["OTEL_EXPORTER_OTLP_PROTOCOL"], "grpc");
+        assert_eq!(
+            env["OTEL_RESOURCE_ATTRIBUTES"],
+            format!("deployment.environment={environment},service.version={version}")
+        );
+    }
+    // The cronjob's pods too.
+    let job = repo.read("deploy/prod/services/nightly-report/cronjob.yaml");
+    assert!(job.contains("OTEL_SERVICE_NAME"), "{job}");
+    // Every pod may reach the collector's namespace on its port, and no other.
+    let policy = repo.yaml("deploy/prod/namespace/networkpolicy-default-deny.yaml");
+    let rules = policy["spec"]["egress"].as_sequence().unwrap();
+    let to_collector: Vec<&Value> = rules
+        .iter()
+        .filter(|r| {
+            r["to"][0]["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"].as_str()
+                == Some("observability")
+        })
+        .collect();
+    assert_eq!(to_collector.len(), 1);
+    assert_eq!(to_collector[0]["ports"][0]["port"].as_u64(), Some(4317));
+    assert!(to_collector[0]["to"][0].get("podSelector").is_none());
+    // The sidecars' spans go to the provider the mesh config must define.
+    let telemetry = repo.yaml("deploy/prod/mesh/telemetry.yaml");
+    assert_eq!(
+        telemetry["spec"]["tracing"][0]["providers"][0]["name"].as_str(),
+        Some("otel-tracing")
+    );
+    assert_eq!(
+        telemetry["spec"]["tracing"][0]["randomSamplingPercentage"].as_f64(),
+        Some(0.5)
+    );
+    repo.kiln(&["prereqs", "prod"])
+        .success()
+        .stdout_has("extension provider `otel-tracing`");
+}
+
+#[test]
+fn a_collector_outside_the_cluster_form_is_refused_at_its_key() {
+    for bad in [
+        "otel-collector:4317",
+        "otel-collector.observability",
+        "otel-collector.observability:0",
+        "otel-collector.observability:70000",
+        "https://otel-collector.observability:4317",
+        "otel.example.com:4317",
+    ] {
+        let text = shop().replace(
+            "collector = \"otel-collector.observability:4317\"",
+            &format!("collector = \"{bad}\""),
+        );
+        Repo::with_config(&text)
+            .kiln(&["check"])
+            .fails_with(2)
+            .stderr_has(&format!(
+                "`{bad}` in `project.tracing.collector` is not a collector in the cluster"
+            ))
+            .stderr_has("kiln.toml:");
+    }
+    let text = shop().replace(
+        "collector = \"otel-collector.observability:4317\"",
+        "collector = \"otel-collector.observability.svc.cluster.local:4318\"",
+    );
+    let repo = built(&text);
+    assert!(repo
+        .read("deploy/prod/services/users/deployment.yaml")
+        .contains("http/protobuf"));
+}
