@@ -29,9 +29,10 @@ fn services(compose: &Value) -> &serde_yaml::Mapping {
 }
 
 fn string(value: &Value) -> String {
-    value.as_str().map(str::to_string).unwrap_or_else(|| {
-        serde_yaml::to_string(value).unwrap().trim().to_string()
-    })
+    value
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| serde_yaml::to_string(value).unwrap().trim().to_string())
 }
 
 /// The readiness probe of `service` in `deploy/dev`, and its container's ports by name.
@@ -84,7 +85,10 @@ fn depends_on_is_calls_each_waiting_for_readiness() {
         for (companion, condition) in &waits {
             // Every callee here has a probe: its companion must be healthy.
             assert_eq!(condition, "service_healthy", "{name} → {companion}");
-            assert!(services(&compose).contains_key(companion.as_str()), "{companion}");
+            assert!(
+                services(&compose).contains_key(companion.as_str()),
+                "{companion}"
+            );
         }
         checked += calls.len();
     }
@@ -117,7 +121,10 @@ fn healthchecks_ask_what_the_readiness_probes_ask() {
             let tcp = &probe["tcpSocket"];
             let port = ports[&string(&tcp["port"])];
             assert_eq!(&test[..3], ["CMD", "nc", "-z"], "{service}");
-            assert_eq!(&test[test.len() - 2..], [service.to_string(), port.to_string()]);
+            assert_eq!(
+                &test[test.len() - 2..],
+                [service.to_string(), port.to_string()]
+            );
         }
         assert_eq!(
             string(&check["interval"]),
@@ -127,8 +134,14 @@ fn healthchecks_ask_what_the_readiness_probes_ask() {
             string(&check["timeout"]),
             format!("{}s", probe["timeoutSeconds"].as_u64().unwrap())
         );
-        assert_eq!(check["retries"].as_u64(), probe["failureThreshold"].as_u64());
-        assert_eq!(string(&companion["depends_on"][service]["condition"]), "service_started");
+        assert_eq!(
+            check["retries"].as_u64(),
+            probe["failureThreshold"].as_u64()
+        );
+        assert_eq!(
+            string(&companion["depends_on"][service]["condition"]),
+            "service_started"
+        );
         seen += 1;
     }
     assert_eq!(seen, 3);
@@ -147,7 +160,10 @@ fn ports_are_published_on_loopback_each_host_port_once() {
     for (name, service) in services(&compose) {
         for port in service["ports"].as_sequence().into_iter().flatten() {
             assert_eq!(port["host_ip"].as_str(), Some("127.0.0.1"), "{name:?}");
-            assert!(hosts.insert(port["published"].as_u64().unwrap()), "{name:?}");
+            assert!(
+                hosts.insert(port["published"].as_u64().unwrap()),
+                "{name:?}"
+            );
             targets.insert((string(name), port["target"].as_u64().unwrap()));
         }
     }
@@ -169,7 +185,9 @@ fn no_secret_value_is_written_and_env_local_is_written_once() {
     let users = &services(&compose)["users"]["environment"];
     assert_eq!(
         users["DATABASE_URL"].as_str(),
-        Some("${USERS_DB__URL:?set USERS_DB__URL in .env.local and run docker compose --env-file .env.local}")
+        Some(
+            "${USERS_DB__URL:?set USERS_DB__URL in .env.local and run docker compose --env-file .env.local}"
+        )
     );
     let orders = &services(&compose)["orders"]["environment"];
     assert!(string(&orders["DB_PASSWORD"]).starts_with("${ORDERS_DB__PASSWORD:?"));
@@ -186,11 +204,20 @@ fn no_secret_value_is_written_and_env_local_is_written_once() {
     assert!(repo.read("kiln.lock").contains("compose.yaml"));
 
     // The developer's values stay, through builds and a change of kiln.toml.
-    repo.write(".env.local", "USERS_DB__URL=postgres://me@localhost/users\n");
+    repo.write(
+        ".env.local",
+        "USERS_DB__URL=postgres://me@localhost/users\n",
+    );
     repo.kiln(&["build"]).success();
-    repo.write("kiln.toml", &shop().replace("LOG_LEVEL = \"info\"", "LOG_LEVEL = \"debug\""));
+    repo.write(
+        "kiln.toml",
+        &shop().replace("LOG_LEVEL = \"info\"", "LOG_LEVEL = \"debug\""),
+    );
     repo.kiln(&["build"]).success();
-    assert_eq!(repo.read(".env.local"), "USERS_DB__URL=postgres://me@localhost/users\n");
+    assert_eq!(
+        repo.read(".env.local"),
+        "USERS_DB__URL=postgres://me@localhost/users\n"
+    );
     // Removed, it is written again; warned about while git would keep it.
     std::fs::remove_file(repo.path().join(".env.local")).unwrap();
     repo.kiln(&["build"])
@@ -253,8 +280,14 @@ fn local_env_mistakes_are_located_all_at_once() {
 
     let text = include_str!("../examples/shop/kiln.toml")
         .replace("local = \"compose\"\n", "")
-        .replace("team = \"commerce\"\n", "team = \"commerce\"\nlocal_env = \"prod\"\n")
-        .replace("version = \"0.3.0\"", "version = \"0.3.0\"\ncalls = [\"ordrs\"]");
+        .replace(
+            "team = \"commerce\"\n",
+            "team = \"commerce\"\nlocal_env = \"prod\"\n",
+        )
+        .replace(
+            "version = \"0.3.0\"",
+            "version = \"0.3.0\"\ncalls = [\"ordrs\"]",
+        );
     Repo::with_config(&text)
         .kiln(&["build"])
         .fails_with(2)
@@ -293,7 +326,9 @@ fn referenced(repo: &Repo, env: &str) -> BTreeMap<String, BTreeSet<String>> {
         for container in spec["containers"].as_sequence().into_iter().flatten() {
             for var in container["env"].as_sequence().into_iter().flatten() {
                 let reference = &var["valueFrom"]["secretKeyRef"];
-                if let (Some(name), Some(key)) = (reference["name"].as_str(), reference["key"].as_str()) {
+                if let (Some(name), Some(key)) =
+                    (reference["name"].as_str(), reference["key"].as_str())
+                {
                     found.entry(name.into()).or_default().insert(key.into());
                 }
             }
@@ -315,23 +350,36 @@ fn external_secrets_make_exactly_the_referenced_keys() {
         let mut made: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for (path, text) in repo.manifests() {
             let object: Value = serde_yaml::from_str(&text).unwrap();
-            assert_ne!(object["kind"].as_str(), Some("Secret"), "{path}: kiln writes no Secret");
+            assert_ne!(
+                object["kind"].as_str(),
+                Some("Secret"),
+                "{path}: kiln writes no Secret"
+            );
             if !path.starts_with(&format!("deploy/{env}/"))
                 || object["kind"].as_str() != Some("ExternalSecret")
             {
                 continue;
             }
-            assert_eq!(object["apiVersion"].as_str(), Some("external-secrets.io/v1"));
+            assert_eq!(
+                object["apiVersion"].as_str(),
+                Some("external-secrets.io/v1")
+            );
             let spec = &object["spec"];
             let name = string(&spec["target"]["name"]);
             assert_eq!(string(&object["metadata"]["name"]), name);
             let file = path.rsplit('/').next().unwrap().to_string();
             let kustomization = repo.read(&format!("deploy/{env}/kustomization.yaml"));
-            assert!(kustomization.contains(&format!("secrets/{file}")), "{env}: {file}");
+            assert!(
+                kustomization.contains(&format!("secrets/{file}")),
+                "{env}: {file}"
+            );
             for item in spec["data"].as_sequence().unwrap() {
                 let key = string(&item["secretKey"]);
                 assert_eq!(string(&item["remoteRef"]["property"]), key);
-                assert_eq!(string(&item["remoteRef"]["key"]), remote.replace("{secret}", &name));
+                assert_eq!(
+                    string(&item["remoteRef"]["key"]),
+                    remote.replace("{secret}", &name)
+                );
                 assert!(made.entry(name.clone()).or_default().insert(key));
             }
         }
@@ -414,11 +462,16 @@ fn external_secrets_mistakes_are_located_all_at_once() {
     // A table of an environment with no store anywhere.
     let text = shop()
         .replace("external_secrets = { store = \"vault\" }\n", "")
-        .replace("[environments.staging]\n", "[environments.staging]\nexternal_secrets = { path = \"{secret}\" }\n");
+        .replace(
+            "[environments.staging]\n",
+            "[environments.staging]\nexternal_secrets = { path = \"{secret}\" }\n",
+        );
     Repo::with_config(&text)
         .kiln(&["build"])
         .fails_with(2)
-        .stderr_has("`environments.staging.external_secrets` names no `store` for environment `staging`");
+        .stderr_has(
+            "`environments.staging.external_secrets` names no `store` for environment `staging`",
+        );
 }
 
 #[test]
@@ -430,18 +483,21 @@ fn a_collector_is_told_to_every_pod_and_reachable() {
         ("deploy/dev/services/orders/deployment.yaml", "2.1.0-rc.1"),
     ] {
         let object = repo.yaml(path);
-        let env: BTreeMap<String, String> = object["spec"]["template"]["spec"]["containers"][0]
-            ["env"]
-            .as_sequence()
-            .unwrap()
-            .iter()
-            .filter(|v| v["value"].is_string())
-            .map(|v| (string(&v["name"]), string(&v["value"])))
-            .collect();
+        let env: BTreeMap<String, String> =
+            object["spec"]["template"]["spec"]["containers"][0]["env"]
+                .as_sequence()
+                .unwrap()
+                .iter()
+                .filter(|v| v["value"].is_string())
+                .map(|v| (string(&v["name"]), string(&v["value"])))
+                .collect();
         let environment = path.split('/').nth(1).unwrap();
         let service = path.split('/').nth(3).unwrap();
         assert_eq!(env["OTEL_SERVICE_NAME"], service, "{path}");
-        assert_eq!(env["OTEL_EXPORTER_OTLP_ENDPOINT"], "http://otel-collector.observability:4317");
+        assert_eq!(
+            env["OTEL_EXPORTER_OTLP_ENDPOINT"],
+            "http://otel-collector.observability:4317"
+        );
         assert_eq!(env["OTEL_EXPORTER_OTLP_PROTOCOL"], "grpc");
         assert_eq!(
             env["OTEL_RESOURCE_ATTRIBUTES"],
@@ -506,7 +562,8 @@ fn a_collector_outside_the_cluster_form_is_refused_at_its_key() {
         "collector = \"otel-collector.observability.svc.cluster.local:4318\"",
     );
     let repo = built(&text);
-    assert!(repo
-        .read("deploy/prod/services/users/deployment.yaml")
-        .contains("http/protobuf"));
+    assert!(
+        repo.read("deploy/prod/services/users/deployment.yaml")
+            .contains("http/protobuf")
+    );
 }

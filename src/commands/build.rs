@@ -100,8 +100,13 @@ fn seed_env_local(
     let created = files::create_once(dir, paths::ENV_LOCAL, skeleton.as_bytes())
         .map_err(|failure| failure.at(paths::ENV_LOCAL, &full))?;
     if created {
-        writeln!(out, "{:<9}  {} (names only: fill in the values)", "created", paths::ENV_LOCAL)
-            .map_err(io(dir))?;
+        writeln!(
+            out,
+            "{:<9}  {} (names only: fill in the values)",
+            "created",
+            paths::ENV_LOCAL
+        )
+        .map_err(io(dir))?;
     }
     warn_unignored(dir, warn)
 }
@@ -113,7 +118,12 @@ fn warn_unignored(dir: &Path, warn: &mut dyn Write) -> Result<(), Error> {
         Ok(Some(contents)) => String::from_utf8_lossy(&contents.bytes)
             .lines()
             .map(str::trim)
-            .any(|line| matches!(line, ".env.local" | "/.env.local" | ".env*" | "/.env*" | "*.local")),
+            .any(|line| {
+                matches!(
+                    line,
+                    ".env.local" | "/.env.local" | ".env*" | "/.env*" | "*.local"
+                )
+            }),
         _ => false,
     };
     if !ignored {

@@ -1,8 +1,8 @@
 //! The whole `kiln.toml`, and its `[project]` table.
 
 use super::{
-    CiSystem, Defaults, EnvironmentConfig, ExternalSecrets, GitOps, IngressGateway, KilnSource, Layer, LocalRun,
-    ServiceConfig, Tracing,
+    CiSystem, Defaults, EnvironmentConfig, ExternalSecrets, GitOps, IngressGateway, KilnSource,
+    Layer, LocalRun, ServiceConfig, Tracing,
 };
 use crate::diagnostics::KeyPath;
 use schemars::JsonSchema;

@@ -4,8 +4,8 @@
 
 use super::whole::replicas_option;
 use super::{
-    ExternalSecrets,
-    Alerts, Autoscale, Canary, DeployOn, Elasticsearch, IngressGateway, Mtls, RetrySetting, Tracing,
+    Alerts, Autoscale, Canary, DeployOn, Elasticsearch, ExternalSecrets, IngressGateway, Mtls,
+    RetrySetting, Tracing,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

@@ -63,14 +63,15 @@ fn collector(config: &Config, environment: &str) -> Option<Collector> {
 /// `<service>.<namespace>[.svc[.cluster.local]]:<port>`: its namespace and port.
 fn parse_collector(text: &str) -> Option<(String, u16)> {
     let (host, port) = text.rsplit_once(':')?;
-    let port: u16 = port.parse().ok().filter(|p| *p > 0 && !port.starts_with('0'))?;
+    let port: u16 = port
+        .parse()
+        .ok()
+        .filter(|p| *p > 0 && !port.starts_with('0'))?;
     let labels: Vec<&str> = host.split('.').collect();
-    let in_cluster = match labels.as_slice() {
-        [_, _] => true,
-        [_, _, "svc"] => true,
-        [_, _, "svc", "cluster", "local"] => true,
-        _ => false,
-    };
+    let in_cluster = matches!(
+        labels.as_slice(),
+        [_, _] | [_, _, "svc"] | [_, _, "svc", "cluster", "local"]
+    );
     let dns = |l: &&str| crate::grammar::names::is_dns_label(l, 63);
     (in_cluster && labels.iter().all(dns)).then(|| (labels[1].to_string(), port))
 }
@@ -152,7 +153,11 @@ impl Kind for Tracing {
             ),
         };
         let [own, wide] = tables(config, &environment.name);
-        let collector = match environment.tracing.as_ref().and_then(|t| t.collector.as_ref()) {
+        let collector = match environment
+            .tracing
+            .as_ref()
+            .and_then(|t| t.collector.as_ref())
+        {
             None => Explained {
                 key: "tracing.collector".into(),
                 value: "- (spans go to the mesh's default tracing provider)".into(),

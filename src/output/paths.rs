@@ -155,7 +155,11 @@ pub fn generated(path: &str) -> Result<(), &'static str> {
         }
         ["services", service, "Dockerfile" | ".dockerignore"] => label(service),
         ["argocd", file] => file.strip_suffix(".yaml").is_some_and(label),
-        _ => path == DRIFT || path == COMPOSE || CiSystem::ALL.iter().any(|system| ci_file(*system) == path),
+        _ => {
+            path == DRIFT
+                || path == COMPOSE
+                || CiSystem::ALL.iter().any(|system| ci_file(*system) == path)
+        }
     };
     if ok {
         Ok(())

@@ -12,8 +12,8 @@ use super::kind::{Explained, Kind};
 use crate::config::{Config, Kind as ServiceKind, LocalRun};
 use crate::diagnostics::{KeyPath, Problem};
 use crate::model::{
-    Compose, ComposeService, DeliveryContext, DeliveryFile, Environment, FileFormat,
-    LocalVariable, Mount, ProbeKind, Probes, Published, Readiness, Service, Wait,
+    Compose, ComposeService, DeliveryContext, DeliveryFile, Environment, FileFormat, LocalVariable,
+    Mount, ProbeKind, Probes, Published, Readiness, Service, Wait,
 };
 use crate::output::paths;
 use std::collections::{BTreeMap, BTreeSet};
@@ -219,12 +219,14 @@ fn variables(environment: &Environment, problems: &mut Vec<Problem>) -> Vec<Loca
     for service in &environment.services {
         for secret in &service.secrets {
             let name = variable_name(&secret.secret, &secret.key);
-            let variable = by_name.entry(name.clone()).or_insert_with(|| LocalVariable {
-                name: name.clone(),
-                secret: secret.secret.clone(),
-                key: secret.key.clone(),
-                services: Vec::new(),
-            });
+            let variable = by_name
+                .entry(name.clone())
+                .or_insert_with(|| LocalVariable {
+                    name: name.clone(),
+                    secret: secret.secret.clone(),
+                    key: secret.key.clone(),
+                    services: Vec::new(),
+                });
             if (variable.secret.as_str(), variable.key.as_str())
                 != (secret.secret.as_str(), secret.key.as_str())
             {
