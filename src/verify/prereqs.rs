@@ -42,30 +42,8 @@ pub struct Prereqs {
     pub secrets: Vec<Secret>,
     /// The External Secrets Operator stores the ExternalSecrets read from
     /// (`external_secrets`); the Secrets they make are not in `secrets`.
-    pub secret_stores: Vec<SecretStore>,
+    pub secret_stores: Vec<super::stores::SecretStore>,
     pub storage: Vec<Volume>,
-}
-
-/// A SecretStore or ClusterSecretStore that must exist and hold the values.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SecretStore {
-    /// `ClusterSecretStore` or `SecretStore`.
-    pub kind: &'static str,
-    pub name: String,
-    /// The namespace of a `SecretStore`; `null` for a `ClusterSecretStore`.
-    pub namespace: Option<String>,
-    /// Each remote key read, with the properties read of it.
-    pub remote_keys: Vec<RemoteKey>,
-}
-
-/// One remote key of a store and the properties an ExternalSecret reads.
-#[derive(Debug, Serialize)]
-pub struct RemoteKey {
-    pub key: String,
-    pub properties: Vec<String>,
-    /// The Secret it makes.
-    pub secret: String,
 }
 
 /// The custom resources of one API group the output uses.
@@ -174,7 +152,7 @@ fn environment(model: &Model, env: &Environment, rendered: &Rendered) -> Prereqs
         apis: apis(env),
         namespaces: namespaces(model, env, &created),
         secrets: secrets(env, &created),
-        secret_stores: secret_stores(env),
+        secret_stores: super::stores::secret_stores(env),
         storage: env
             .services
             .iter()
@@ -362,30 +340,6 @@ fn namespaces(model: &Model, env: &Environment, created: &BTreeSet<&str>) -> Vec
         .into_iter()
         .filter(|(name, _)| !created.contains(name.as_str()))
         .map(|(name, needs)| Namespace { name, needs })
-        .collect()
-}
-
-/// The stores of the environment's ExternalSecrets, each once.
-fn secret_stores(env: &Environment) -> Vec<SecretStore> {
-    let mut stores: BTreeMap<(&'static str, &str), Vec<RemoteKey>> = BTreeMap::new();
-    for secret in &env.external_secrets {
-        stores
-            .entry((secret.store_kind.as_str(), secret.store.as_str()))
-            .or_default()
-            .push(RemoteKey {
-                key: secret.remote_key.clone(),
-                properties: secret.keys.clone(),
-                secret: secret.name.clone(),
-            });
-    }
-    stores
-        .into_iter()
-        .map(|((kind, name), remote_keys)| SecretStore {
-            kind,
-            name: name.to_string(),
-            namespace: (kind == "SecretStore").then(|| env.namespace.clone()),
-            remote_keys,
-        })
         .collect()
 }
 
