@@ -79,6 +79,9 @@ pub struct Generated {
     pub rendered: Rendered,
     pub sources: Sources,
     pub stats: Stats,
+    /// What `.env.local` holds when kiln first writes it (`project.local`):
+    /// names only. Never part of `rendered`: kiln does not own the file.
+    pub env_local: Option<String>,
 }
 
 /// load → presets → validate: the config as `resolve` sees it.
@@ -179,9 +182,15 @@ pub fn generate_with(
         services: config.services.len(),
         drift_without_kiln: !config.project.ci.is_empty() && config.project.kiln.is_none(),
     };
+    let env_local = model
+        .delivery
+        .compose
+        .as_ref()
+        .map(kinds::local::env_skeleton);
     Ok(Generated {
         rendered,
         sources,
         stats,
+        env_local,
     })
 }

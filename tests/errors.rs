@@ -735,7 +735,7 @@ fn every_unknown_key_is_reported_at_once() {
         "error: unknown key `project.colour`\n --> kiln.toml:4:1\n  |\n4 | colour = \"blue\"\n  | ^^^^^^\n  \
          = hint: expected one of `name`, `registry`, `team`, `ci`, `monitoring_namespace`, \
          `mesh_namespace`, `gateway`, `tracing`, `mesh`, `mesh_mode`, `monitoring`, `logging`, `gitops`, `repo_url`, \
-         `branch`, `kiln`\n\n\
+         `branch`, `kiln`, `local`, `local_env`, `external_secrets`\n\n\
          error: unknown key `environments.dev.replica`\n --> kiln.toml:7:1\n  |\n7 | replica = 2\n  \
          | ^^^^^^^\n  = hint: did you mean `replicas`?\n\n\
          error: unknown key `services.api.prot`\n  --> kiln.toml:13:1\n   |\n13 | prot = 1\n   \

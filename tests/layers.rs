@@ -620,14 +620,14 @@ fn tracing_writes_a_telemetry_per_environment_with_its_sampling() {
         .success();
     assert!(
         run.stdout
-            .ends_with("tracing.sampling_percent = 100  # [environments.prod]\n"),
+            .contains("tracing.sampling_percent = 100  # [environments.prod]\n"),
         "{}",
         run.stdout
     );
     let run = repo.kiln(&["explain", "dev", "users", "tracing"]).success();
     assert!(
         run.stdout
-            .ends_with("tracing.sampling_percent = 2.5  # [project]\n"),
+            .contains("tracing.sampling_percent = 2.5  # [project]\n"),
         "{}",
         run.stdout
     );

@@ -11,6 +11,7 @@ mod build;
 mod cache;
 mod cli;
 mod cluster;
+mod compose;
 mod crash;
 mod crosscheck;
 mod custom;

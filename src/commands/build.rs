@@ -3,7 +3,7 @@
 use super::repo::{Listings, io, override_texts, read_source, texts};
 use crate::diagnostics::Error;
 use crate::output::plan::{self, Action};
-use crate::output::{cache, write};
+use crate::output::{cache, files, paths, write};
 use crate::pipeline::{Generated, generate_with_lock};
 use std::io::Write;
 use std::path::Path;
@@ -24,15 +24,29 @@ pub fn build(
         Some(write::lock_repo(dir)?)
     };
     let inputs = cache::inputs(&source, override_texts(dir).as_deref().map(texts));
-    if let Some(files) = inputs.as_deref().and_then(|i| cache::settled(dir, i)) {
+    // A settled build renders nothing, so it could not write a missing `.env.local`.
+    let env_local_missing = matches!(files::exists(dir, paths::COMPOSE), Ok(true))
+        && matches!(files::exists(dir, paths::ENV_LOCAL), Ok(false));
+    if let Some(files) = inputs
+        .as_deref()
+        .filter(|_| !env_local_missing)
+        .and_then(|i| cache::settled(dir, i))
+    {
         if let Some(repo) = &repo_lock {
             write::sweep_leftovers(dir, repo);
         }
-        return report_plan(dir, &files, dry_run, verbose, out);
+        report_plan(dir, &files, dry_run, verbose, out)?;
+        if matches!(files::exists(dir, paths::COMPOSE), Ok(true)) {
+            warn_unignored(dir, warn)?;
+        }
+        return Ok(());
     }
     let (
         Generated {
-            rendered, sources, ..
+            rendered,
+            sources,
+            env_local,
+            ..
         },
         lock,
         recovering,
@@ -70,8 +84,63 @@ pub fn build(
     }
     report_plan(dir, &plan.files, false, verbose, out)?;
     listings.warn(warn);
+    if let Some(skeleton) = env_local {
+        seed_env_local(dir, &skeleton, out, warn)?;
+    }
     Ok(())
 }
+
+/// Writes the `.env.local` skeleton when there is none (never over one).
+fn seed_env_local(
+    dir: &Path,
+    skeleton: &str,
+    out: &mut dyn Write,
+    warn: &mut dyn Write,
+) -> Result<(), Error> {
+    let full = dir.join(paths::ENV_LOCAL);
+    let created = files::create_once(dir, paths::ENV_LOCAL, skeleton.as_bytes())
+        .map_err(|failure| failure.at(paths::ENV_LOCAL, &full))?;
+    if created {
+        writeln!(
+            out,
+            "{:<9}  {} (names only: fill in the values)",
+            "created",
+            paths::ENV_LOCAL
+        )
+        .map_err(io(dir))?;
+    }
+    warn_unignored(dir, warn)
+}
+
+/// Warns, on every build, while `.gitignore` does not keep `.env.local`
+/// out of git: kiln does not edit the user's `.gitignore`.
+fn warn_unignored(dir: &Path, warn: &mut dyn Write) -> Result<(), Error> {
+    let ignored = match files::read(dir, ".gitignore", MAX_GITIGNORE_BYTES) {
+        Ok(Some(contents)) => String::from_utf8_lossy(&contents.bytes)
+            .lines()
+            .map(str::trim)
+            .any(|line| {
+                matches!(
+                    line,
+                    ".env.local" | "/.env.local" | ".env*" | "/.env*" | "*.local"
+                )
+            }),
+        _ => false,
+    };
+    if !ignored {
+        writeln!(
+            warn,
+            "warning: `{}` is not in .gitignore; add the line `/{}` so that its secrets never reach git",
+            paths::ENV_LOCAL,
+            paths::ENV_LOCAL
+        )
+        .map_err(io(dir))?;
+    }
+    Ok(())
+}
+
+/// The most of `.gitignore` kiln reads to see whether it lists `.env.local`.
+const MAX_GITIGNORE_BYTES: u64 = 1 << 20;
 
 /// Prints what a build did, or with `dry_run` what it would do, file by file.
 fn report_plan(

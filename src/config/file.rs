@@ -1,8 +1,8 @@
 //! The whole `kiln.toml`, and its `[project]` table.
 
 use super::{
-    CiSystem, Defaults, EnvironmentConfig, GitOps, IngressGateway, KilnSource, Layer, MeshMode,
-    ServiceConfig, Tracing,
+    CiSystem, Defaults, EnvironmentConfig, ExternalSecrets, GitOps, IngressGateway, KilnSource,
+    Layer, LocalRun, MeshMode, ServiceConfig, Tracing,
 };
 use crate::diagnostics::KeyPath;
 use schemars::JsonSchema;
@@ -72,6 +72,18 @@ pub struct Project {
     /// `kiln diff`. Without it, the job checks the generated files against
     /// `kiln.lock` with `sha256sum` only. Needs `ci`.
     pub kiln: Option<KilnSource>,
+    // Local development (issue 17).
+    /// `compose`: also write `compose.yaml` at the repo root, which runs the
+    /// services of `local_env` with `docker compose`, and a `.env.local`
+    /// skeleton for their secrets (names only, written once).
+    pub local: Option<LocalRun>,
+    /// The environment `compose.yaml` runs: its services, versions, `env`
+    /// and secrets. Default `dev`. Needs `local`.
+    pub local_env: Option<String>,
+    // Secrets from a store (issue 17).
+    /// Where the Secrets that services' `secrets` reference come from: an
+    /// External Secrets Operator store, in every environment unless it says otherwise.
+    pub external_secrets: Option<ExternalSecrets>,
 }
 
 impl Config {

@@ -4,7 +4,7 @@
 
 use super::whole::replicas_option;
 use super::{
-    Alerts, Autoscale, Canary, DeployOn, Elasticsearch, IngressGateway, MeshMode, Mtls,
+    Alerts, Autoscale, Canary, DeployOn, Elasticsearch, ExternalSecrets, IngressGateway, MeshMode, Mtls,
     RetrySetting, Tracing,
 };
 use schemars::JsonSchema;
@@ -95,6 +95,8 @@ layered! {
         pub gateway: Option<IngressGateway>,
         /// How the mesh traces this environment's requests; its keys win over `project.tracing`'s.
         pub tracing: Option<Tracing>,
+        /// Where this environment's Secrets come from; its keys win over `project.external_secrets`'s.
+        pub external_secrets: Option<ExternalSecrets>,
         /// Istio objects and sidecar injection here. Default `project.mesh`.
         pub mesh: Option<bool>,
         /// How the mesh carries traffic here: `sidecar` or `ambient`. Default `project.mesh_mode`.

@@ -6,7 +6,7 @@ use super::whole::{
     ejection_percent_option, latency_ms_option, pods, port, port_option, volume_percent_option,
     weight,
 };
-use super::{RetryOn, Scheme};
+use super::{RetryOn, Scheme, StoreKind};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -238,4 +238,28 @@ pub struct Tracing {
     /// (`1` is one request in a hundred, `0.5` one in two hundred). Default 1,
     /// Istio's own.
     pub sampling_percent: Option<f64>,
+    /// Where spans go: an OpenTelemetry collector in the cluster, as
+    /// `<service>.<namespace>:<port>` (`.svc` and `.svc.cluster.local` may
+    /// follow the namespace). Every pod is told it in `OTEL_*` variables and
+    /// may reach it; the Telemetry sends the sidecars' spans to the mesh's
+    /// `otel-tracing` provider.
+    pub collector: Option<String>,
+}
+
+/// `external_secrets = { store, store_kind, path }`: the Secrets that
+/// services' `secrets` reference come from an External Secrets Operator
+/// store, one ExternalSecret each. In `[project]` (every environment) and
+/// `[environments.E]` (that one; its keys win over the project's, key by key).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExternalSecrets {
+    /// Name of the SecretStore or ClusterSecretStore to read from. Required
+    /// in the project's table or the environment's.
+    pub store: Option<String>,
+    /// `ClusterSecretStore` (default) or `SecretStore` (in the environment's namespace).
+    pub store_kind: Option<StoreKind>,
+    /// The remote key of each Secret, from `{project}`, `{env}` and
+    /// `{secret}`; each referenced key of the Secret is a property of it.
+    /// Default `{project}/{env}/{secret}`.
+    pub path: Option<String>,
 }

@@ -15,6 +15,27 @@ pub enum GitOps {
     Argocd,
 }
 
+/// How kiln runs the app on a developer's machine.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum LocalRun {
+    /// A `compose.yaml` at the repo root, for `docker compose`.
+    Compose,
+}
+
+/// The kind of External Secrets Operator store an ExternalSecret reads from.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
+pub enum StoreKind {
+    /// A store of the whole cluster.
+    ClusterSecretStore,
+    /// A store in the environment's own namespace.
+    SecretStore,
+}
+
 /// When CI deploys an environment.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
@@ -146,6 +167,8 @@ macro_rules! words {
 
 words! {
     GitOps { Argocd => "argocd" }
+    LocalRun { Compose => "compose" }
+    StoreKind { ClusterSecretStore => "ClusterSecretStore", SecretStore => "SecretStore" }
     DeployOn { Push => "push", Tag => "tag" }
     CiSystem { Github => "github", Gitlab => "gitlab", Jenkins => "jenkins" }
     Mtls { Strict => "strict", Permissive => "permissive" }
@@ -184,6 +207,8 @@ mod tests {
     #[test]
     fn each_word_is_spelled_one_way() {
         same(GitOps::ALL, GitOps::as_str);
+        same(LocalRun::ALL, LocalRun::as_str);
+        same(StoreKind::ALL, StoreKind::as_str);
         same(DeployOn::ALL, DeployOn::as_str);
         same(CiSystem::ALL, CiSystem::as_str);
         same(Mtls::ALL, Mtls::as_str);

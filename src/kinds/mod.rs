@@ -10,10 +10,12 @@
 pub mod core;
 pub mod delivery;
 mod kind;
+pub mod local;
 pub mod logging;
 pub mod mesh;
 pub mod monitoring;
 mod rules;
+mod secrets;
 mod tracing;
 
 use crate::config::{Config, Mtls};
@@ -26,13 +28,15 @@ pub use kind::Explained;
 use kind::{EnvironmentStep, Kind, ServiceStep};
 
 /// Every kind, in order.
-static KINDS: [&dyn Kind; 6] = [
+static KINDS: [&dyn Kind; 8] = [
     &core::Core,
     &mesh::Mesh,
     &tracing::Tracing,
+    &secrets::Secrets,
     &monitoring::Monitoring,
     &logging::Logging,
     &delivery::Delivery,
+    &local::Local,
 ];
 
 /// Every problem of `config` that its kinds' rules find, all at once.
@@ -75,7 +79,11 @@ pub fn resolve(config: &Config) -> Result<Model, Vec<Problem>> {
         environments.push(environment);
         problems.extend(found);
     }
-    let delivery = delivery::resolve(config, &environments);
+    let mut delivery = delivery::resolve(config, &environments);
+    if let Some(compose) = local::resolve(config, &environments, &mut problems) {
+        delivery.compose = Some(compose);
+        delivery.files.push(local::file());
+    }
     if problems.is_empty() {
         Ok(Model {
             project,

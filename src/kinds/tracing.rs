@@ -3,11 +3,14 @@
 //! `tracing` table, in `[environments.E]` or `[project]`, asks for one.
 //! Spans go to the mesh's default tracing provider (`meshConfig`); the
 //! Telemetry sets its random sampling percentage for the namespace.
+//! With `collector`, the Telemetry names the mesh's `otel-tracing`
+//! provider instead, every pod is told the collector in the OpenTelemetry
+//! SDK's `OTEL_*` variables, and every pod may reach it (`default-deny`).
 
-use super::kind::{EnvironmentStep, Explained, Kind};
+use super::kind::{EnvironmentStep, Explained, Kind, ServiceStep};
 use crate::config::Config;
 use crate::diagnostics::{KeyPath, Problem};
-use crate::model::{self, Environment, EnvironmentFile};
+use crate::model::{self, Collector, Environment, EnvironmentFile, Otel, Service};
 use crate::output::paths;
 use crate::resolve::{builtin, switches};
 
@@ -37,7 +40,61 @@ fn sampling(config: &Config, environment: &str) -> (f64, Option<KeyPath>) {
     }
 }
 
+/// The mesh config's extension provider a Telemetry with a collector names:
+/// the name Istio's own documentation gives it.
+pub const PROVIDER: &str = "otel-tracing";
+
+/// The collector of `environment`, its own table's first, parsed (validation
+/// refused any that does not parse).
+fn collector(config: &Config, environment: &str) -> Option<Collector> {
+    let [own, wide] = tables(config, environment);
+    let host = own
+        .and_then(|t| t.collector.as_ref())
+        .or(wide.and_then(|t| t.collector.as_ref()))?;
+    let (namespace, port) = parse_collector(host)?;
+    Some(Collector {
+        host: host.clone(),
+        namespace,
+        port,
+        provider: PROVIDER.to_string(),
+    })
+}
+
+/// `<service>.<namespace>[.svc[.cluster.local]]:<port>`: its namespace and port.
+fn parse_collector(text: &str) -> Option<(String, u16)> {
+    let (host, port) = text.rsplit_once(':')?;
+    let port: u16 = port
+        .parse()
+        .ok()
+        .filter(|p| *p > 0 && !port.starts_with('0'))?;
+    let labels: Vec<&str> = host.split('.').collect();
+    let in_cluster = matches!(
+        labels.as_slice(),
+        [_, _] | [_, _, "svc"] | [_, _, "svc", "cluster", "local"]
+    );
+    let dns = |l: &&str| crate::grammar::names::is_dns_label(l, 63);
+    (in_cluster && labels.iter().all(dns)).then(|| (labels[1].to_string(), port))
+}
+
 impl Kind for Tracing {
+    fn service(&self, step: &ServiceStep<'_>, service: &mut Service) {
+        if !step.scope.on.mesh {
+            return;
+        }
+        if let Some(collector) = collector(step.config, step.scope.environment) {
+            service.otel = Some(Otel {
+                service: step.name.to_string(),
+                endpoint: format!("http://{}", collector.host),
+                protocol: if collector.port == 4318 {
+                    "http/protobuf"
+                } else {
+                    "grpc"
+                },
+                environment: step.scope.environment.to_string(),
+            });
+        }
+    }
+
     fn validate(&self, config: &Config, problems: &mut Vec<Problem>) {
         let project = KeyPath::new(&["project", "tracing"]);
         if let Some(tracing) = &config.project.tracing {
@@ -65,6 +122,7 @@ impl Kind for Tracing {
             environment.tracing = Some(model::Tracing {
                 name: "tracing".into(),
                 sampling_percent: sampling(step.config, step.name).0,
+                collector: collector(step.config, step.name),
             });
         }
     }
@@ -94,11 +152,37 @@ impl Kind for Tracing {
                 "not set".to_string(),
             ),
         };
-        vec![Explained {
-            key: "tracing.sampling_percent".into(),
-            value,
-            source,
-        }]
+        let [own, wide] = tables(config, &environment.name);
+        let collector = match environment
+            .tracing
+            .as_ref()
+            .and_then(|t| t.collector.as_ref())
+        {
+            None => Explained {
+                key: "tracing.collector".into(),
+                value: "- (spans go to the mesh's default tracing provider)".into(),
+                source: "not set".into(),
+            },
+            Some(collector) => Explained {
+                key: "tracing.collector".into(),
+                value: format!("{:?}", collector.host),
+                source: if own.and_then(|t| t.collector.as_ref()).is_some() {
+                    format!("[environments.{}]", environment.name)
+                } else if wide.is_some() {
+                    "[project]".into()
+                } else {
+                    "not set".into()
+                },
+            },
+        };
+        vec![
+            Explained {
+                key: "tracing.sampling_percent".into(),
+                value,
+                source,
+            },
+            collector,
+        ]
     }
 }
 
@@ -112,9 +196,26 @@ fn check(key: &KeyPath, tracing: &crate::config::Tracing, problems: &mut Vec<Pro
             percent,
         ));
     }
+    if let Some(collector) = &tracing.collector
+        && parse_collector(collector).is_none()
+    {
+        problems.push(Problem::bad_collector(&key.key("collector"), collector));
+    }
 }
 
 impl Problem {
+    pub fn bad_collector(key: &KeyPath, value: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{value}` in `{key}` is not a collector in the cluster, `<service>.<namespace>:<port>`"),
+            Some(
+                "name the OpenTelemetry collector's Service and namespace and its OTLP port, such as \
+                 `otel-collector.observability:4317`; kiln opens egress to that namespace"
+                    .to_string(),
+            ),
+        )
+    }
+
     pub fn sampling_percent(key: &KeyPath, percent: f64) -> Self {
         Problem::at(
             key,

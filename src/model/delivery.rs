@@ -15,6 +15,8 @@ pub struct Delivery {
     pub pipeline: Pipeline,
     /// One Argo CD Application per environment when `project.gitops = "argocd"`.
     pub applications: Vec<Application>,
+    /// `compose.yaml` when `project.local = "compose"`.
+    pub compose: Option<super::Compose>,
     /// Every file above, in order.
     #[serde(skip)]
     pub files: Vec<DeliveryFile>,

@@ -4,7 +4,7 @@
 use super::{
     EnvironmentFile, EnvironmentMesh, EnvironmentMonitoring, Labels, Logging, Resources, Service,
 };
-use crate::config::Mtls;
+use crate::config::{Mtls, StoreKind};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
@@ -28,6 +28,9 @@ pub struct Environment {
     pub logging: Option<Logging>,
     /// The namespace's Istio Telemetry; `None` without the mesh or a `tracing` table.
     pub tracing: Option<Tracing>,
+    /// One ExternalSecret per Secret its services read, with
+    /// `external_secrets`; each is its own file, `secrets/<name>.yaml`.
+    pub external_secrets: Vec<ExternalSecret>,
     /// The files of the environment as a whole, in the order they are listed.
     #[serde(skip)]
     pub files: Vec<EnvironmentFile>,
@@ -77,4 +80,35 @@ pub struct Tracing {
     pub name: String,
     /// `randomSamplingPercentage`, from 0 to 100.
     pub sampling_percent: f64,
+    /// The OpenTelemetry collector spans go to, when `tracing.collector` is set.
+    pub collector: Option<Collector>,
+}
+
+/// An OpenTelemetry collector in the cluster, as `tracing.collector` names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Collector {
+    /// As written: `otel-collector.observability`.
+    pub host: String,
+    pub namespace: String,
+    pub port: u16,
+    /// The mesh config's extension provider the Telemetry names.
+    pub provider: String,
+}
+
+/// An ExternalSecret that makes one Secret, with exactly the keys the
+/// services read, from one remote key of a store.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExternalSecret {
+    /// The Secret's name, and the ExternalSecret's.
+    pub name: String,
+    /// Its file, relative to `deploy/<env>`.
+    pub file: String,
+    pub store: String,
+    pub store_kind: StoreKind,
+    /// `path` with `{project}`, `{env}` and `{secret}` filled in.
+    pub remote_key: String,
+    /// The Secret's keys, each a property of `remote_key`, sorted.
+    pub keys: Vec<String>,
+    /// The services that read it.
+    pub used_by: Vec<String>,
 }

@@ -43,6 +43,8 @@ pub enum DeliveryContext {
     Pipeline,
     /// `application`: `Delivery::applications[i]`.
     Application(usize),
+    /// `compose`: `Delivery::compose`.
+    Compose,
 }
 
 /// How a generated file starts, and whether an override's output of it

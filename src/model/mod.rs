@@ -1,6 +1,7 @@
 //! The resolved model: one plain, fully-defaulted view per environment.
 //! Templates see only these types, never the raw config.
 
+mod compose;
 mod delivery;
 mod environment;
 mod files;
@@ -10,6 +11,7 @@ mod mesh;
 mod monitoring;
 mod service;
 
+pub use compose::*;
 pub use delivery::*;
 pub use environment::*;
 pub use files::*;

@@ -60,9 +60,25 @@ pub struct Service {
     pub monitor: Option<Monitor>,
     /// The canary Deployment and its share of the traffic.
     pub canary: Option<CanaryView>,
+    /// What its pods are told about tracing (`OTEL_*`); `None` without a collector.
+    pub otel: Option<Otel>,
     /// The service's files, in the order they are listed; empty for a canary.
     #[serde(skip)]
     pub files: Vec<ServiceFile>,
+}
+
+/// The OpenTelemetry SDK settings of a service's pods. Its version is the
+/// workload's own, so a canary reports its own.
+#[derive(Debug, Clone, Serialize)]
+pub struct Otel {
+    /// `OTEL_SERVICE_NAME`: the service's name, its canary's too.
+    pub service: String,
+    /// `OTEL_EXPORTER_OTLP_ENDPOINT`: `http://<collector>`.
+    pub endpoint: String,
+    /// `OTEL_EXPORTER_OTLP_PROTOCOL`: `grpc`, or `http/protobuf` on port 4318.
+    pub protocol: &'static str,
+    /// `deployment.environment` of `OTEL_RESOURCE_ATTRIBUTES`.
+    pub environment: String,
 }
 
 #[derive(Debug, Clone, Serialize)]

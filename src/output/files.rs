@@ -375,6 +375,25 @@ pub fn write_in_made_directory(
         .and_then(|meta| Stamp::of(&meta)))
 }
 
+/// Writes `contents` to `rel` only when nothing is there: `create_new`
+/// never follows a symlink planted under the name, and never replaces a
+/// file. `false` when something was there already.
+pub fn create_once(root: &Path, rel: &str, contents: &[u8]) -> Result<bool, Failure> {
+    walk_parents(root, rel, false)?;
+    let created = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(root.join(rel));
+    match created {
+        Ok(mut file) => {
+            file.write_all(contents)?;
+            Ok(true)
+        }
+        Err(cause) if cause.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(cause) => Err(Failure::Io(cause)),
+    }
+}
+
 /// Numbers this process's temporary files; with the process id, unique.
 static TEMPORARIES: AtomicU64 = AtomicU64::new(0);
 

@@ -13,6 +13,12 @@ pub const LOCK: &str = "kiln.lock";
 pub const JOURNAL: &str = "kiln.lock.pending";
 /// Prefix of the temporary files an atomic write renames into place.
 pub const TEMP_PREFIX: &str = ".kiln-";
+/// What runs the app locally with `docker compose` (`project.local`).
+pub const COMPOSE: &str = "compose.yaml";
+/// The secrets `compose.yaml` reads. kiln writes it once, when it is not
+/// there, and never again: it is not a generated path (`generated`), so no
+/// lock, cache or render can make kiln overwrite or delete it.
+pub const ENV_LOCAL: &str = ".env.local";
 /// The config, at the repo root.
 pub const CONFIG: &str = "kiln.toml";
 /// What the last build left, so that the next one can skip unchanged work.
@@ -67,6 +73,11 @@ pub fn is_extra(path: &str) -> bool {
     path.strip_prefix("deploy/")
         .and_then(|rest| rest.split_once('/'))
         .is_some_and(|(_, rest)| rest.starts_with("extra/"))
+}
+
+/// The ExternalSecret of one Secret: `secrets/<secret>.yaml`, relative to `deploy/<env>`.
+pub fn secret_file(secret: &str) -> String {
+    format!("secrets/{secret}.yaml")
 }
 
 /// A mesh object of the environment as a whole: `mesh/<file>`, relative to `deploy/<env>`.
@@ -161,7 +172,11 @@ pub fn generated(path: &str) -> Result<(), &'static str> {
         }
         ["services", service, "Dockerfile" | ".dockerignore"] => label(service),
         ["argocd", file] => file.strip_suffix(".yaml").is_some_and(label),
-        _ => path == DRIFT || CiSystem::ALL.iter().any(|system| ci_file(*system) == path),
+        _ => {
+            path == DRIFT
+                || path == COMPOSE
+                || CiSystem::ALL.iter().any(|system| ci_file(*system) == path)
+        }
     };
     if ok {
         Ok(())
@@ -217,6 +232,7 @@ mod tests {
             "Jenkinsfile",
             "argocd/prod.yaml",
             ".kiln/drift.sh",
+            "compose.yaml",
         ] {
             assert_eq!(generated(good), Ok(()), "{good}");
         }
@@ -224,6 +240,7 @@ mod tests {
             "kiln.toml",
             "kiln.lock",
             "kiln.lock.pending",
+            ".env.local",
             ".git/HEAD",
             ".kiln/templates/k8s/service.yaml.tera",
             ".kiln/cache/state",

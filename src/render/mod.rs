@@ -295,6 +295,10 @@ impl Renderer {
                 project,
                 application: &delivery.applications[i],
             }),
+            DeliveryContext::Compose => tera::Context::from_serialize(ComposeContext {
+                project,
+                compose: delivery.compose.as_ref(),
+            }),
         }
         .map_err(|err| template_error(&file.template, &err))?;
         let text = match file.format {
@@ -364,6 +368,16 @@ impl Renderer {
                 file.path.clone(),
                 self.yaml_file(file.template, context)?,
                 templates,
+            ));
+        }
+        // One file per ExternalSecret, each seeing its own as `secret`.
+        for (i, secret) in env.external_secrets.iter().enumerate() {
+            let mut with = env_context.clone();
+            with.insert("secret", &env.external_secrets[i]);
+            files.push((
+                secret.file.clone(),
+                self.yaml_file(EXTERNAL_SECRET, &with)?,
+                vec![EXTERNAL_SECRET.to_string()],
             ));
         }
         Ok(files)
@@ -542,6 +556,15 @@ struct BuildContext<'a> {
 struct PipelineContext<'a> {
     project: &'a ProjectView,
     delivery: &'a Delivery,
+}
+
+/// The template of each ExternalSecret (`kinds::secrets`).
+const EXTERNAL_SECRET: &str = "external-secrets/externalsecret.yaml.tera";
+
+#[derive(Serialize)]
+struct ComposeContext<'a> {
+    project: &'a ProjectView,
+    compose: Option<&'a crate::model::Compose>,
 }
 
 #[derive(Serialize)]

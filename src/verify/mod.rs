@@ -9,6 +9,7 @@
 mod index;
 pub mod prereqs;
 pub mod readback;
+mod stores;
 
 pub use index::{Index, Object, Pods, matches, selects};
 

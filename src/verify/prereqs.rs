@@ -40,6 +40,9 @@ pub struct Prereqs {
     pub apis: Vec<Api>,
     pub namespaces: Vec<Namespace>,
     pub secrets: Vec<Secret>,
+    /// The External Secrets Operator stores the ExternalSecrets read from
+    /// (`external_secrets`); the Secrets they make are not in `secrets`.
+    pub secret_stores: Vec<super::stores::SecretStore>,
     pub storage: Vec<Volume>,
 }
 
@@ -149,6 +152,7 @@ fn environment(model: &Model, env: &Environment, rendered: &Rendered) -> Prereqs
         apis: apis(env),
         namespaces: namespaces(model, env, &created),
         secrets: secrets(env, &created),
+        secret_stores: super::stores::secret_stores(env),
         storage: env
             .services
             .iter()
@@ -202,6 +206,7 @@ fn crds(rendered: &Rendered, path: &str) -> Vec<Crd> {
             provider: match group.as_str() {
                 "networking.istio.io" | "security.istio.io" | "telemetry.istio.io" => Some("istio"),
                 "monitoring.coreos.com" => Some("prometheus-operator"),
+                "external-secrets.io" => Some("external-secrets"),
                 _ => None,
             },
             // The `v1` APIs came with Istio 1.22, the `reset-before-request` retry with 1.23.
@@ -315,6 +320,22 @@ fn namespaces(model: &Model, env: &Environment, created: &BTreeSet<&str>) -> Vec
             },
         );
     }
+    if let Some(collector) = env.tracing.as_ref().and_then(|t| t.collector.as_ref()) {
+        add(
+            &collector.namespace,
+            Workload {
+                what: "otel-collector",
+                pods: Labels::new(),
+                service_account: None,
+                description: format!(
+                    "an OpenTelemetry collector at `{}`, taking OTLP on TCP {}, which every pod reaches; \
+                     the mesh config must define it as extension provider `{}` \
+                     (meshConfig.extensionProviders: opentelemetry, service and port the same)",
+                    collector.host, collector.port, collector.provider
+                ),
+            },
+        );
+    }
     needs
         .into_iter()
         .filter(|(name, _)| !created.contains(name.as_str()))
@@ -333,7 +354,9 @@ fn secrets(env: &Environment, created: &BTreeSet<&str>) -> Vec<Secret> {
         entry.1.extend(keys.iter().map(|k| (*k).to_string()));
         entry.2.insert(user.to_string());
     };
-    for service in &env.services {
+    // An ExternalSecret makes the services' Secrets: the store is listed instead.
+    let made = !env.external_secrets.is_empty();
+    for service in env.services.iter().filter(|_| !made) {
         let canary = service.canary.as_ref().map(|c| c.workload.as_ref());
         for workload in std::iter::once(service).chain(canary) {
             for secret in &workload.secrets {
@@ -463,6 +486,24 @@ fn environment_text(env: &Prereqs, out: &mut String) {
             line.push_str(&need.description);
             out.push_str(&line);
             out.push('\n');
+        }
+    }
+    for store in &env.secret_stores {
+        let place = match &store.namespace {
+            Some(namespace) => format!(" in {namespace}"),
+            None => String::new(),
+        };
+        out.push_str(&format!(
+            "\nthe {} `{}`{place} (External Secrets Operator), holding these keys and properties:\n",
+            store.kind, store.name
+        ));
+        for remote in &store.remote_keys {
+            out.push_str(&format!(
+                "  {}: {}, for Secret {}\n",
+                remote.key,
+                backticked(&remote.properties),
+                remote.secret
+            ));
         }
     }
     if !env.secrets.is_empty() {

@@ -37,6 +37,7 @@ pub fn environment(
         monitoring: None,
         logging: None,
         tracing: None,
+        external_secrets: Vec::new(),
         files: Vec::new(),
     }
 }

@@ -249,6 +249,7 @@ pub fn workload(step: &ServiceStep<'_>, problems: &mut Vec<Problem>) -> (Service
         mesh: None,
         monitor: None,
         canary: None,
+        otel: None,
         files: Vec::new(),
     };
     (

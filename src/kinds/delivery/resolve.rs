@@ -214,6 +214,7 @@ pub fn resolve(config: &Config, environments: &[Environment]) -> Delivery {
         ci,
         pipeline,
         applications,
+        compose: None,
         files: Vec::new(),
     };
     delivery.files = files::files(&delivery);
