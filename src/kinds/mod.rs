@@ -15,6 +15,7 @@ pub mod mesh;
 pub mod monitoring;
 mod rules;
 mod tracing;
+pub mod traffic;
 
 use crate::config::{Config, Mtls};
 use crate::diagnostics::{Error, Problem};
@@ -26,9 +27,10 @@ pub use kind::Explained;
 use kind::{EnvironmentStep, Kind, ServiceStep};
 
 /// Every kind, in order.
-static KINDS: [&dyn Kind; 6] = [
+static KINDS: [&dyn Kind; 7] = [
     &core::Core,
     &mesh::Mesh,
+    &traffic::TrafficKind,
     &tracing::Tracing,
     &monitoring::Monitoring,
     &logging::Logging,
@@ -105,6 +107,7 @@ fn resolve_environment(
         on,
         mtls_strict: config.environments[name].mtls.unwrap_or(Mtls::Strict) == Mtls::Strict,
         gateway: &ingress,
+        traffic: traffic::api(config, name),
     };
     let mut totals = core::Totals::new(on.mesh);
     let mut services = Vec::new();

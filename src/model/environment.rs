@@ -2,7 +2,8 @@
 //! limits, and what each kind added to it.
 
 use super::{
-    EnvironmentFile, EnvironmentMesh, EnvironmentMonitoring, Labels, Logging, Resources, Service,
+    EnvironmentFile, EnvironmentMesh, EnvironmentMonitoring, EnvironmentTraffic, Labels, Logging,
+    Resources, Service,
 };
 use crate::config::Mtls;
 use serde::Serialize;
@@ -28,6 +29,8 @@ pub struct Environment {
     pub logging: Option<Logging>,
     /// The namespace's Istio Telemetry; `None` without the mesh or a `tracing` table.
     pub tracing: Option<Tracing>,
+    /// The Gateway API or Ingress objects; `None` with `traffic = "istio"`.
+    pub traffic: Option<EnvironmentTraffic>,
     /// The files of the environment as a whole, in the order they are listed.
     #[serde(skip)]
     pub files: Vec<EnvironmentFile>,

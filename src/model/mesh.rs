@@ -32,6 +32,8 @@ pub struct Gateway {
     pub credential_name: String,
     /// That namespace.
     pub credential_namespace: String,
+    /// Serve the routes on port 80 too, instead of redirecting to HTTPS.
+    pub plain_http: bool,
     /// Longest prefix first: Istio takes the first route that matches.
     /// One per routed service, so only the gateway's own VirtualService sees
     /// them (as `routes`): copying them into every service's context would

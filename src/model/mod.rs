@@ -9,6 +9,7 @@ mod logging;
 mod mesh;
 mod monitoring;
 mod service;
+mod traffic;
 
 pub use delivery::*;
 pub use environment::*;
@@ -18,6 +19,7 @@ pub use logging::*;
 pub use mesh::*;
 pub use monitoring::*;
 pub use service::*;
+pub use traffic::*;
 
 use serde::Serialize;
 

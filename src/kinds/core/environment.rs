@@ -37,6 +37,7 @@ pub fn environment(
         monitoring: None,
         logging: None,
         tracing: None,
+        traffic: None,
         files: Vec::new(),
     }
 }

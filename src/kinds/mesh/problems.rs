@@ -19,9 +19,9 @@ impl Problem {
     pub fn canary_not_web(key: &KeyPath) -> Self {
         Problem::at(
             key,
-            format!("`{key}` needs a `web` service built from source with a `port`"),
+            format!("`{key}` needs a `web` service with a `port`"),
             Some(
-                "traffic can only be split between versions of a service that serves requests"
+                "traffic can only be split between versions of a service that serves requests: set `kind = \"web\"` and its `port`, or remove the canary"
                     .to_string(),
             ),
         )
@@ -47,7 +47,7 @@ impl Problem {
         Problem::at(
             key,
             format!("`{value}` in `{key}` is not a host name"),
-            Some("use lowercase DNS names such as `shop.example.com`".to_string()),
+            Some("use lowercase DNS names such as `shop.example.com`, or a wildcard such as `*.shop.example.com`".to_string()),
         )
     }
 
@@ -132,7 +132,7 @@ impl Problem {
             key,
             format!("`{key}` needs the mesh, which is off in environment `{environment}`"),
             Some(format!(
-                "the traffic split is an Istio VirtualService: remove the canary, or set `mesh = true` in `[environments.{environment}]`"
+                "the traffic split is an Istio VirtualService: remove the canary, set `mesh = true` in `[environments.{environment}]`, or split at the gateway with `traffic = \"gateway-api\"`"
             )),
         )
     }

@@ -94,7 +94,9 @@ pub fn service_mesh(
             paths: vec![metrics.path.clone()],
         });
     }
-    let canary_route = resolved.canary.as_ref().and_then(|_| {
+    // Under the Gateway API the split inside the mesh is an HTTPRoute (GAMMA).
+    let istio = scope.traffic == crate::config::Traffic::Istio;
+    let canary_route = resolved.canary.as_ref().filter(|_| istio).and_then(|_| {
         let main = resolved.ports.first()?;
         Some(HttpRoute {
             name: resolved.name.clone(),

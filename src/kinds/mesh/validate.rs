@@ -4,7 +4,7 @@
 
 use crate::config::{
     Canary, Config, EnvironmentConfig, IngressGateway, Kind, Retries, RetrySetting, ServiceConfig,
-    Whole,
+    Traffic, Whole,
 };
 use crate::diagnostics::{KeyPath, Problem};
 use crate::grammar::duration::is_duration;
@@ -27,7 +27,10 @@ pub fn validate(config: &Config, problems: &mut Vec<Problem>) {
     }
     if let Some(gateway) = &config.project.gateway {
         check_gateway(&project.key("gateway"), gateway, problems);
-        let meshed = config.environments.keys().any(|e| switches(config, e).mesh);
+        // The Gateway API and an Ingress use `gateway` without the mesh.
+        let meshed = config.environments.keys().any(|e| {
+            switches(config, e).mesh || crate::kinds::traffic::api(config, e) != Traffic::Istio
+        });
         if !meshed && !config.environments.is_empty() {
             problems.push(Problem::needs_mesh(&project.key("gateway"), None));
         }
@@ -40,14 +43,14 @@ pub fn validate(config: &Config, problems: &mut Vec<Problem>) {
     for (name, environment) in &config.environments {
         let key = KeyPath::new(&["environments", name]);
         if let Some(domain) = &environment.domain
-            && !(names::is_dns_subdomain(domain) && domain.contains('.'))
+            && !is_domain(domain)
         {
             problems.push(Problem::bad_domain(&key.key("domain"), domain));
         }
         let on = switches(config, name);
         if let Some(gateway) = &environment.gateway {
             check_gateway(&key.key("gateway"), gateway, problems);
-            if !on.mesh {
+            if !on.mesh && crate::kinds::traffic::api(config, name) == Traffic::Istio {
                 problems.push(Problem::needs_mesh(&key.key("gateway"), Some(name)));
             }
         }
@@ -92,6 +95,12 @@ pub fn validate(config: &Config, problems: &mut Vec<Problem>) {
         check_service_layers(config, service, kind, &key, problems);
         check_canary_versions(config, service, &key, problems);
     }
+}
+
+/// A host name with a dot, or a wildcard over one (`*.example.com`).
+fn is_domain(domain: &str) -> bool {
+    let name = domain.strip_prefix("*.").unwrap_or(domain);
+    names::is_dns_subdomain(name) && (name.contains('.') || name != domain)
 }
 
 /// `gateway = { namespace, selector, service_account }`, in `[project]` or `[environments.E]`.
@@ -251,8 +260,10 @@ fn check_service_layers(
                     .map(|_| key.key("environments").key(environment))
             });
         let canary_key = own.or_else(|| service.canary.as_ref().map(|_| key.clone()));
+        // The Gateway API splits by weighted backends, mesh or not.
         if let Some(canary_key) = canary_key
             && !switches(config, environment).mesh
+            && crate::kinds::traffic::api(config, environment) != Traffic::GatewayApi
         {
             problems.push(Problem::canary_without_mesh(
                 &canary_key.key("canary"),
@@ -342,7 +353,8 @@ fn check_canary(
     if !is_version(&canary.version) {
         problems.push(Problem::bad_version(&key.key("version"), &canary.version));
     }
-    if kind != Kind::Web || service.language.is_none() || service.port.is_none() {
+    // A third-party `image` gets a canary too: the same repository at `version`.
+    if kind != Kind::Web || service.port.is_none() {
         problems.push(Problem::canary_not_web(key));
     }
 }
