@@ -135,7 +135,13 @@ mod image_tests {
     fn the_repository_of_an_image_drops_tag_and_digest() {
         use super::image_repository;
         assert_eq!(image_repository("redis:7.2-alpine"), "redis");
-        assert_eq!(image_repository("registry:5000/team/app:1.0@sha256:ab"), "registry:5000/team/app");
-        assert_eq!(image_repository("registry:5000/team/app"), "registry:5000/team/app");
+        assert_eq!(
+            image_repository("registry:5000/team/app:1.0@sha256:ab"),
+            "registry:5000/team/app"
+        );
+        assert_eq!(
+            image_repository("registry:5000/team/app"),
+            "registry:5000/team/app"
+        );
     }
 }

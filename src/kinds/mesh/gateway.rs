@@ -39,21 +39,20 @@ pub fn ingress_gateway(
             .flatten()
             .find_map(|g| g.selector.clone())
             .unwrap_or_else(|| match &api_gateway {
-                Some((name, _)) => Labels::from([(
-                    builtin::GATEWAY_NAME_LABEL.to_string(),
-                    name.clone(),
-                )]),
+                Some((name, _)) => {
+                    Labels::from([(builtin::GATEWAY_NAME_LABEL.to_string(), name.clone())])
+                }
                 None => {
                     let (key, value) = builtin::GATEWAY_SELECTOR;
                     Labels::from([(key.to_string(), value.to_string())])
                 }
             }),
-        service_account: first(|g| g.service_account.as_ref()).unwrap_or_else(|| {
-            match &api_gateway {
+        service_account: first(|g| g.service_account.as_ref()).unwrap_or_else(
+            || match &api_gateway {
                 Some((name, class)) => format!("{name}-{class}"),
                 None => builtin::GATEWAY_SERVICE_ACCOUNT.to_string(),
-            }
-        }),
+            },
+        ),
     }
 }
 

@@ -96,17 +96,23 @@ impl Kind for Mesh {
         }
         let ingress = step.ingress;
         // Other traffic APIs write their own gateway (the `traffic` kind).
-        let istio = step.config.environments[step.name].traffic.or(step.config.project.traffic);
+        let istio = step.config.environments[step.name]
+            .traffic
+            .or(step.config.project.traffic);
         let istio = istio.unwrap_or(Traffic::Istio) == Traffic::Istio;
         environment.mesh = Some(EnvironmentMesh {
-            gateway: istio.then(|| gateway::gateway(
-                step.config,
-                step.project,
-                step.name,
-                step.namespace,
-                ingress,
-                &environment.services,
-            )).flatten(),
+            gateway: istio
+                .then(|| {
+                    gateway::gateway(
+                        step.config,
+                        step.project,
+                        step.name,
+                        step.namespace,
+                        ingress,
+                        &environment.services,
+                    )
+                })
+                .flatten(),
             gateway_principal: ingress.principal(),
             gateway_selector: ingress.selector.clone(),
             ingress: ingress.clone(),

@@ -12,40 +12,64 @@ pub fn route(route: &Object<'_>, env: &Index<'_, '_>, report: &mut dyn FnMut(&st
         if parent["kind"].as_str() == Some("Service") {
             let name = parent["name"].as_str().unwrap_or_default();
             if !env.service_named.contains_key(&(route.namespace(), name)) {
-                report(route.file, format!("{what} has parent Service `{name}`, which is no Service here"));
+                report(
+                    route.file,
+                    format!("{what} has parent Service `{name}`, which is no Service here"),
+                );
             }
         }
     }
     for rule in seq(&route.value["spec"]["rules"]) {
         let backends: Vec<&Value> = seq(&rule["backendRefs"]).collect();
-        let weights: Vec<u64> = backends.iter().filter_map(|b| b["weight"].as_u64()).collect();
+        let weights: Vec<u64> = backends
+            .iter()
+            .filter_map(|b| b["weight"].as_u64())
+            .collect();
         if backends.len() > 1 || !weights.is_empty() {
             let total: u64 = weights.iter().sum();
             if weights.len() != backends.len() || total != 100 {
-                report(route.file, format!("the weights of {what} add up to {total}, not 100"));
+                report(
+                    route.file,
+                    format!("the weights of {what} add up to {total}, not 100"),
+                );
             }
         }
         for backend in backends {
             let name = backend["name"].as_str().unwrap_or_default();
             let port = backend["port"].as_u64();
             let Some(service) = env.service_named.get(&(route.namespace(), name)) else {
-                report(route.file, format!("{what} sends requests to `{name}`, which is no Service here"));
+                report(
+                    route.file,
+                    format!("{what} sends requests to `{name}`, which is no Service here"),
+                );
                 continue;
             };
             let served = seq(&service.value["spec"]["ports"]).find(|p| p["port"].as_u64() == port);
             match served {
                 None => report(
                     route.file,
-                    format!("{what} sends requests to port {} of Service `{name}`, which does not serve it", port.unwrap_or(0)),
+                    format!(
+                        "{what} sends requests to port {} of Service `{name}`, which does not serve it",
+                        port.unwrap_or(0)
+                    ),
                 ),
                 Some(p) if grpc && p["appProtocol"].as_str() != Some("grpc") => report(
                     route.file,
-                    format!("{what} sends requests to port {} of Service `{name}`, which is not a grpc port", port.unwrap_or(0)),
+                    format!(
+                        "{what} sends requests to port {} of Service `{name}`, which is not a grpc port",
+                        port.unwrap_or(0)
+                    ),
                 ),
                 Some(_) => {}
             }
-            if env.pods_in(service.namespace(), &selector(service)).is_empty() {
-                report(route.file, format!("{what} sends requests to Service `{name}`, which selects no pod"));
+            if env
+                .pods_in(service.namespace(), &selector(service))
+                .is_empty()
+            {
+                report(
+                    route.file,
+                    format!("{what} sends requests to Service `{name}`, which selects no pod"),
+                );
             }
         }
     }
@@ -55,16 +79,25 @@ pub fn route(route: &Object<'_>, env: &Index<'_, '_>, report: &mut dyn FnMut(&st
 pub fn ingress(ingress: &Object<'_>, env: &Index<'_, '_>, report: &mut dyn FnMut(&str, String)) {
     for rule in seq(&ingress.value["spec"]["rules"]) {
         for path in seq(&rule["http"]["paths"]) {
-            let name = path["backend"]["service"]["name"].as_str().unwrap_or_default();
+            let name = path["backend"]["service"]["name"]
+                .as_str()
+                .unwrap_or_default();
             let port = path["backend"]["service"]["port"]["number"].as_u64();
             let served = env
                 .service_named
                 .get(&(ingress.namespace(), name))
-                .is_some_and(|s| seq(&s.value["spec"]["ports"]).any(|p| p["port"].as_u64() == port));
+                .is_some_and(|s| {
+                    seq(&s.value["spec"]["ports"]).any(|p| p["port"].as_u64() == port)
+                });
             if !served {
                 report(
                     ingress.file,
-                    format!("Ingress `{}` sends `{}` to port {} of `{name}`, which no Service here serves", ingress.name(), path["path"].as_str().unwrap_or_default(), port.unwrap_or(0)),
+                    format!(
+                        "Ingress `{}` sends `{}` to port {} of `{name}`, which no Service here serves",
+                        ingress.name(),
+                        path["path"].as_str().unwrap_or_default(),
+                        port.unwrap_or(0)
+                    ),
                 );
             }
         }
@@ -91,10 +124,12 @@ fn claims(object: &Object<'_>) -> Vec<(String, String, String)> {
     let parents: Vec<String> = seq(&spec["parentRefs"])
         .map(|p| {
             let namespace = p["namespace"].as_str().unwrap_or(object.namespace());
+            // A listener (`sectionName`) of a Gateway is a parent of its own.
             format!(
-                "{} {namespace}/{}",
+                "{} {namespace}/{} {}",
                 p["kind"].as_str().unwrap_or("Gateway"),
-                p["name"].as_str().unwrap_or_default()
+                p["name"].as_str().unwrap_or_default(),
+                p["sectionName"].as_str().unwrap_or_default()
             )
         })
         .collect();
@@ -156,7 +191,10 @@ fn claimed_twice(object: &Object<'_>, env: &Index<'_, '_>, report: &mut dyn FnMu
 }
 
 fn selector(service: &Object<'_>) -> serde_yaml::Mapping {
-    service.value["spec"]["selector"].as_mapping().cloned().unwrap_or_default()
+    service.value["spec"]["selector"]
+        .as_mapping()
+        .cloned()
+        .unwrap_or_default()
 }
 
 fn seq(value: &Value) -> impl Iterator<Item = &Value> {

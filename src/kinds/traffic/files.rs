@@ -19,7 +19,10 @@ pub fn environment_files(environment: &Environment, out: &mut Vec<EnvironmentFil
     if let Some(gateway) = &traffic.gateway {
         push("gateway-api/gateway.yaml.tera", "gateway.yaml");
         if !gateway.plain_http {
-            push("gateway-api/httproute-redirect.yaml.tera", "httproute-redirect.yaml");
+            push(
+                "gateway-api/httproute-redirect.yaml.tera",
+                "httproute-redirect.yaml",
+            );
         }
     }
     if traffic.ingress.is_some() {
@@ -43,7 +46,11 @@ pub fn service_files(service: &Service, canary: bool, out: &mut Vec<ServiceFile>
         })
     };
     if let Some(route) = &traffic.route {
-        let file = if route.grpc { "grpcroute.yaml" } else { "httproute.yaml" };
+        let file = if route.grpc {
+            "grpcroute.yaml"
+        } else {
+            "httproute.yaml"
+        };
         push("gateway-api/route.yaml.tera", file);
     }
     if let Some(route) = &traffic.mesh_route {
@@ -55,7 +62,13 @@ pub fn service_files(service: &Service, canary: bool, out: &mut Vec<ServiceFile>
         push("gateway-api/route-mesh.yaml.tera", file);
     }
     if traffic.tracks.len() == 2 {
-        push("gateway-api/service-stable.yaml.tera", "service-stable.yaml");
-        push("gateway-api/service-canary.yaml.tera", "service-canary.yaml");
+        push(
+            "gateway-api/service-stable.yaml.tera",
+            "service-stable.yaml",
+        );
+        push(
+            "gateway-api/service-canary.yaml.tera",
+            "service-canary.yaml",
+        );
     }
 }

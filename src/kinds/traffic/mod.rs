@@ -8,56 +8,19 @@ mod checks;
 mod files;
 mod problems;
 mod resolve;
+mod settings;
 mod validate;
 
 use super::kind::{EnvironmentStep, Explained, Kind, ServiceStep};
-use crate::config::{Config, EnvironmentConfig, Project, Tls, Traffic};
+use crate::config::{Config, Traffic};
 use crate::diagnostics::Problem;
 use crate::model::{Environment, EnvironmentFile, Service, ServiceFile};
-use crate::resolve::builtin;
 use crate::verify::Check;
 
 pub struct TrafficKind;
 
-/// The API that carries `environment`'s routes: its own `traffic`, else the
-/// project's, else `istio`.
-pub fn api(config: &Config, environment: &str) -> Traffic {
-    pick(config, environment, |e| e.traffic, |p| p.traffic).unwrap_or(Traffic::Istio)
-}
-
-/// The GatewayClass of the Gateway kiln writes for `environment`.
-pub fn gateway_class(config: &Config, environment: &str) -> String {
-    pick(
-        config,
-        environment,
-        |e| e.gateway_class.clone(),
-        |p| p.gateway_class.clone(),
-    )
-    .unwrap_or_else(|| builtin::GATEWAY_CLASS.to_string())
-}
-
-/// `[environments.E] key`, else `[project] key`.
-fn pick<T>(
-    config: &Config,
-    environment: &str,
-    own: impl Fn(&EnvironmentConfig) -> Option<T>,
-    wide: impl Fn(&Project) -> Option<T>,
-) -> Option<T> {
-    config
-        .environments
-        .get(environment)
-        .and_then(own)
-        .or_else(|| wide(&config.project))
-}
-
-/// The `tls` table that applies in `environment`.
-fn tls<'c>(config: &'c Config, environment: &str) -> Option<&'c Tls> {
-    config
-        .environments
-        .get(environment)
-        .and_then(|e| e.tls.as_ref())
-        .or(config.project.tls.as_ref())
-}
+pub use settings::{api, gateway_class};
+use settings::{pick, tls};
 
 impl Kind for TrafficKind {
     fn validate(&self, config: &Config, problems: &mut Vec<Problem>) {
@@ -156,7 +119,9 @@ impl Kind for TrafficKind {
                     format!(
                         "{{ issuer = \"{}\", kind = \"{}\" }}",
                         t.issuer,
-                        t.kind.unwrap_or(crate::config::IssuerKind::ClusterIssuer).as_str()
+                        t.kind
+                            .unwrap_or(crate::config::IssuerKind::ClusterIssuer)
+                            .as_str()
                     )
                 },
             ),

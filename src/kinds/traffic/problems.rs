@@ -51,7 +51,10 @@ impl Problem {
             format!(
                 "`{key}` routes a `grpc` port through an Ingress in environment `{environment}`, which has no standard way to speak gRPC to it"
             ),
-            Some("use `traffic = \"gateway-api\"` (a GRPCRoute) or `traffic = \"istio\"` there".to_string()),
+            Some(
+                "use `traffic = \"gateway-api\"` (a GRPCRoute) or `traffic = \"istio\"` there"
+                    .to_string(),
+            ),
         )
     }
 
@@ -66,7 +69,9 @@ impl Problem {
     pub fn tls_needs_domain(key: &KeyPath, environment: &str) -> Self {
         Problem::at(
             key,
-            format!("`{key}` asks for a certificate, but environment `{environment}` has no `domain`"),
+            format!(
+                "`{key}` asks for a certificate, but environment `{environment}` has no `domain`"
+            ),
             Some(format!(
                 "set `domain` in `[environments.{environment}]` to the public host name the certificate is for"
             )),
@@ -76,8 +81,12 @@ impl Problem {
     pub fn tls_with_shared_gateway(key: &KeyPath) -> Self {
         Problem::at(
             key,
-            format!("`{key}` has no effect: the routes attach to an existing Gateway (`gateway.name`), whose listeners and certificate are its owner's"),
-            Some("remove `tls`, or remove `gateway.name` to let kiln write the Gateway".to_string()),
+            format!(
+                "`{key}` has no effect: the routes attach to an existing Gateway (`gateway.name`), whose listeners and certificate are its owner's"
+            ),
+            Some(
+                "remove `tls`, or remove `gateway.name` to let kiln write the Gateway".to_string(),
+            ),
         )
     }
 
@@ -92,7 +101,9 @@ impl Problem {
     pub fn plain_http_on_ingress(key: &KeyPath) -> Self {
         Problem::at(
             key,
-            format!("`{key}` has no effect on an Ingress: whether it redirects plain HTTP is the controller's setting"),
+            format!(
+                "`{key}` has no effect on an Ingress: whether it redirects plain HTTP is the controller's setting"
+            ),
             Some("remove it, or use `traffic = \"gateway-api\"`".to_string()),
         )
     }

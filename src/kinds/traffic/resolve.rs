@@ -1,6 +1,6 @@
 //! What the traffic APIs make of a service and of an environment.
 
-use super::{api, gateway_class, pick, tls};
+use super::settings::{api, gateway_class, pick, tls};
 use crate::config::{IssuerKind, Protocol, Traffic};
 use crate::kinds::kind::{EnvironmentStep, ServiceStep};
 use crate::model::*;

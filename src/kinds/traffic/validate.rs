@@ -2,7 +2,7 @@
 //! ingress controller, a domain for a certificate), gRPC routes, and the
 //! keys that only one API reads.
 
-use super::{api, pick, tls};
+use super::settings::{api, pick, tls};
 use crate::config::{Config, Protocol, Traffic};
 use crate::diagnostics::{KeyPath, Problem};
 use crate::grammar::names;
@@ -42,10 +42,13 @@ pub fn validate(config: &Config, problems: &mut Vec<Problem>) {
                     problems.push(Problem::ingress_with_mesh(&traffic_key, name));
                 }
                 let gateway = |get: fn(&crate::config::IngressGateway) -> bool| {
-                    [environment.gateway.as_ref(), config.project.gateway.as_ref()]
-                        .into_iter()
-                        .flatten()
-                        .any(get)
+                    [
+                        environment.gateway.as_ref(),
+                        config.project.gateway.as_ref(),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .any(get)
                 };
                 let known = gateway(|g| g.namespace.is_some()) && gateway(|g| g.selector.is_some());
                 if !routed.is_empty() && !known {
@@ -86,17 +89,36 @@ pub fn validate(config: &Config, problems: &mut Vec<Problem>) {
             }
         }
         let key = KeyPath::new(&["environments", name]);
-        check_own_keys(&key, environment.gateway_class.as_deref(), environment.ingress_class.as_deref(), environment.gateway.as_ref().and_then(|g| g.name.as_deref()), problems);
+        check_own_keys(
+            &key,
+            environment.gateway_class.as_deref(),
+            environment.ingress_class.as_deref(),
+            environment.gateway.as_ref().and_then(|g| g.name.as_deref()),
+            problems,
+        );
         let unused = [
-            ("gateway_class", environment.gateway_class.is_some(), Traffic::GatewayApi),
-            ("ingress_class", environment.ingress_class.is_some(), Traffic::Ingress),
+            (
+                "gateway_class",
+                environment.gateway_class.is_some(),
+                Traffic::GatewayApi,
+            ),
+            (
+                "ingress_class",
+                environment.ingress_class.is_some(),
+                Traffic::Ingress,
+            ),
         ];
         for (field, set, needs) in unused {
             if set && api != needs {
                 problems.push(Problem::traffic_key_unused(&key.key(field), needs.as_str()));
             }
         }
-        if environment.gateway.as_ref().is_some_and(|g| g.name.is_some()) && api != Traffic::GatewayApi {
+        if environment
+            .gateway
+            .as_ref()
+            .is_some_and(|g| g.name.is_some())
+            && api != Traffic::GatewayApi
+        {
             problems.push(Problem::traffic_key_unused(
                 &key.key("gateway").key("name"),
                 Traffic::GatewayApi.as_str(),
@@ -163,10 +185,12 @@ pub fn validate(config: &Config, problems: &mut Vec<Problem>) {
         }
     }
     let tables = std::iter::once((project.key("tls"), wide.tls.as_ref())).chain(
-        config
-            .environments
-            .iter()
-            .map(|(n, e)| (KeyPath::new(&["environments", n]).key("tls"), e.tls.as_ref())),
+        config.environments.iter().map(|(n, e)| {
+            (
+                KeyPath::new(&["environments", n]).key("tls"),
+                e.tls.as_ref(),
+            )
+        }),
     );
     for (key, tls) in tables {
         if let Some(tls) = tls
@@ -208,7 +232,9 @@ pub fn is_grpc_route(route: &str) -> bool {
     service.is_empty()
         || (service.len() <= 1024
             && service.split('.').all(|part| {
-                part.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                part.chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
                     && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
             }))
 }
