@@ -616,3 +616,30 @@ fn the_checks_find_two_routes_claiming_one_host_and_path() {
         "{messages:?}"
     );
 }
+
+#[test]
+fn prereqs_name_the_gateway_pods_and_only_the_secrets_cert_manager_does_not_make() {
+    let repo = Repo::with_config(PLAIN);
+    let run = repo.kiln(&["prereqs"]).success();
+    let (dev, prod) = run
+        .stdout
+        .split_once("deploy/prod")
+        .expect("both environments");
+    assert!(
+        dev.contains("plain-dev-tls in plain-dev of type `kubernetes.io/tls`"),
+        "{dev}"
+    );
+    assert!(!prod.contains("plain-prod-tls"), "{prod}");
+    assert!(
+        prod.contains("pods `app.kubernetes.io/name: traefik`"),
+        "{prod}"
+    );
+    let edge = Repo::with_config(EDGE).kiln(&["prereqs"]).success();
+    assert!(!edge.stdout.contains("edge-staging-tls"), "{}", edge.stdout);
+    assert!(
+        edge.stdout
+            .contains("running as ServiceAccount `public-istio`"),
+        "{}",
+        edge.stdout
+    );
+}

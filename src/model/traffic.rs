@@ -15,6 +15,8 @@ pub struct EnvironmentTraffic {
     pub host: String,
     /// The TLS Secret the gateway or Ingress serves.
     pub tls_secret: String,
+    /// Where the Gateway's or the ingress controller's pods run, and who they are.
+    pub controller: super::IngressGatewayView,
     /// `gateway-api`: the Gateway the routes attach to.
     pub parent: Option<GatewayParent>,
     /// `gateway-api`: the Gateway kiln writes; `None` when attaching to an existing one.

@@ -200,6 +200,7 @@ pub fn environment(step: &EnvironmentStep<'_>, environment: &mut Environment) {
         api,
         host,
         tls_secret,
+        controller: step.ingress.clone(),
         parent,
         gateway,
         ingress,
