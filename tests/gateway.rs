@@ -643,3 +643,72 @@ fn prereqs_name_the_gateway_pods_and_only_the_secrets_cert_manager_does_not_make
         edge.stdout
     );
 }
+
+const SHOP: &str = include_str!("../examples/shop/kiln.toml");
+
+#[test]
+fn fault_injects_delays_and_aborts_into_the_istio_routes_of_one_environment() {
+    let repo = built(SHOP);
+    let gateway = repo.yaml("deploy/staging/mesh/virtualservice.yaml");
+    let users = gateway["spec"]["http"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "users")
+        .expect("a users route");
+    let fault = &users["fault"];
+    assert_eq!(str_at(fault, &["delay", "fixedDelay"]), "2s");
+    assert_eq!(fault["delay"]["percentage"]["value"].as_u64(), Some(10));
+    assert_eq!(fault["abort"]["httpStatus"].as_u64(), Some(503));
+    // The in-mesh canary split too: callers inside the mesh feel it as well.
+    let split = repo.yaml("deploy/staging/services/users/virtualservice.yaml");
+    assert_eq!(
+        split["spec"]["http"][0]["fault"]["abort"]["httpStatus"].as_u64(),
+        Some(503)
+    );
+    // Only where it is set.
+    let prod = repo.read("deploy/prod/mesh/virtualservice.yaml");
+    assert!(!prod.contains("fault"), "{prod}");
+    let delay_only = built(&SHOP.replace(
+        "fault = { delay = \"2s\", abort = 503, percent = 10 }",
+        "fault = { delay = \"1s\" }",
+    ));
+    let split = delay_only.yaml("deploy/staging/services/users/virtualservice.yaml");
+    let fault = &split["spec"]["http"][0]["fault"];
+    assert_eq!(fault["delay"]["percentage"]["value"].as_u64(), Some(100));
+    assert!(fault.get("abort").is_none(), "{fault:?}");
+}
+
+#[test]
+fn a_fault_is_checked_at_its_keys() {
+    let bad = SHOP.replace(
+        "fault = { delay = \"2s\", abort = 503, percent = 10 }",
+        "fault = { delay = \"soon\", abort = 42, percent = 101 }",
+    );
+    Repo::with_config(&bad)
+        .kiln(&["check"])
+        .fails_with(2)
+        .stderr_has("`soon` in `services.users.environments.staging.fault.delay`")
+        .stderr_has(
+            "`services.users.environments.staging.fault.abort` must be from 200 to 599, not 42",
+        )
+        .stderr_has(
+            "`services.users.environments.staging.fault.percent` must be from 0 to 100, not 101",
+        );
+    let empty = SHOP.replace(
+        "fault = { delay = \"2s\", abort = 503, percent = 10 }",
+        "fault = {}",
+    );
+    Repo::with_config(&empty)
+        .kiln(&["check"])
+        .fails_with(2)
+        .stderr_has("`services.users.environments.staging.fault` injects nothing");
+    let gateway_api = SHOP.replace(
+        "[environments.staging]\n",
+        "[environments.staging]\ntraffic = \"gateway-api\"\n",
+    );
+    Repo::with_config(&gateway_api)
+        .kiln(&["check"])
+        .fails_with(2)
+        .stderr_has("`services.users.environments.staging.fault` needs Istio's routes, which environment `staging` does not have");
+}

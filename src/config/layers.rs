@@ -4,8 +4,8 @@
 
 use super::whole::replicas_option;
 use super::{
-    Alerts, Autoscale, Canary, DeployOn, Elasticsearch, IngressGateway, Mtls, RetrySetting, Tls,
-    Tracing, Traffic,
+    Alerts, Autoscale, Canary, DeployOn, Elasticsearch, Fault, IngressGateway, Mtls, RetrySetting,
+    Tls, Tracing, Traffic,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -135,5 +135,7 @@ layered! {
         pub version: Option<String>,
         /// Canary in this environment.
         pub canary: Option<Canary>,
+        /// Fault injection (issue 16): delays and aborts on the service's Istio routes here.
+        pub fault: Option<Fault>,
     }
 }

@@ -66,6 +66,19 @@ pub struct Tls {
     pub kind: Option<super::IssuerKind>,
 }
 
+/// `fault = { delay, abort, percent }`: Istio delays or aborts a share of the
+/// requests of the service's routes, to test how callers cope (a chaos test).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Fault {
+    /// Delay before the request is forwarded, a duration such as `2s`.
+    pub delay: Option<String>,
+    /// HTTP status to answer with instead of forwarding, from 200 to 599.
+    pub abort: Option<u16>,
+    /// Percent of requests delayed and aborted, from 0 to 100. Default 100.
+    pub percent: Option<u8>,
+}
+
 /// `autoscale = { min, max, cpu }`: a HorizontalPodAutoscaler.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -51,6 +51,15 @@ pub struct HttpRoute {
     pub destinations: Vec<Destination>,
     pub timeout: String,
     pub retries: RetriesView,
+    /// Delays and aborts injected into this route (`fault`).
+    pub fault: Option<FaultView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FaultView {
+    pub delay: Option<String>,
+    pub abort: Option<u16>,
+    pub percent: u8,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -98,6 +98,7 @@ pub fn gateway(
                     .clone()
                     .unwrap_or_else(|| builtin::TIMEOUT.into()),
                 retries: service.retries.clone(),
+                fault: fault(settings, environment),
             })
         })
         .collect();
@@ -155,4 +156,19 @@ pub fn destinations(service: &Service, namespace: &str, port: u16) -> Vec<Destin
             ]
         }
     }
+}
+
+/// The `fault` of `[services.S.environments.E]`, if any.
+pub fn fault(service: &crate::config::ServiceConfig, environment: &str) -> Option<FaultView> {
+    let fault = service
+        .environments
+        .as_ref()?
+        .get(environment)?
+        .fault
+        .as_ref()?;
+    Some(FaultView {
+        delay: fault.delay.clone(),
+        abort: fault.abort,
+        percent: fault.percent.unwrap_or(100),
+    })
 }

@@ -136,4 +136,32 @@ impl Problem {
             )),
         )
     }
+
+    pub fn bad_fault_number(key: &KeyPath, value: u32, low: u32, high: u32) -> Self {
+        Problem::at(
+            key,
+            format!("`{key}` must be from {low} to {high}, not {value}"),
+            None,
+        )
+    }
+
+    pub fn empty_fault(key: &KeyPath) -> Self {
+        Problem::at(
+            key,
+            format!("`{key}` injects nothing"),
+            Some("give a `delay` (`\"2s\"`), an `abort` status (`503`), or both".to_string()),
+        )
+    }
+
+    pub fn fault_needs_istio(key: &KeyPath, environment: &str) -> Self {
+        Problem::at(
+            key,
+            format!(
+                "`{key}` needs Istio's routes, which environment `{environment}` does not have"
+            ),
+            Some(format!(
+                "fault injection is an Istio VirtualService setting: the mesh must be on and `traffic` `istio` in `[environments.{environment}]`; the Gateway API and Ingress have no standard fault filter"
+            )),
+        )
+    }
 }

@@ -107,6 +107,7 @@ pub fn service_mesh(
                 .clone()
                 .unwrap_or_else(|| builtin::TIMEOUT.into()),
             retries: resolved.retries.clone(),
+            fault: super::gateway::fault(service, scope.environment),
         })
     });
     ServiceMesh {

@@ -87,6 +87,10 @@ pub fn validate(config: &Config, problems: &mut Vec<Problem>) {
             check_canary(&key.key("canary"), canary, service, kind, problems);
         }
         for (environment, overrides) in service.environments.iter().flatten() {
+            if let Some(fault) = &overrides.fault {
+                let key = key.key("environments").key(environment).key("fault");
+                check_fault(config, environment, &key, fault, service, problems);
+            }
             if let Some(canary) = &overrides.canary {
                 let key = key.key("environments").key(environment).key("canary");
                 check_canary(&key, canary, service, kind, problems);
@@ -356,5 +360,59 @@ fn check_canary(
     // A third-party `image` gets a canary too: the same repository at `version`.
     if kind != Kind::Web || service.port.is_none() {
         problems.push(Problem::canary_not_web(key));
+    }
+}
+
+/// `fault = { delay, abort, percent }` of `[services.S.environments.E]`:
+/// Istio's fault injection, so only on the Istio routes of a routed or
+/// canaried service in a meshed environment.
+fn check_fault(
+    config: &Config,
+    environment: &str,
+    key: &KeyPath,
+    fault: &crate::config::Fault,
+    service: &ServiceConfig,
+    problems: &mut Vec<Problem>,
+) {
+    if let Some(delay) = &fault.delay
+        && !is_duration(delay)
+    {
+        problems.push(Problem::bad_duration(&key.key("delay"), delay));
+    }
+    if let Some(abort) = fault.abort
+        && !(200..=599).contains(&abort)
+    {
+        problems.push(Problem::bad_fault_number(
+            &key.key("abort"),
+            abort.into(),
+            200,
+            599,
+        ));
+    }
+    if let Some(percent) = fault.percent
+        && percent > 100
+    {
+        problems.push(Problem::bad_fault_number(
+            &key.key("percent"),
+            percent.into(),
+            0,
+            100,
+        ));
+    }
+    if fault.delay.is_none() && fault.abort.is_none() {
+        problems.push(Problem::empty_fault(key));
+    }
+    let istio = switches(config, environment).mesh
+        && crate::kinds::traffic::api(config, environment) == Traffic::Istio;
+    let canary = service.canary.is_some()
+        || service
+            .environments
+            .as_ref()
+            .and_then(|e| e.get(environment))
+            .is_some_and(|o| o.canary.is_some());
+    if !istio {
+        problems.push(Problem::fault_needs_istio(key, environment));
+    } else if service.route.is_none() && !canary {
+        problems.push(Problem::needs_route_or_canary(key));
     }
 }

@@ -25,7 +25,7 @@ verify() {
 
 # The inputs: kiln.toml and each template override, as kiln read them.
 {
-  printf '%s  %s\n' '28809d51850194d6b099318a4c6bbe1fea3f9d33f76e470078110350924cd8f2' 'kiln.toml'
+  printf '%s  %s\n' '05d9cc07c992ac0841bbf8da84c7ba6724570c01f495a01f2ea8dc8afc44df9f' 'kiln.toml'
 } >"$tmp/inputs"
 if ! verify "$tmp/inputs"; then
   echo 'kiln drift: kiln.toml or a template override changed since `kiln build`: run `kiln build` and commit what it writes' >&2
