@@ -10,8 +10,7 @@ use crate::resolve::switches;
 use std::collections::BTreeMap;
 
 /// The key that sets `field` for `environment`: its own, else the project's.
-fn key_of(config: &Config, environment: &str, field: &str, own: bool) -> KeyPath {
-    let _ = config;
+fn key_of(environment: &str, field: &str, own: bool) -> KeyPath {
     if own {
         KeyPath::new(&["environments", environment]).key(field)
     } else {
@@ -25,7 +24,7 @@ pub fn validate(config: &Config, problems: &mut Vec<Problem>) {
     for (name, environment) in &config.environments {
         let api = api(config, name);
         let on = switches(config, name);
-        let traffic_key = key_of(config, name, "traffic", environment.traffic.is_some());
+        let traffic_key = key_of(name, "traffic", environment.traffic.is_some());
         let routed: Vec<(&String, &crate::config::ServiceConfig)> = config
             .services
             .iter()
@@ -65,7 +64,6 @@ pub fn validate(config: &Config, problems: &mut Vec<Problem>) {
                 {
                     let own = environment.plain_http.is_some();
                     problems.push(Problem::plain_http_on_ingress(&key_of(
-                        config,
                         name,
                         "plain_http",
                         own,
@@ -81,7 +79,7 @@ pub fn validate(config: &Config, problems: &mut Vec<Problem>) {
             |p| p.gateway.as_ref()?.name.clone(),
         );
         if let Some(_tls) = tls(config, name) {
-            let tls_key = key_of(config, name, "tls", environment.tls.is_some());
+            let tls_key = key_of(name, "tls", environment.tls.is_some());
             if api == Traffic::GatewayApi && shared.is_some() {
                 problems.push(Problem::tls_with_shared_gateway(&tls_key));
             } else if environment.domain.is_none() && !routed.is_empty() {
