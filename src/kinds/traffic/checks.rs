@@ -168,6 +168,18 @@ fn claimed_twice(object: &Object<'_>, env: &Index<'_, '_>, report: &mut dyn FnMu
     if own.is_empty() {
         return;
     }
+    for (i, (_, host, path)) in own.iter().enumerate() {
+        if own[..i].contains(&own[i]) {
+            report(
+                object.file,
+                format!(
+                    "{} `{}` claims `{host}{path}` twice",
+                    object.kind(),
+                    object.name()
+                ),
+            );
+        }
+    }
     let me = (object.kind(), object.namespace(), object.name());
     for other in &env.routes {
         let them = (other.kind(), other.namespace(), other.name());
