@@ -272,7 +272,9 @@ fn an_egress_host_gets_a_service_entry_and_its_port_opened_to_public_addresses()
     let plain = built(
         &PAYMENTS
             .replace("mesh_mode = \"ambient\"", "mesh = false")
-            .replace("mesh_mode = \"sidecar\"\n", ""),
+            .replace("mesh_mode = \"sidecar\"\n", "")
+            // A route without the mesh needs a traffic API that has no mesh.
+            .replace("[project]\n", "[project]\ntraffic = \"gateway-api\"\n"),
     );
     assert!(!plain.exists("deploy/prod/services/api/serviceentry.yaml"));
     assert!(

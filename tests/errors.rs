@@ -543,12 +543,13 @@ fn a_canary_needs_the_mesh_in_its_environment() {
         "[project]\nname = \"shop\"\nregistry = \"ghcr.io/acme/shop\"\nmesh = false\n\n\
          [environments.dev]\n[environments.prod]\nmesh = true\n\n{WEB}canary = {{ version = \"2\", weight = 5 }}\n"
     );
-    rejected_with(
-        &config,
-        "error: `services.users.canary` needs the mesh, which is off in environment `dev`\n  \
+    // The route exposes nothing in `dev` either: a problem of its own.
+    let stderr = rejected(&config);
+    let expected = "error: `services.users.canary` needs the mesh, which is off in environment `dev`\n  \
          --> kiln.toml:15:1\n   |\n15 | canary = { version = \"2\", weight = 5 }\n   | ^^^^^^\n  \
-         = hint: the traffic split is an Istio VirtualService: remove the canary, or set `mesh = true` in `[environments.dev]`\n",
-    );
+         = hint: the traffic split is an Istio VirtualService: remove the canary, set `mesh = true` in `[environments.dev]`, or split at the gateway with `traffic = \"gateway-api\"`\n";
+    assert!(stderr.contains(expected), "{stderr}");
+    assert!(stderr.contains("2 problems in `kiln.toml`"), "{stderr}");
 }
 
 #[test]
@@ -735,7 +736,7 @@ fn every_unknown_key_is_reported_at_once() {
         "error: unknown key `project.colour`\n --> kiln.toml:4:1\n  |\n4 | colour = \"blue\"\n  | ^^^^^^\n  \
          = hint: expected one of `name`, `registry`, `team`, `ci`, `monitoring_namespace`, \
          `mesh_namespace`, `gateway`, `tracing`, `mesh`, `mesh_mode`, `monitoring`, `logging`, `gitops`, `repo_url`, \
-         `branch`, `kiln`, `local`, `local_env`, `external_secrets`\n\n\
+         `branch`, `kiln`, `local`, `local_env`, `external_secrets`, `traffic`, `gateway_class`, `ingress_class`, `tls`, `plain_http`\n\n\
          error: unknown key `environments.dev.replica`\n --> kiln.toml:7:1\n  |\n7 | replica = 2\n  \
          | ^^^^^^^\n  = hint: did you mean `replicas`?\n\n\
          error: unknown key `services.api.prot`\n  --> kiln.toml:13:1\n   |\n13 | prot = 1\n   \

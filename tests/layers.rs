@@ -22,7 +22,11 @@ fn mapping(value: &Value) -> serde_yaml::Mapping {
 
 #[test]
 fn mesh_off_writes_no_istio_object_and_no_injection() {
-    let config = SMALL.replace("[environments.dev]\n", "[environments.dev]\nmesh = false\n");
+    // The Gateway API exposes the route without the mesh.
+    let config = SMALL.replace(
+        "[environments.dev]\n",
+        "[environments.dev]\nmesh = false\ntraffic = \"gateway-api\"\n",
+    );
     let repo = built(&config);
     let dev: Vec<(String, String)> = repo
         .manifests()
@@ -645,7 +649,7 @@ fn tracing_outside_the_range_or_the_mesh_is_refused_at_its_key() {
         )
         .replace(
             "[environments.prod]\n",
-            "[environments.prod]\nmesh = false\ntracing = { sampling_percent = nan }\n",
+            "[environments.prod]\nmesh = false\ntraffic = \"gateway-api\"\ntracing = { sampling_percent = nan }\n",
         );
     let repo = Repo::with_config(&config);
     let run = repo.kiln(&["check"]).fails_with(2);
@@ -666,7 +670,7 @@ fn tracing_outside_the_range_or_the_mesh_is_refused_at_its_key() {
         "{}\n",
         SMALL.replace(
             "registry = \"ghcr.io/acme/shop\"\n",
-            "registry = \"ghcr.io/acme/shop\"\nmesh = false\ntracing = { sampling_percent = 1 }\n",
+            "registry = \"ghcr.io/acme/shop\"\nmesh = false\ntraffic = \"gateway-api\"\ntracing = { sampling_percent = 1 }\n",
         )
     );
     Repo::with_config(&project_wide)

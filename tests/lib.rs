@@ -22,6 +22,7 @@ mod edges;
 mod eject;
 mod errors;
 mod fluentconf;
+mod gateway;
 mod golden;
 mod hostile;
 mod layers;

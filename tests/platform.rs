@@ -234,8 +234,10 @@ fn monitoring_off_advertises_no_metrics() {
     assert!(!policy.contains("monitoring"), "{policy}");
 
     // Without the mesh there is no injector to tell.
-    let plain =
-        built(&config.replace("monitoring = false\n", "monitoring = false\nmesh = false\n"));
+    let plain = built(&config.replace(
+        "monitoring = false\n",
+        "monitoring = false\nmesh = false\ntraffic = \"gateway-api\"\n",
+    ));
     let dev = annotations(&plain, "deploy/dev/services/api/deployment.yaml");
     assert!(advertised(&dev).is_empty(), "{dev:?}");
     assert!(
@@ -374,6 +376,7 @@ fn gateway_settings_are_checked_where_they_are_written() {
         "error: `Bad Key` in `environments.prod.gateway.selector` is not a Kubernetes label key\n",
         "error: `in gress` in `environments.prod.gateway.selector.istio` cannot be a Kubernetes label value\n",
         "error: `environments.dev.gateway` has no effect: the mesh is off in environment `dev`\n",
+        "error: `services.api.route` exposes nothing in `dev`",
     ] {
         assert!(
             run.stderr.contains(expected),
@@ -382,7 +385,7 @@ fn gateway_settings_are_checked_where_they_are_written() {
         );
     }
     assert!(
-        run.stderr.contains("6 problems in `kiln.toml`"),
+        run.stderr.contains("7 problems in `kiln.toml`"),
         "{}",
         run.stderr
     );

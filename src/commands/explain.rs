@@ -297,6 +297,19 @@ pub fn rows(
         push(key.name(), value, source);
     }
 
+    // Fault injection: only `[services.S.environments.E]` sets it.
+    if let Some(fault) = overrides
+        .as_ref()
+        .and_then(|v| v.get("fault"))
+        .filter(|v| !v.is_null())
+    {
+        push(
+            "fault",
+            inline(fault),
+            format!("[services.{name}.environments.{environment}]"),
+        );
+    }
+
     // Built in, and no key of kiln.toml: how pods are probed and replaced.
     let fixed = || format!("{BUILTIN} (not a key of kiln.toml)");
     if let Some(probes) = &resolved.probes {

@@ -2,7 +2,7 @@
 
 use super::{
     CiSystem, Defaults, EnvironmentConfig, ExternalSecrets, GitOps, IngressGateway, KilnSource,
-    Layer, LocalRun, MeshMode, ServiceConfig, Tracing,
+    Layer, LocalRun, MeshMode, ServiceConfig, Tls, Tracing, Traffic,
 };
 use crate::diagnostics::KeyPath;
 use schemars::JsonSchema;
@@ -84,6 +84,17 @@ pub struct Project {
     /// Where the Secrets that services' `secrets` reference come from: an
     /// External Secrets Operator store, in every environment unless it says otherwise.
     pub external_secrets: Option<ExternalSecrets>,
+    // Traffic APIs (issue 16), in every environment unless it says otherwise.
+    /// Which API carries the routes: `istio` (default), `gateway-api` or `ingress`.
+    pub traffic: Option<Traffic>,
+    /// GatewayClass of the Gateway kiln writes with `traffic = "gateway-api"`. Default `istio`.
+    pub gateway_class: Option<String>,
+    /// IngressClass of the Ingress with `traffic = "ingress"`. Default the cluster's default class.
+    pub ingress_class: Option<String>,
+    /// A cert-manager issuer for the domain's certificate.
+    pub tls: Option<Tls>,
+    /// Serve the routes on plain HTTP (port 80) too, instead of redirecting to HTTPS. Default `false`.
+    pub plain_http: Option<bool>,
 }
 
 impl Config {

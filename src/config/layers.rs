@@ -4,8 +4,8 @@
 
 use super::whole::replicas_option;
 use super::{
-    Alerts, Autoscale, Canary, DeployOn, Elasticsearch, ExternalSecrets, IngressGateway, MeshMode, Mtls,
-    RetrySetting, Tracing,
+    Alerts, Autoscale, Canary, DeployOn, Elasticsearch, ExternalSecrets, Fault, IngressGateway,
+    MeshMode, Mtls, RetrySetting, Tls, Tracing, Traffic,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -118,6 +118,17 @@ layered! {
         /// API server URL of the cluster Argo CD deploys this environment to.
         /// Default `https://kubernetes.default.svc`, Argo CD's own cluster. Needs `project.gitops`.
         pub cluster: Option<String>,
+        // Traffic APIs (issue 16): each wins over the `[project]` key of the same name.
+        /// Which API carries the routes: `istio` (default), `gateway-api` or `ingress`.
+        pub traffic: Option<Traffic>,
+        /// GatewayClass of the Gateway kiln writes with `traffic = "gateway-api"`. Default `istio`.
+        pub gateway_class: Option<String>,
+        /// IngressClass of the Ingress with `traffic = "ingress"`. Default the cluster's default class.
+        pub ingress_class: Option<String>,
+        /// A cert-manager issuer for the domain's certificate.
+        pub tls: Option<Tls>,
+        /// Serve the routes on plain HTTP (port 80) too, instead of redirecting to HTTPS. Default `false`.
+        pub plain_http: Option<bool>,
     }
 }
 
@@ -128,5 +139,7 @@ layered! {
         pub version: Option<String>,
         /// Canary in this environment.
         pub canary: Option<Canary>,
+        /// Fault injection (issue 16): delays and aborts on the service's Istio routes here.
+        pub fault: Option<Fault>,
     }
 }

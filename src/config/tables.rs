@@ -39,6 +39,10 @@ pub struct KilnSource {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IngressGateway {
+    /// With `traffic = "gateway-api"`: an existing Gateway, in `namespace`, that
+    /// the routes attach to instead of one kiln writes. Its `allowedRoutes`
+    /// must admit the environment's namespace.
+    pub name: Option<String>,
     /// Namespace of the gateway's pods; its TLS Secret lives there too. Default `project.mesh_namespace`.
     pub namespace: Option<String>,
     /// Labels of the gateway's pods. Default `{ istio = "ingressgateway" }`, as
@@ -49,6 +53,30 @@ pub struct IngressGateway {
     /// `cluster.local/ns/{namespace}/sa/{service_account}`.
     /// Default `istio-ingressgateway-service-account`; the Helm chart names it after the release.
     pub service_account: Option<String>,
+}
+
+/// `tls = { issuer, kind }`: a cert-manager issuer signs the certificate of
+/// the environment's `domain`, into the Secret the gateway or Ingress serves.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Tls {
+    /// Name of the cert-manager Issuer or ClusterIssuer (`letsencrypt`).
+    pub issuer: String,
+    /// `ClusterIssuer` (default) or `Issuer`, which must live in the Secret's namespace.
+    pub kind: Option<super::IssuerKind>,
+}
+
+/// `fault = { delay, abort, percent }`: Istio delays or aborts a share of the
+/// requests of the service's routes, to test how callers cope (a chaos test).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Fault {
+    /// Delay before the request is forwarded, a duration such as `2s`.
+    pub delay: Option<String>,
+    /// HTTP status to answer with instead of forwarding, from 200 to 599.
+    pub abort: Option<u16>,
+    /// Percent of requests delayed and aborted, from 0 to 100. Default 100.
+    pub percent: Option<u8>,
 }
 
 /// `autoscale = { min, max, cpu }`: a HorizontalPodAutoscaler.

@@ -148,6 +148,31 @@ pub enum Scheme {
     Https,
 }
 
+/// Which API carries an environment's routes (issue 16, traffic APIs).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Traffic {
+    /// Istio's own Gateway and VirtualServices; needs the mesh.
+    Istio,
+    /// The Kubernetes Gateway API: a Gateway, HTTPRoutes and GRPCRoutes.
+    GatewayApi,
+    /// A `networking.k8s.io/v1` Ingress, for an ingress controller; no mesh.
+    Ingress,
+}
+
+/// Which kind of cert-manager issuer signs the environment's certificate.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
+pub enum IssuerKind {
+    /// An issuer in the certificate's own namespace.
+    Issuer,
+    /// An issuer of the whole cluster.
+    ClusterIssuer,
+}
+
 /// `as_str` for each word set: the word serde reads and writes.
 macro_rules! words {
     ($($set:ident { $($variant:ident => $word:literal),* $(,)? })*) => {
@@ -182,6 +207,8 @@ words! {
         ResetBeforeRequest => "reset-before-request",
     }
     Scheme { Http => "http", Https => "https" }
+    Traffic { Istio => "istio", GatewayApi => "gateway-api", Ingress => "ingress" }
+    IssuerKind { Issuer => "Issuer", ClusterIssuer => "ClusterIssuer" }
 }
 
 impl Kind {
@@ -218,5 +245,7 @@ mod tests {
         same(Protocol::ALL, Protocol::as_str);
         same(RetryOn::ALL, RetryOn::as_str);
         same(Scheme::ALL, Scheme::as_str);
+        same(Traffic::ALL, Traffic::as_str);
+        same(IssuerKind::ALL, IssuerKind::as_str);
     }
 }

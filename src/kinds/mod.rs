@@ -17,6 +17,7 @@ pub mod monitoring;
 mod rules;
 mod secrets;
 mod tracing;
+pub mod traffic;
 
 use crate::config::{Config, Mtls};
 use crate::diagnostics::{Error, Problem};
@@ -28,9 +29,10 @@ pub use kind::Explained;
 use kind::{EnvironmentStep, Kind, ServiceStep};
 
 /// Every kind, in order.
-static KINDS: [&dyn Kind; 8] = [
+static KINDS: [&dyn Kind; 9] = [
     &core::Core,
     &mesh::Mesh,
+    &traffic::TrafficKind,
     &tracing::Tracing,
     &secrets::Secrets,
     &monitoring::Monitoring,
@@ -113,6 +115,7 @@ fn resolve_environment(
         on,
         mtls_strict: config.environments[name].mtls.unwrap_or(Mtls::Strict) == Mtls::Strict,
         gateway: &ingress,
+        traffic: traffic::api(config, name),
     };
     // Ambient pods run no sidecar: the quota counts the app containers alone.
     let mut totals = core::Totals::new(on.mesh && !on.ambient);

@@ -288,7 +288,7 @@ mod tests {
         }
         let off = APP.replace(
             "[environments.dev]\n",
-            "[environments.dev]\nmesh = false\ntracing = {}\n",
+            "[environments.dev]\nmesh = false\ntraffic = \"gateway-api\"\ntracing = {}\n",
         );
         assert_eq!(
             problems(&off),

@@ -2,7 +2,8 @@
 //! limits, and what each kind added to it.
 
 use super::{
-    EnvironmentFile, EnvironmentMesh, EnvironmentMonitoring, Labels, Logging, Resources, Service,
+    EnvironmentFile, EnvironmentMesh, EnvironmentMonitoring, EnvironmentTraffic, Labels, Logging,
+    Resources, Service,
 };
 use crate::config::{Mtls, StoreKind};
 use serde::Serialize;
@@ -31,6 +32,8 @@ pub struct Environment {
     /// One ExternalSecret per Secret its services read, with
     /// `external_secrets`; each is its own file, `secrets/<name>.yaml`.
     pub external_secrets: Vec<ExternalSecret>,
+    /// The Gateway API or Ingress objects; `None` with `traffic = "istio"`.
+    pub traffic: Option<EnvironmentTraffic>,
     /// The files of the environment as a whole, in the order they are listed.
     #[serde(skip)]
     pub files: Vec<EnvironmentFile>,

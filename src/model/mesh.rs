@@ -48,6 +48,8 @@ pub struct Gateway {
     pub credential_name: String,
     /// That namespace.
     pub credential_namespace: String,
+    /// Serve the routes on port 80 too, instead of redirecting to HTTPS.
+    pub plain_http: bool,
     /// Longest prefix first: Istio takes the first route that matches.
     /// One per routed service, so only the gateway's own VirtualService sees
     /// them (as `routes`): copying them into every service's context would
@@ -65,6 +67,15 @@ pub struct HttpRoute {
     pub destinations: Vec<Destination>,
     pub timeout: String,
     pub retries: RetriesView,
+    /// Delays and aborts injected into this route (`fault`).
+    pub fault: Option<FaultView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FaultView {
+    pub delay: Option<String>,
+    pub abort: Option<u16>,
+    pub percent: u8,
 }
 
 #[derive(Debug, Clone, Serialize)]

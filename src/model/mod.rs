@@ -10,6 +10,7 @@ mod logging;
 mod mesh;
 mod monitoring;
 mod service;
+mod traffic;
 
 pub use compose::*;
 pub use delivery::*;
@@ -20,6 +21,7 @@ pub use logging::*;
 pub use mesh::*;
 pub use monitoring::*;
 pub use service::*;
+pub use traffic::*;
 
 use serde::Serialize;
 

@@ -1,6 +1,6 @@
 //! One service in one environment, fully resolved, as its templates see it.
 
-use super::{Labels, Monitor, RetriesView, ServiceFile, ServiceMesh};
+use super::{Labels, Monitor, RetriesView, ServiceFile, ServiceMesh, ServiceTraffic};
 use crate::config::{Kind, Protocol};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -56,6 +56,8 @@ pub struct Service {
     pub retries: RetriesView,
     /// The service's mesh objects; `None` when the mesh is off here.
     pub mesh: Option<ServiceMesh>,
+    /// Its Gateway API routes and per-track Services; `None` with `traffic = "istio"`.
+    pub traffic: Option<ServiceTraffic>,
     /// How Prometheus scrapes it; `None` without metrics or monitoring.
     pub monitor: Option<Monitor>,
     /// The canary Deployment and its share of the traffic.

@@ -85,6 +85,12 @@ pub fn mesh_file(file: &str) -> String {
     format!("mesh/{file}")
 }
 
+/// A Gateway API, Ingress or cert-manager object of the environment:
+/// `traffic/<file>`, relative to `deploy/<env>`.
+pub fn traffic_file(file: &str) -> String {
+    format!("traffic/{file}")
+}
+
 /// A monitoring object of the environment: `monitoring/<file>`, relative to `deploy/<env>`.
 pub fn monitoring_file(file: &str) -> String {
     format!("monitoring/{file}")

@@ -19,7 +19,7 @@ pub use overrides::{MAX_OVERRIDE_BYTES, MAX_OVERRIDE_ENTRIES, Override, override
 use crate::diagnostics::Error;
 use crate::model::{
     Application, Build, Delivery, DeliveryContext, DeliveryFile, Environment, FileFormat,
-    HttpRoute, Model, ProjectView, Service,
+    HttpRoute, Model, ProjectView, Service, TrafficRoute,
 };
 use crate::output::paths;
 use errors::{finding_error, override_error, template_error};
@@ -325,6 +325,7 @@ impl Renderer {
                 .as_ref()
                 .and_then(|mesh| mesh.gateway.as_ref())
                 .map(|gateway| gateway.routes.as_slice()),
+            traffic_routes: env.traffic.as_ref().map(|t| t.routes.as_slice()),
             service: None,
             fluent_conf: None,
             fluent_conf_checksum: None,
@@ -406,6 +407,7 @@ impl Renderer {
                     project,
                     env,
                     routes: None,
+                    traffic_routes: None,
                     service: Some(workload),
                     fluent_conf: None,
                     fluent_conf_checksum: None,
@@ -539,6 +541,8 @@ struct Context<'a> {
     env: &'a Environment,
     /// The gateway's routes, in the environment's files only.
     routes: Option<&'a [HttpRoute]>,
+    /// The Gateway API and Ingress routes, in the environment's files only.
+    traffic_routes: Option<&'a [TrafficRoute]>,
     service: Option<&'a Service>,
     /// The rendered `fluent.conf`, for the ConfigMap that holds it.
     fluent_conf: Option<&'a str>,

@@ -27,6 +27,10 @@ pub const SIDECAR_METRICS_PORT_NAME: &str = "http-envoy-prom";
 pub const GATEWAY_SERVICE_ACCOUNT: &str = "istio-ingressgateway-service-account";
 /// The label of the ingress gateway pods of Istio's default install.
 pub const GATEWAY_SELECTOR: (&str, &str) = ("istio", "ingressgateway");
+/// The label Istio puts on the pods it deploys for a Gateway API Gateway.
+pub const GATEWAY_NAME_LABEL: &str = "gateway.networking.k8s.io/gateway-name";
+/// The GatewayClass of Istio's own Gateway API implementation.
+pub const GATEWAY_CLASS: &str = "istio";
 /// Istio's default trust domain: principals are `cluster.local/ns/<ns>/sa/<sa>`.
 pub const TRUST_DOMAIN: &str = "cluster.local";
 /// Ambient mode: the namespace's waypoint Gateway, and so its Deployment

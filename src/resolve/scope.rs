@@ -1,7 +1,7 @@
 //! Where a service is resolved: the environment, its namespace, and which
 //! optional layers it renders.
 
-use crate::config::{Config, MeshMode};
+use crate::config::{Config, MeshMode, Traffic};
 use crate::model::IngressGatewayView;
 
 /// Which optional layers an environment renders.
@@ -36,4 +36,6 @@ pub struct Scope<'a> {
     pub mtls_strict: bool,
     /// The ingress gateway the environment's routes go through.
     pub gateway: &'a IngressGatewayView,
+    /// Which API carries the environment's routes.
+    pub traffic: Traffic,
 }

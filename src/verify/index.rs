@@ -155,6 +155,8 @@ pub struct Index<'x, 'a> {
     pub runs_as: HashSet<(&'x str, &'x str)>,
     /// Host and name of every DestinationRule subset.
     pub subsets: HashSet<(&'x str, &'x str)>,
+    /// Every HTTPRoute, GRPCRoute and Ingress, for the checks that compare routes.
+    pub routes: Vec<&'x Object<'a>>,
 }
 
 impl<'x, 'a> Index<'x, 'a> {
@@ -212,6 +214,10 @@ impl<'x, 'a> Index<'x, 'a> {
                 .map(|p| (p.namespace, p.service_account.as_str()))
                 .collect(),
             subsets,
+            routes: objects
+                .iter()
+                .filter(|o| matches!(o.kind(), "HTTPRoute" | "GRPCRoute" | "Ingress"))
+                .collect(),
         }
     }
 

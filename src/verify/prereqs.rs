@@ -305,6 +305,25 @@ fn namespaces(model: &Model, env: &Environment, created: &BTreeSet<&str>) -> Vec
             );
         }
     }
+    // The Gateway API's gateway pods, or the ingress controller.
+    if let Some(traffic) = env
+        .traffic
+        .as_ref()
+        .filter(|t| t.parent.is_some() || t.ingress.is_some())
+    {
+        add(
+            &traffic.controller.namespace,
+            Workload {
+                what: "ingress-gateway",
+                pods: traffic.controller.selector.clone(),
+                service_account: env
+                    .mesh
+                    .as_ref()
+                    .map(|_| traffic.controller.service_account.clone()),
+                description: format!("the ingress gateway for `{}`", traffic.host),
+            },
+        );
+    }
     if env.monitoring.is_some() {
         add(
             &model.project.monitoring_namespace,
@@ -384,7 +403,36 @@ fn secrets(env: &Environment, created: &BTreeSet<&str>) -> Vec<Secret> {
             "fluentd",
         );
     }
-    if let Some(gateway) = env.mesh.as_ref().and_then(|m| m.gateway.as_ref()) {
+    // cert-manager makes the TLS Secret with `tls`: then it is no prerequisite.
+    let traffic = env.traffic.as_ref();
+    let issued = traffic.is_some_and(|t| {
+        t.certificate.is_some()
+            || t.ingress
+                .as_ref()
+                .is_some_and(|i| !i.annotations.is_empty())
+    });
+    if let Some(traffic) = traffic.filter(|_| !issued) {
+        let namespace = match (&traffic.gateway, &traffic.ingress) {
+            (Some(_), _) => Some(traffic.controller.namespace.as_str()),
+            (None, Some(_)) => Some(env.namespace.as_str()),
+            (None, None) => None,
+        };
+        if let Some(namespace) = namespace {
+            add(
+                namespace,
+                &traffic.tls_secret,
+                "kubernetes.io/tls",
+                &["tls.crt", "tls.key"],
+                "ingress-gateway",
+            );
+        }
+    }
+    if let Some(gateway) = env
+        .mesh
+        .as_ref()
+        .and_then(|m| m.gateway.as_ref())
+        .filter(|_| !issued)
+    {
         add(
             &gateway.credential_namespace,
             &gateway.credential_name,

@@ -50,7 +50,15 @@ const PORT_NUMBERS: Shape = Fields(&[("ports", Fields(&[("port", Keep)]))]);
 fn shapes(kind: &str) -> (&'static Shape, &'static Shape) {
     const SERVICE: Shape = Fields(&[
         ("selector", Keep),
-        ("ports", Fields(&[("name", Keep), ("targetPort", Keep)])),
+        (
+            "ports",
+            Fields(&[
+                ("name", Keep),
+                ("targetPort", Keep),
+                ("port", Keep),
+                ("appProtocol", Keep),
+            ]),
+        ),
     ]);
     const CRON_JOB: Shape = Fields(&[("jobTemplate", Fields(&[("spec", WORKLOAD)]))]);
     const MONITORED_NAMESPACES: Shape = Fields(&[("matchNames", Keep)]);
@@ -107,8 +115,16 @@ fn shapes(kind: &str) -> (&'static Shape, &'static Shape) {
             ),
         ]),
     )]);
+    const ROUTE: Shape = Fields(&[
+        ("parentRefs", Keep),
+        ("hostnames", Keep),
+        ("rules", Fields(&[("matches", Keep), ("backendRefs", Keep)])),
+    ]);
+    const INGRESS: Shape = Fields(&[("ingressClassName", Keep), ("rules", Keep)]);
     match kind {
         "Namespace" => (&LABELLED, &Skip),
+        "HTTPRoute" | "GRPCRoute" => (&NAMED, &ROUTE),
+        "Ingress" => (&NAMED, &INGRESS),
         "Service" => (&LABELLED, &SERVICE),
         "Deployment" | "StatefulSet" | "DaemonSet" => (&NAMED, &WORKLOAD),
         "CronJob" => (&NAMED, &CRON_JOB),

@@ -38,6 +38,7 @@ pub fn environment(
         logging: None,
         tracing: None,
         external_secrets: Vec::new(),
+        traffic: None,
         files: Vec::new(),
     }
 }

@@ -48,7 +48,9 @@ pub fn traffic(
             })
             .collect()
     };
-    if let (Some(_), Some(port), true) = (&service.route, service.port, on.mesh) {
+    // Without the mesh, the Gateway API's or the Ingress controller's pods still route.
+    let routed = on.mesh || scope.traffic != crate::config::Traffic::Istio;
+    if let (Some(_), Some(port), true) = (&service.route, service.port, routed) {
         ingress.push(IngressRule {
             pods: scope.gateway.selector.clone(),
             namespace: Some(scope.gateway.namespace.clone()),

@@ -247,6 +247,7 @@ pub fn workload(step: &ServiceStep<'_>, problems: &mut Vec<Problem>) -> (Service
         // The mesh's to decide, in its step.
         retries: RetriesView::default(),
         mesh: None,
+        traffic: None,
         monitor: None,
         canary: None,
         otel: None,

@@ -15,7 +15,7 @@ pub fn canary_of(config: &Config, stable: &Service, canary: &Canary) -> CanaryVi
         kind,
         workload,
         rollout,
-        image: _,
+        image,
         version: _,
         mut labels,
         selector,
@@ -45,6 +45,7 @@ pub fn canary_of(config: &Config, stable: &Service, canary: &Canary) -> CanaryVi
         egress,
         retries,
         mesh,
+        traffic: _,
         monitor: _,
         canary: _,
         otel,
@@ -64,8 +65,14 @@ pub fn canary_of(config: &Config, stable: &Service, canary: &Canary) -> CanaryVi
         "kubectl.kubernetes.io/default-container".into(),
         canary_name.clone(),
     );
+    let built = config.services.get(&name).is_none_or(|s| s.image.is_none());
+    let image = if built {
+        format!("{registry}/{name}:{version}")
+    } else {
+        format!("{}:{version}", image_repository(&image))
+    };
     let workload = Service {
-        image: format!("{registry}/{name}:{version}"),
+        image,
         name: canary_name,
         kind,
         workload,
@@ -100,6 +107,7 @@ pub fn canary_of(config: &Config, stable: &Service, canary: &Canary) -> CanaryVi
         egress,
         retries,
         mesh,
+        traffic: None,
         // The stable workload's monitor scrapes the canary's pods too.
         monitor: None,
         canary: None,
@@ -109,5 +117,33 @@ pub fn canary_of(config: &Config, stable: &Service, canary: &Canary) -> CanaryVi
     CanaryView {
         weight: canary.weight,
         workload: Box::new(workload),
+    }
+}
+
+/// `image` without its tag or digest: `redis` of `redis:7.2-alpine`,
+/// `registry:5000/team/app` of `registry:5000/team/app:1.0@sha256:…`.
+fn image_repository(image: &str) -> &str {
+    let image = image.split_once('@').map_or(image, |(name, _)| name);
+    let last = image.rfind('/').map_or(0, |slash| slash + 1);
+    match image[last..].rfind(':') {
+        Some(colon) => &image[..last + colon],
+        None => image,
+    }
+}
+
+#[cfg(test)]
+mod image_tests {
+    #[test]
+    fn the_repository_of_an_image_drops_tag_and_digest() {
+        use super::image_repository;
+        assert_eq!(image_repository("redis:7.2-alpine"), "redis");
+        assert_eq!(
+            image_repository("registry:5000/team/app:1.0@sha256:ab"),
+            "registry:5000/team/app"
+        );
+        assert_eq!(
+            image_repository("registry:5000/team/app"),
+            "registry:5000/team/app"
+        );
     }
 }

@@ -1,13 +1,15 @@
 //! The ingress gateway of an environment (where it runs and who it is),
 //! its Gateway and routes, and where each route sends its requests.
 
-use crate::config::{Config, IngressGateway};
+use crate::config::{Config, IngressGateway, Traffic};
 use crate::model::*;
 use crate::resolve::builtin;
 
 /// The ingress gateway of `environment`: each of its keys from
 /// `[environments.E] gateway`, else `[project] gateway`, else Istio's default
-/// install in `mesh_namespace`.
+/// install in `mesh_namespace`. With `traffic = "gateway-api"` the defaults
+/// are those of the pods Istio deploys for a Gateway: labelled with its name,
+/// running as `{name}-{class}`.
 pub fn ingress_gateway(
     config: &Config,
     project: &ProjectView,
@@ -22,6 +24,13 @@ pub fn ingress_gateway(
     let first = |get: fn(&IngressGateway) -> Option<&String>| {
         layers.iter().flatten().find_map(|g| get(g)).cloned()
     };
+    let api_gateway = (crate::kinds::traffic::api(config, environment) == Traffic::GatewayApi)
+        .then(|| {
+            let name = first(|g| g.name.as_ref())
+                .unwrap_or_else(|| crate::kinds::core::namespace(project, environment));
+            let class = crate::kinds::traffic::gateway_class(config, environment);
+            (name, class)
+        });
     IngressGatewayView {
         namespace: first(|g| g.namespace.as_ref())
             .unwrap_or_else(|| project.mesh_namespace.clone()),
@@ -29,12 +38,21 @@ pub fn ingress_gateway(
             .iter()
             .flatten()
             .find_map(|g| g.selector.clone())
-            .unwrap_or_else(|| {
-                let (key, value) = builtin::GATEWAY_SELECTOR;
-                Labels::from([(key.to_string(), value.to_string())])
+            .unwrap_or_else(|| match &api_gateway {
+                Some((name, _)) => {
+                    Labels::from([(builtin::GATEWAY_NAME_LABEL.to_string(), name.clone())])
+                }
+                None => {
+                    let (key, value) = builtin::GATEWAY_SELECTOR;
+                    Labels::from([(key.to_string(), value.to_string())])
+                }
             }),
-        service_account: first(|g| g.service_account.as_ref())
-            .unwrap_or_else(|| builtin::GATEWAY_SERVICE_ACCOUNT.to_string()),
+        service_account: first(|g| g.service_account.as_ref()).unwrap_or_else(
+            || match &api_gateway {
+                Some((name, class)) => format!("{name}-{class}"),
+                None => builtin::GATEWAY_SERVICE_ACCOUNT.to_string(),
+            },
+        ),
     }
 }
 
@@ -80,6 +98,7 @@ pub fn gateway(
                     .clone()
                     .unwrap_or_else(|| builtin::TIMEOUT.into()),
                 retries: service.retries.clone(),
+                fault: fault(settings, environment),
             })
         })
         .collect();
@@ -100,6 +119,10 @@ pub fn gateway(
         host,
         credential_name: format!("{namespace}-tls"),
         credential_namespace: ingress.namespace.clone(),
+        plain_http: config.environments[environment]
+            .plain_http
+            .or(config.project.plain_http)
+            .unwrap_or(false),
         routes,
     })
 }
@@ -133,4 +156,19 @@ pub fn destinations(service: &Service, namespace: &str, port: u16) -> Vec<Destin
             ]
         }
     }
+}
+
+/// The `fault` of `[services.S.environments.E]`, if any.
+pub fn fault(service: &crate::config::ServiceConfig, environment: &str) -> Option<FaultView> {
+    let fault = service
+        .environments
+        .as_ref()?
+        .get(environment)?
+        .fault
+        .as_ref()?;
+    Some(FaultView {
+        delay: fault.delay.clone(),
+        abort: fault.abort,
+        percent: fault.percent.unwrap_or(100),
+    })
 }

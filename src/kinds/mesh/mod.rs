@@ -15,7 +15,7 @@ pub use gateway::ingress_gateway;
 pub use retries::retries;
 
 use super::kind::{EnvironmentStep, Explained, Kind, ServiceStep};
-use crate::config::{Config, Kind as Workload};
+use crate::config::{Config, Kind as Workload, Traffic};
 use crate::diagnostics::Problem;
 use crate::model::{Environment, EnvironmentFile, EnvironmentMesh, Service, ServiceFile, Waypoint};
 use crate::resolve::builtin;
@@ -65,8 +65,11 @@ impl Kind for Mesh {
     }
 
     /// The canary, a copy of the finished workload, and the service's mesh objects.
+    /// The Gateway API splits a canary without the mesh too, by weighted
+    /// backends at the Gateway.
     fn finish(&self, step: &ServiceStep<'_>, service: &mut Service) {
-        if !step.scope.on.mesh {
+        let splits = step.scope.on.mesh || step.scope.traffic == Traffic::GatewayApi;
+        if !splits {
             return;
         }
         let own = step.service;
@@ -76,6 +79,9 @@ impl Kind for Mesh {
             .or(own.canary.as_ref())
             .filter(|_| own.kind.unwrap_or(Workload::Web) == Workload::Web);
         service.canary = canary.map(|canary| canary::canary_of(step.config, service, canary));
+        if !step.scope.on.mesh {
+            return;
+        }
         service.mesh = Some(service::service_mesh(
             step.callers(),
             step.project,
@@ -90,15 +96,24 @@ impl Kind for Mesh {
             return;
         }
         let ingress = step.ingress;
+        // Other traffic APIs write their own gateway (the `traffic` kind).
+        let istio = step.config.environments[step.name]
+            .traffic
+            .or(step.config.project.traffic);
+        let istio = istio.unwrap_or(Traffic::Istio) == Traffic::Istio;
         environment.mesh = Some(EnvironmentMesh {
-            gateway: gateway::gateway(
-                step.config,
-                step.project,
-                step.name,
-                step.namespace,
-                ingress,
-                &environment.services,
-            ),
+            gateway: istio
+                .then(|| {
+                    gateway::gateway(
+                        step.config,
+                        step.project,
+                        step.name,
+                        step.namespace,
+                        ingress,
+                        &environment.services,
+                    )
+                })
+                .flatten(),
             gateway_principal: ingress.principal(),
             gateway_selector: ingress.selector.clone(),
             ingress: ingress.clone(),

@@ -19,9 +19,9 @@ impl Problem {
     pub fn canary_not_web(key: &KeyPath) -> Self {
         Problem::at(
             key,
-            format!("`{key}` needs a `web` service built from source with a `port`"),
+            format!("`{key}` needs a `web` service with a `port`"),
             Some(
-                "traffic can only be split between versions of a service that serves requests"
+                "traffic can only be split between versions of a service that serves requests: set `kind = \"web\"` and its `port`, or remove the canary"
                     .to_string(),
             ),
         )
@@ -47,7 +47,7 @@ impl Problem {
         Problem::at(
             key,
             format!("`{value}` in `{key}` is not a host name"),
-            Some("use lowercase DNS names such as `shop.example.com`".to_string()),
+            Some("use lowercase DNS names such as `shop.example.com`, or a wildcard such as `*.shop.example.com`".to_string()),
         )
     }
 
@@ -132,7 +132,35 @@ impl Problem {
             key,
             format!("`{key}` needs the mesh, which is off in environment `{environment}`"),
             Some(format!(
-                "the traffic split is an Istio VirtualService: remove the canary, or set `mesh = true` in `[environments.{environment}]`"
+                "the traffic split is an Istio VirtualService: remove the canary, set `mesh = true` in `[environments.{environment}]`, or split at the gateway with `traffic = \"gateway-api\"`"
+            )),
+        )
+    }
+
+    pub fn bad_fault_number(key: &KeyPath, value: u32, low: u32, high: u32) -> Self {
+        Problem::at(
+            key,
+            format!("`{key}` must be from {low} to {high}, not {value}"),
+            None,
+        )
+    }
+
+    pub fn empty_fault(key: &KeyPath) -> Self {
+        Problem::at(
+            key,
+            format!("`{key}` injects nothing"),
+            Some("give a `delay` (`\"2s\"`), an `abort` status (`503`), or both".to_string()),
+        )
+    }
+
+    pub fn fault_needs_istio(key: &KeyPath, environment: &str) -> Self {
+        Problem::at(
+            key,
+            format!(
+                "`{key}` needs Istio's routes, which environment `{environment}` does not have"
+            ),
+            Some(format!(
+                "fault injection is an Istio VirtualService setting: the mesh must be on and `traffic` `istio` in `[environments.{environment}]`; the Gateway API and Ingress have no standard fault filter"
             )),
         )
     }

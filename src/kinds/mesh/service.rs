@@ -128,7 +128,9 @@ pub fn service_mesh(
         }
         None => (callers_rule.into_iter().chain(direct).collect(), Vec::new()),
     };
-    let canary_route = resolved.canary.as_ref().and_then(|_| {
+    // Under the Gateway API the split inside the mesh is an HTTPRoute (GAMMA).
+    let istio = scope.traffic == crate::config::Traffic::Istio;
+    let canary_route = resolved.canary.as_ref().filter(|_| istio).and_then(|_| {
         let main = resolved.ports.first()?;
         Some(HttpRoute {
             name: resolved.name.clone(),
@@ -139,6 +141,7 @@ pub fn service_mesh(
                 .clone()
                 .unwrap_or_else(|| builtin::TIMEOUT.into()),
             retries: resolved.retries.clone(),
+            fault: super::gateway::fault(service, scope.environment),
         })
     });
     ServiceMesh {

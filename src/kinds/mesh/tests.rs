@@ -76,10 +76,10 @@ fn canary_weight_is_a_percent() {
 }
 
 #[test]
-fn a_canary_needs_a_web_service_built_from_source() {
+fn a_canary_needs_a_web_service_with_a_port() {
     let text = format!("{APP}canary = {{ version = \"1.1.0\", weight = 10 }}\n");
     let message = only_problem(&text, "services.jobs.canary");
-    assert!(message.contains("needs a `web` service built from source with a `port`"));
+    assert!(message.contains("needs a `web` service with a `port`"));
 }
 
 #[test]
@@ -275,6 +275,7 @@ fn each_gateway_key_comes_from_the_environment_else_the_project() {
     config.project.gateway = Some(crate::config::IngressGateway {
         namespace: Some("istio-ingress".into()),
         selector: None,
+        name: None,
         service_account: Some("istio-ingress".into()),
     });
     let project = project(&config);

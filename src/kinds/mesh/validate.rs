@@ -4,7 +4,7 @@
 
 use crate::config::{
     Canary, Config, EnvironmentConfig, IngressGateway, Kind, Retries, RetrySetting, ServiceConfig,
-    Whole,
+    Traffic, Whole,
 };
 use crate::diagnostics::{KeyPath, Problem};
 use crate::grammar::duration::is_duration;
@@ -27,7 +27,10 @@ pub fn validate(config: &Config, problems: &mut Vec<Problem>) {
     }
     if let Some(gateway) = &config.project.gateway {
         check_gateway(&project.key("gateway"), gateway, problems);
-        let meshed = config.environments.keys().any(|e| switches(config, e).mesh);
+        // The Gateway API and an Ingress use `gateway` without the mesh.
+        let meshed = config.environments.keys().any(|e| {
+            switches(config, e).mesh || crate::kinds::traffic::api(config, e) != Traffic::Istio
+        });
         if !meshed && !config.environments.is_empty() {
             problems.push(Problem::needs_mesh(&project.key("gateway"), None));
         }
@@ -44,14 +47,14 @@ pub fn validate(config: &Config, problems: &mut Vec<Problem>) {
     for (name, environment) in &config.environments {
         let key = KeyPath::new(&["environments", name]);
         if let Some(domain) = &environment.domain
-            && !(names::is_dns_subdomain(domain) && domain.contains('.'))
+            && !is_domain(domain)
         {
             problems.push(Problem::bad_domain(&key.key("domain"), domain));
         }
         let on = switches(config, name);
         if let Some(gateway) = &environment.gateway {
             check_gateway(&key.key("gateway"), gateway, problems);
-            if !on.mesh {
+            if !on.mesh && crate::kinds::traffic::api(config, name) == Traffic::Istio {
                 problems.push(Problem::needs_mesh(&key.key("gateway"), Some(name)));
             }
         }
@@ -91,6 +94,10 @@ pub fn validate(config: &Config, problems: &mut Vec<Problem>) {
             check_canary(&key.key("canary"), canary, service, kind, problems);
         }
         for (environment, overrides) in service.environments.iter().flatten() {
+            if let Some(fault) = &overrides.fault {
+                let key = key.key("environments").key(environment).key("fault");
+                check_fault(config, environment, &key, fault, service, problems);
+            }
             if let Some(canary) = &overrides.canary {
                 let key = key.key("environments").key(environment).key("canary");
                 check_canary(&key, canary, service, kind, problems);
@@ -99,6 +106,12 @@ pub fn validate(config: &Config, problems: &mut Vec<Problem>) {
         check_service_layers(config, service, kind, &key, problems);
         check_canary_versions(config, service, &key, problems);
     }
+}
+
+/// A host name with a dot, or a wildcard over one (`*.example.com`).
+fn is_domain(domain: &str) -> bool {
+    let name = domain.strip_prefix("*.").unwrap_or(domain);
+    names::is_dns_subdomain(name) && (name.contains('.') || name != domain)
 }
 
 /// `gateway = { namespace, selector, service_account }`, in `[project]` or `[environments.E]`.
@@ -260,7 +273,8 @@ fn check_service_layers(
         let canary_key = own.or_else(|| service.canary.as_ref().map(|_| key.clone()));
         if let Some(canary_key) = canary_key {
             let on = switches(config, environment);
-            if !on.mesh {
+            // The Gateway API splits by weighted backends, mesh or not.
+            if !on.mesh && crate::kinds::traffic::api(config, environment) != Traffic::GatewayApi {
                 problems.push(Problem::canary_without_mesh(
                     &canary_key.key("canary"),
                     environment,
@@ -355,7 +369,62 @@ fn check_canary(
     if !is_version(&canary.version) {
         problems.push(Problem::bad_version(&key.key("version"), &canary.version));
     }
-    if kind != Kind::Web || service.language.is_none() || service.port.is_none() {
+    // A third-party `image` gets a canary too: the same repository at `version`.
+    if kind != Kind::Web || service.port.is_none() {
         problems.push(Problem::canary_not_web(key));
+    }
+}
+
+/// `fault = { delay, abort, percent }` of `[services.S.environments.E]`:
+/// Istio's fault injection, so only on the Istio routes of a routed or
+/// canaried service in a meshed environment.
+fn check_fault(
+    config: &Config,
+    environment: &str,
+    key: &KeyPath,
+    fault: &crate::config::Fault,
+    service: &ServiceConfig,
+    problems: &mut Vec<Problem>,
+) {
+    if let Some(delay) = &fault.delay
+        && !is_duration(delay)
+    {
+        problems.push(Problem::bad_duration(&key.key("delay"), delay));
+    }
+    if let Some(abort) = fault.abort
+        && !(200..=599).contains(&abort)
+    {
+        problems.push(Problem::bad_fault_number(
+            &key.key("abort"),
+            abort.into(),
+            200,
+            599,
+        ));
+    }
+    if let Some(percent) = fault.percent
+        && percent > 100
+    {
+        problems.push(Problem::bad_fault_number(
+            &key.key("percent"),
+            percent.into(),
+            0,
+            100,
+        ));
+    }
+    if fault.delay.is_none() && fault.abort.is_none() {
+        problems.push(Problem::empty_fault(key));
+    }
+    let istio = switches(config, environment).mesh
+        && crate::kinds::traffic::api(config, environment) == Traffic::Istio;
+    let canary = service.canary.is_some()
+        || service
+            .environments
+            .as_ref()
+            .and_then(|e| e.get(environment))
+            .is_some_and(|o| o.canary.is_some());
+    if !istio {
+        problems.push(Problem::fault_needs_istio(key, environment));
+    } else if service.route.is_none() && !canary {
+        problems.push(Problem::needs_route_or_canary(key));
     }
 }

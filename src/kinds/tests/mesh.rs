@@ -21,7 +21,7 @@ fn a_canary_needs_the_mesh_a_web_service_and_another_version() {
     for expected in [
         "`services.api.environments.dev.canary` needs the mesh, which is off in environment `dev`",
         "`services.api.environments.dev.canary.version` is `1.0.0`, the version the stable pods run in `dev`",
-        "`services.mailer.environments.prod.canary` needs a `web` service built from source with a `port`",
+        "`services.mailer.environments.prod.canary` needs a `web` service with a `port`",
     ] {
         assert!(
             found.iter().any(|p| p.contains(expected)),

@@ -262,7 +262,11 @@ fn gateway_routes_take_the_longest_prefix_first_with_the_layered_retries() {
 
 #[test]
 fn without_the_mesh_an_environment_has_no_mesh_objects_nor_sidecar() {
-    let model = model(&SHOP.replace("[environments.dev]\n", "[environments.dev]\nmesh = false\n"));
+    // The Gateway API still exposes the routes without the mesh.
+    let model = model(&SHOP.replace(
+        "[environments.dev]\n",
+        "[environments.dev]\nmesh = false\ntraffic = \"gateway-api\"\n",
+    ));
     assert!(environment(&model, "dev").mesh.is_none());
     let api = service(&model, "dev", "api");
     assert!(api.mesh.is_none());

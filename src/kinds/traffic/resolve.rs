@@ -1,0 +1,210 @@
+//! What the traffic APIs make of a service and of an environment.
+
+use super::settings::{api, gateway_class, pick, tls};
+use crate::config::{IssuerKind, Protocol, Traffic};
+use crate::kinds::kind::{EnvironmentStep, ServiceStep};
+use crate::model::*;
+use crate::resolve::{TRACK, builtin};
+use std::collections::BTreeMap;
+
+/// A service's HTTPRoute or GRPCRoute from the Gateway, its in-mesh split
+/// and the per-track Services that weighted backends name.
+pub fn service(step: &ServiceStep<'_>, service: &mut Service) {
+    let scope = step.scope;
+    if scope.traffic != Traffic::GatewayApi {
+        return;
+    }
+    let Some(main) = service.ports.first() else {
+        return;
+    };
+    let grpc = main.protocol == Protocol::Grpc;
+    let port = main.port;
+    let tracks: Vec<TrackService> = match &service.canary {
+        None => Vec::new(),
+        Some(_) => ["stable", "canary"]
+            .into_iter()
+            .map(|track| {
+                let mut selector = service.selector.clone();
+                selector.insert(TRACK.into(), track.into());
+                TrackService {
+                    name: format!("{}-{track}", service.name),
+                    selector,
+                }
+            })
+            .collect(),
+    };
+    let backends = match &service.canary {
+        None => vec![Backend {
+            service: service.name.clone(),
+            port,
+            weight: None,
+        }],
+        Some(canary) => vec![
+            Backend {
+                service: tracks[0].name.clone(),
+                port,
+                weight: Some(100_u32.saturating_sub(canary.weight)),
+            },
+            Backend {
+                service: tracks[1].name.clone(),
+                port,
+                weight: Some(canary.weight),
+            },
+        ],
+    };
+    let timeout = step
+        .service
+        .timeout
+        .clone()
+        .unwrap_or_else(|| builtin::TIMEOUT.into());
+    let route_of = |prefix: String| TrafficRoute {
+        name: service.name.clone(),
+        grpc,
+        grpc_service: prefix
+            .strip_prefix('/')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
+        prefix,
+        backends: backends.clone(),
+        timeout: timeout.clone(),
+        retries: service.retries.clone(),
+    };
+    let route = service.route.clone().map(route_of);
+    // Inside the mesh a request for the Service is split as the Gateway splits it.
+    let mesh_route = service
+        .canary
+        .as_ref()
+        .filter(|_| scope.on.mesh)
+        .map(|_| route_of("/".to_string()));
+    if route.is_some() || mesh_route.is_some() || !tracks.is_empty() {
+        service.traffic = Some(ServiceTraffic {
+            route,
+            mesh_route,
+            tracks,
+        });
+    }
+}
+
+/// The environment's Gateway, Ingress and Certificate.
+pub fn environment(step: &EnvironmentStep<'_>, environment: &mut Environment) {
+    let config = step.config;
+    let name = step.name;
+    let api = api(config, name);
+    let host = config.environments[name]
+        .domain
+        .clone()
+        .unwrap_or_else(|| format!("{name}.{}.localhost", step.project.name));
+    let tls_secret = format!("{}-tls", step.namespace);
+    let mut routes: Vec<TrafficRoute> = match api {
+        Traffic::Istio => Vec::new(),
+        Traffic::GatewayApi => environment
+            .services
+            .iter()
+            .filter_map(|s| s.traffic.as_ref()?.route.clone())
+            .collect(),
+        Traffic::Ingress => environment
+            .services
+            .iter()
+            .filter_map(|s| {
+                let main = s.ports.first()?;
+                Some(TrafficRoute {
+                    name: s.name.clone(),
+                    grpc: false,
+                    prefix: s.route.clone()?,
+                    grpc_service: None,
+                    backends: vec![Backend {
+                        service: s.name.clone(),
+                        port: main.port,
+                        weight: None,
+                    }],
+                    timeout: String::new(),
+                    retries: RetriesView::default(),
+                })
+            })
+            .collect(),
+    };
+    // Longest prefix first, as the Istio routes: the order a reader expects.
+    routes.sort_by(|a, b| {
+        b.prefix
+            .len()
+            .cmp(&a.prefix.len())
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    let plain_http = pick(config, name, |e| e.plain_http, |p| p.plain_http).unwrap_or(false);
+    let shared = pick(
+        config,
+        name,
+        |e| e.gateway.as_ref()?.name.clone(),
+        |p| p.gateway.as_ref()?.name.clone(),
+    );
+    let gateway_namespace = step.ingress.namespace.clone();
+    let istio_gateway = environment
+        .mesh
+        .as_ref()
+        .is_some_and(|m| m.gateway.is_some());
+    let routed = !routes.is_empty();
+    let (parent, gateway) = match api {
+        Traffic::GatewayApi if routed => {
+            let own = shared.is_none();
+            let parent = GatewayParent {
+                name: shared.unwrap_or_else(|| step.namespace.to_string()),
+                namespace: gateway_namespace.clone(),
+                section: (own && !plain_http).then(|| "https".to_string()),
+            };
+            let gateway = own.then(|| ApiGateway {
+                class: gateway_class(config, name),
+                plain_http,
+                routes_from: step.namespace.to_string(),
+            });
+            (Some(parent), gateway)
+        }
+        _ => (None, None),
+    };
+    let tls = tls(config, name);
+    let issuer_kind = tls.map(|t| t.kind.unwrap_or(IssuerKind::ClusterIssuer));
+    let ingress = (api == Traffic::Ingress && routed).then(|| {
+        let mut annotations = BTreeMap::new();
+        if let (Some(tls), Some(kind)) = (tls, issuer_kind) {
+            // cert-manager's ingress-shim makes the Certificate from these.
+            let key = match kind {
+                IssuerKind::ClusterIssuer => "cert-manager.io/cluster-issuer",
+                IssuerKind::Issuer => "cert-manager.io/issuer",
+            };
+            annotations.insert(key.to_string(), tls.issuer.clone());
+        }
+        IngressView {
+            class: pick(
+                config,
+                name,
+                |e| e.ingress_class.clone(),
+                |p| p.ingress_class.clone(),
+            ),
+            annotations,
+        }
+    });
+    // The Secret the gateway serves lives beside the gateway's pods.
+    let certificate = match (tls, issuer_kind) {
+        (Some(tls), Some(kind)) if gateway.is_some() || istio_gateway => Some(Certificate {
+            name: tls_secret.clone(),
+            namespace: gateway_namespace,
+            issuer: tls.issuer.clone(),
+            issuer_kind: kind,
+            dns_names: vec![host.clone()],
+        }),
+        _ => None,
+    };
+    if parent.is_none() && ingress.is_none() && certificate.is_none() {
+        return;
+    }
+    environment.traffic = Some(EnvironmentTraffic {
+        api,
+        host,
+        tls_secret,
+        controller: step.ingress.clone(),
+        parent,
+        gateway,
+        ingress,
+        certificate,
+        routes,
+    });
+}
