@@ -8,12 +8,14 @@ mod environment;
 mod files;
 mod images;
 mod network;
+mod podspec;
 mod problems;
 mod quota;
 mod validate;
 mod workload;
 
 pub use environment::{environment, namespace};
+pub use podspec::SPREAD_KEY;
 pub use quota::Totals;
 pub use workload::workload;
 

@@ -76,28 +76,7 @@ pub fn workload(step: &ServiceStep<'_>, problems: &mut Vec<Problem>) -> (Service
     }
     let metrics = resolve_metrics(service, kind, built, &mut ports);
 
-    let probes = match (workload, ports.first()) {
-        (Workload::CronJob, _) | (_, None) => None,
-        (_, Some(main)) => Some(Probes {
-            kind: if protocol == Protocol::Http {
-                ProbeKind::Http
-            } else {
-                ProbeKind::Tcp
-            },
-            port_name: main.name.clone(),
-            liveness_path: service
-                .health
-                .clone()
-                .unwrap_or_else(|| builtin::HEALTH.into()),
-            readiness_path: service
-                .ready
-                .clone()
-                .unwrap_or_else(|| builtin::READY.into()),
-            startup: builtin::STARTUP_PROBE,
-            liveness: builtin::LIVENESS_PROBE,
-            readiness: builtin::READINESS_PROBE,
-        }),
-    };
+    let probes = super::podspec::probes(service, workload, protocol, &ports);
 
     // Environment-wide replica counts and autoscaling are for stateless
     // services; a database or a job scales only when the service says so.
@@ -210,6 +189,7 @@ pub fn workload(step: &ServiceStep<'_>, problems: &mut Vec<Problem>) -> (Service
         Workload::StatefulSet => u64::from(most),
         Workload::Deployment => u64::from(most) + u64::from(builtin::ROLLOUT.max_surge),
     };
+    let pod = super::podspec::extras(step, workload, &mut pod_labels, &mut pod_annotations);
     let resolved = Service {
         name: name.to_string(),
         kind,
@@ -249,6 +229,7 @@ pub fn workload(step: &ServiceStep<'_>, problems: &mut Vec<Problem>) -> (Service
         mesh: None,
         monitor: None,
         canary: None,
+        pod,
         files: Vec::new(),
     };
     (

@@ -47,6 +47,7 @@ pub fn canary_of(config: &Config, stable: &Service, canary: &Canary) -> CanaryVi
         mesh,
         monitor: _,
         canary: _,
+        pod,
         files: _,
     } = stable.clone();
     let registry = config.project.registry.as_deref().unwrap_or_default();
@@ -102,6 +103,7 @@ pub fn canary_of(config: &Config, stable: &Service, canary: &Canary) -> CanaryVi
         // The stable workload's monitor scrapes the canary's pods too.
         monitor: None,
         canary: None,
+        pod,
         files: Vec::new(),
     };
     CanaryView {

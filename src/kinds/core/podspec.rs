@@ -1,0 +1,621 @@
+//! The pod keys of issue 15: how they resolve into the workload
+//! (`probes`, `extras`) and their rules (`check_layer`, `check_service`).
+
+use crate::config::limits::{MAX_ENV_VALUE, MAX_FILES_BYTES};
+use crate::config::{
+    Kind, Layer, ProbeKindWord, Probes as ProbesTable, ProbesSetting, Protocol, ServiceConfig,
+    Spread, TolerationOperator,
+};
+use crate::diagnostics::{KeyPath, Problem};
+use crate::grammar::duration::whole_seconds;
+use crate::grammar::names;
+use crate::grammar::quantity::{Quantity, Refused, Unit};
+use crate::kinds::kind::ServiceStep;
+use crate::model::{
+    EmptyDirView, FileView, FilesView, Header, PodExtras, Port, ProbeKind, ProbeTiming, Probes,
+    TolerationView, VolumeView, Workload,
+};
+use crate::resolve::builtin;
+use std::collections::BTreeMap;
+
+/// The topology key of kiln's spread when no layer changes it.
+pub const SPREAD_KEY: &str = "kubernetes.io/hostname";
+
+/// Label keys kiln writes on every pod: a layer's `labels` may not set them,
+/// since selectors and tooling rely on them.
+const OWN_LABELS: [&str; 4] = ["app", "version", "track", "team"];
+const OWN_LABEL_PREFIX: &str = "app.kubernetes.io/";
+/// Annotation keys and prefixes kiln writes on pods (the mesh's, the
+/// monitoring's, the restart checksums, `kubectl`'s default container).
+const OWN_ANNOTATION_PREFIXES: [&str; 5] = [
+    "checksum/",
+    "sidecar.istio.io/",
+    "prometheus.io/",
+    "prometheus.istio.io/",
+    "kubectl.kubernetes.io/",
+];
+
+/// The probes of a service's container: kiln's, changed by `probes`.
+pub fn probes(
+    service: &ServiceConfig,
+    workload: Workload,
+    protocol: Protocol,
+    ports: &[Port],
+) -> Option<Probes> {
+    let table = match &service.probes {
+        Some(ProbesSetting::Enabled(false)) => return None,
+        Some(ProbesSetting::Table(table)) => table.clone(),
+        Some(ProbesSetting::Enabled(true)) | None => ProbesTable::default(),
+    };
+    if workload == Workload::CronJob {
+        return None;
+    }
+    let kind = match table.kind {
+        Some(ProbeKindWord::Http) => ProbeKind::Http,
+        Some(ProbeKindWord::Grpc) => ProbeKind::Grpc,
+        Some(ProbeKindWord::Tcp) => ProbeKind::Tcp,
+        Some(ProbeKindWord::Exec) => ProbeKind::Exec,
+        None => match protocol {
+            Protocol::Http => ProbeKind::Http,
+            Protocol::Grpc => ProbeKind::Grpc,
+            Protocol::Tcp => ProbeKind::Tcp,
+        },
+    };
+    let probed = match table.port {
+        Some(number) => ports.iter().find(|p| p.port == number),
+        None => ports.first(),
+    };
+    let (port_name, port) = match (probed, kind) {
+        (Some(p), _) => (p.name.clone(), p.port),
+        // A command needs no port: a worker can have exec probes.
+        (None, ProbeKind::Exec) => (String::new(), 0),
+        (None, _) => return None,
+    };
+    let path = |own: &Option<String>, builtin: &str| {
+        table
+            .path
+            .clone()
+            .or_else(|| own.clone())
+            .unwrap_or_else(|| builtin.into())
+    };
+    let seconds = |text: &Option<String>| {
+        text.as_deref()
+            .and_then(whole_seconds)
+            .map(|s| u32::try_from(s).unwrap_or(u32::MAX))
+    };
+    let timeout = seconds(&table.timeout);
+    let period = seconds(&table.period);
+    let startup_period = builtin::STARTUP_PROBE.period_seconds;
+    let startup = ProbeTiming {
+        period_seconds: startup_period,
+        timeout_seconds: timeout.unwrap_or(builtin::STARTUP_PROBE.timeout_seconds),
+        // The budget, in asks of the startup probe, rounded up.
+        failure_threshold: seconds(&table.startup)
+            .map_or(builtin::STARTUP_PROBE.failure_threshold, |budget| {
+                budget.div_ceil(startup_period).max(1)
+            }),
+    };
+    let timing = |builtin: ProbeTiming| ProbeTiming {
+        period_seconds: period.unwrap_or(builtin.period_seconds),
+        timeout_seconds: timeout.unwrap_or(builtin.timeout_seconds),
+        failure_threshold: table.failures.unwrap_or(builtin.failure_threshold),
+    };
+    Some(Probes {
+        kind,
+        port_name,
+        port,
+        command: table.command.clone().unwrap_or_default(),
+        headers: table
+            .headers
+            .iter()
+            .flatten()
+            .map(|(name, value)| Header {
+                name: name.clone(),
+                value: value.clone(),
+            })
+            .collect(),
+        liveness_path: path(&service.health, builtin::HEALTH),
+        readiness_path: path(&service.ready, builtin::READY),
+        startup,
+        liveness: timing(builtin::LIVENESS_PROBE),
+        readiness: timing(builtin::READINESS_PROBE),
+    })
+}
+
+/// The other pod keys, resolved through the layers; and the labels and
+/// annotations the layers add to the pod template.
+pub fn extras(
+    step: &ServiceStep<'_>,
+    workload: Workload,
+    pod_labels: &mut BTreeMap<String, String>,
+    pod_annotations: &mut BTreeMap<String, String>,
+) -> PodExtras {
+    let ServiceStep {
+        name,
+        service,
+        layers,
+        ..
+    } = *step;
+    let own_only = false;
+    fn merged<'a>(
+        layers: &crate::resolve::Layers<'a>,
+        get: fn(&Layer<'a>) -> Option<&'a BTreeMap<String, String>>,
+    ) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        for source in &layers.all {
+            for (k, v) in get(&source.layer).into_iter().flatten() {
+                out.insert(k.clone(), v.clone());
+            }
+        }
+        out
+    }
+    for (k, v) in merged(layers, |l| l.labels) {
+        pod_labels.entry(k).or_insert(v);
+    }
+    for (k, v) in merged(layers, |l| l.annotations) {
+        pod_annotations.entry(k).or_insert(v);
+    }
+    let spread = match layers
+        .pick(own_only, "spread", |l| l.spread.cloned())
+        .map(|p| p.value)
+    {
+        _ if workload == Workload::CronJob => None,
+        Some(Spread::Enabled(false)) => None,
+        Some(Spread::Key(key)) => Some(key),
+        Some(Spread::Enabled(true)) | None => Some(SPREAD_KEY.to_string()),
+    };
+    let tolerations = layers
+        .pick(own_only, "tolerations", |l| l.tolerations.cloned())
+        .map(|p| p.value)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| TolerationView {
+            operator: match t.operator {
+                Some(TolerationOperator::Exists) => "Exists",
+                _ => "Equal",
+            }
+            .to_string(),
+            key: t.key,
+            value: t.value,
+            effect: t.effect.map(|e| format!("{e:?}")),
+        })
+        .collect();
+    let files = service
+        .files
+        .as_ref()
+        .filter(|f| !f.is_empty())
+        .map(|files| {
+            let files: Vec<FileView> = files
+                .iter()
+                .enumerate()
+                .map(|(index, (path, contents))| FileView {
+                    key: file_key(index, path),
+                    path: path.clone(),
+                    contents: contents.clone(),
+                })
+                .collect();
+            // Pods restart when a file changes, as they do for `env`.
+            pod_annotations.insert("checksum/files".into(), checksum_files(&files));
+            FilesView {
+                config_map: format!("{name}-files"),
+                files,
+            }
+        });
+    let volumes = service
+        .volumes
+        .iter()
+        .flatten()
+        .map(|v| VolumeView {
+            name: v.name.clone(),
+            path: v.path.clone(),
+            read_only: v
+                .read_only
+                .unwrap_or(v.config_map.is_some() || v.secret.is_some()),
+            config_map: v.config_map.clone(),
+            secret: v.secret.clone(),
+            claim: v.claim.clone(),
+            empty_dir: v.empty_dir.as_ref().map(|e| EmptyDirView {
+                medium: e.medium.map(|m| format!("{m:?}")),
+                size: e
+                    .size
+                    .as_ref()
+                    .map(|s| Quantity::parse(s, Unit::Bytes).map_or(s.clone(), |q| q.to_string())),
+            }),
+        })
+        .collect();
+    PodExtras {
+        command: service.command.clone().unwrap_or_default(),
+        grace_period: layers
+            .pick(own_only, "grace_period", |l| l.grace_period)
+            .and_then(|p| whole_seconds(p.value)),
+        pre_stop: service.pre_stop.clone().unwrap_or_default(),
+        node_selector: merged(layers, |l| l.node_selector),
+        tolerations,
+        spread,
+        image_pull_secrets: layers
+            .pick(own_only, "image_pull_secrets", |l| {
+                l.image_pull_secrets.cloned()
+            })
+            .map(|p| p.value)
+            .unwrap_or_default(),
+        service_account_annotations: service
+            .service_account
+            .as_ref()
+            .and_then(|s| s.annotations.clone())
+            .unwrap_or_default(),
+        capabilities: service
+            .capabilities
+            .iter()
+            .flatten()
+            .map(|c| c.as_str().to_string())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect(),
+        volumes,
+        files,
+        storage_class: service.storage_class.clone(),
+    }
+}
+
+/// A file's key in the ConfigMap: its place in the list, then its name
+/// reduced to the characters a key may hold, so keys never collide.
+fn file_key(index: usize, path: &str) -> String {
+    let base = path.rsplit('/').next().unwrap_or_default();
+    let base: String = base
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(200)
+        .collect();
+    format!("{index}-{base}")
+}
+
+fn checksum_files(files: &[FileView]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for file in files {
+        hasher.update(file.path.as_bytes());
+        hasher.update([0]);
+        hasher.update(file.contents.as_bytes());
+        hasher.update([0]);
+    }
+    crate::digest::hex(&hasher.finalize())
+}
+
+/// The rules of the pod keys every layer may set.
+pub fn check_layer(key: &KeyPath, layer: Layer<'_>, problems: &mut Vec<Problem>) {
+    for (label, value) in layer.node_selector.into_iter().flatten() {
+        let key = key.key("node_selector").key(label);
+        if !names::is_label_key(label) {
+            problems.push(Problem::bad_label_key(&key, label));
+        }
+        if !names::is_label_value(value) {
+            problems.push(Problem::bad_label_value(&key, value));
+        }
+    }
+    for (index, toleration) in layer.tolerations.into_iter().flatten().enumerate() {
+        let key = key.key("tolerations").index(index);
+        if let Some(taint) = &toleration.key
+            && !names::is_label_key(taint)
+        {
+            problems.push(Problem::bad_label_key(&key.key("key"), taint));
+        }
+        let exists = toleration.operator == Some(TolerationOperator::Exists);
+        match (&toleration.value, exists) {
+            (Some(_), true) => problems.push(Problem::toleration_exists_value(&key.key("value"))),
+            (Some(value), false) if !value.is_empty() && !names::is_label_value(value) => {
+                problems.push(Problem::bad_label_value(&key.key("value"), value))
+            }
+            _ => {}
+        }
+        if toleration.key.is_none() && !exists {
+            problems.push(Problem::toleration_needs_key(&key));
+        }
+    }
+    if let Some(Spread::Key(topology)) = layer.spread
+        && !names::is_label_key(topology)
+    {
+        problems.push(Problem::bad_label_key(&key.key("spread"), topology));
+    }
+    if let Some(grace) = layer.grace_period
+        && whole_seconds(grace).is_none()
+    {
+        problems.push(Problem::bad_seconds(&key.key("grace_period"), grace));
+    }
+    for (index, secret) in layer.image_pull_secrets.into_iter().flatten().enumerate() {
+        if !names::is_dns_subdomain(secret) || secret.is_empty() {
+            problems.push(Problem::bad_object_name(
+                &key.key("image_pull_secrets").index(index),
+                secret,
+                "Secret",
+            ));
+        }
+    }
+    for (label, value) in layer.labels.into_iter().flatten() {
+        let key = key.key("labels").key(label);
+        if !names::is_label_key(label) {
+            problems.push(Problem::bad_label_key(&key, label));
+        } else if OWN_LABELS.contains(&label.as_str()) || label.starts_with(OWN_LABEL_PREFIX) {
+            problems.push(Problem::own_label(&key, label));
+        }
+        if !names::is_label_value(value) {
+            problems.push(Problem::bad_label_value(&key, value));
+        }
+    }
+    for (annotation, _) in layer.annotations.into_iter().flatten() {
+        let key = key.key("annotations").key(annotation);
+        if !names::is_label_key(annotation) {
+            problems.push(Problem::bad_label_key(&key, annotation));
+        } else if OWN_ANNOTATION_PREFIXES
+            .iter()
+            .any(|p| annotation.starts_with(p))
+        {
+            problems.push(Problem::own_annotation(&key, annotation));
+        }
+    }
+}
+
+/// The rules of the service-only pod keys.
+pub fn check_service(
+    service: &ServiceConfig,
+    kind: Kind,
+    key: &KeyPath,
+    problems: &mut Vec<Problem>,
+) {
+    for (field, list) in [
+        ("command", &service.command),
+        ("pre_stop", &service.pre_stop),
+    ] {
+        let Some(list) = list else { continue };
+        if list.is_empty() {
+            problems.push(Problem::empty_list(&key.key(field)));
+        }
+        for (index, word) in list.iter().enumerate() {
+            if word.is_empty() {
+                problems.push(Problem::empty_arg(&key.key(field).index(index)));
+            }
+        }
+    }
+    if kind == Kind::Cronjob && service.pre_stop.is_some() {
+        problems.push(Problem::ignored_key(
+            &key.key("pre_stop"),
+            "a cronjob's pod runs to completion",
+        ));
+    }
+    if let Some(ProbesSetting::Table(table)) = &service.probes {
+        check_probes(service, kind, table, &key.key("probes"), problems);
+    }
+    if let Some(ProbesSetting::Table(_) | ProbesSetting::Enabled(false)) = &service.probes
+        && kind == Kind::Cronjob
+    {
+        problems.push(Problem::ignored_key(
+            &key.key("probes"),
+            "a cronjob's pod is not probed",
+        ));
+    }
+    for (annotation, _) in service
+        .service_account
+        .as_ref()
+        .and_then(|s| s.annotations.as_ref())
+        .into_iter()
+        .flatten()
+    {
+        if !names::is_label_key(annotation) {
+            problems.push(Problem::bad_label_key(
+                &key.key("service_account")
+                    .key("annotations")
+                    .key(annotation),
+                annotation,
+            ));
+        }
+    }
+    check_volumes(service, key, problems);
+    if let Some(class) = &service.storage_class {
+        if kind != Kind::Stateful {
+            problems.push(Problem::only_for_kind(
+                &key.key("storage_class"),
+                Kind::Stateful.as_str(),
+            ));
+        } else if !names::is_dns_subdomain(class) || class.is_empty() {
+            problems.push(Problem::bad_object_name(
+                &key.key("storage_class"),
+                class,
+                "StorageClass",
+            ));
+        }
+    }
+}
+
+fn check_probes(
+    service: &ServiceConfig,
+    kind: Kind,
+    table: &ProbesTable,
+    key: &KeyPath,
+    problems: &mut Vec<Problem>,
+) {
+    let http = match table.kind {
+        Some(word) => word == ProbeKindWord::Http,
+        None => {
+            service.protocol.unwrap_or(if service.image.is_some() {
+                Protocol::Tcp
+            } else {
+                Protocol::Http
+            }) == Protocol::Http
+        }
+    };
+    let exec = table.kind == Some(ProbeKindWord::Exec);
+    match (&table.command, exec) {
+        (None, true) => problems.push(Problem::probe_needs_command(&key.key("command"))),
+        (Some(_), false) => problems.push(Problem::ignored_key(
+            &key.key("command"),
+            "only an `exec` probe runs a command",
+        )),
+        (Some(command), true) => {
+            if command.is_empty() {
+                problems.push(Problem::empty_list(&key.key("command")));
+            }
+            for (index, word) in command.iter().enumerate() {
+                if word.is_empty() {
+                    problems.push(Problem::empty_arg(&key.key("command").index(index)));
+                }
+            }
+        }
+        (None, false) => {}
+    }
+    if !http {
+        for (field, set) in [
+            ("headers", table.headers.is_some()),
+            ("path", table.path.is_some()),
+        ] {
+            if set {
+                problems.push(Problem::ignored_key(
+                    &key.key(field),
+                    "only an `http` probe sends a request",
+                ));
+            }
+        }
+    }
+    if let Some(path) = &table.path {
+        if !names::is_http_path(path) {
+            problems.push(Problem::bad_http_path(&key.key("path"), path));
+        }
+        for field in ["health", "ready"] {
+            let set = if field == "health" {
+                service.health.is_some()
+            } else {
+                service.ready.is_some()
+            };
+            if set {
+                problems.push(Problem::probe_path_twice(&key.key("path"), field));
+            }
+        }
+    }
+    for (name, value) in table.headers.iter().flatten() {
+        let key = key.key("headers").key(name);
+        let token = !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+        if !token {
+            problems.push(Problem::bad_header_name(&key, name));
+        }
+        if value.chars().any(char::is_control) {
+            problems.push(Problem::bad_header_value(&key));
+        }
+    }
+    if let Some(port) = table.port {
+        let mut ports = service.serving_ports();
+        ports.extend(service.metrics_port);
+        if !ports.contains(&port) {
+            problems.push(Problem::probe_port(&key.key("port"), port));
+        }
+    } else if !exec && service.port.is_none() && kind != Kind::Cronjob {
+        problems.push(Problem::probe_without_port(key));
+    }
+    for field in ["startup", "period", "timeout"] {
+        let value = match field {
+            "startup" => &table.startup,
+            "period" => &table.period,
+            _ => &table.timeout,
+        };
+        if let Some(value) = value
+            && whole_seconds(value).is_none_or(|s| s > 86_400)
+        {
+            problems.push(Problem::bad_seconds(&key.key(field), value));
+        }
+    }
+    if let Some(failures) = table.failures
+        && !(1..=1000).contains(&failures)
+    {
+        problems.push(Problem::out_of_range(
+            &key.key("failures"),
+            &failures.to_string(),
+            "from 1 to 1000",
+            "it is how many failed checks in a row count",
+        ));
+    }
+}
+
+fn check_volumes(service: &ServiceConfig, key: &KeyPath, problems: &mut Vec<Problem>) {
+    // kiln's own volumes: `tmp`, `writable-N`, `data`, `files`.
+    let mut names_seen: Vec<String> = vec!["tmp".into(), "data".into(), "files".into()];
+    let mut paths: Vec<String> = vec!["/tmp".into()];
+    paths.extend(service.data_path.iter().cloned());
+    paths.extend(service.writable_paths.iter().flatten().cloned());
+    for (index, volume) in service.volumes.iter().flatten().enumerate() {
+        let key = key.key("volumes").index(index);
+        if !names::is_dns_label(&volume.name, 63) || volume.name.starts_with("writable-") {
+            problems.push(Problem::bad_volume_name(&key.key("name"), &volume.name));
+        } else if names_seen.contains(&volume.name) {
+            problems.push(Problem::duplicate_volume(&key.key("name"), &volume.name));
+        } else {
+            names_seen.push(volume.name.clone());
+        }
+        if !names::is_container_path(&volume.path) {
+            problems.push(Problem::bad_absolute_path(&key.key("path"), &volume.path));
+        } else if paths.contains(&volume.path.trim_end_matches('/').to_string()) {
+            problems.push(Problem::duplicate_path(&key.key("path"), &volume.path));
+        } else {
+            paths.push(volume.path.trim_end_matches('/').to_string());
+        }
+        let sources = [
+            ("config_map", volume.config_map.as_deref(), "ConfigMap"),
+            ("secret", volume.secret.as_deref(), "Secret"),
+            ("claim", volume.claim.as_deref(), "PersistentVolumeClaim"),
+        ];
+        let count = sources.iter().filter(|(_, v, _)| v.is_some()).count()
+            + usize::from(volume.empty_dir.is_some());
+        if count != 1 {
+            problems.push(Problem::volume_source(&key));
+        }
+        for (field, value, what) in sources {
+            if let Some(value) = value
+                && (value.is_empty() || !names::is_dns_subdomain(value))
+            {
+                problems.push(Problem::bad_object_name(&key.key(field), value, what));
+            }
+        }
+        if let Some(size) = volume.empty_dir.as_ref().and_then(|e| e.size.as_ref()) {
+            let key = key.key("empty_dir").key("size");
+            match Quantity::read(size, Unit::Bytes) {
+                Ok(_) => {}
+                Err(Refused::Malformed) => problems.push(Problem::bad_quantity(&key, size, "size")),
+                Err(Refused::TooLarge) => {
+                    problems.push(Problem::quantity_too_large(&key, size, "size"))
+                }
+            }
+        }
+    }
+    let mut total = 0;
+    for (path, contents) in service.files.iter().flatten() {
+        let key = key.key("files").key(path);
+        let clean = names::is_container_path(path)
+            && !path.ends_with('/')
+            && !path.contains("//")
+            && !path.split('/').any(|part| part == ".");
+        if !clean {
+            problems.push(Problem::bad_file_path(&key, path));
+        } else if paths
+            .iter()
+            .any(|mounted| path == mounted || path.starts_with(&format!("{mounted}/")))
+        {
+            problems.push(Problem::file_under_mount(&key, path));
+        }
+        if contents.len() > MAX_ENV_VALUE {
+            problems.push(Problem::too_large(&key, "bytes", MAX_ENV_VALUE));
+        }
+        total += contents.len();
+    }
+    if total > MAX_FILES_BYTES {
+        problems.push(Problem::too_large(
+            &key.key("files"),
+            "bytes in all",
+            MAX_FILES_BYTES,
+        ));
+    }
+}
