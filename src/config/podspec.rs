@@ -160,23 +160,23 @@ pub struct ServiceAccountConfig {
     pub annotations: Option<BTreeMap<String, String>>,
 }
 
-/// A Linux capability a container may add; every other stays dropped.
+/// What a container may do beyond kiln's posture, named after the Linux
+/// capability it stands for; every capability stays dropped. Kubernetes
+/// grants a non-root process no added capability (no ambient set, and
+/// `allowPrivilegeEscalation: false` voids file capabilities), so kiln gives
+/// each one the way that works without root.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
 )]
 pub enum Capability {
-    /// Bind ports below 1024 (a web server on 80 or 443): touches no other process or file.
+    /// Bind ports below 1024 (a server on 80 or 443), through the pod's safe,
+    /// namespaced sysctl `net.ipv4.ip_unprivileged_port_start = 0`: it opens
+    /// low ports of the pod's own network namespace only, touches no file,
+    /// process or other pod, and Pod Security `restricted` allows it.
     #[serde(rename = "NET_BIND_SERVICE")]
     NetBindService,
 }
 
-impl Capability {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Capability::NetBindService => "NET_BIND_SERVICE",
-        }
-    }
-}
 
 /// One named volume of the pod, mounted into the service's container.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]

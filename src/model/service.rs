@@ -150,8 +150,8 @@ pub struct PodExtras {
     pub image_pull_secrets: Vec<String>,
     /// Annotations of the ServiceAccount.
     pub service_account_annotations: BTreeMap<String, String>,
-    /// Capabilities the container adds, as Kubernetes spells them.
-    pub capabilities: Vec<String>,
+    /// `capabilities = ["NET_BIND_SERVICE"]`: the pod may bind ports below 1024.
+    pub low_ports: bool,
     pub volumes: Vec<VolumeView>,
     /// The generated ConfigMap of `files`, when there are any.
     pub files: Option<FilesView>,

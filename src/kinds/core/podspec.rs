@@ -3,7 +3,7 @@
 
 use crate::config::limits::{MAX_ENV_VALUE, MAX_FILES_BYTES};
 use crate::config::{
-    Kind, Layer, ProbeKindWord, Probes as ProbesTable, ProbesSetting, Protocol, ServiceConfig,
+    Capability, Kind, Layer, ProbeKindWord, Probes as ProbesTable, ProbesSetting, Protocol, ServiceConfig,
     Spread, TolerationOperator,
 };
 use crate::diagnostics::{KeyPath, Problem};
@@ -243,14 +243,11 @@ pub fn extras(
             .as_ref()
             .and_then(|s| s.annotations.clone())
             .unwrap_or_default(),
-        capabilities: service
+        low_ports: service
             .capabilities
             .iter()
             .flatten()
-            .map(|c| c.as_str().to_string())
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect(),
+            .any(|c| *c == Capability::NetBindService),
         volumes,
         files,
         storage_class: service.storage_class.clone(),

@@ -25,7 +25,7 @@ verify() {
 
 # The inputs: kiln.toml and each template override, as kiln read them.
 {
-  printf '%s  %s\n' 'd0c191d6909ae1b40c87a96a6829f383910ab09bf9f2fb761a9d6162669f9d90' 'kiln.toml'
+  printf '%s  %s\n' '3cff569222568a4c5de69f39d567fd973e977fcb175d78493b5d725654994392' 'kiln.toml'
 } >"$tmp/inputs"
 if ! verify "$tmp/inputs"; then
   echo 'kiln drift: kiln.toml or a template override changed since `kiln build`: run `kiln build` and commit what it writes' >&2
