@@ -26,6 +26,7 @@ mod layers;
 mod machine;
 mod output;
 mod platform;
+mod podspec;
 mod posture;
 mod prereqs;
 mod properties;

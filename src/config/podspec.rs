@@ -177,7 +177,6 @@ pub enum Capability {
     NetBindService,
 }
 
-
 /// One named volume of the pod, mounted into the service's container.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

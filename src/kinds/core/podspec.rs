@@ -3,8 +3,8 @@
 
 use crate::config::limits::{MAX_ENV_VALUE, MAX_FILES_BYTES};
 use crate::config::{
-    Capability, Kind, Layer, ProbeKindWord, Probes as ProbesTable, ProbesSetting, Protocol, ServiceConfig,
-    Spread, TolerationOperator,
+    Capability, Kind, Layer, ProbeKindWord, Probes as ProbesTable, ProbesSetting, Protocol,
+    ServiceConfig, Spread, TolerationOperator,
 };
 use crate::diagnostics::{KeyPath, Problem};
 use crate::grammar::duration::whole_seconds;
