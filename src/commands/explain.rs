@@ -480,7 +480,9 @@ fn default_of(key: ServiceKey, service: &Service, model: &Model) -> Option<Strin
         | ServiceKey::ServiceAccount
         | ServiceKey::Volumes
         | ServiceKey::Files
-        | ServiceKey::StorageClass => return None,
+        | ServiceKey::StorageClass
+        | ServiceKey::InitContainers
+        | ServiceKey::Sidecars => return None,
     })
 }
 

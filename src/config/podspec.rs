@@ -214,3 +214,56 @@ pub struct EmptyDir {
 pub enum EmptyDirMedium {
     Memory,
 }
+
+/// One more container of the pod: an init container, which runs to
+/// completion before the app starts, or a sidecar, which runs beside it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Container {
+    /// The container's name, a DNS label, unique in the pod.
+    pub name: String,
+    /// Its image, pinned like any image (`repo:tag` or `repo:tag@sha256:…`).
+    pub image: String,
+    /// Its entrypoint; default the image's.
+    pub command: Option<Vec<String>>,
+    /// Its arguments.
+    pub args: Option<Vec<String>>,
+    /// Plain environment variables, written into the container.
+    pub env: Option<BTreeMap<String, String>>,
+    /// Environment variables read from Secrets, as `VAR = "secret-name:key"`.
+    pub secrets: Option<BTreeMap<String, String>>,
+    /// Named ports of a sidecar: on the container, on the Service, open to callers.
+    pub ports: Option<Vec<ContainerPort>>,
+    /// CPU request; the limit is twice it. Default `50m`.
+    pub cpu: Option<String>,
+    /// Memory request; the limit is twice it. Default `64Mi`.
+    pub memory: Option<String>,
+    /// Volumes of the service (`volumes`) this container mounts too.
+    pub mounts: Option<Vec<ContainerMount>>,
+}
+
+/// A named port of a sidecar.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContainerPort {
+    /// The port's name, an IANA service name (`metrics`).
+    pub name: String,
+    #[schemars(range(min = 1, max = 65535))]
+    pub port: u16,
+    /// Whether Prometheus scrapes it: it becomes the service's metrics port.
+    pub monitor: Option<bool>,
+    /// The path Prometheus scrapes. Default `/metrics`.
+    pub path: Option<String>,
+}
+
+/// A volume of the service mounted into an extra container.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContainerMount {
+    /// A `volumes` name of the service, or `data` for a stateful service's volume.
+    pub volume: String,
+    /// Where it is mounted, an absolute path.
+    pub path: String,
+    /// Default `true`: extra containers read what they share unless they say so.
+    pub read_only: Option<bool>,
+}

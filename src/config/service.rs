@@ -5,8 +5,8 @@
 use super::layers::layered;
 use super::whole::{id_option, port_option, ports_option, replicas_option};
 use super::{
-    Autoscale, Canary, Capability, ConnectionPool, Egress, Kind, Language, Layer, Metrics,
-    OutlierDetection, ProbesSetting, Protocol, RetrySetting, ServiceAccountConfig,
+    Autoscale, Canary, Capability, ConnectionPool, Container, Egress, Kind, Language, Layer,
+    Metrics, OutlierDetection, ProbesSetting, Protocol, RetrySetting, ServiceAccountConfig,
     ServiceEnvironmentConfig, Spread, Toleration, Volume,
 };
 use schemars::JsonSchema;
@@ -184,6 +184,10 @@ service_table! {
             Files => files: Option<BTreeMap<String, String>>,
             /// StorageClass of a stateful service's volume. Default: the cluster's default class.
             StorageClass => storage_class: Option<String>,
+            /// Containers that run to completion, in order, before the app starts.
+            InitContainers => init_containers: Option<Vec<Container>>,
+            /// Containers that run beside the app (Kubernetes native sidecars).
+            Sidecars => sidecars: Option<Vec<Container>>,
         }
         tables {
             /// Per-environment overrides.
@@ -199,10 +203,29 @@ impl ServiceConfig {
             .port
             .into_iter()
             .chain(self.ports.iter().flatten().map(|(_, p)| *p))
+            // Sidecars' ports are the service's too: on its Service, open to callers.
+            .chain(self.sidecar_ports().map(|(_, p)| p.port))
             .collect();
         ports.sort_unstable();
         ports.dedup();
         ports
+    }
+}
+
+impl ServiceConfig {
+    /// Every port of every sidecar, with the sidecar's name.
+    pub fn sidecar_ports(&self) -> impl Iterator<Item = (&str, &crate::config::ContainerPort)> {
+        self.sidecars
+            .iter()
+            .flatten()
+            .flat_map(|c| c.ports.iter().flatten().map(|p| (c.name.as_str(), p)))
+    }
+
+    /// The sidecar port Prometheus scrapes, if one says `monitor = true`.
+    pub fn monitored_sidecar_port(&self) -> Option<&crate::config::ContainerPort> {
+        self.sidecar_ports()
+            .map(|(_, p)| p)
+            .find(|p| p.monitor == Some(true))
     }
 }
 
@@ -249,6 +272,8 @@ capabilities = ["NET_BIND_SERVICE"]
 volumes = [{ name = "cache", path = "/cache", empty_dir = {} }]
 files = { "/etc/app.conf" = "x" }
 storage_class = "fast"
+init_containers = [{ name = "init", image = "busybox:1.37.0" }]
+sidecars = [{ name = "exporter", image = "busybox:1.37.0" }]
 "#;
 
     /// The one declaration is the schema's: every property of

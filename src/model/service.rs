@@ -156,6 +156,32 @@ pub struct PodExtras {
     /// The generated ConfigMap of `files`, when there are any.
     pub files: Option<FilesView>,
     pub storage_class: Option<String>,
+    /// Run to completion, in order, before the app starts.
+    pub init_containers: Vec<ExtraContainer>,
+    /// Native sidecars: init containers with `restartPolicy: Always`, which
+    /// start before the app and stop after it, and let a CronJob's pod finish.
+    pub sidecars: Vec<ExtraContainer>,
+}
+
+/// An init container or sidecar, resolved.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExtraContainer {
+    pub name: String,
+    pub image: String,
+    pub command: Vec<String>,
+    pub args: Vec<String>,
+    pub env: Vec<Header>,
+    pub secrets: Vec<SecretEnv>,
+    pub ports: Vec<Port>,
+    pub resources: Resources,
+    pub mounts: Vec<ExtraMount>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ExtraMount {
+    pub name: String,
+    pub path: String,
+    pub read_only: bool,
 }
 
 /// A toleration, with Kubernetes' field names.

@@ -3,17 +3,18 @@
 
 use crate::config::limits::{MAX_ENV_VALUE, MAX_FILES_BYTES};
 use crate::config::{
-    Capability, Kind, Layer, ProbeKindWord, Probes as ProbesTable, ProbesSetting, Protocol,
-    ServiceConfig, Spread, TolerationOperator,
+    Capability, Container, Kind, Layer, ProbeKindWord, Probes as ProbesTable, ProbesSetting,
+    Protocol, ServiceConfig, Spread, TolerationOperator,
 };
 use crate::diagnostics::{KeyPath, Problem};
 use crate::grammar::duration::whole_seconds;
 use crate::grammar::names;
 use crate::grammar::quantity::{Quantity, Refused, Unit};
+use crate::grammar::secret::parse_secret_ref;
 use crate::kinds::kind::ServiceStep;
 use crate::model::{
-    EmptyDirView, FileView, FilesView, Header, PodExtras, Port, ProbeKind, ProbeTiming, Probes,
-    TolerationView, VolumeView, Workload,
+    EmptyDirView, ExtraContainer, ExtraMount, FileView, FilesView, Header, PodExtras, Port,
+    ProbeKind, ProbeTiming, Probes, Resources, SecretEnv, TolerationView, VolumeView, Workload,
 };
 use crate::resolve::builtin;
 use std::collections::BTreeMap;
@@ -251,7 +252,124 @@ pub fn extras(
         volumes,
         files,
         storage_class: service.storage_class.clone(),
+        init_containers: service
+            .init_containers
+            .iter()
+            .flatten()
+            .map(extra_container)
+            .collect(),
+        sidecars: service
+            .sidecars
+            .iter()
+            .flatten()
+            .map(extra_container)
+            .collect(),
     }
+}
+
+/// The requests of an extra container when it names none: exporters and
+/// init steps are small.
+pub const EXTRA_CPU: &str = "50m";
+pub const EXTRA_MEMORY: &str = "64Mi";
+
+/// An init container or sidecar: its requests, limits twice them.
+fn extra_container(container: &Container) -> ExtraContainer {
+    let (cpu, memory) = extra_quantities(container);
+    ExtraContainer {
+        name: container.name.clone(),
+        image: container.image.clone(),
+        command: container.command.clone().unwrap_or_default(),
+        args: container.args.clone().unwrap_or_default(),
+        env: container
+            .env
+            .iter()
+            .flatten()
+            .map(|(name, value)| Header {
+                name: name.clone(),
+                value: value.clone(),
+            })
+            .collect(),
+        secrets: container
+            .secrets
+            .iter()
+            .flatten()
+            .filter_map(|(var, reference)| {
+                parse_secret_ref(reference).map(|(secret, key)| SecretEnv {
+                    var: var.clone(),
+                    secret: secret.into(),
+                    key: key.into(),
+                })
+            })
+            .collect(),
+        ports: container
+            .ports
+            .iter()
+            .flatten()
+            .map(|p| Port {
+                name: p.name.clone(),
+                port: p.port,
+                protocol: if p.monitor == Some(true) {
+                    Protocol::Http
+                } else {
+                    Protocol::Tcp
+                },
+            })
+            .collect(),
+        resources: Resources {
+            cpu_request: cpu.to_string(),
+            cpu_limit: cpu.times(2).to_string(),
+            memory_request: memory.to_string(),
+            memory_limit: memory.times(2).to_string(),
+        },
+        mounts: container
+            .mounts
+            .iter()
+            .flatten()
+            .map(|m| ExtraMount {
+                name: m.volume.clone(),
+                path: m.path.clone(),
+                read_only: m.read_only.unwrap_or(true),
+            })
+            .collect(),
+    }
+}
+
+/// An extra container's CPU and memory requests.
+pub fn extra_quantities(container: &Container) -> (Quantity, Quantity) {
+    let read = |value: &Option<String>, builtin: &str, unit| {
+        value
+            .as_deref()
+            .and_then(|v| Quantity::parse(v, unit))
+            .or_else(|| Quantity::parse(builtin, unit))
+            .unwrap_or(Quantity::zero(unit))
+    };
+    (
+        read(&container.cpu, EXTRA_CPU, Unit::Cpu),
+        read(&container.memory, EXTRA_MEMORY, Unit::Bytes),
+    )
+}
+
+/// What one pod asks for beyond its app container, as `[cpu request, cpu
+/// limit, memory request, memory limit]`: every sidecar, and the largest
+/// init container where it asks for more (init containers run one at a
+/// time, before the sidecars start).
+pub fn extra_pod_quantities(service: &ServiceConfig, app: [Quantity; 4]) -> [Quantity; 4] {
+    let four = |c: &Container| {
+        let (cpu, memory) = extra_quantities(c);
+        [cpu, cpu.times(2), memory, memory.times(2)]
+    };
+    let mut total = app;
+    for sidecar in service.sidecars.iter().flatten() {
+        for (sum, part) in total.iter_mut().zip(four(sidecar)) {
+            *sum = sum.plus(part);
+        }
+    }
+    for init in service.init_containers.iter().flatten() {
+        for (sum, part) in total.iter_mut().zip(four(init)) {
+            *sum = (*sum).max(part);
+        }
+    }
+    total
 }
 
 /// A file's key in the ConfigMap: its place in the list, then its name
@@ -359,6 +477,7 @@ pub fn check_layer(key: &KeyPath, layer: Layer<'_>, problems: &mut Vec<Problem>)
 
 /// The rules of the service-only pod keys.
 pub fn check_service(
+    name: &str,
     service: &ServiceConfig,
     kind: Kind,
     key: &KeyPath,
@@ -412,6 +531,7 @@ pub fn check_service(
         }
     }
     check_volumes(service, key, problems);
+    check_containers(name, service, kind, key, problems);
     if let Some(class) = &service.storage_class {
         if kind != Kind::Stateful {
             problems.push(Problem::only_for_kind(
@@ -614,5 +734,188 @@ fn check_volumes(service: &ServiceConfig, key: &KeyPath, problems: &mut Vec<Prob
             "bytes in all",
             MAX_FILES_BYTES,
         ));
+    }
+}
+
+/// The largest CPU and memory limit of one container of the pod: the app's
+/// (`app` as `[cpu request, cpu limit, memory request, memory limit]`) or an
+/// extra container's.
+pub fn widest_limits(service: &ServiceConfig, app: [Quantity; 4]) -> [Quantity; 2] {
+    let mut widest = [app[1], app[3]];
+    for container in service
+        .init_containers
+        .iter()
+        .flatten()
+        .chain(service.sidecars.iter().flatten())
+    {
+        let (cpu, memory) = extra_quantities(container);
+        widest[0] = widest[0].max(cpu.times(2));
+        widest[1] = widest[1].max(memory.times(2));
+    }
+    widest
+}
+
+/// Init containers and sidecars: names, images, words, ports, resources, mounts.
+fn check_containers(
+    service_name: &str,
+    service: &ServiceConfig,
+    kind: Kind,
+    key: &KeyPath,
+    problems: &mut Vec<Problem>,
+) {
+    let volumes: Vec<&str> = service
+        .volumes
+        .iter()
+        .flatten()
+        .map(|v| v.name.as_str())
+        .chain((kind == Kind::Stateful).then_some("data"))
+        .collect();
+    // The app container's name is the service's.
+    let mut names_seen: Vec<String> = Vec::new();
+    let mut ports_seen: Vec<u16> = service.port.into_iter().collect();
+    ports_seen.extend(service.ports.iter().flatten().map(|(_, p)| *p));
+    ports_seen.extend(service.metrics_port);
+    let mut port_names: Vec<String> = service
+        .ports
+        .iter()
+        .flatten()
+        .map(|(n, _)| n.clone())
+        .collect();
+    let mut monitored = 0;
+    for (field, list) in [
+        ("init_containers", &service.init_containers),
+        ("sidecars", &service.sidecars),
+    ] {
+        for (index, container) in list.iter().flatten().enumerate() {
+            let key = key.key(field).index(index);
+            let name = &container.name;
+            if !names::is_dns_label(name, 63) {
+                problems.push(Problem::bad_container_name(&key.key("name"), name));
+            } else if names_seen.contains(name) || name == service_name {
+                problems.push(Problem::duplicate_container(&key.key("name"), name));
+            } else {
+                names_seen.push(name.clone());
+            }
+            if let Some(problem) =
+                super::super::rules::image_problem(&key.key("image"), &container.image)
+            {
+                problems.push(problem);
+            }
+            for (words_field, words) in [("command", &container.command), ("args", &container.args)]
+            {
+                for (i, word) in words.iter().flatten().enumerate() {
+                    if word.is_empty() {
+                        problems.push(Problem::empty_arg(&key.key(words_field).index(i)));
+                    }
+                }
+                if words_field == "command" && words.as_ref().is_some_and(Vec::is_empty) {
+                    problems.push(Problem::empty_list(&key.key("command")));
+                }
+            }
+            for (var, _) in container.env.iter().flatten() {
+                if !names::is_env_name(var) {
+                    problems.push(Problem::bad_env_name(&key.key("env"), var));
+                }
+            }
+            for (var, reference) in container.secrets.iter().flatten() {
+                let key = key.key("secrets").key(var);
+                if !names::is_env_name(var) {
+                    problems.push(Problem::bad_env_name(&key, var));
+                }
+                if let Some(problem) = super::super::rules::secret_ref_problem(&key, reference) {
+                    problems.push(problem);
+                }
+            }
+            for (quantity_field, value, unit) in [
+                ("cpu", &container.cpu, Unit::Cpu),
+                ("memory", &container.memory, Unit::Bytes),
+            ] {
+                if let Some(value) = value {
+                    let what = if unit == Unit::Cpu { "cpu" } else { "memory" };
+                    match Quantity::read(value, unit) {
+                        Ok(q) if q.times(2).fits() => {}
+                        Err(Refused::Malformed) => problems.push(Problem::bad_quantity(
+                            &key.key(quantity_field),
+                            value,
+                            what,
+                        )),
+                        _ => problems.push(Problem::quantity_too_large(
+                            &key.key(quantity_field),
+                            value,
+                            what,
+                        )),
+                    }
+                }
+            }
+            if field == "init_containers" && container.ports.is_some() {
+                problems.push(Problem::ignored_key(
+                    &key.key("ports"),
+                    "an init container exits before the app starts; give ports to a sidecar",
+                ));
+            }
+            for (i, port) in container.ports.iter().flatten().enumerate() {
+                let key = key.key("ports").index(i);
+                if !names::is_port_name(&port.name)
+                    || Protocol::ALL.iter().any(|p| p.as_str() == port.name)
+                    || port.name == "http-metrics"
+                    || port_names.contains(&port.name)
+                {
+                    problems.push(Problem::bad_port_name(&key.key("name"), &port.name));
+                } else {
+                    port_names.push(port.name.clone());
+                }
+                if port.port == 0
+                    || (15000..=15090).contains(&port.port)
+                    || ports_seen.contains(&port.port)
+                {
+                    problems.push(Problem::sidecar_port(&key.key("port"), port.port));
+                } else {
+                    ports_seen.push(port.port);
+                }
+                if let Some(path) = &port.path {
+                    if !names::is_http_path(path) {
+                        problems.push(Problem::bad_http_path(&key.key("path"), path));
+                    }
+                    if port.monitor != Some(true) {
+                        problems.push(Problem::ignored_key(
+                            &key.key("path"),
+                            "only a port with `monitor = true` is scraped",
+                        ));
+                    }
+                }
+                if port.monitor == Some(true) {
+                    monitored += 1;
+                    if monitored > 1 {
+                        problems.push(Problem::two_monitored(&key.key("monitor")));
+                    }
+                    for (metrics_field, set) in [
+                        ("metrics", service.metrics.is_some()),
+                        ("metrics_port", service.metrics_port.is_some()),
+                    ] {
+                        if set {
+                            problems.push(Problem::monitor_and_metrics(
+                                &key.key("monitor"),
+                                metrics_field,
+                            ));
+                        }
+                    }
+                }
+            }
+            for (i, mount) in container.mounts.iter().flatten().enumerate() {
+                let key = key.key("mounts").index(i);
+                if !volumes.contains(&mount.volume.as_str()) {
+                    problems.push(Problem::unknown_volume(
+                        &key.key("volume"),
+                        &mount.volume,
+                        crate::diagnostics::suggest(&mount.volume, volumes.iter().copied()),
+                    ));
+                }
+                if !names::is_container_path(&mount.path)
+                    || mount.path.trim_end_matches('/') == "/tmp"
+                {
+                    problems.push(Problem::bad_absolute_path(&key.key("path"), &mount.path));
+                }
+            }
+        }
     }
 }

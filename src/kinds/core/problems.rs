@@ -458,4 +458,65 @@ impl Problem {
             ),
         )
     }
+
+    pub fn bad_container_name(key: &KeyPath, name: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{name}` in `{key}` is not a valid container name"),
+            Some("use a DNS label such as `exporter`".to_string()),
+        )
+    }
+
+    pub fn duplicate_container(key: &KeyPath, name: &str) -> Self {
+        Problem::at(
+            key,
+            format!("container `{name}` in `{key}` is named twice in the pod"),
+            Some(
+                "give each init container and sidecar its own name, other than the service's"
+                    .to_string(),
+            ),
+        )
+    }
+
+    pub fn sidecar_port(key: &KeyPath, port: u16) -> Self {
+        Problem::at(
+            key,
+            format!("port {port} in `{key}` is taken or reserved"),
+            Some("give every port of the pod its own number, outside 15000-15090 (the Istio sidecar's)".to_string()),
+        )
+    }
+
+    pub fn two_monitored(key: &KeyPath) -> Self {
+        Problem::at(
+            key,
+            format!("`{key}` is a second monitored port"),
+            Some(
+                "Prometheus scrapes one metrics port per service; keep `monitor = true` on one"
+                    .to_string(),
+            ),
+        )
+    }
+
+    pub fn monitor_and_metrics(key: &KeyPath, field: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{key}` and `{field}` both name the service's metrics"),
+            Some(format!(
+                "the monitored sidecar port is the metrics port; remove `{field}`"
+            )),
+        )
+    }
+
+    pub fn unknown_volume(key: &KeyPath, name: &str, suggestion: Option<&str>) -> Self {
+        Problem::at(
+            key,
+            format!("unknown volume `{name}` in `{key}`"),
+            did_you_mean(suggestion).or_else(|| {
+                Some(
+                    "name a volume of the service's `volumes` (or `data` of a stateful service)"
+                        .to_string(),
+                )
+            }),
+        )
+    }
 }

@@ -205,7 +205,7 @@ fn check_service(
         }
     }
     check_mounts(service, key, problems);
-    super::podspec::check_service(service, kind, key, problems);
+    super::podspec::check_service(name, service, kind, key, problems);
     check_ignored(service, kind, key, problems);
     for (index, rule) in service.egress.iter().flatten().enumerate() {
         let key = key.key("egress").index(index);

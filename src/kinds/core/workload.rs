@@ -142,9 +142,16 @@ pub fn workload(step: &ServiceStep<'_>, problems: &mut Vec<Problem>) -> (Service
     };
     let writable: Vec<String> = match &service.writable_paths {
         Some(paths) => paths.clone(),
+        // A volume at one of the image's writable paths takes its place.
         None => known
             .as_ref()
-            .map(|k| k.writable.iter().map(|p| (*p).to_string()).collect())
+            .map(|k| {
+                k.writable
+                    .iter()
+                    .filter(|p| !service.volumes.iter().flatten().any(|v| v.path == **p))
+                    .map(|p| (*p).to_string())
+                    .collect()
+            })
             .unwrap_or_default(),
     };
     let mut scratch = vec![Mount {
@@ -235,7 +242,8 @@ pub fn workload(step: &ServiceStep<'_>, problems: &mut Vec<Problem>) -> (Service
     (
         resolved,
         Pod {
-            quantities,
+            widest: super::podspec::widest_limits(service, quantities),
+            quantities: super::podspec::extra_pod_quantities(service, quantities),
             count: pod_count,
         },
     )
@@ -249,6 +257,18 @@ fn resolve_metrics(
     built: bool,
     ports: &mut Vec<Port>,
 ) -> Option<MetricsView> {
+    // A sidecar exporter's port is the service's metrics port (validation
+    // refuses `metrics` and `metrics_port` beside it).
+    if let Some(exporter) = service.monitored_sidecar_port() {
+        return (kind != Kind::Cronjob).then(|| MetricsView {
+            path: exporter
+                .path
+                .clone()
+                .unwrap_or_else(|| builtin::METRICS.to_string()),
+            port: exporter.port,
+            port_name: exporter.name.clone(),
+        });
+    }
     let path = match &service.metrics {
         Some(Metrics::Enabled(false)) => return None,
         Some(Metrics::Path(path)) => path.clone(),
