@@ -474,3 +474,155 @@ fn environment_tables_set_layered_pod_keys() {
     assert_eq!(prod["nodeSelector"]["pool"], "big");
     assert_eq!(prod["terminationGracePeriodSeconds"], 120);
 }
+
+#[test]
+fn prereqs_list_what_the_pod_keys_reference() {
+    let config = users_with(
+        r#"volumes = [
+  { name = "tls", secret = "users-tls", path = "/etc/tls" },
+  { name = "conf", config_map = "users-conf", path = "/etc/users" },
+  { name = "shared", claim = "shared-data", path = "/shared" },
+]
+image_pull_secrets = ["ghcr-pull"]"#,
+    )
+    .replace("storage = \"5Gi\"\n", "storage = \"5Gi\"\nstorage_class = \"fast-ssd\"\n");
+    let repo = built(&config);
+    let run = repo.kiln(&["prereqs", "--format", "json"]).success();
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let dev = &report["environments"][0];
+    assert_eq!(dev["environment"], "dev");
+    let secret = |name: &str| {
+        dev["secrets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no secret {name}: {dev}"))
+    };
+    assert_eq!(secret("users-tls")["usedBy"][0], "users");
+    assert_eq!(secret("ghcr-pull")["type"], "kubernetes.io/dockerconfigjson");
+    let mounted: Vec<(String, String)> = dev["mounted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["kind"].as_str().unwrap().into(), m["name"].as_str().unwrap().into()))
+        .collect();
+    assert_eq!(
+        mounted,
+        [
+            ("ConfigMap".to_string(), "users-conf".to_string()),
+            ("PersistentVolumeClaim".to_string(), "shared-data".to_string()),
+        ]
+    );
+    assert_eq!(dev["storage"][0]["storageClass"], "fast-ssd");
+    let text = repo.kiln(&["prereqs"]).success().stdout;
+    assert!(text.contains("StorageClass `fast-ssd`"), "{text}");
+    assert!(text.contains("ConfigMap `users-conf`"), "{text}");
+}
+
+/// SMALL's database with a metrics exporter beside it, and an init container.
+const EXPORTER: &str = r#"volumes = [{ name = "socket", empty_dir = {}, path = "/var/run/postgresql" }]
+sidecars = [{ name = "exporter", image = "quay.io/prometheuscommunity/postgres-exporter:v0.16.0", env = { DATA_SOURCE_NAME = "user=postgres host=/var/run/postgresql sslmode=disable" }, secrets = { EXTRA = "db-extra:token" }, ports = [{ name = "metrics", port = 9187, monitor = true }], cpu = "25m", memory = "32Mi", mounts = [{ volume = "socket", path = "/var/run/postgresql", read_only = false }] }]
+init_containers = [{ name = "init-perms", image = "busybox:1.37.0", command = ["sh", "-c", "true"], cpu = "500m" }]
+"#;
+
+fn db_with(extra: &str) -> String {
+    SMALL.replace("storage = \"5Gi\"\n", &format!("storage = \"5Gi\"\n{extra}"))
+}
+
+#[test]
+fn sidecars_are_native_hardened_and_serve_the_service_and_prometheus() {
+    let config = db_with(EXPORTER).replace("[environments.dev]\n", "[environments.dev]\nmonitoring = true\n");
+    let repo = built(&config);
+    let spec = pod(&repo, DB);
+    let inits = spec["initContainers"].as_sequence().unwrap();
+    assert_eq!(inits.len(), 2);
+    assert_eq!(inits[0]["name"], "init-perms");
+    assert!(inits[0]["restartPolicy"].is_null(), "an init container runs once");
+    let exporter = &inits[1];
+    assert_eq!(exporter["name"], "exporter");
+    assert_eq!(exporter["restartPolicy"], "Always", "a native sidecar");
+    assert_eq!(exporter["ports"][0]["containerPort"], 9187);
+    assert_eq!(exporter["env"][0]["name"], "DATA_SOURCE_NAME");
+    assert_eq!(exporter["env"][1]["valueFrom"]["secretKeyRef"]["name"], "db-extra");
+    assert_eq!(exporter["resources"]["limits"]["memory"], "64Mi");
+    let security = &exporter["securityContext"];
+    assert_eq!(security["allowPrivilegeEscalation"], false);
+    assert_eq!(security["readOnlyRootFilesystem"], true);
+    assert_eq!(security["runAsNonRoot"], true);
+    assert_eq!(strings(&security["capabilities"]["drop"]), ["ALL"]);
+    let socket = exporter["volumeMounts"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "socket")
+        .cloned()
+        .unwrap();
+    assert!(socket["readOnly"].is_null());
+    // The socket volume replaces the image's own writable path there.
+    let mounts = spec["containers"][0]["volumeMounts"].as_sequence().unwrap();
+    let at_socket = mounts
+        .iter()
+        .filter(|m| m["mountPath"] == "/var/run/postgresql")
+        .count();
+    assert_eq!(at_socket, 1);
+    // The Service and the ServiceMonitor reach the exporter's port.
+    let service = repo.yaml("deploy/dev/services/db/service.yaml");
+    let names: Vec<&str> = service["spec"]["ports"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["tcp", "metrics"]);
+    let monitor = repo.yaml("deploy/dev/services/db/servicemonitor.yaml");
+    assert_eq!(monitor["spec"]["endpoints"][0]["port"], "metrics");
+    let policy = repo.read("deploy/dev/services/db/networkpolicy.yaml");
+    assert!(policy.contains("port: 9187"), "{policy}");
+    // The quota counts the sidecar; the init container's 500m is more than
+    // the app and sidecar ask together, so the pod's request is its.
+    let quota = repo.yaml("deploy/dev/namespace/resourcequota.yaml");
+    let without = built(&SMALL.replace("[environments.dev]\n", "[environments.dev]\nmonitoring = true\n"));
+    let before = without.yaml("deploy/dev/namespace/resourcequota.yaml");
+    assert_ne!(quota["spec"]["hard"]["requests.cpu"], before["spec"]["hard"]["requests.cpu"]);
+    let mebibytes = |q: &Value| {
+        q.as_str()
+            .and_then(|s| s.strip_suffix("Mi"))
+            .and_then(|n| n.parse::<u64>().ok())
+            .unwrap()
+    };
+    assert_eq!(
+        mebibytes(&quota["spec"]["hard"]["requests.memory"]),
+        mebibytes(&before["spec"]["hard"]["requests.memory"]) + 32,
+        "the exporter's 32Mi, on the database's one pod"
+    );
+    // kiln's own cross-checks accept the Service targeting a sidecar's port.
+    repo.kiln(&["check"]).success();
+}
+
+#[test]
+fn bad_extra_containers_are_refused_all_at_once() {
+    refused(
+        &db_with(
+            r#"metrics = "/metrics"
+sidecars = [
+  { name = "db", image = "busybox" },
+  { name = "x", image = "busybox:1.37.0", ports = [{ name = "tcp", port = 5432, monitor = true }], mounts = [{ volume = "sockt", path = "/s" }], cpu = "lots" },
+]
+init_containers = [{ name = "x", image = "busybox:1.37.0", ports = [{ name = "p", port = 1 }] }]
+"#,
+        ),
+        &[
+            "container `db` in `services.db.sidecars[0].name` is named twice in the pod",
+            "`services.db.sidecars[0].image`",
+            "`services.db.sidecars[1].ports[0].name`",
+            "port 5432 in `services.db.sidecars[1].ports[0].port` is taken or reserved",
+            "`services.db.sidecars[1].ports[0].monitor` and `metrics` both name the service's metrics",
+            "unknown volume `sockt` in `services.db.sidecars[1].mounts[0].volume`",
+            "`services.db.sidecars[1].cpu`",
+            "container `x` in `services.db.sidecars[1].name` is named twice in the pod",
+            "`services.db.init_containers[0].ports` has no effect",
+        ],
+    );
+}

@@ -41,6 +41,19 @@ pub struct Prereqs {
     pub namespaces: Vec<Namespace>,
     pub secrets: Vec<Secret>,
     pub storage: Vec<Volume>,
+    /// ConfigMaps and PersistentVolumeClaims the pods mount (`volumes`).
+    pub mounted: Vec<Mounted>,
+}
+
+/// A ConfigMap or claim of the namespace a service's `volumes` mount, which
+/// kiln never writes: the pod does not start without it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Mounted {
+    pub kind: &'static str,
+    pub namespace: String,
+    pub name: String,
+    pub used_by: Vec<String>,
 }
 
 /// The custom resources of one API group the output uses.
@@ -110,7 +123,8 @@ pub struct Secret {
     pub namespace_created_by_kiln: bool,
 }
 
-/// A volume claim that needs the cluster's default StorageClass.
+/// A volume claim that needs the cluster's default StorageClass, or the
+/// one `storage_class` names.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Volume {
@@ -119,6 +133,8 @@ pub struct Volume {
     /// Per pod.
     pub size: String,
     pub replicas: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub storage_class: Option<String>,
 }
 
 /// The prerequisites of every environment of `model`, or of `only`.
@@ -158,9 +174,11 @@ fn environment(model: &Model, env: &Environment, rendered: &Rendered) -> Prereqs
                     namespace: env.namespace.clone(),
                     size: s.storage.as_ref()?.size.clone(),
                     replicas: s.replicas,
+                    storage_class: s.pod.storage_class.clone(),
                 })
             })
             .collect(),
+        mounted: mounted(env),
         namespace: env.namespace.clone(),
         path,
     }
@@ -334,6 +352,27 @@ fn secrets(env: &Environment, created: &BTreeSet<&str>) -> Vec<Secret> {
         entry.2.insert(user.to_string());
     };
     for service in &env.services {
+        // The pod keys' Secrets: mounted whole, registry credentials, and
+        // those of extra containers.
+        for volume in &service.pod.volumes {
+            if let Some(secret) = &volume.secret {
+                add(&env.namespace, secret, "Opaque", &[], &service.name);
+            }
+        }
+        for secret in &service.pod.image_pull_secrets {
+            add(
+                &env.namespace,
+                secret,
+                "kubernetes.io/dockerconfigjson",
+                &[".dockerconfigjson"],
+                &service.name,
+            );
+        }
+        for extra in service.pod.init_containers.iter().chain(&service.pod.sidecars) {
+            for secret in &extra.secrets {
+                add(&env.namespace, &secret.secret, "Opaque", &[&secret.key], &service.name);
+            }
+        }
         let canary = service.canary.as_ref().map(|c| c.workload.as_ref());
         for workload in std::iter::once(service).chain(canary) {
             for secret in &workload.secrets {
@@ -378,6 +417,30 @@ fn secrets(env: &Environment, created: &BTreeSet<&str>) -> Vec<Secret> {
             name,
             kind,
             keys: keys.into_iter().collect(),
+            used_by: users.into_iter().collect(),
+        })
+        .collect()
+}
+
+/// The ConfigMaps and claims `volumes` mount.
+fn mounted(env: &Environment) -> Vec<Mounted> {
+    let mut found: BTreeMap<(&'static str, String), BTreeSet<String>> = BTreeMap::new();
+    for service in &env.services {
+        for volume in &service.pod.volumes {
+            let reference = match (&volume.config_map, &volume.claim) {
+                (Some(map), _) => ("ConfigMap", map.clone()),
+                (_, Some(claim)) => ("PersistentVolumeClaim", claim.clone()),
+                _ => continue,
+            };
+            found.entry(reference).or_default().insert(service.name.clone());
+        }
+    }
+    found
+        .into_iter()
+        .map(|((kind, name), users)| Mounted {
+            kind,
+            namespace: env.namespace.clone(),
+            name,
             used_by: users.into_iter().collect(),
         })
         .collect()
@@ -510,7 +573,26 @@ fn environment_text(env: &Prereqs, out: &mut String) {
     if !env.storage.is_empty() {
         out.push_str("\na default StorageClass, for the volumes of:\n");
         for volume in &env.storage {
-            out.push_str(&format!("  {}: {} per pod\n", volume.service, volume.size));
+            let class = volume
+                .storage_class
+                .as_ref()
+                .map_or(String::new(), |c| format!(", StorageClass `{c}`"));
+            out.push_str(&format!(
+                "  {}: {} per pod{class}\n",
+                volume.service, volume.size
+            ));
+        }
+    }
+    if !env.mounted.is_empty() {
+        out.push_str("\nobjects the pods mount, which kiln never writes:\n");
+        for object in &env.mounted {
+            out.push_str(&format!(
+                "  {} `{}` in `{}`, for {}\n",
+                object.kind,
+                object.name,
+                object.namespace,
+                backticked(&object.used_by)
+            ));
         }
     }
 }
