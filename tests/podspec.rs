@@ -485,7 +485,10 @@ fn prereqs_list_what_the_pod_keys_reference() {
 ]
 image_pull_secrets = ["ghcr-pull"]"#,
     )
-    .replace("storage = \"5Gi\"\n", "storage = \"5Gi\"\nstorage_class = \"fast-ssd\"\n");
+    .replace(
+        "storage = \"5Gi\"\n",
+        "storage = \"5Gi\"\nstorage_class = \"fast-ssd\"\n",
+    );
     let repo = built(&config);
     let run = repo.kiln(&["prereqs", "--format", "json"]).success();
     let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
@@ -501,18 +504,29 @@ image_pull_secrets = ["ghcr-pull"]"#,
             .unwrap_or_else(|| panic!("no secret {name}: {dev}"))
     };
     assert_eq!(secret("users-tls")["usedBy"][0], "users");
-    assert_eq!(secret("ghcr-pull")["type"], "kubernetes.io/dockerconfigjson");
+    assert_eq!(
+        secret("ghcr-pull")["type"],
+        "kubernetes.io/dockerconfigjson"
+    );
     let mounted: Vec<(String, String)> = dev["mounted"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|m| (m["kind"].as_str().unwrap().into(), m["name"].as_str().unwrap().into()))
+        .map(|m| {
+            (
+                m["kind"].as_str().unwrap().into(),
+                m["name"].as_str().unwrap().into(),
+            )
+        })
         .collect();
     assert_eq!(
         mounted,
         [
             ("ConfigMap".to_string(), "users-conf".to_string()),
-            ("PersistentVolumeClaim".to_string(), "shared-data".to_string()),
+            (
+                "PersistentVolumeClaim".to_string(),
+                "shared-data".to_string()
+            ),
         ]
     );
     assert_eq!(dev["storage"][0]["storageClass"], "fast-ssd");
@@ -528,24 +542,36 @@ init_containers = [{ name = "init-perms", image = "busybox:1.37.0", command = ["
 "#;
 
 fn db_with(extra: &str) -> String {
-    SMALL.replace("storage = \"5Gi\"\n", &format!("storage = \"5Gi\"\n{extra}"))
+    SMALL.replace(
+        "storage = \"5Gi\"\n",
+        &format!("storage = \"5Gi\"\n{extra}"),
+    )
 }
 
 #[test]
 fn sidecars_are_native_hardened_and_serve_the_service_and_prometheus() {
-    let config = db_with(EXPORTER).replace("[environments.dev]\n", "[environments.dev]\nmonitoring = true\n");
+    let config = db_with(EXPORTER).replace(
+        "[environments.dev]\n",
+        "[environments.dev]\nmonitoring = true\n",
+    );
     let repo = built(&config);
     let spec = pod(&repo, DB);
     let inits = spec["initContainers"].as_sequence().unwrap();
     assert_eq!(inits.len(), 2);
     assert_eq!(inits[0]["name"], "init-perms");
-    assert!(inits[0]["restartPolicy"].is_null(), "an init container runs once");
+    assert!(
+        inits[0]["restartPolicy"].is_null(),
+        "an init container runs once"
+    );
     let exporter = &inits[1];
     assert_eq!(exporter["name"], "exporter");
     assert_eq!(exporter["restartPolicy"], "Always", "a native sidecar");
     assert_eq!(exporter["ports"][0]["containerPort"], 9187);
     assert_eq!(exporter["env"][0]["name"], "DATA_SOURCE_NAME");
-    assert_eq!(exporter["env"][1]["valueFrom"]["secretKeyRef"]["name"], "db-extra");
+    assert_eq!(
+        exporter["env"][1]["valueFrom"]["secretKeyRef"]["name"],
+        "db-extra"
+    );
     assert_eq!(exporter["resources"]["limits"]["memory"], "64Mi");
     let security = &exporter["securityContext"];
     assert_eq!(security["allowPrivilegeEscalation"], false);
@@ -583,9 +609,15 @@ fn sidecars_are_native_hardened_and_serve_the_service_and_prometheus() {
     // The quota counts the sidecar; the init container's 500m is more than
     // the app and sidecar ask together, so the pod's request is its.
     let quota = repo.yaml("deploy/dev/namespace/resourcequota.yaml");
-    let without = built(&SMALL.replace("[environments.dev]\n", "[environments.dev]\nmonitoring = true\n"));
+    let without = built(&SMALL.replace(
+        "[environments.dev]\n",
+        "[environments.dev]\nmonitoring = true\n",
+    ));
     let before = without.yaml("deploy/dev/namespace/resourcequota.yaml");
-    assert_ne!(quota["spec"]["hard"]["requests.cpu"], before["spec"]["hard"]["requests.cpu"]);
+    assert_ne!(
+        quota["spec"]["hard"]["requests.cpu"],
+        before["spec"]["hard"]["requests.cpu"]
+    );
     let mebibytes = |q: &Value| {
         q.as_str()
             .and_then(|s| s.strip_suffix("Mi"))

@@ -368,9 +368,20 @@ fn secrets(env: &Environment, created: &BTreeSet<&str>) -> Vec<Secret> {
                 &service.name,
             );
         }
-        for extra in service.pod.init_containers.iter().chain(&service.pod.sidecars) {
+        for extra in service
+            .pod
+            .init_containers
+            .iter()
+            .chain(&service.pod.sidecars)
+        {
             for secret in &extra.secrets {
-                add(&env.namespace, &secret.secret, "Opaque", &[&secret.key], &service.name);
+                add(
+                    &env.namespace,
+                    &secret.secret,
+                    "Opaque",
+                    &[&secret.key],
+                    &service.name,
+                );
             }
         }
         let canary = service.canary.as_ref().map(|c| c.workload.as_ref());
@@ -432,7 +443,10 @@ fn mounted(env: &Environment) -> Vec<Mounted> {
                 (_, Some(claim)) => ("PersistentVolumeClaim", claim.clone()),
                 _ => continue,
             };
-            found.entry(reference).or_default().insert(service.name.clone());
+            found
+                .entry(reference)
+                .or_default()
+                .insert(service.name.clone());
         }
     }
     found
