@@ -9,6 +9,8 @@ use crate::output::Rendered;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::mounted;
+
 /// API groups every Kubernetes cluster serves, as the bundled templates use them.
 const BUILT_IN_GROUPS: &[&str] = &[
     "",
@@ -42,18 +44,7 @@ pub struct Prereqs {
     pub secrets: Vec<Secret>,
     pub storage: Vec<Volume>,
     /// ConfigMaps and PersistentVolumeClaims the pods mount (`volumes`).
-    pub mounted: Vec<Mounted>,
-}
-
-/// A ConfigMap or claim of the namespace a service's `volumes` mount, which
-/// kiln never writes: the pod does not start without it.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Mounted {
-    pub kind: &'static str,
-    pub namespace: String,
-    pub name: String,
-    pub used_by: Vec<String>,
+    pub mounted: Vec<mounted::Mounted>,
 }
 
 /// The custom resources of one API group the output uses.
@@ -178,7 +169,7 @@ fn environment(model: &Model, env: &Environment, rendered: &Rendered) -> Prereqs
                 })
             })
             .collect(),
-        mounted: mounted(env),
+        mounted: mounted::mounted(env),
         namespace: env.namespace.clone(),
         path,
     }
@@ -433,33 +424,6 @@ fn secrets(env: &Environment, created: &BTreeSet<&str>) -> Vec<Secret> {
         .collect()
 }
 
-/// The ConfigMaps and claims `volumes` mount.
-fn mounted(env: &Environment) -> Vec<Mounted> {
-    let mut found: BTreeMap<(&'static str, String), BTreeSet<String>> = BTreeMap::new();
-    for service in &env.services {
-        for volume in &service.pod.volumes {
-            let reference = match (&volume.config_map, &volume.claim) {
-                (Some(map), _) => ("ConfigMap", map.clone()),
-                (_, Some(claim)) => ("PersistentVolumeClaim", claim.clone()),
-                _ => continue,
-            };
-            found
-                .entry(reference)
-                .or_default()
-                .insert(service.name.clone());
-        }
-    }
-    found
-        .into_iter()
-        .map(|((kind, name), users)| Mounted {
-            kind,
-            namespace: env.namespace.clone(),
-            name,
-            used_by: users.into_iter().collect(),
-        })
-        .collect()
-}
-
 /// The report as JSON, with a final newline.
 pub fn json(report: &Report) -> String {
     // Serialising plain data cannot fail.
@@ -597,16 +561,5 @@ fn environment_text(env: &Prereqs, out: &mut String) {
             ));
         }
     }
-    if !env.mounted.is_empty() {
-        out.push_str("\nobjects the pods mount, which kiln never writes:\n");
-        for object in &env.mounted {
-            out.push_str(&format!(
-                "  {} `{}` in `{}`, for {}\n",
-                object.kind,
-                object.name,
-                object.namespace,
-                backticked(&object.used_by)
-            ));
-        }
-    }
+    mounted::text(&env.mounted, out);
 }
