@@ -30,6 +30,7 @@ mod machine;
 mod output;
 mod patches;
 mod platform;
+mod podspec;
 mod posture;
 mod prereqs;
 mod properties;

@@ -280,6 +280,19 @@ fn truth(text: &str) -> BTreeSet<(String, String)> {
                 image(&mut found, reference);
             }
         }
+        // The images of extra containers are pinned, and bumped, like the service's.
+        for key in ["init_containers", "sidecars"] {
+            for container in table
+                .get(key)
+                .and_then(toml::Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(reference) = container.get("image").and_then(toml::Value::as_str) {
+                    image(&mut found, reference);
+                }
+            }
+        }
         let layers = std::iter::once(table).chain(
             table
                 .get("environments")

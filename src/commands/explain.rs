@@ -211,6 +211,62 @@ pub fn rows(
         retries.map_or(BUILTIN.to_string(), |p| label(p.rank)),
     );
 
+    // Pod scheduling and metadata (podspec): whole values win by layer,
+    // maps merge by key.
+    for (key, picked, default) in [
+        (
+            "tolerations",
+            layers
+                .pick(false, "tolerations", |l| l.tolerations.cloned())
+                .map(|p| (serde_json::to_value(p.value).ok(), p.rank)),
+            "[]".to_string(),
+        ),
+        (
+            "spread",
+            layers
+                .pick(false, "spread", |l| l.spread.cloned())
+                .map(|p| (serde_json::to_value(p.value).ok(), p.rank)),
+            quote(crate::kinds::core::SPREAD_KEY),
+        ),
+        (
+            "grace_period",
+            layers
+                .pick(false, "grace_period", |l| l.grace_period)
+                .map(|p| (serde_json::to_value(p.value).ok(), p.rank)),
+            "\"30s\" (Kubernetes' own)".to_string(),
+        ),
+        (
+            "image_pull_secrets",
+            layers
+                .pick(false, "image_pull_secrets", |l| {
+                    l.image_pull_secrets.cloned()
+                })
+                .map(|p| (serde_json::to_value(p.value).ok(), p.rank)),
+            "[]".to_string(),
+        ),
+    ] {
+        match picked {
+            Some((Some(value), rank)) => push(key, inline(&value), label(rank)),
+            _ => push(key, default, BUILTIN.to_string()),
+        }
+    }
+    for field in ["node_selector", "labels", "annotations"] {
+        let mut merged = std::collections::BTreeMap::new();
+        for (rank, source) in layers.all.iter().enumerate() {
+            let map = match field {
+                "node_selector" => source.layer.node_selector,
+                "labels" => source.layer.labels,
+                _ => source.layer.annotations,
+            };
+            for (k, v) in map.into_iter().flatten() {
+                merged.insert(k.clone(), (v.clone(), rank));
+            }
+        }
+        for (k, (v, rank)) in merged {
+            push(&format!("{field}.{k}"), quote(&v), label(rank));
+        }
+    }
+
     // The environment's ingress gateway, key by key: `[environments.E]`, `[project]`, kiln.
     let mesh = model
         .environments
@@ -313,12 +369,22 @@ pub fn rows(
     // Built in, and no key of kiln.toml: how pods are probed and replaced.
     let fixed = || format!("{BUILTIN} (not a key of kiln.toml)");
     if let Some(probes) = &resolved.probes {
+        // `probes = { startup, period, timeout, failures }` changes them.
+        let timing_source = if service.probes.is_some() {
+            "`probes`, then built-in defaults".to_string()
+        } else {
+            BUILTIN.to_string()
+        };
         for (name, timing) in [
             ("startup", probes.startup),
             ("liveness", probes.liveness),
             ("readiness", probes.readiness),
         ] {
-            push(&format!("probes.{name}"), timing_value(timing), fixed());
+            push(
+                &format!("probes.{name}"),
+                timing_value(timing),
+                timing_source.clone(),
+            );
         }
     }
     let rollout = resolved.rollout;
@@ -427,6 +493,11 @@ fn default_of(key: ServiceKey, service: &Service, model: &Model) -> Option<Strin
                 .collect();
             format!("[{}]", paths.join(", "))
         }
+        ServiceKey::Probes => match &service.probes {
+            Some(probes) => format!("{{ kind = {} }}", quote(probe_kind(probes.kind))),
+            None => "false".to_string(),
+        },
+        ServiceKey::Capabilities => "[]".to_string(),
         ServiceKey::BuildImage => quote(&build?.build_image),
         ServiceKey::RuntimeImage => quote(&build?.runtime_image),
         // A built service's version is its own; `image` carries its tag.
@@ -441,7 +512,17 @@ fn default_of(key: ServiceKey, service: &Service, model: &Model) -> Option<Strin
         | ServiceKey::Storage
         | ServiceKey::Schedule
         | ServiceKey::Args
-        | ServiceKey::Egress => return None,
+        | ServiceKey::Egress
+        // The image's entrypoint, no hook, kiln's ServiceAccount, volumes and
+        // files of its own only, the cluster's default StorageClass.
+        | ServiceKey::Command
+        | ServiceKey::PreStop
+        | ServiceKey::ServiceAccount
+        | ServiceKey::Volumes
+        | ServiceKey::Files
+        | ServiceKey::StorageClass
+        | ServiceKey::InitContainers
+        | ServiceKey::Sidecars => return None,
     })
 }
 
@@ -502,6 +583,16 @@ fn inline(value: &Value) -> String {
 }
 
 /// A TOML basic string.
+/// A probe kind as `probes.kind` spells it.
+fn probe_kind(kind: crate::model::ProbeKind) -> &'static str {
+    match kind {
+        crate::model::ProbeKind::Http => "http",
+        crate::model::ProbeKind::Grpc => "grpc",
+        crate::model::ProbeKind::Tcp => "tcp",
+        crate::model::ProbeKind::Exec => "exec",
+    }
+}
+
 fn quote(text: &str) -> String {
     serde_json::to_string(text).unwrap_or_default()
 }

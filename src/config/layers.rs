@@ -5,7 +5,7 @@
 use super::whole::replicas_option;
 use super::{
     Alerts, Autoscale, Canary, DeployOn, Elasticsearch, ExternalSecrets, Fault, IngressGateway,
-    MeshMode, Mtls, RetrySetting, Tls, Tracing, Traffic,
+    MeshMode, Mtls, RetrySetting, Spread, Tls, Toleration, Tracing, Traffic,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -42,6 +42,23 @@ macro_rules! layered {
             /// How the mesh retries the service's gateway route and canary split;
             /// `false` turns retries off. The highest layer that sets it wins as a whole.
             pub retries: Option<RetrySetting>,
+            // Pod scheduling and metadata (issue 15, podspec).
+            /// Node labels the pods must run on, `label = value`. Merged by key.
+            pub node_selector: Option<BTreeMap<String, String>>,
+            /// Node taints the pods tolerate. The highest layer that sets it wins as a whole.
+            pub tolerations: Option<Vec<Toleration>>,
+            /// How replicas spread: `false` turns kiln's topology spread off, a
+            /// node label changes its key. Default `kubernetes.io/hostname`.
+            pub spread: Option<Spread>,
+            /// How long a pod may take to stop after SIGTERM before it is
+            /// killed (`terminationGracePeriodSeconds`), whole seconds. Default `30s`.
+            pub grace_period: Option<String>,
+            /// Secrets holding registry credentials, by name. The highest layer that sets it wins.
+            pub image_pull_secrets: Option<Vec<String>>,
+            /// Labels of the pod template. Merged by key; kiln's own labels cannot be set.
+            pub labels: Option<BTreeMap<String, String>>,
+            /// Annotations of the pod template. Merged by key.
+            pub annotations: Option<BTreeMap<String, String>>,
             $($(#[$fmeta])* pub $field: $ty,)*
         }
 
@@ -58,6 +75,13 @@ macro_rules! layered {
                     env: self.env.as_ref(),
                     secrets: self.secrets.as_ref(),
                     retries: self.retries.as_ref(),
+                    node_selector: self.node_selector.as_ref(),
+                    tolerations: self.tolerations.as_ref(),
+                    spread: self.spread.as_ref(),
+                    grace_period: self.grace_period.as_deref(),
+                    image_pull_secrets: self.image_pull_secrets.as_ref(),
+                    labels: self.labels.as_ref(),
+                    annotations: self.annotations.as_ref(),
                 }
             }
         }
@@ -77,6 +101,13 @@ pub struct Layer<'a> {
     pub env: Option<&'a BTreeMap<String, String>>,
     pub secrets: Option<&'a BTreeMap<String, String>>,
     pub retries: Option<&'a RetrySetting>,
+    pub node_selector: Option<&'a BTreeMap<String, String>>,
+    pub tolerations: Option<&'a Vec<Toleration>>,
+    pub spread: Option<&'a Spread>,
+    pub grace_period: Option<&'a str>,
+    pub image_pull_secrets: Option<&'a Vec<String>>,
+    pub labels: Option<&'a BTreeMap<String, String>>,
+    pub annotations: Option<&'a BTreeMap<String, String>>,
 }
 
 layered! {

@@ -12,6 +12,8 @@ pub const MAX_SERVICE: usize = 43;
 pub const MAX_SERVICES: usize = 2_000;
 /// Longest `env` value: a ConfigMap holds at most 1 MiB in all.
 pub const MAX_ENV_VALUE: usize = 64 * 1024;
+/// Most bytes of a service's `files` in all: they share one ConfigMap, which holds at most 1 MiB.
+pub const MAX_FILES_BYTES: usize = 512 * 1024;
 
 /// The largest `kiln.toml` kiln reads: far above any real app (1,000
 /// services take about 200 KB), far below what would exhaust memory.

@@ -9,6 +9,7 @@ mod file;
 mod layers;
 pub mod limits;
 pub mod load;
+mod podspec;
 pub mod presets;
 mod service;
 mod tables;
@@ -17,6 +18,7 @@ mod words;
 
 pub use file::{Config, Project};
 pub use layers::{Defaults, EnvironmentConfig, Layer, ServiceEnvironmentConfig};
+pub use podspec::*;
 pub use service::{ServiceConfig, ServiceKey};
 pub use tables::*;
 pub use whole::{MAX_INT32, Whole};

@@ -5,8 +5,9 @@
 use super::layers::layered;
 use super::whole::{id_option, port_option, ports_option, replicas_option};
 use super::{
-    Autoscale, Canary, ConnectionPool, Egress, Kind, Language, Layer, Metrics, OutlierDetection,
-    Protocol, RetrySetting, ServiceEnvironmentConfig,
+    Autoscale, Canary, Capability, ConnectionPool, Container, Egress, Kind, Language, Layer,
+    Metrics, OutlierDetection, ProbesSetting, Protocol, RetrySetting, ServiceAccountConfig,
+    ServiceEnvironmentConfig, Spread, Toleration, Volume,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -166,6 +167,27 @@ service_table! {
             /// Image the Dockerfile's final stage runs on, pinned. Default: kiln's
             /// pinned small image for `language`.
             RuntimeImage => runtime_image: Option<String>,
+            // Pod spec keys (issue 15, podspec).
+            /// The container's entrypoint, replacing the image's.
+            Command => command: Option<Vec<String>>,
+            /// Probes: `false` for none, or a table that changes kiln's.
+            Probes => probes: Option<ProbesSetting>,
+            /// A command the container runs before it gets SIGTERM (`lifecycle.preStop`).
+            PreStop => pre_stop: Option<Vec<String>>,
+            /// The service's ServiceAccount: `{ annotations }`.
+            ServiceAccount => service_account: Option<ServiceAccountConfig>,
+            /// Linux capabilities the container adds; every other stays dropped.
+            Capabilities => capabilities: Option<Vec<Capability>>,
+            /// Named volumes from a ConfigMap, a Secret, an emptyDir or an existing claim.
+            Volumes => volumes: Option<Vec<Volume>>,
+            /// Small config files, `"/absolute/path" = "contents"`, in a generated ConfigMap, mounted read-only.
+            Files => files: Option<BTreeMap<String, String>>,
+            /// StorageClass of a stateful service's volume. Default: the cluster's default class.
+            StorageClass => storage_class: Option<String>,
+            /// Containers that run to completion, in order, before the app starts.
+            InitContainers => init_containers: Option<Vec<Container>>,
+            /// Containers that run beside the app (Kubernetes native sidecars).
+            Sidecars => sidecars: Option<Vec<Container>>,
         }
         tables {
             /// Per-environment overrides.
@@ -181,10 +203,29 @@ impl ServiceConfig {
             .port
             .into_iter()
             .chain(self.ports.iter().flatten().map(|(_, p)| *p))
+            // Sidecars' ports are the service's too: on its Service, open to callers.
+            .chain(self.sidecar_ports().map(|(_, p)| p.port))
             .collect();
         ports.sort_unstable();
         ports.dedup();
         ports
+    }
+}
+
+impl ServiceConfig {
+    /// Every port of every sidecar, with the sidecar's name.
+    pub fn sidecar_ports(&self) -> impl Iterator<Item = (&str, &crate::config::ContainerPort)> {
+        self.sidecars
+            .iter()
+            .flatten()
+            .flat_map(|c| c.ports.iter().flatten().map(|p| (c.name.as_str(), p)))
+    }
+
+    /// The sidecar port Prometheus scrapes, if one says `monitor = true`.
+    pub fn monitored_sidecar_port(&self) -> Option<&crate::config::ContainerPort> {
+        self.sidecar_ports()
+            .map(|(_, p)| p)
+            .find(|p| p.monitor == Some(true))
     }
 }
 
@@ -223,6 +264,16 @@ writable_paths = ["/cache"]
 egress = [{ cidr = "10.0.0.0/8", port = 443 }]
 build_image = "golang:1.23.4"
 runtime_image = "alpine:3.21.3"
+command = ["/app"]
+probes = false
+pre_stop = ["sleep", "5"]
+service_account = { annotations = { "eks.amazonaws.com/role-arn" = "arn:aws:iam::1:role/x" } }
+capabilities = ["NET_BIND_SERVICE"]
+volumes = [{ name = "cache", path = "/cache", empty_dir = {} }]
+files = { "/etc/app.conf" = "x" }
+storage_class = "fast"
+init_containers = [{ name = "init", image = "busybox:1.37.0" }]
+sidecars = [{ name = "exporter", image = "busybox:1.37.0" }]
 "#;
 
     /// The one declaration is the schema's: every property of

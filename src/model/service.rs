@@ -64,6 +64,8 @@ pub struct Service {
     pub canary: Option<CanaryView>,
     /// What its pods are told about tracing (`OTEL_*`); `None` without a collector.
     pub otel: Option<Otel>,
+    /// Pod keys of issue 15: entrypoint, shutdown, scheduling, volumes, files.
+    pub pod: PodExtras,
     /// The service's files, in the order they are listed; empty for a canary.
     #[serde(skip)]
     pub files: Vec<ServiceFile>,
@@ -118,6 +120,12 @@ pub struct MetricsView {
 pub struct Probes {
     pub kind: ProbeKind,
     pub port_name: String,
+    /// The probed port's number: gRPC probes name no port, they number it.
+    pub port: u16,
+    /// The command of an `exec` probe.
+    pub command: Vec<String>,
+    /// Headers of an `http` probe.
+    pub headers: Vec<Header>,
     pub liveness_path: String,
     pub readiness_path: String,
     /// How long a pod may take to start before liveness takes over.
@@ -126,12 +134,116 @@ pub struct Probes {
     pub readiness: ProbeTiming,
 }
 
-/// How a probe asks: an HTTP GET of a path, or a TCP connection.
+/// How a probe asks: an HTTP GET of a path, a gRPC health check, a TCP
+/// connection, or a command in the container.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ProbeKind {
     Http,
+    Grpc,
     Tcp,
+    Exec,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Header {
+    pub name: String,
+    pub value: String,
+}
+
+/// The pod keys of issue 15, resolved; empty or `None` where unset, so
+/// that a service without them renders as before.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PodExtras {
+    /// The container's entrypoint; empty keeps the image's.
+    pub command: Vec<String>,
+    /// `terminationGracePeriodSeconds`, when set.
+    pub grace_period: Option<u64>,
+    /// `lifecycle.preStop.exec.command`; empty for none.
+    pub pre_stop: Vec<String>,
+    pub node_selector: BTreeMap<String, String>,
+    pub tolerations: Vec<TolerationView>,
+    /// The topology key replicas spread across; `None` turns the spread off.
+    pub spread: Option<String>,
+    pub image_pull_secrets: Vec<String>,
+    /// Annotations of the ServiceAccount.
+    pub service_account_annotations: BTreeMap<String, String>,
+    /// `capabilities = ["NET_BIND_SERVICE"]`: the pod may bind ports below 1024.
+    pub low_ports: bool,
+    pub volumes: Vec<VolumeView>,
+    /// The generated ConfigMap of `files`, when there are any.
+    pub files: Option<FilesView>,
+    pub storage_class: Option<String>,
+    /// Run to completion, in order, before the app starts.
+    pub init_containers: Vec<ExtraContainer>,
+    /// Native sidecars: init containers with `restartPolicy: Always`, which
+    /// start before the app and stop after it, and let a CronJob's pod finish.
+    pub sidecars: Vec<ExtraContainer>,
+}
+
+/// An init container or sidecar, resolved.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExtraContainer {
+    pub name: String,
+    pub image: String,
+    pub command: Vec<String>,
+    pub args: Vec<String>,
+    pub env: Vec<Header>,
+    pub secrets: Vec<SecretEnv>,
+    pub ports: Vec<Port>,
+    pub resources: Resources,
+    pub mounts: Vec<ExtraMount>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ExtraMount {
+    pub name: String,
+    pub path: String,
+    pub read_only: bool,
+}
+
+/// A toleration, with Kubernetes' field names.
+#[derive(Debug, Clone, Serialize)]
+pub struct TolerationView {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    pub operator: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effect: Option<String>,
+}
+
+/// A named volume and where the service's container mounts it.
+#[derive(Debug, Clone, Serialize)]
+pub struct VolumeView {
+    pub name: String,
+    pub path: String,
+    pub read_only: bool,
+    pub config_map: Option<String>,
+    pub secret: Option<String>,
+    pub claim: Option<String>,
+    pub empty_dir: Option<EmptyDirView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EmptyDirView {
+    pub medium: Option<String>,
+    pub size: Option<String>,
+}
+
+/// The ConfigMap kiln writes for `files`, and each file's key in it.
+#[derive(Debug, Clone, Serialize)]
+pub struct FilesView {
+    pub config_map: String,
+    pub files: Vec<FileView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FileView {
+    pub key: String,
+    pub path: String,
+    pub contents: String,
 }
 
 /// How often a probe asks, how long it waits, and how many failures in a row count.

@@ -262,10 +262,17 @@ pub fn pods_of<'a>(object: &'a Object<'a>, injected: &HashSet<&str>) -> Option<P
     let namespace = object.namespace();
     let mut named_ports = BTreeMap::new();
     let mut ports = Vec::new();
+    // Native sidecars (init containers that restart) serve ports like containers do.
+    let sidecars = template["spec"]["initContainers"]
+        .as_sequence()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["restartPolicy"] == "Always");
     for container in template["spec"]["containers"]
         .as_sequence()
         .into_iter()
         .flatten()
+        .chain(sidecars)
     {
         for port in container["ports"].as_sequence().into_iter().flatten() {
             let number = port["containerPort"].as_u64().unwrap_or_default();

@@ -7,6 +7,7 @@
 //! `kiln check` and `kiln build` refuse to go on.
 
 mod index;
+mod mounted;
 pub mod prereqs;
 pub mod readback;
 mod stores;

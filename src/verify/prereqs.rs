@@ -9,6 +9,8 @@ use crate::output::Rendered;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::mounted;
+
 /// API groups every Kubernetes cluster serves, as the bundled templates use them.
 const BUILT_IN_GROUPS: &[&str] = &[
     "",
@@ -44,6 +46,8 @@ pub struct Prereqs {
     /// (`external_secrets`); the Secrets they make are not in `secrets`.
     pub secret_stores: Vec<super::stores::SecretStore>,
     pub storage: Vec<Volume>,
+    /// ConfigMaps and PersistentVolumeClaims the pods mount (`volumes`).
+    pub mounted: Vec<mounted::Mounted>,
 }
 
 /// The custom resources of one API group the output uses.
@@ -113,7 +117,8 @@ pub struct Secret {
     pub namespace_created_by_kiln: bool,
 }
 
-/// A volume claim that needs the cluster's default StorageClass.
+/// A volume claim that needs the cluster's default StorageClass, or the
+/// one `storage_class` names.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Volume {
@@ -122,6 +127,8 @@ pub struct Volume {
     /// Per pod.
     pub size: String,
     pub replicas: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub storage_class: Option<String>,
 }
 
 /// The prerequisites of every environment of `model`, or of `only`.
@@ -162,9 +169,11 @@ fn environment(model: &Model, env: &Environment, rendered: &Rendered) -> Prereqs
                     namespace: env.namespace.clone(),
                     size: s.storage.as_ref()?.size.clone(),
                     replicas: s.replicas,
+                    storage_class: s.pod.storage_class.clone(),
                 })
             })
             .collect(),
+        mounted: mounted::mounted(env),
         namespace: env.namespace.clone(),
         path,
     }
@@ -375,9 +384,41 @@ fn secrets(env: &Environment, created: &BTreeSet<&str>) -> Vec<Secret> {
     };
     // An ExternalSecret makes the services' Secrets: the store is listed instead.
     let made = !env.external_secrets.is_empty();
-    for service in env.services.iter().filter(|_| !made) {
+    for service in &env.services {
+        // The pod keys' Secrets: mounted whole, registry credentials, and
+        // those of extra containers.
+        for volume in &service.pod.volumes {
+            if let Some(secret) = &volume.secret {
+                add(&env.namespace, secret, "Opaque", &[], &service.name);
+            }
+        }
+        for secret in &service.pod.image_pull_secrets {
+            add(
+                &env.namespace,
+                secret,
+                "kubernetes.io/dockerconfigjson",
+                &[".dockerconfigjson"],
+                &service.name,
+            );
+        }
+        for extra in service
+            .pod
+            .init_containers
+            .iter()
+            .chain(&service.pod.sidecars)
+        {
+            for secret in &extra.secrets {
+                add(
+                    &env.namespace,
+                    &secret.secret,
+                    "Opaque",
+                    &[&secret.key],
+                    &service.name,
+                );
+            }
+        }
         let canary = service.canary.as_ref().map(|c| c.workload.as_ref());
-        for workload in std::iter::once(service).chain(canary) {
+        for workload in std::iter::once(service).chain(canary).filter(|_| !made) {
             for secret in &workload.secrets {
                 add(
                     &env.namespace,
@@ -599,7 +640,15 @@ fn environment_text(env: &Prereqs, out: &mut String) {
     if !env.storage.is_empty() {
         out.push_str("\na default StorageClass, for the volumes of:\n");
         for volume in &env.storage {
-            out.push_str(&format!("  {}: {} per pod\n", volume.service, volume.size));
+            let class = volume
+                .storage_class
+                .as_ref()
+                .map_or(String::new(), |c| format!(", StorageClass `{c}`"));
+            out.push_str(&format!(
+                "  {}: {} per pod{class}\n",
+                volume.service, volume.size
+            ));
         }
     }
+    mounted::text(&env.mounted, out);
 }

@@ -38,6 +38,13 @@ const POD_TEMPLATE: Shape = Fields(&[
                 "containers",
                 Fields(&[("ports", Fields(&[("name", Keep), ("containerPort", Keep)]))]),
             ),
+            (
+                "initContainers",
+                Fields(&[
+                    ("ports", Fields(&[("name", Keep), ("containerPort", Keep)])),
+                    ("restartPolicy", Keep),
+                ]),
+            ),
             ("serviceAccountName", Keep),
         ]),
     ),

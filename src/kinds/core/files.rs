@@ -44,6 +44,9 @@ pub fn service_files(service: &Service, canary: bool, out: &mut Vec<ServiceFile>
     if service.config_map.is_some() {
         push("k8s/configmap.yaml.tera", "configmap.yaml");
     }
+    if service.pod.files.is_some() {
+        push("k8s/configmap-files.yaml.tera", "configmap-files.yaml");
+    }
     let (template, file) = service.workload.file();
     push(template, file);
     if service.has_service {

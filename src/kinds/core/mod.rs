@@ -8,6 +8,7 @@ mod environment;
 mod files;
 mod images;
 mod network;
+mod podspec;
 mod problems;
 mod quota;
 mod validate;
@@ -15,6 +16,7 @@ mod workload;
 
 pub use environment::{environment, namespace};
 pub use network::host_ports;
+pub use podspec::SPREAD_KEY;
 pub use quota::Totals;
 pub use workload::workload;
 

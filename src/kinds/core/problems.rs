@@ -99,7 +99,7 @@ impl Problem {
         Problem::at(
             key,
             format!("`{key}` only applies to services whose `protocol` is `http`"),
-            Some("grpc and tcp services get TCP probes on their port; remove this key".to_string()),
+            Some("grpc services get gRPC health probes and tcp services TCP probes on their port; remove this key, or set `probes = { kind = \"http\" }`".to_string()),
         )
     }
 
@@ -311,6 +311,233 @@ impl Problem {
             key,
             format!("`{key}` is too large: at most {max} {what}"),
             None,
+        )
+    }
+}
+
+/// The pod keys of issue 15 (podspec).
+impl Problem {
+    pub fn empty_list(key: &KeyPath) -> Self {
+        Problem::at(
+            key,
+            format!("`{key}` is empty"),
+            Some("give at least one word, or remove the key".to_string()),
+        )
+    }
+
+    pub fn bad_seconds(key: &KeyPath, value: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{value}` in `{key}` is not a duration of whole seconds"),
+            Some("write it as `30s`, `2m` or `1m30s`, above zero and at most a day".to_string()),
+        )
+    }
+
+    pub fn bad_object_name(key: &KeyPath, name: &str, what: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{name}` in `{key}` is not a valid {what} name"),
+            Some(
+                "use lowercase letters, digits, `-` and `.`, as Kubernetes names objects"
+                    .to_string(),
+            ),
+        )
+    }
+
+    pub fn toleration_exists_value(key: &KeyPath) -> Self {
+        Problem::at(
+            key,
+            format!("`{key}` is set with `operator = \"Exists\"`"),
+            Some(
+                "`Exists` matches any value: remove `value`, or use `operator = \"Equal\"`"
+                    .to_string(),
+            ),
+        )
+    }
+
+    pub fn toleration_needs_key(key: &KeyPath) -> Self {
+        Problem::at(
+            key,
+            format!("`{key}` has no `key`"),
+            Some(
+                "name the taint with `key`, or tolerate every taint with `operator = \"Exists\"`"
+                    .to_string(),
+            ),
+        )
+    }
+
+    pub fn own_label(key: &KeyPath, label: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{label}` in `{key}` is a label kiln sets itself"),
+            Some("kiln's selectors rely on `app`, `version`, `track`, `team` and `app.kubernetes.io/*`; use another key".to_string()),
+        )
+    }
+
+    pub fn own_annotation(key: &KeyPath, annotation: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{annotation}` in `{key}` is an annotation kiln sets itself"),
+            Some("kiln writes `checksum/*`, `sidecar.istio.io/*`, `prometheus.io/*`, `prometheus.istio.io/*` and `kubectl.kubernetes.io/*`; use the kiln.toml key for it, or another annotation".to_string()),
+        )
+    }
+
+    pub fn probe_needs_command(key: &KeyPath) -> Self {
+        Problem::at(
+            key,
+            format!("an `exec` probe needs `{key}`"),
+            Some("add `command = [\"/bin/check\"]`, or choose another `kind`".to_string()),
+        )
+    }
+
+    pub fn probe_path_twice(key: &KeyPath, field: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{key}` and `{field}` both set a probe path"),
+            Some(format!(
+                "keep `{key}` for both probes, or `health` and `ready` for each; remove `{field}`"
+            )),
+        )
+    }
+
+    pub fn bad_header_name(key: &KeyPath, name: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{name}` in `{key}` is not an HTTP header name"),
+            Some("use letters, digits and `-`, such as `X-Probe`".to_string()),
+        )
+    }
+
+    pub fn bad_header_value(key: &KeyPath) -> Self {
+        Problem::at(
+            key,
+            format!("`{key}` holds a control character"),
+            Some("a header value is one line of text".to_string()),
+        )
+    }
+
+    pub fn probe_port(key: &KeyPath, port: u16) -> Self {
+        Problem::at(
+            key,
+            format!("port {port} in `{key}` is not a port of the service"),
+            Some("probe `port`, one of `ports`, or `metrics_port`".to_string()),
+        )
+    }
+
+    pub fn probe_without_port(key: &KeyPath) -> Self {
+        Problem::at(
+            key,
+            format!("`{key}` probes a service without a `port`"),
+            Some("add `port`, or use `kind = \"exec\"` with a `command`".to_string()),
+        )
+    }
+
+    pub fn bad_volume_name(key: &KeyPath, name: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{name}` in `{key}` is not a valid volume name"),
+            Some("use a DNS label such as `cache`, not starting with `writable-`".to_string()),
+        )
+    }
+
+    pub fn duplicate_volume(key: &KeyPath, name: &str) -> Self {
+        Problem::at(
+            key,
+            format!("volume `{name}` in `{key}` is named twice"),
+            Some(
+                "give each volume its own name; kiln uses `tmp`, `data` and `files` itself"
+                    .to_string(),
+            ),
+        )
+    }
+
+    pub fn volume_source(key: &KeyPath) -> Self {
+        Problem::at(
+            key,
+            format!("`{key}` needs exactly one of `config_map`, `secret`, `empty_dir` and `claim`"),
+            Some("say where the volume comes from, once".to_string()),
+        )
+    }
+
+    pub fn bad_file_path(key: &KeyPath, path: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{path}` in `{key}` is not a clean absolute file path"),
+            Some(
+                "use a path such as `/etc/app/app.conf`, without `.`, `..`, `//` or a trailing `/`"
+                    .to_string(),
+            ),
+        )
+    }
+
+    pub fn file_under_mount(key: &KeyPath, path: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{path}` in `{key}` is inside another mount of the service"),
+            Some(
+                "put files outside `/tmp`, `data_path`, `writable_paths` and `volumes`".to_string(),
+            ),
+        )
+    }
+
+    pub fn bad_container_name(key: &KeyPath, name: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{name}` in `{key}` is not a valid container name"),
+            Some("use a DNS label such as `exporter`".to_string()),
+        )
+    }
+
+    pub fn duplicate_container(key: &KeyPath, name: &str) -> Self {
+        Problem::at(
+            key,
+            format!("container `{name}` in `{key}` is named twice in the pod"),
+            Some(
+                "give each init container and sidecar its own name, other than the service's"
+                    .to_string(),
+            ),
+        )
+    }
+
+    pub fn sidecar_port(key: &KeyPath, port: u16) -> Self {
+        Problem::at(
+            key,
+            format!("port {port} in `{key}` is taken or reserved"),
+            Some("give every port of the pod its own number, outside 15000-15090 (the Istio sidecar's)".to_string()),
+        )
+    }
+
+    pub fn two_monitored(key: &KeyPath) -> Self {
+        Problem::at(
+            key,
+            format!("`{key}` is a second monitored port"),
+            Some(
+                "Prometheus scrapes one metrics port per service; keep `monitor = true` on one"
+                    .to_string(),
+            ),
+        )
+    }
+
+    pub fn monitor_and_metrics(key: &KeyPath, field: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{key}` and `{field}` both name the service's metrics"),
+            Some(format!(
+                "the monitored sidecar port is the metrics port; remove `{field}`"
+            )),
+        )
+    }
+
+    pub fn unknown_volume(key: &KeyPath, name: &str, suggestion: Option<&str>) -> Self {
+        Problem::at(
+            key,
+            format!("unknown volume `{name}` in `{key}`"),
+            did_you_mean(suggestion).or_else(|| {
+                Some(
+                    "name a volume of the service's `volumes` (or `data` of a stateful service)"
+                        .to_string(),
+                )
+            }),
         )
     }
 }

@@ -11,6 +11,9 @@ use crate::resolve::builtin;
 pub struct Pod {
     pub quantities: [Quantity; 4],
     pub count: u64,
+    /// The largest CPU and memory limit of one container of the pod, which
+    /// the LimitRange's ceiling must admit.
+    pub widest: [Quantity; 2],
 }
 
 #[derive(Default)]
@@ -50,8 +53,8 @@ impl Totals {
         for (sum, part) in sums.iter_mut().zip(quantities) {
             *sum = sum.plus(part.times(u128::from(pod.count)));
         }
-        self.max_cpu = Some(max_of(self.max_cpu, pod.quantities[1]));
-        self.max_memory = Some(max_of(self.max_memory, pod.quantities[3]));
+        self.max_cpu = Some(max_of(self.max_cpu, pod.widest[0]));
+        self.max_memory = Some(max_of(self.max_memory, pod.widest[1]));
         if let (Some(_), Some(size)) = (&service.storage, &config.storage) {
             let replicas = pod.count;
             let size = Quantity::parse(size, Unit::Bytes).unwrap_or(Quantity::zero(Unit::Bytes));
@@ -181,6 +184,7 @@ impl Pod {
         Pod {
             quantities: self.quantities,
             count: u64::from(builtin::CANARY_REPLICAS) + 1,
+            widest: self.widest,
         }
     }
 }

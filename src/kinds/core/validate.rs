@@ -77,6 +77,7 @@ fn check_project(config: &Config, problems: &mut Vec<Problem>) {
 }
 
 fn check_layer(key: &KeyPath, layer: Layer<'_>, problems: &mut Vec<Problem>) {
+    super::podspec::check_layer(key, layer, problems);
     for (field, value, unit) in [
         ("cpu", layer.cpu, Unit::Cpu),
         ("cpu_limit", layer.cpu_limit, Unit::Cpu),
@@ -204,6 +205,7 @@ fn check_service(
         }
     }
     check_mounts(service, key, problems);
+    super::podspec::check_service(name, service, kind, key, problems);
     check_ignored(service, kind, key, problems);
     for (index, rule) in service.egress.iter().flatten().enumerate() {
         let key = key.key("egress").index(index);
@@ -313,7 +315,13 @@ fn check_ignored(service: &ServiceConfig, kind: Kind, key: &KeyPath, problems: &
     } else {
         Protocol::Http
     });
-    if http != Protocol::Http {
+    let http_probes = match &service.probes {
+        Some(crate::config::ProbesSetting::Table(table)) if table.kind.is_some() => {
+            table.kind == Some(crate::config::ProbeKindWord::Http)
+        }
+        _ => http == Protocol::Http,
+    };
+    if !http_probes {
         for (field, value) in [("health", &service.health), ("ready", &service.ready)] {
             if value.is_some() {
                 problems.push(Problem::only_for_http(&key.key(field)));

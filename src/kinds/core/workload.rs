@@ -76,28 +76,7 @@ pub fn workload(step: &ServiceStep<'_>, problems: &mut Vec<Problem>) -> (Service
     }
     let metrics = resolve_metrics(service, kind, built, &mut ports);
 
-    let probes = match (workload, ports.first()) {
-        (Workload::CronJob, _) | (_, None) => None,
-        (_, Some(main)) => Some(Probes {
-            kind: if protocol == Protocol::Http {
-                ProbeKind::Http
-            } else {
-                ProbeKind::Tcp
-            },
-            port_name: main.name.clone(),
-            liveness_path: service
-                .health
-                .clone()
-                .unwrap_or_else(|| builtin::HEALTH.into()),
-            readiness_path: service
-                .ready
-                .clone()
-                .unwrap_or_else(|| builtin::READY.into()),
-            startup: builtin::STARTUP_PROBE,
-            liveness: builtin::LIVENESS_PROBE,
-            readiness: builtin::READINESS_PROBE,
-        }),
-    };
+    let probes = super::podspec::probes(service, workload, protocol, &ports);
 
     // Environment-wide replica counts and autoscaling are for stateless
     // services; a database or a job scales only when the service says so.
@@ -163,9 +142,16 @@ pub fn workload(step: &ServiceStep<'_>, problems: &mut Vec<Problem>) -> (Service
     };
     let writable: Vec<String> = match &service.writable_paths {
         Some(paths) => paths.clone(),
+        // A volume at one of the image's writable paths takes its place.
         None => known
             .as_ref()
-            .map(|k| k.writable.iter().map(|p| (*p).to_string()).collect())
+            .map(|k| {
+                k.writable
+                    .iter()
+                    .filter(|p| !service.volumes.iter().flatten().any(|v| v.path == **p))
+                    .map(|p| (*p).to_string())
+                    .collect()
+            })
             .unwrap_or_default(),
     };
     let mut scratch = vec![Mount {
@@ -210,6 +196,7 @@ pub fn workload(step: &ServiceStep<'_>, problems: &mut Vec<Problem>) -> (Service
         Workload::StatefulSet => u64::from(most),
         Workload::Deployment => u64::from(most) + u64::from(builtin::ROLLOUT.max_surge),
     };
+    let pod = super::podspec::extras(step, workload, &mut pod_labels, &mut pod_annotations);
     let resolved = Service {
         name: name.to_string(),
         kind,
@@ -251,12 +238,14 @@ pub fn workload(step: &ServiceStep<'_>, problems: &mut Vec<Problem>) -> (Service
         monitor: None,
         canary: None,
         otel: None,
+        pod,
         files: Vec::new(),
     };
     (
         resolved,
         Pod {
-            quantities,
+            widest: super::podspec::widest_limits(service, quantities),
+            quantities: super::podspec::extra_pod_quantities(service, quantities),
             count: pod_count,
         },
     )
@@ -270,6 +259,18 @@ fn resolve_metrics(
     built: bool,
     ports: &mut Vec<Port>,
 ) -> Option<MetricsView> {
+    // A sidecar exporter's port is the service's metrics port (validation
+    // refuses `metrics` and `metrics_port` beside it).
+    if let Some(exporter) = service.monitored_sidecar_port() {
+        return (kind != Kind::Cronjob).then(|| MetricsView {
+            path: exporter
+                .path
+                .clone()
+                .unwrap_or_else(|| builtin::METRICS.to_string()),
+            port: exporter.port,
+            port_name: exporter.name.clone(),
+        });
+    }
     let path = match &service.metrics {
         Some(Metrics::Enabled(false)) => return None,
         Some(Metrics::Path(path)) => path.clone(),

@@ -276,7 +276,7 @@ fn host_ports(services: &[Service]) -> BTreeMap<&str, Vec<Published>> {
 
 /// The companion that tells compose when `service` is ready: its
 /// readiness probe, asked from outside with busybox (`wget` for HTTP, `nc`
-/// for TCP), at the probe's own period, timeout and failure threshold, and
+/// for TCP and gRPC; none for exec), at the probe's own period, timeout and failure threshold, and
 /// the startup probe's budget as the start period.
 fn readiness(service: &Service) -> Option<Readiness> {
     let Probes {
@@ -300,7 +300,9 @@ fn readiness(service: &Service) -> Option<Readiness> {
             timeout,
             format!("http://{}:{port}{readiness_path}", service.name),
         ],
-        ProbeKind::Tcp => vec![
+        // busybox has no gRPC health client: a gRPC probe is asked as a
+        // TCP connection, which says the server listens, not that it serves.
+        ProbeKind::Tcp | ProbeKind::Grpc => vec![
             "CMD".to_string(),
             "nc".to_string(),
             "-z".to_string(),
@@ -309,6 +311,9 @@ fn readiness(service: &Service) -> Option<Readiness> {
             service.name.clone(),
             port.to_string(),
         ],
+        // An exec probe runs in the service's own image, which the companion
+        // is not: callers wait for the service to start, not to be ready.
+        ProbeKind::Exec => return None,
     };
     Some(Readiness {
         name: format!("{}_ready", service.name),

@@ -49,6 +49,7 @@ pub fn canary_of(config: &Config, stable: &Service, canary: &Canary) -> CanaryVi
         monitor: _,
         canary: _,
         otel,
+        pod,
         files: _,
     } = stable.clone();
     let registry = config.project.registry.as_deref().unwrap_or_default();
@@ -112,6 +113,7 @@ pub fn canary_of(config: &Config, stable: &Service, canary: &Canary) -> CanaryVi
         monitor: None,
         canary: None,
         otel,
+        pod,
         files: Vec::new(),
     };
     CanaryView {
