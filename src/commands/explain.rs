@@ -388,6 +388,10 @@ fn default_of(key: ServiceKey, service: &Service, model: &Model) -> Option<Strin
             format!("[{}]", paths.join(", "))
         }
         ServiceKey::BuildImage => quote(&build?.build_image),
+        ServiceKey::ServicePort if service.has_service => {
+            service.ports.first()?.service_port.to_string()
+        }
+        ServiceKey::ServiceType if service.has_service => quote(service.service_type.as_str()),
         ServiceKey::RuntimeImage => quote(&build?.runtime_image),
         // A built service's version is its own; `image` carries its tag.
         ServiceKey::Version
@@ -401,7 +405,13 @@ fn default_of(key: ServiceKey, service: &Service, model: &Model) -> Option<Strin
         | ServiceKey::Storage
         | ServiceKey::Schedule
         | ServiceKey::Args
-        | ServiceKey::Egress => return None,
+        | ServiceKey::Egress
+        | ServiceKey::ServicePort
+        | ServiceKey::ServiceType
+        // Kubernetes picks a free node port; kiln cannot know which.
+        | ServiceKey::NodePort
+        | ServiceKey::EnvFields
+        | ServiceKey::EnvFrom => return None,
     })
 }
 

@@ -5,8 +5,8 @@
 use super::layers::layered;
 use super::whole::{id_option, port_option, ports_option, replicas_option};
 use super::{
-    Autoscale, Canary, ConnectionPool, Egress, Kind, Language, Layer, Metrics, OutlierDetection,
-    Protocol, RetrySetting, ServiceEnvironmentConfig,
+    Autoscale, Canary, ConnectionPool, Egress, EnvFrom, Kind, Language, Layer, Metrics,
+    OutlierDetection, Protocol, RetrySetting, ServiceEnvironmentConfig, ServiceType,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -166,6 +166,21 @@ service_table! {
             /// Image the Dockerfile's final stage runs on, pinned. Default: kiln's
             /// pinned small image for `language`.
             RuntimeImage => runtime_image: Option<String>,
+            // Service shape and the downward API (issue 15, branch shape).
+            /// Port of the Service in front of `port`, when callers use
+            /// another number than the container (80 in front of 8080). Default `port`.
+            #[serde(default, deserialize_with = "port_option")]
+            ServicePort => service_port: Option<u16>,
+            /// Type of the Service. Default `ClusterIP`.
+            ServiceType => service_type: Option<ServiceType>,
+            /// Node port of `port` with `NodePort` or `LoadBalancer`, 30000–32767.
+            /// Default: Kubernetes picks one.
+            #[serde(default, deserialize_with = "port_option")]
+            NodePort => node_port: Option<u16>,
+            /// Variables from the pod's own fields (downward API), `VAR = "status.podIP"`.
+            EnvFields => env_fields: Option<BTreeMap<String, String>>,
+            /// Every key of Secrets and ConfigMaps, by reference.
+            EnvFrom => env_from: Option<Vec<EnvFrom>>,
         }
         tables {
             /// Per-environment overrides.
@@ -223,6 +238,11 @@ writable_paths = ["/cache"]
 egress = [{ cidr = "10.0.0.0/8", port = 443 }]
 build_image = "golang:1.23.4"
 runtime_image = "alpine:3.21.3"
+service_port = 80
+service_type = "NodePort"
+node_port = 30080
+env_fields = { POD_IP = "status.podIP" }
+env_from = [{ secret = "s" }]
 "#;
 
     /// The one declaration is the schema's: every property of

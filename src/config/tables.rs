@@ -90,6 +90,17 @@ pub struct Egress {
     pub port: u16,
 }
 
+/// `env_from = [{ secret = "name" }, { config_map = "name" }]`: every key of
+/// a Secret or ConfigMap the cluster already has, as environment variables.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnvFrom {
+    /// A Secret in the service's namespace; `kiln prereqs` lists it.
+    pub secret: Option<String>,
+    /// A ConfigMap in the service's namespace.
+    pub config_map: Option<String>,
+}
+
 /// `retries = false`, `retries = true` or `retries = { attempts, on, per_try_timeout }`:
 /// whether and how the mesh retries a failed request of a route or canary split.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]

@@ -48,6 +48,19 @@ pub enum Mtls {
     Permissive,
 }
 
+/// The type of a service's Service: how far outside the pods it is reachable.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
+pub enum ServiceType {
+    /// Reachable inside the cluster only.
+    ClusterIP,
+    /// Also on a port of every node.
+    NodePort,
+    /// Also through the cloud provider's load balancer (and a node port).
+    LoadBalancer,
+}
+
 /// What kind of workload a service is.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
@@ -145,6 +158,14 @@ words! {
         ResetBeforeRequest => "reset-before-request",
     }
     Scheme { Http => "http", Https => "https" }
+    ServiceType { ClusterIP => "ClusterIP", NodePort => "NodePort", LoadBalancer => "LoadBalancer" }
+}
+
+impl ServiceType {
+    /// Whether traffic from outside the cluster reaches the pods through it.
+    pub fn is_external(self) -> bool {
+        self != ServiceType::ClusterIP
+    }
 }
 
 impl Kind {
@@ -178,5 +199,6 @@ mod tests {
         same(Protocol::ALL, Protocol::as_str);
         same(RetryOn::ALL, RetryOn::as_str);
         same(Scheme::ALL, Scheme::as_str);
+        same(ServiceType::ALL, ServiceType::as_str);
     }
 }

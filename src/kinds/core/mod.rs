@@ -10,6 +10,7 @@ mod images;
 mod network;
 mod problems;
 mod quota;
+mod shape;
 mod validate;
 mod workload;
 

@@ -3,6 +3,7 @@
 //! out, plus the ingress gateway (with the mesh) and Prometheus (with
 //! monitoring).
 
+use crate::config::Kind;
 use crate::kinds::kind::ServiceStep;
 use crate::model::{EgressRule, IngressRule, Labels, MetricsView};
 use crate::resolve::{builtin, selector};
@@ -27,6 +28,7 @@ pub fn traffic(
         .map(|caller| IngressRule {
             pods: selector(caller),
             namespace: None,
+            anywhere: false,
             ports: own_ports.clone(),
         })
         .collect();
@@ -35,6 +37,22 @@ pub fn traffic(
         ingress.push(IngressRule {
             pods: scope.gateway.selector.clone(),
             namespace: Some(scope.gateway.namespace.clone()),
+            anywhere: false,
+            ports: vec![port],
+        });
+    }
+    // A NodePort or LoadBalancer Service brings the outside to the main
+    // port, and only there: the pod's port, which the node's NAT leads to.
+    if let (Some(port), true) = (
+        service
+            .port
+            .filter(|_| service.kind.unwrap_or(Kind::Web).serves()),
+        service.service_type.is_some_and(|t| t.is_external()),
+    ) {
+        ingress.push(IngressRule {
+            pods: Labels::new(),
+            namespace: None,
+            anywhere: true,
             ports: vec![port],
         });
     }
@@ -48,6 +66,7 @@ pub fn traffic(
         ingress.push(IngressRule {
             pods: Labels::new(),
             namespace: Some(project.monitoring_namespace.clone()),
+            anywhere: false,
             ports: scraped,
         });
     }

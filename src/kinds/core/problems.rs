@@ -293,3 +293,69 @@ impl Problem {
         )
     }
 }
+
+/// The problems of a service's shape (`shape.rs`).
+impl Problem {
+    pub fn node_port_without_type(key: &KeyPath) -> Self {
+        Problem::at(
+            key,
+            format!("`{key}` needs a Service that has node ports"),
+            Some(
+                "set `service_type = \"NodePort\"` or `\"LoadBalancer\"`, or remove it".to_string(),
+            ),
+        )
+    }
+
+    pub fn bad_node_port(key: &KeyPath, port: u16) -> Self {
+        Problem::at(
+            key,
+            format!("node port {port} in `{key}` is outside 30000-32767"),
+            Some(
+                "pick a port from Kubernetes' node port range, or leave it out and let Kubernetes pick"
+                    .to_string(),
+            ),
+        )
+    }
+
+    pub fn bad_pod_field(key: &KeyPath, field: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{field}` in `{key}` is not a pod field a variable can read"),
+            Some(format!(
+                "use one of {}, `metadata.labels['KEY']` or `metadata.annotations['KEY']`",
+                super::shape::POD_FIELDS
+                    .iter()
+                    .map(|f| format!("`{f}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        )
+    }
+
+    pub fn env_field_elsewhere(key: &KeyPath, var: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{var}` is set both in `env_fields` and in `env` or `secrets`"),
+            Some("a variable comes from one place; remove one of them".to_string()),
+        )
+    }
+
+    pub fn env_from_one(key: &KeyPath) -> Self {
+        Problem::at(
+            key,
+            format!("`{key}` must name exactly one of `secret` and `config_map`"),
+            Some("write `{ secret = \"name\" }` or `{ config_map = \"name\" }`".to_string()),
+        )
+    }
+
+    pub fn bad_object_name(key: &KeyPath, name: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{name}` in `{key}` is not a Kubernetes object name"),
+            Some(
+                "use lowercase letters, digits, `-` and `.`, starting and ending with a letter or digit"
+                    .to_string(),
+            ),
+        )
+    }
+}

@@ -148,6 +148,7 @@ fn check_service(
     check_layer(key, service.layer(), problems);
     check_image_source(name, service, key, problems);
     check_ports(service, key, problems);
+    super::shape::check(config, name, service, key, problems);
     let listens = service.port.is_some();
     if kind.serves() && !listens {
         problems.push(Problem::missing_port(key, name, kind.as_str()));

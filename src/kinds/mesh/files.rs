@@ -50,7 +50,7 @@ pub fn service_files(service: &Service, canary: bool, out: &mut Vec<ServiceFile>
         "istio/authorizationpolicy.yaml.tera",
         "authorizationpolicy.yaml",
     );
-    if mesh.permissive_port.is_some() {
+    if mesh.permissive_port.is_some() || mesh.external_port.is_some() {
         push(
             "istio/peerauthentication-metrics.yaml.tera",
             "peerauthentication.yaml",

@@ -82,6 +82,24 @@ pub fn service_mesh(
             paths: Vec::new(),
         });
     }
+    let external = resolved
+        .ports
+        .first()
+        .filter(|_| resolved.has_service && resolved.service_type.is_external());
+    if let Some(main) = external {
+        authorization.push(AuthorizationRule {
+            comment: format!(
+                "the outside, in plain text, through the {} Service",
+                resolved.service_type.as_str()
+            ),
+            principals: Vec::new(),
+            namespaces: Vec::new(),
+            plaintext: true,
+            ports: vec![main.port.to_string()],
+            methods: Vec::new(),
+            paths: Vec::new(),
+        });
+    }
     let metrics = resolved.metrics.as_ref().filter(|_| scope.on.monitoring);
     if let Some(metrics) = metrics {
         authorization.push(AuthorizationRule {
@@ -99,7 +117,7 @@ pub fn service_mesh(
         Some(HttpRoute {
             name: resolved.name.clone(),
             prefix: None,
-            destinations: destinations(resolved, scope.namespace, main.port),
+            destinations: destinations(resolved, scope.namespace, main.service_port),
             timeout: service
                 .timeout
                 .clone()
@@ -114,6 +132,9 @@ pub fn service_mesh(
         // A Prometheus without a sidecar speaks plain text: under STRICT its
         // scrapes would be refused, so the metrics port alone stays PERMISSIVE.
         permissive_port: metrics.filter(|_| scope.mtls_strict).map(|m| m.port),
+        external_port: external
+            .filter(|main| scope.mtls_strict && metrics.is_none_or(|m| m.port != main.port))
+            .map(|main| main.port),
         canary_route,
     }
 }

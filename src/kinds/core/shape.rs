@@ -1,0 +1,190 @@
+//! The rules of a service's shape (issue 15): the Service in front of its
+//! pods (`service_port`, `service_type`, `node_port`) and the variables it
+//! reads without kiln holding their values (`env_fields`, `env_from`).
+
+use crate::config::{Config, Kind, ServiceConfig};
+use crate::diagnostics::{KeyPath, Problem};
+use crate::grammar::names;
+
+/// The range Kubernetes allocates node ports from by default
+/// (`--service-node-port-range`).
+pub const NODE_PORTS: std::ops::RangeInclusive<u16> = 30000..=32767;
+
+/// The pod fields Kubernetes lets `env[].valueFrom.fieldRef` read, besides
+/// `metadata.labels['…']` and `metadata.annotations['…']`.
+pub const POD_FIELDS: &[&str] = &[
+    "metadata.name",
+    "metadata.namespace",
+    "metadata.uid",
+    "spec.nodeName",
+    "spec.serviceAccountName",
+    "status.hostIP",
+    "status.hostIPs",
+    "status.podIP",
+    "status.podIPs",
+];
+
+pub fn check(
+    config: &Config,
+    name: &str,
+    service: &ServiceConfig,
+    key: &KeyPath,
+    problems: &mut Vec<Problem>,
+) {
+    let fronted = service.kind.unwrap_or(Kind::Web).serves() && service.port.is_some();
+    let without =
+        "the service has no Service: it needs `kind = \"web\"` or `\"stateful\"` and a `port`";
+    if let Some(service_port) = service.service_port {
+        if !fronted {
+            problems.push(Problem::ignored_key(&key.key("service_port"), without));
+        }
+        // The Service's other ports keep their container numbers.
+        let mut others: Vec<(String, u16)> = service
+            .ports
+            .iter()
+            .flatten()
+            .map(|(n, p)| (format!("ports.{n}"), *p))
+            .collect();
+        if let Some(metrics) = service.metrics_port
+            && Some(metrics) != service.port
+        {
+            others.push(("metrics_port".into(), metrics));
+        }
+        if let Some((other, _)) = others.iter().find(|(_, p)| *p == service_port) {
+            problems.push(Problem::duplicate_port(
+                &key.key("service_port"),
+                service_port,
+                other,
+            ));
+        }
+    }
+    let external = service.service_type.is_some_and(|t| t.is_external());
+    if service.service_type.is_some() && !fronted {
+        problems.push(Problem::ignored_key(&key.key("service_type"), without));
+    }
+    if let Some(node_port) = service.node_port {
+        let key = key.key("node_port");
+        if !external {
+            problems.push(Problem::node_port_without_type(&key));
+        } else if !NODE_PORTS.contains(&node_port) {
+            problems.push(Problem::bad_node_port(&key, node_port));
+        }
+    }
+    check_node_ports_unique(config, name, service, key, problems);
+
+    for (var, field) in service.env_fields.iter().flatten() {
+        let key = key.key("env_fields").key(var);
+        if !names::is_env_name(var) {
+            problems.push(Problem::bad_env_name(&key, var));
+        }
+        if !is_pod_field(field) {
+            problems.push(Problem::bad_pod_field(&key, field));
+        }
+        let elsewhere = config
+            .layers()
+            .into_iter()
+            .chain(
+                config
+                    .preset_layers
+                    .get(name)
+                    .map(|p| (key.clone(), p.layer())),
+            )
+            .filter(|(table, _)| {
+                let table = table.to_string();
+                !table.starts_with("services.")
+                    || table == format!("services.{name}")
+                    || table.starts_with(&format!("services.{name}."))
+            })
+            .any(|(_, layer)| {
+                layer.env.is_some_and(|e| e.contains_key(var))
+                    || layer.secrets.is_some_and(|s| s.contains_key(var))
+            });
+        if elsewhere {
+            problems.push(Problem::env_field_elsewhere(&key, var));
+        }
+    }
+    for (index, source) in service.env_from.iter().flatten().enumerate() {
+        let key = key.key("env_from").index(index);
+        match (&source.secret, &source.config_map) {
+            (Some(_), Some(_)) | (None, None) => problems.push(Problem::env_from_one(&key)),
+            (Some(object), None) | (None, Some(object)) => {
+                let field = if source.secret.is_some() {
+                    "secret"
+                } else {
+                    "config_map"
+                };
+                if !names::is_dns_subdomain(object) || object.is_empty() {
+                    problems.push(Problem::bad_object_name(&key.key(field), object));
+                }
+            }
+        }
+    }
+}
+
+/// Two Services may not claim the same node port: the API server refuses the second.
+fn check_node_ports_unique(
+    config: &Config,
+    name: &str,
+    service: &ServiceConfig,
+    key: &KeyPath,
+    problems: &mut Vec<Problem>,
+) {
+    let Some(port) = service.node_port else {
+        return;
+    };
+    if let Some((first, _)) = config
+        .services
+        .iter()
+        .take_while(|(other, _)| other.as_str() != name)
+        .find(|(_, other)| other.node_port == Some(port))
+    {
+        problems.push(Problem::duplicate_port(
+            &key.key("node_port"),
+            port,
+            &format!("services.{first}.node_port"),
+        ));
+    }
+}
+
+/// A field `fieldRef` may read in `env`.
+pub fn is_pod_field(field: &str) -> bool {
+    if POD_FIELDS.contains(&field) {
+        return true;
+    }
+    ["metadata.labels", "metadata.annotations"]
+        .iter()
+        .any(|prefix| {
+            field
+                .strip_prefix(prefix)
+                .and_then(|rest| rest.strip_prefix("['"))
+                .and_then(|rest| rest.strip_suffix("']"))
+                .is_some_and(names::is_label_key)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pod_fields_are_the_ones_kubernetes_allows_in_env() {
+        for good in [
+            "status.podIP",
+            "metadata.labels['app.kubernetes.io/name']",
+            "metadata.annotations['team']",
+            "spec.nodeName",
+        ] {
+            assert!(is_pod_field(good), "{good}");
+        }
+        for bad in [
+            "status.podip",
+            "metadata.labels",
+            "metadata.labels['']",
+            "metadata.labels[app]",
+            "spec.containers",
+            "",
+        ] {
+            assert!(!is_pod_field(bad), "{bad}");
+        }
+    }
+}
