@@ -327,3 +327,87 @@ fn explain_and_schema_know_the_shape_keys() {
     }
     assert!(text.contains("\"LoadBalancer\""));
 }
+
+/// A built service with its source elsewhere, and one at the default place.
+const SOURCED: &str = r#"
+[project]
+name = "shop"
+registry = "ghcr.io/acme/shop"
+ci = ["github", "gitlab", "jenkins"]
+
+[environments.dev]
+
+[services.billing]
+language = "go"
+version = "1.0.0"
+port = 8080
+source = "apps/billing"
+
+[services.web]
+language = "node"
+version = "1.0.0"
+port = 3000
+"#;
+
+#[test]
+fn source_moves_the_dockerfile_and_every_build_context() {
+    let repo = built(SOURCED);
+    assert!(repo.exists("apps/billing/Dockerfile"));
+    assert!(repo.exists("apps/billing/.dockerignore"));
+    assert!(!repo.exists("services/billing/Dockerfile"));
+    assert!(repo.exists("services/web/Dockerfile"));
+    let github = repo.yaml(".github/workflows/ci.yml");
+    let text = serde_yaml::to_string(&github).unwrap();
+    assert!(text.contains("context: apps/billing"), "{text}");
+    let gitlab = repo.yaml(".gitlab-ci.yml");
+    assert_eq!(
+        gitlab["build:billing"]["variables"]["CONTEXT"],
+        "apps/billing"
+    );
+    assert_eq!(gitlab["build:web"]["variables"]["CONTEXT"], "services/web");
+    assert!(
+        repo.read("Jenkinsfile")
+            .contains("CONTEXT = 'apps/billing'")
+    );
+    let lock = repo.read("kiln.lock");
+    assert!(lock.contains("apps/billing/Dockerfile"), "{lock}");
+    repo.kiln(&["explain", "dev", "billing", "source"])
+        .success()
+        .stdout_has("source = \"apps/billing\"");
+    repo.kiln(&["explain", "dev", "web", "source"])
+        .success()
+        .stdout_has("source = \"services/web\"");
+    // Moving it back removes the generated files from the old place.
+    repo.write(
+        "kiln.toml",
+        &SOURCED.replace("source = \"apps/billing\"\n", ""),
+    );
+    repo.kiln(&["build"]).success();
+    assert!(!repo.exists("apps/billing/Dockerfile"));
+    assert!(repo.exists("services/billing/Dockerfile"));
+}
+
+#[test]
+fn a_source_outside_or_shared_or_unbuilt_is_refused() {
+    let config = format!(
+        "{SOURCED}\n[services.up]\nlanguage = \"go\"\nversion = \"1.0.0\"\nport = 8080\nsource = \"../outside\"\n\
+         [services.twin]\nlanguage = \"go\"\nversion = \"1.0.0\"\nport = 8080\nsource = \"services/web\"\n\
+         [services.hidden]\nlanguage = \"go\"\nversion = \"1.0.0\"\nport = 8080\nsource = \"apps/.git\"\n\
+         [services.gen]\nlanguage = \"go\"\nversion = \"1.0.0\"\nport = 8080\nsource = \"deploy/dev\"\n\
+         [services.cache]\nimage = \"redis:7.2-alpine\"\nport = 6379\nsource = \"apps/cache\"\n"
+    );
+    let repo = Repo::with_config(&config);
+    let before = repo.files();
+    let run = repo.kiln(&["build"]).fails_with(2);
+    for message in [
+        "`../outside` in `services.up.source` is not a directory kiln can build from",
+        "`apps/.git` in `services.hidden.source` is not a directory kiln can build from",
+        "`deploy/dev` in `services.gen.source` is not a directory kiln can build from",
+        "is already built from `services/web`",
+        "`services.cache.source` only applies to services built from source",
+    ] {
+        assert!(run.stderr.contains(message), "{message}:\n{}", run.stderr);
+    }
+    assert!(run.stderr.contains("kiln.toml:"), "{}", run.stderr);
+    repo.assert_untouched(&before);
+}

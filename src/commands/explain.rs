@@ -388,6 +388,7 @@ fn default_of(key: ServiceKey, service: &Service, model: &Model) -> Option<Strin
             format!("[{}]", paths.join(", "))
         }
         ServiceKey::BuildImage => quote(&build?.build_image),
+        ServiceKey::Source => quote(&build?.context),
         ServiceKey::ServicePort if service.has_service => {
             service.ports.first()?.service_port.to_string()
         }

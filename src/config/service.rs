@@ -97,6 +97,10 @@ service_table! {
             /// A bundled service archetype to start from (`kiln presets list`):
             /// its settings apply unless this service sets them.
             Preset => preset: Option<String>,
+            // The build context (issue 15, branch shape): the service's own, never a preset's.
+            /// Repo directory a built service is built from, and where its
+            /// Dockerfile is written. Default `services/<name>`.
+            Source => source: Option<String>,
         }
         from_preset {
             /// Workload kind. Default `web`.
@@ -285,8 +289,8 @@ env_from = [{ secret = "s" }]
         });
         assert_eq!(own.port, Some(1));
         for &key in ServiceKey::ALL {
-            if key == ServiceKey::Preset {
-                assert_eq!(empty.value_of(key), None, "presets do not nest");
+            if key == ServiceKey::Preset || key == ServiceKey::Source {
+                assert_eq!(empty.value_of(key), None, "a service's own key");
                 continue;
             }
             assert!(

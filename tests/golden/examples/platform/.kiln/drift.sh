@@ -25,7 +25,7 @@ verify() {
 
 # The inputs: kiln.toml and each template override, as kiln read them.
 {
-  printf '%s  %s\n' '3f3f736fcbd4bc9852e27b62df95071f4663a33094a3009d49223e7caa86581f' 'kiln.toml'
+  printf '%s  %s\n' 'ff5defb2f02d39ca85e2a12dfa82fe4d2e4b84ad24490b890c5ebaf9b921e821' 'kiln.toml'
 } >"$tmp/inputs"
 if ! verify "$tmp/inputs"; then
   echo 'kiln drift: kiln.toml or a template override changed since `kiln build`: run `kiln build` and commit what it writes' >&2
