@@ -411,3 +411,93 @@ fn a_source_outside_or_shared_or_unbuilt_is_refused() {
     assert!(run.stderr.contains("kiln.toml:"), "{}", run.stderr);
     repo.assert_untouched(&before);
 }
+
+#[test]
+fn quota_headroom_raises_every_number_and_false_writes_none() {
+    let exact = built(SMALL);
+    let config = SMALL
+        .replace(
+            "[environments.dev]\n",
+            "[environments.dev]\nquota = false\n",
+        )
+        .replace(
+            "[environments.prod]\n",
+            "[environments.prod]\nquota = { headroom = \"50%\" }\n",
+        );
+    let repo = built(&config);
+    assert!(!repo.exists("deploy/dev/namespace/resourcequota.yaml"));
+    assert!(
+        !repo
+            .read("deploy/dev/kustomization.yaml")
+            .contains("namespace/resourcequota.yaml")
+    );
+    assert!(repo.exists("deploy/dev/namespace/limitrange.yaml"));
+    let before = exact.yaml("deploy/prod/namespace/resourcequota.yaml");
+    let after = repo.yaml("deploy/prod/namespace/resourcequota.yaml");
+    let number = |quota: &Value, key: &str| -> f64 {
+        let text = quota["spec"]["hard"][key].as_str().unwrap().to_string();
+        let (digits, scale) = if let Some(d) = text.strip_suffix('m') {
+            (d.to_string(), 0.001)
+        } else if let Some(d) = text.strip_suffix("Mi") {
+            (d.to_string(), 1024.0 * 1024.0)
+        } else if let Some(d) = text.strip_suffix("Gi") {
+            (d.to_string(), 1024.0 * 1024.0 * 1024.0)
+        } else {
+            (text.clone(), 1.0)
+        };
+        digits.parse::<f64>().unwrap_or_else(|_| panic!("{text}")) * scale
+    };
+    for key in [
+        "pods",
+        "requests.cpu",
+        "limits.cpu",
+        "requests.memory",
+        "limits.memory",
+        "persistentvolumeclaims",
+        "requests.storage",
+    ] {
+        let (was, is) = (number(&before, key), number(&after, key));
+        assert!(
+            is >= was * 1.5 && is < was * 1.5 + 1.0,
+            "{key}: {was} -> {is}"
+        );
+    }
+    repo.kiln(&["explain", "prod", "users", "quota"])
+        .success()
+        .stdout_has("quota = { headroom = \"50%\" }  # [environments.prod]");
+    repo.kiln(&["explain", "dev", "users", "quota"])
+        .success()
+        .stdout_has("quota = false  # [environments.dev]");
+    exact
+        .kiln(&["explain", "dev", "users", "quota"])
+        .success()
+        .stdout_has("quota = { headroom = \"0%\" }  # built-in default");
+    // Turning it off later removes the file kiln wrote.
+    exact.write("kiln.toml", &config);
+    exact.kiln(&["build"]).success();
+    assert!(!exact.exists("deploy/dev/namespace/resourcequota.yaml"));
+}
+
+#[test]
+fn a_bad_quota_is_a_located_error() {
+    for (quota, message) in [
+        (
+            "{ headroom = \"25\" }",
+            "`25` in `environments.dev.quota.headroom` is not a headroom",
+        ),
+        ("{ headroom = \"1001%\" }", "is not a headroom"),
+        ("{ headroom = \"-5%\" }", "is not a headroom"),
+        ("{ size = 1 }", "unknown key `environments.dev.quota.size`"),
+        ("\"no\"", "environments.dev.quota"),
+    ] {
+        let config = SMALL.replace(
+            "[environments.dev]\n",
+            &format!("[environments.dev]\nquota = {quota}\n"),
+        );
+        Repo::with_config(&config)
+            .kiln(&["check"])
+            .fails_with(2)
+            .stderr_has(message)
+            .stderr_has("kiln.toml:");
+    }
+}

@@ -4,7 +4,8 @@
 
 use super::whole::replicas_option;
 use super::{
-    Alerts, Autoscale, Canary, DeployOn, Elasticsearch, IngressGateway, Mtls, RetrySetting, Tracing,
+    Alerts, Autoscale, Canary, DeployOn, Elasticsearch, IngressGateway, Mtls, QuotaSetting,
+    RetrySetting, Tracing,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -113,6 +114,10 @@ layered! {
         /// API server URL of the cluster Argo CD deploys this environment to.
         /// Default `https://kubernetes.default.svc`, Argo CD's own cluster. Needs `project.gitops`.
         pub cluster: Option<String>,
+        // The namespace's quota (issue 15, branch shape).
+        /// The namespace's ResourceQuota: `false` for none, or
+        /// `{ headroom = "25%" }` above the sum of its pods. Default the exact sum.
+        pub quota: Option<QuotaSetting>,
     }
 }
 

@@ -18,7 +18,7 @@ pub use environment::{environment, namespace};
 pub use quota::Totals;
 pub use workload::workload;
 
-use super::kind::Kind;
+use super::kind::{Explained, Kind};
 use crate::config::Config;
 use crate::diagnostics::Problem;
 use crate::model::{Environment, EnvironmentFile, Service, ServiceFile};
@@ -47,6 +47,10 @@ impl Kind for Core {
             ("Service", checks::service),
             ("NetworkPolicy", checks::network_policy),
         ]
+    }
+
+    fn explain(&self, config: &Config, environment: &Environment) -> Vec<Explained> {
+        vec![shape::explain_quota(config, environment)]
     }
 }
 

@@ -358,4 +358,12 @@ impl Problem {
             ),
         )
     }
+
+    pub fn bad_headroom(key: &KeyPath, value: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{value}` in `{key}` is not a headroom"),
+            Some("write a whole percent from `0%` to `1000%`, such as `\"25%\"`".to_string()),
+        )
+    }
 }

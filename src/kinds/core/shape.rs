@@ -2,9 +2,13 @@
 //! pods (`service_port`, `service_type`, `node_port`) and the variables it
 //! reads without kiln holding their values (`env_fields`, `env_from`).
 
-use crate::config::{Config, Kind, ServiceConfig};
+use crate::config::{
+    Config, EnvironmentConfig, Kind, QuotaSetting, QuotaTable, ServiceConfig, parse_percent,
+};
 use crate::diagnostics::{KeyPath, Problem};
 use crate::grammar::names;
+use crate::kinds::kind::Explained;
+use crate::model::Environment;
 
 /// The range Kubernetes allocates node ports from by default
 /// (`--service-node-port-range`).
@@ -118,6 +122,47 @@ pub fn check(
                 }
             }
         }
+    }
+}
+
+/// `quota = { headroom }`: a whole percent.
+pub fn check_environment(
+    environment: &EnvironmentConfig,
+    key: &KeyPath,
+    problems: &mut Vec<Problem>,
+) {
+    if let Some(QuotaSetting::Quota(QuotaTable {
+        headroom: Some(text),
+    })) = &environment.quota
+        && parse_percent(text).is_none()
+    {
+        problems.push(Problem::bad_headroom(
+            &key.key("quota").key("headroom"),
+            text,
+        ));
+    }
+}
+
+/// `quota` as `kiln explain` shows it: the environment's, or the exact sum.
+pub fn explain_quota(config: &Config, environment: &Environment) -> Explained {
+    let set = config
+        .environments
+        .get(&environment.name)
+        .and_then(|e| e.quota.as_ref());
+    let value = match (
+        &environment.quota,
+        set.map_or(Some(0), QuotaSetting::headroom),
+    ) {
+        (Some(_), Some(percent)) => format!("{{ headroom = \"{percent}%\" }}"),
+        _ => "false".to_string(),
+    };
+    Explained {
+        key: "quota".into(),
+        value,
+        source: match set {
+            Some(_) => format!("[environments.{}]", environment.name),
+            None => "built-in default".into(),
+        },
     }
 }
 

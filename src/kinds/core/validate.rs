@@ -31,6 +31,7 @@ pub fn validate(config: &Config, problems: &mut Vec<Problem>) {
             problems.push(Problem::not_a_label(&key, name, MAX_ENVIRONMENT, false));
         }
         check_layer(&key, environment.layer(), problems);
+        super::shape::check_environment(environment, &key, problems);
     }
     if config.services.len() > MAX_SERVICES {
         problems.push(Problem::too_large(
