@@ -501,3 +501,123 @@ fn a_bad_quota_is_a_located_error() {
             .stderr_has("kiln.toml:");
     }
 }
+
+/// `web` calls `api` everywhere but in prod, where it calls `cache` instead
+/// and has its own way out.
+const PER_ENVIRONMENT: &str = r#"
+[project]
+name = "shop"
+
+[environments.dev]
+[environments.prod]
+
+[services.web]
+image = "nginx:1.27.3"
+port = 8080
+calls = ["api"]
+egress = [{ cidr = "10.0.0.0/8", port = 443 }]
+
+[services.web.environments.prod]
+calls = ["cache"]
+egress = [{ cidr = "192.0.2.0/24", port = 5432 }]
+
+[services.api]
+image = "nginx:1.27.3"
+port = 8081
+
+[services.cache]
+image = "redis:7.2-alpine"
+port = 6379
+"#;
+
+fn egress_peers(policy: &Value) -> Vec<String> {
+    policy["spec"]["egress"]
+        .as_sequence()
+        .into_iter()
+        .flatten()
+        .flat_map(|rule| rule["to"].as_sequence().cloned().unwrap_or_default())
+        .filter_map(|peer| {
+            peer["podSelector"]["matchLabels"]["app.kubernetes.io/name"]
+                .as_str()
+                .map(str::to_string)
+                .or_else(|| peer["ipBlock"]["cidr"].as_str().map(str::to_string))
+        })
+        .collect()
+}
+
+fn callers_of(policy: &Value) -> Vec<String> {
+    ingress_rules(policy)
+        .iter()
+        .filter(|r| r["from"][0]["namespaceSelector"].is_null())
+        .filter_map(|r| {
+            r["from"][0]["podSelector"]["matchLabels"]["app.kubernetes.io/name"]
+                .as_str()
+                .map(str::to_string)
+        })
+        .collect()
+}
+
+#[test]
+fn calls_and_egress_per_environment_replace_the_services() {
+    let repo = built(PER_ENVIRONMENT);
+    let dev = repo.yaml("deploy/dev/services/web/networkpolicy.yaml");
+    let mut peers = egress_peers(&dev);
+    peers.sort();
+    assert_eq!(peers, ["10.0.0.0/8", "api"]);
+    let prod = repo.yaml("deploy/prod/services/web/networkpolicy.yaml");
+    let mut peers = egress_peers(&prod);
+    peers.sort();
+    assert_eq!(peers, ["192.0.2.0/24", "cache"], "replaced, not added");
+    // The callees follow: `api` admits `web` in dev only, `cache` in prod only.
+    for (env, service, callers) in [
+        ("dev", "api", vec!["web"]),
+        ("prod", "api", vec![]),
+        ("dev", "cache", vec![]),
+        ("prod", "cache", vec!["web"]),
+    ] {
+        let policy = repo.yaml(&format!(
+            "deploy/{env}/services/{service}/networkpolicy.yaml"
+        ));
+        assert_eq!(callers_of(&policy), callers, "{env}/{service}");
+        let authorization = repo.read(&format!(
+            "deploy/{env}/services/{service}/authorizationpolicy.yaml"
+        ));
+        assert_eq!(
+            authorization.contains(&format!("ns/shop-{env}/sa/web")),
+            !callers.is_empty(),
+            "{env}/{service}: {authorization}"
+        );
+    }
+    repo.kiln(&["check"]).success();
+    repo.kiln(&["explain", "prod", "web", "calls"])
+        .success()
+        .stdout_has("calls = [\"cache\"]  # [services.web.environments.prod]");
+    repo.kiln(&["explain", "dev", "web", "calls"])
+        .success()
+        .stdout_has("calls = [\"api\"]  # [services.web]");
+    // An empty list there means none.
+    let repo = built(&PER_ENVIRONMENT.replace(
+        "calls = [\"cache\"]\negress = [{ cidr = \"192.0.2.0/24\", port = 5432 }]\n",
+        "calls = []\negress = []\n",
+    ));
+    let prod = repo.yaml("deploy/prod/services/web/networkpolicy.yaml");
+    assert!(egress_peers(&prod).is_empty(), "{prod:?}");
+}
+
+#[test]
+fn bad_calls_and_egress_per_environment_are_located_errors() {
+    let config = PER_ENVIRONMENT.replace(
+        "calls = [\"cache\"]\negress = [{ cidr = \"192.0.2.0/24\", port = 5432 }]\n",
+        "calls = [\"cach\", \"web\"]\negress = [{ cidr = \"192.0.2.0\", port = 5432 }]\n",
+    );
+    let repo = Repo::with_config(&config);
+    let run = repo.kiln(&["check"]).fails_with(2);
+    for message in [
+        "unknown service `cach` in `services.web.environments.prod.calls[0]`",
+        "did you mean `cache`?",
+        "service `web` lists itself in `services.web.environments.prod.calls[1]`",
+        "`192.0.2.0` in `services.web.environments.prod.egress[0].cidr` is not a CIDR block",
+    ] {
+        assert!(run.stderr.contains(message), "{message}:\n{}", run.stderr);
+    }
+}

@@ -4,7 +4,7 @@
 
 use super::whole::replicas_option;
 use super::{
-    Alerts, Autoscale, Canary, DeployOn, Elasticsearch, IngressGateway, Mtls, QuotaSetting,
+    Alerts, Autoscale, Canary, DeployOn, Egress, Elasticsearch, IngressGateway, Mtls, QuotaSetting,
     RetrySetting, Tracing,
 };
 use schemars::JsonSchema;
@@ -128,5 +128,10 @@ layered! {
         pub version: Option<String>,
         /// Canary in this environment.
         pub canary: Option<Canary>,
+        // Traffic per environment (issue 15, branch shape): each replaces the service's list.
+        /// Services this one talks to in this environment, instead of `calls`.
+        pub calls: Option<Vec<String>>,
+        /// Destinations outside the cluster in this environment, instead of `egress`.
+        pub egress: Option<Vec<Egress>>,
     }
 }

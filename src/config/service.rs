@@ -194,6 +194,27 @@ service_table! {
 }
 
 impl ServiceConfig {
+    /// `calls` in `environment`: its `[services.S.environments.E]` list if
+    /// it has one (which replaces the service's), else the service's.
+    pub fn calls_in(&self, environment: &str) -> &[String] {
+        self.environments
+            .as_ref()
+            .and_then(|e| e.get(environment))
+            .and_then(|o| o.calls.as_deref())
+            .or(self.calls.as_deref())
+            .unwrap_or_default()
+    }
+
+    /// `egress` in `environment`, replaced as `calls` is.
+    pub fn egress_in(&self, environment: &str) -> &[Egress] {
+        self.environments
+            .as_ref()
+            .and_then(|e| e.get(environment))
+            .and_then(|o| o.egress.as_deref())
+            .or(self.egress.as_deref())
+            .unwrap_or_default()
+    }
+
     /// The ports callers reach a service on: the main port and any extra ports.
     pub fn serving_ports(&self) -> Vec<u16> {
         let mut ports: Vec<u16> = self

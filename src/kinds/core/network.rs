@@ -70,7 +70,7 @@ pub fn traffic(
             ports: scraped,
         });
     }
-    let mut callees: Vec<&String> = service.calls.iter().flatten().collect();
+    let mut callees: Vec<&String> = service.calls_in(scope.environment).iter().collect();
     callees.sort();
     callees.dedup();
     let egress = callees
@@ -84,11 +84,16 @@ pub fn traffic(
                 ports,
             })
         })
-        .chain(service.egress.iter().flatten().map(|rule| EgressRule {
-            pods: Labels::new(),
-            cidr: Some(rule.cidr.clone()),
-            ports: vec![rule.port],
-        }))
+        .chain(
+            service
+                .egress_in(scope.environment)
+                .iter()
+                .map(|rule| EgressRule {
+                    pods: Labels::new(),
+                    cidr: Some(rule.cidr.clone()),
+                    ports: vec![rule.port],
+                }),
+        )
         .collect();
     (ingress, egress)
 }

@@ -166,23 +166,13 @@ fn check_service(
     {
         problems.push(Problem::bad_http_path(&key.key("metrics"), path));
     }
-    for (index, callee) in service.calls.iter().flatten().enumerate() {
-        let key = key.key("calls").index(index);
-        match config.services.get(callee) {
-            None => problems.push(Problem::unknown_service(
-                &key,
-                callee,
-                suggest(callee, config.services.keys().map(String::as_str)),
-            )),
-            Some(_) if callee == name => problems.push(Problem::calls_itself(&key, name)),
-            Some(target) => {
-                let target_kind = target.kind.unwrap_or(Kind::Web);
-                if !target_kind.serves() || target.port.is_none() {
-                    problems.push(Problem::calls_unreachable(&key, callee));
-                }
-            }
-        }
-    }
+    check_calls(
+        config,
+        name,
+        service.calls.iter().flatten(),
+        &key.key("calls"),
+        problems,
+    );
     check_kind_specific(name, service, kind, key, problems);
     for (index, path) in service.writable_paths.iter().flatten().enumerate() {
         if !names::is_container_path(path) {
@@ -207,19 +197,11 @@ fn check_service(
     }
     check_mounts(service, key, problems);
     check_ignored(service, kind, key, problems);
-    for (index, rule) in service.egress.iter().flatten().enumerate() {
-        let key = key.key("egress").index(index);
-        if !is_cidr(&rule.cidr) {
-            problems.push(Problem::bad_cidr(&key.key("cidr"), &rule.cidr));
-        }
-        if !Whole::Port.contains(rule.port.into()) {
-            problems.push(Problem::whole(
-                &key.key("port"),
-                &rule.port.to_string(),
-                Whole::Port,
-            ));
-        }
-    }
+    check_egress(
+        service.egress.iter().flatten(),
+        &key.key("egress"),
+        problems,
+    );
     for (index, arg) in service.args.iter().flatten().enumerate() {
         if arg.is_empty() {
             problems.push(Problem::empty_arg(&key.key("args").index(index)));
@@ -247,6 +229,66 @@ fn check_service(
         }
         if kind == Kind::Cronjob && overrides.autoscale.is_some() {
             problems.push(Problem::autoscale_cronjob(&key.key("autoscale")));
+        }
+        check_calls(
+            config,
+            name,
+            overrides.calls.iter().flatten(),
+            &key.key("calls"),
+            problems,
+        );
+        check_egress(
+            overrides.egress.iter().flatten(),
+            &key.key("egress"),
+            problems,
+        );
+    }
+}
+
+/// Each callee in `calls` (of the service, or of one of its environments)
+/// is another declared service that has a Service to call.
+fn check_calls<'a>(
+    config: &Config,
+    name: &str,
+    calls: impl Iterator<Item = &'a String>,
+    key: &KeyPath,
+    problems: &mut Vec<Problem>,
+) {
+    for (index, callee) in calls.enumerate() {
+        let key = key.index(index);
+        match config.services.get(callee) {
+            None => problems.push(Problem::unknown_service(
+                &key,
+                callee,
+                suggest(callee, config.services.keys().map(String::as_str)),
+            )),
+            Some(_) if callee == name => problems.push(Problem::calls_itself(&key, name)),
+            Some(target) => {
+                let target_kind = target.kind.unwrap_or(Kind::Web);
+                if !target_kind.serves() || target.port.is_none() {
+                    problems.push(Problem::calls_unreachable(&key, callee));
+                }
+            }
+        }
+    }
+}
+
+fn check_egress<'a>(
+    rules: impl Iterator<Item = &'a crate::config::Egress>,
+    key: &KeyPath,
+    problems: &mut Vec<Problem>,
+) {
+    for (index, rule) in rules.enumerate() {
+        let key = key.index(index);
+        if !is_cidr(&rule.cidr) {
+            problems.push(Problem::bad_cidr(&key.key("cidr"), &rule.cidr));
+        }
+        if !Whole::Port.contains(rule.port.into()) {
+            problems.push(Problem::whole(
+                &key.key("port"),
+                &rule.port.to_string(),
+                Whole::Port,
+            ));
         }
     }
 }

@@ -25,7 +25,7 @@ verify() {
 
 # The inputs: kiln.toml and each template override, as kiln read them.
 {
-  printf '%s  %s\n' 'ff5defb2f02d39ca85e2a12dfa82fe4d2e4b84ad24490b890c5ebaf9b921e821' 'kiln.toml'
+  printf '%s  %s\n' 'e373bae2a24b905d4943304258619378f3c083f0f2854509480fa1511fea9202' 'kiln.toml'
 } >"$tmp/inputs"
 if ! verify "$tmp/inputs"; then
   echo 'kiln drift: kiln.toml or a template override changed since `kiln build`: run `kiln build` and commit what it writes' >&2
