@@ -407,7 +407,7 @@ fn an_override_that_renders_invalid_yaml_is_refused_naming_it() {
     );
     repo.write(path, &text);
     let before = repo.files();
-    let expected = "error: template override `.kiln/templates/k8s/service.yaml.tera:9` renders \
+    let expected = "error: template override `.kiln/templates/k8s/service.yaml.tera:14` renders \
                     `k8s/service.yaml.tera` as invalid YAML: mapping values are not allowed in \
                     this context at line 19 column 10\n  = hint: nothing was written; fix the \
                     override so that what it renders parses as YAML, or delete it to use kiln's \

@@ -37,6 +37,7 @@ mod properties;
 mod release;
 mod render;
 mod set;
+mod shape;
 mod snippets;
 mod structure;
 mod untrusted_overrides;

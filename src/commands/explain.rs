@@ -499,6 +499,11 @@ fn default_of(key: ServiceKey, service: &Service, model: &Model) -> Option<Strin
         },
         ServiceKey::Capabilities => "[]".to_string(),
         ServiceKey::BuildImage => quote(&build?.build_image),
+        ServiceKey::Source => quote(&build?.context),
+        ServiceKey::ServicePort if service.has_service => {
+            service.ports.first()?.service_port.to_string()
+        }
+        ServiceKey::ServiceType if service.has_service => quote(service.service_type.as_str()),
         ServiceKey::RuntimeImage => quote(&build?.runtime_image),
         // A built service's version is its own; `image` carries its tag.
         ServiceKey::Version
@@ -522,7 +527,14 @@ fn default_of(key: ServiceKey, service: &Service, model: &Model) -> Option<Strin
         | ServiceKey::Files
         | ServiceKey::StorageClass
         | ServiceKey::InitContainers
-        | ServiceKey::Sidecars => return None,
+        | ServiceKey::Sidecars
+
+        | ServiceKey::ServicePort
+        | ServiceKey::ServiceType
+        // Kubernetes picks a free node port; kiln cannot know which.
+        | ServiceKey::NodePort
+        | ServiceKey::EnvFields
+        | ServiceKey::EnvFrom => return None,
     })
 }
 

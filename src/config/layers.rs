@@ -4,8 +4,9 @@
 
 use super::whole::replicas_option;
 use super::{
-    Alerts, Autoscale, Canary, DeployOn, Elasticsearch, ExternalSecrets, Fault, IngressGateway,
-    MeshMode, Mtls, RetrySetting, Spread, Tls, Toleration, Tracing, Traffic,
+    Alerts, Autoscale, Canary, DeployOn, Egress, Elasticsearch, ExternalSecrets, Fault,
+    IngressGateway, MeshMode, Mtls, QuotaSetting, RetrySetting, Spread, Tls, Toleration, Tracing,
+    Traffic,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -160,6 +161,10 @@ layered! {
         pub tls: Option<Tls>,
         /// Serve the routes on plain HTTP (port 80) too, instead of redirecting to HTTPS. Default `false`.
         pub plain_http: Option<bool>,
+        // The namespace's quota (issue 15, branch shape).
+        /// The namespace's ResourceQuota: `false` for none, or
+        /// `{ headroom = "25%" }` above the sum of its pods. Default the exact sum.
+        pub quota: Option<QuotaSetting>,
     }
 }
 
@@ -172,5 +177,10 @@ layered! {
         pub canary: Option<Canary>,
         /// Fault injection (issue 16): delays and aborts on the service's Istio routes here.
         pub fault: Option<Fault>,
+        // Traffic per environment (issue 15, branch shape): each replaces the service's list.
+        /// Services this one talks to in this environment, instead of `calls`.
+        pub calls: Option<Vec<String>>,
+        /// Destinations outside the cluster in this environment, instead of `egress`.
+        pub egress: Option<Vec<Egress>>,
     }
 }

@@ -5,9 +5,9 @@
 use super::layers::layered;
 use super::whole::{id_option, port_option, ports_option, replicas_option};
 use super::{
-    Autoscale, Canary, Capability, ConnectionPool, Container, Egress, Kind, Language, Layer,
-    Metrics, OutlierDetection, ProbesSetting, Protocol, RetrySetting, ServiceAccountConfig,
-    ServiceEnvironmentConfig, Spread, Toleration, Volume,
+    Autoscale, Canary, Capability, ConnectionPool, Container, Egress, EnvFrom, Kind, Language,
+    Layer, Metrics, OutlierDetection, ProbesSetting, Protocol, RetrySetting, ServiceAccountConfig,
+    ServiceEnvironmentConfig, ServiceType, Spread, Toleration, Volume,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -98,6 +98,10 @@ service_table! {
             /// A bundled service archetype to start from (`kiln presets list`):
             /// its settings apply unless this service sets them.
             Preset => preset: Option<String>,
+            // The build context (issue 15, branch shape): the service's own, never a preset's.
+            /// Repo directory a built service is built from, and where its
+            /// Dockerfile is written. Default `services/<name>`.
+            Source => source: Option<String>,
         }
         from_preset {
             /// Workload kind. Default `web`.
@@ -188,6 +192,21 @@ service_table! {
             InitContainers => init_containers: Option<Vec<Container>>,
             /// Containers that run beside the app (Kubernetes native sidecars).
             Sidecars => sidecars: Option<Vec<Container>>,
+            // Service shape and the downward API (issue 15, branch shape).
+            /// Port of the Service in front of `port`, when callers use
+            /// another number than the container (80 in front of 8080). Default `port`.
+            #[serde(default, deserialize_with = "port_option")]
+            ServicePort => service_port: Option<u16>,
+            /// Type of the Service. Default `ClusterIP`.
+            ServiceType => service_type: Option<ServiceType>,
+            /// Node port of `port` with `NodePort` or `LoadBalancer`, 30000–32767.
+            /// Default: Kubernetes picks one.
+            #[serde(default, deserialize_with = "port_option")]
+            NodePort => node_port: Option<u16>,
+            /// Variables from the pod's own fields (downward API), `VAR = "status.podIP"`.
+            EnvFields => env_fields: Option<BTreeMap<String, String>>,
+            /// Every key of Secrets and ConfigMaps, by reference.
+            EnvFrom => env_from: Option<Vec<EnvFrom>>,
         }
         tables {
             /// Per-environment overrides.
@@ -197,6 +216,27 @@ service_table! {
 }
 
 impl ServiceConfig {
+    /// `calls` in `environment`: its `[services.S.environments.E]` list if
+    /// it has one (which replaces the service's), else the service's.
+    pub fn calls_in(&self, environment: &str) -> &[String] {
+        self.environments
+            .as_ref()
+            .and_then(|e| e.get(environment))
+            .and_then(|o| o.calls.as_deref())
+            .or(self.calls.as_deref())
+            .unwrap_or_default()
+    }
+
+    /// `egress` in `environment`, replaced as `calls` is.
+    pub fn egress_in(&self, environment: &str) -> &[Egress] {
+        self.environments
+            .as_ref()
+            .and_then(|e| e.get(environment))
+            .and_then(|o| o.egress.as_deref())
+            .or(self.egress.as_deref())
+            .unwrap_or_default()
+    }
+
     /// The ports callers reach a service on: the main port and any extra ports.
     pub fn serving_ports(&self) -> Vec<u16> {
         let mut ports: Vec<u16> = self
@@ -274,6 +314,11 @@ files = { "/etc/app.conf" = "x" }
 storage_class = "fast"
 init_containers = [{ name = "init", image = "busybox:1.37.0" }]
 sidecars = [{ name = "exporter", image = "busybox:1.37.0" }]
+service_port = 80
+service_type = "NodePort"
+node_port = 30080
+env_fields = { POD_IP = "status.podIP" }
+env_from = [{ secret = "s" }]
 "#;
 
     /// The one declaration is the schema's: every property of
@@ -316,8 +361,8 @@ sidecars = [{ name = "exporter", image = "busybox:1.37.0" }]
         });
         assert_eq!(own.port, Some(1));
         for &key in ServiceKey::ALL {
-            if key == ServiceKey::Preset {
-                assert_eq!(empty.value_of(key), None, "presets do not nest");
+            if key == ServiceKey::Preset || key == ServiceKey::Source {
+                assert_eq!(empty.value_of(key), None, "a service's own key");
                 continue;
             }
             assert!(

@@ -123,6 +123,89 @@ pub struct Egress {
     pub port: u16,
 }
 
+/// `env_from = [{ secret = "name" }, { config_map = "name" }]`: every key of
+/// a Secret or ConfigMap the cluster already has, as environment variables.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnvFrom {
+    /// A Secret in the service's namespace; `kiln prereqs` lists it.
+    pub secret: Option<String>,
+    /// A ConfigMap in the service's namespace.
+    pub config_map: Option<String>,
+}
+
+/// `quota = false`, `quota = true` or `quota = { headroom = "25%" }`: the
+/// environment's ResourceQuota, and how far above its pods' sum it is set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum QuotaSetting {
+    /// `false`: no ResourceQuota; `true`: the built-in one, the exact sum.
+    Enabled(bool),
+    /// The ResourceQuota with these keys changed.
+    Quota(QuotaTable),
+}
+
+/// By hand, not `untagged`, for the same reason as `RetrySetting`'s.
+impl<'de> Deserialize<'de> for QuotaSetting {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = QuotaSetting;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("true, false or a table `{ headroom }`")
+            }
+
+            fn visit_bool<E: serde::de::Error>(self, value: bool) -> Result<Self::Value, E> {
+                Ok(QuotaSetting::Enabled(value))
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Self::Value, A::Error> {
+                QuotaTable::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(QuotaSetting::Quota)
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+/// `quota = { headroom = "25%" }`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuotaTable {
+    /// How much more than its pods need together the namespace may use,
+    /// a whole percent from `0%` to `1000%`: room for a Job, a debug pod,
+    /// a manual scale-up. Default `0%`.
+    pub headroom: Option<String>,
+}
+
+impl QuotaSetting {
+    /// The headroom in percent, if the text is one; `None` without a quota.
+    pub fn headroom(&self) -> Option<u32> {
+        match self {
+            QuotaSetting::Enabled(false) => None,
+            QuotaSetting::Enabled(true) | QuotaSetting::Quota(QuotaTable { headroom: None }) => {
+                Some(0)
+            }
+            QuotaSetting::Quota(QuotaTable {
+                headroom: Some(text),
+            }) => parse_percent(text),
+        }
+    }
+}
+
+/// `25%` as 25: digits then `%`, at most 1000.
+pub fn parse_percent(text: &str) -> Option<u32> {
+    let digits = text.strip_suffix('%')?;
+    if digits.is_empty() || digits.len() > 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok().filter(|p| *p <= 1000)
+}
+
 /// `retries = false`, `retries = true` or `retries = { attempts, on, per_try_timeout }`:
 /// whether and how the mesh retries a failed request of a route or canary split.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]

@@ -82,6 +82,19 @@ pub enum MeshMode {
     Ambient,
 }
 
+/// The type of a service's Service: how far outside the pods it is reachable.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
+pub enum ServiceType {
+    /// Reachable inside the cluster only.
+    ClusterIP,
+    /// Also on a port of every node.
+    NodePort,
+    /// Also through the cloud provider's load balancer (and a node port).
+    LoadBalancer,
+}
+
 /// What kind of workload a service is.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
@@ -209,6 +222,14 @@ words! {
     Scheme { Http => "http", Https => "https" }
     Traffic { Istio => "istio", GatewayApi => "gateway-api", Ingress => "ingress" }
     IssuerKind { Issuer => "Issuer", ClusterIssuer => "ClusterIssuer" }
+    ServiceType { ClusterIP => "ClusterIP", NodePort => "NodePort", LoadBalancer => "LoadBalancer" }
+}
+
+impl ServiceType {
+    /// Whether traffic from outside the cluster reaches the pods through it.
+    pub fn is_external(self) -> bool {
+        self != ServiceType::ClusterIP
+    }
 }
 
 impl Kind {
@@ -247,5 +268,6 @@ mod tests {
         same(Scheme::ALL, Scheme::as_str);
         same(Traffic::ALL, Traffic::as_str);
         same(IssuerKind::ALL, IssuerKind::as_str);
+        same(ServiceType::ALL, ServiceType::as_str);
     }
 }

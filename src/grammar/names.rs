@@ -17,6 +17,26 @@ pub fn is_dns1035_label(name: &str, max: usize) -> bool {
     is_dns_label(name, max) && name.starts_with(|c: char| c.is_ascii_lowercase())
 }
 
+/// A directory of the repo a service is built from (`apps/billing`): 1 to 8
+/// `/`-separated parts of lowercase letters, digits, `.`, `-` and `_`, none
+/// starting with `.` (so no `..`, no `.git`), and not under `deploy/` or
+/// `argocd/`, which kiln generates. The one grammar of `source` and of the
+/// Dockerfile paths the output rule accepts.
+pub fn is_source_dir(dir: &str) -> bool {
+    let parts: Vec<&str> = dir.split('/').collect();
+    (1..=8).contains(&parts.len())
+        && dir.len() <= 255
+        && !matches!(parts[0], "deploy" | "argocd")
+        && parts.iter().all(|part| {
+            !part.is_empty()
+                && !part.starts_with('.')
+                && part.len() <= 63
+                && part.bytes().all(|b| {
+                    b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'_')
+                })
+        })
+}
+
 /// A DNS-1123 subdomain: dot-separated labels, at most 253 characters.
 pub fn is_dns_subdomain(name: &str) -> bool {
     name.len() <= 253 && name.split('.').all(|label| is_dns_label(label, 63))

@@ -129,6 +129,15 @@ impl Quantity {
         }
     }
 
+    /// `percent` more than this, rounded up to the next thousandth.
+    pub fn percent_more(self, percent: u32) -> Quantity {
+        let scaled = self.milli.saturating_mul(100 + u128::from(percent));
+        Quantity {
+            milli: scaled.div_ceil(100),
+            ..self
+        }
+    }
+
     pub fn plus(self, other: Quantity) -> Quantity {
         Quantity {
             milli: self.milli.saturating_add(other.milli),

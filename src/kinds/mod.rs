@@ -54,7 +54,6 @@ pub fn validate(config: &Config) -> Vec<Problem> {
 /// builds and ships them; or every problem that stands in the way.
 pub fn resolve(config: &Config) -> Result<Model, Vec<Problem>> {
     let mut problems = Vec::new();
-    let callers = callers(config);
     let project = ProjectView {
         name: config.project.name.clone(),
         team: config.project.team.clone(),
@@ -73,6 +72,7 @@ pub fn resolve(config: &Config) -> Result<Model, Vec<Problem>> {
     let names: Vec<&String> = config.environments.keys().collect();
     let resolved = crate::parallel::each(&names, |name| {
         let mut found = Vec::new();
+        let callers = callers(config, name);
         let environment = resolve_environment(config, &callers, &project, name, &mut found);
         (environment, found)
     });

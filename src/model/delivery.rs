@@ -28,7 +28,8 @@ pub struct Build {
     pub service: String,
     /// `node`, `python`, `go`, `java` or `rust`: picks the Dockerfile template.
     pub language: Language,
-    /// Build context, repo-relative: `services/<name>`.
+    /// Build context, repo-relative: the service's `source`, or `services/<name>`.
+    /// Its Dockerfile and `.dockerignore` are written there.
     pub context: String,
     /// Image repository without a tag: `{registry}/{service}`.
     pub image: String,

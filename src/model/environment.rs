@@ -19,7 +19,8 @@ pub struct Environment {
     /// Rendered one at a time, so not part of an environment's template context.
     #[serde(skip)]
     pub services: Vec<Service>,
-    pub quota: Quota,
+    /// `None` with `quota = false`.
+    pub quota: Option<Quota>,
     pub limit_range: LimitRange,
     /// Namespace-wide mesh objects; `None` when the mesh is off here.
     pub mesh: Option<EnvironmentMesh>,

@@ -104,6 +104,10 @@ pub struct ServiceMesh {
     pub authorization: Vec<AuthorizationRule>,
     /// Port that accepts plain text under STRICT mTLS, for a sidecar-less Prometheus.
     pub permissive_port: Option<u16>,
+    /// The main port of a `NodePort` or `LoadBalancer` Service, which the
+    /// outside reaches in plain text: PERMISSIVE under STRICT mTLS too, when
+    /// it is not `permissive_port` already.
+    pub external_port: Option<u16>,
     /// The in-mesh traffic split between the stable and canary Deployments.
     pub canary_route: Option<HttpRoute>,
     /// Ambient mode.

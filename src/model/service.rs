@@ -1,7 +1,7 @@
 //! One service in one environment, fully resolved, as its templates see it.
 
 use super::{Labels, Monitor, RetriesView, ServiceFile, ServiceMesh, ServiceTraffic};
-use crate::config::{Kind, Protocol};
+use crate::config::{Kind, Protocol, ServiceType};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -31,8 +31,16 @@ pub struct Service {
     pub pod_annotations: BTreeMap<String, String>,
     /// Ports of the container, named; the first is the main port.
     pub ports: Vec<Port>,
-    /// Whether a ClusterIP Service fronts the pods.
+    /// Whether a Service fronts the pods.
     pub has_service: bool,
+    /// Its type: `ClusterIP` unless `service_type` says otherwise.
+    pub service_type: ServiceType,
+    /// Node port of the main port, when `node_port` pins one.
+    pub node_port: Option<u16>,
+    /// Variables read from the pod's own fields (downward API).
+    pub env_fields: Vec<FieldEnv>,
+    /// Secrets and ConfigMaps whose every key becomes a variable.
+    pub env_from: Vec<EnvFromView>,
     pub headless_service: Option<String>,
     pub metrics: Option<MetricsView>,
     pub probes: Option<Probes>,
@@ -104,7 +112,10 @@ pub struct Resources {
 #[derive(Debug, Clone, Serialize)]
 pub struct Port {
     pub name: String,
+    /// The container's port: what NetworkPolicies and AuthorizationPolicies admit.
     pub port: u16,
+    /// The Service's port in front of it: what callers and VirtualServices use.
+    pub service_port: u16,
     /// Service `appProtocol`.
     pub protocol: Protocol,
 }
@@ -326,6 +337,20 @@ pub struct SecretEnv {
     pub key: String,
 }
 
+/// `VAR = "status.podIP"`: a variable from a field of the pod.
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldEnv {
+    pub var: String,
+    pub field: String,
+}
+
+/// One `env_from` source: exactly one of the two is set.
+#[derive(Debug, Clone, Serialize)]
+pub struct EnvFromView {
+    pub secret: Option<String>,
+    pub config_map: Option<String>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Security {
     pub run_as_user: u32,
@@ -354,6 +379,9 @@ pub struct IngressRule {
     pub namespace: Option<String>,
     /// An address range instead of pods (ambient mode's kubelet probes).
     pub cidr: Option<String>,
+    /// Any address at all, inside or outside the cluster: the port a
+    /// `NodePort` or `LoadBalancer` Service exposes.
+    pub anywhere: bool,
     pub ports: Vec<u16>,
 }
 

@@ -106,9 +106,9 @@ pub fn service_source_dir(service: &str) -> String {
     format!("services/{service}")
 }
 
-/// A file beside a service's source: `services/<service>/<file>`.
-pub fn service_source_file(service: &str, file: &str) -> String {
-    format!("{}/{file}", service_source_dir(service))
+/// Where a built service's source lives: its `source`, or `services/<service>`.
+pub fn source_dir(service: &str, source: Option<&str>) -> String {
+    source.map_or_else(|| service_source_dir(service), str::to_string)
 }
 
 /// The pipeline file of a CI system, where that system looks for it.
@@ -177,6 +177,10 @@ pub fn generated(path: &str) -> Result<(), &'static str> {
                 && rest.last().is_some_and(|f| f.ends_with(".yaml"))
         }
         ["services", service, "Dockerfile" | ".dockerignore"] => label(service),
+        // A service's `source`, which follows the same grammar.
+        [dirs @ .., "Dockerfile" | ".dockerignore"] => {
+            crate::grammar::names::is_source_dir(&dirs.join("/"))
+        }
         ["argocd", file] => file.strip_suffix(".yaml").is_some_and(label),
         _ => {
             path == DRIFT
@@ -239,6 +243,8 @@ mod tests {
             "argocd/prod.yaml",
             ".kiln/drift.sh",
             "compose.yaml",
+            "apps/billing/Dockerfile",
+            "apps/billing/.dockerignore",
         ] {
             assert_eq!(generated(good), Ok(()), "{good}");
         }
@@ -270,6 +276,12 @@ mod tests {
             "deploy/dev/extra/a/b/c/d.yaml",
             "deploy/dev/extra/a/b.yaml",
             "deploy/dev/x\ny.yaml",
+            "Dockerfile",
+            ".git/Dockerfile",
+            "apps/.hidden/Dockerfile",
+            "deploy/dev/Dockerfile",
+            "apps/Billing/Dockerfile",
+            "apps/billing/Dockerfile.bak",
             "",
         ] {
             assert!(generated(bad).is_err(), "{bad:?}");

@@ -316,7 +316,7 @@ image = "postgres:16.4"
 port = 5432
 "#;
     let config = config(text);
-    let callers = callers(&config);
+    let callers = callers(&config, "dev");
     assert_eq!(callers["api"], ["admin", "web"]);
     assert_eq!(callers["db"], ["admin", "api"]);
     assert!(!callers.contains_key("web"), "a self-call makes no caller");

@@ -428,6 +428,12 @@ fn secrets(env: &Environment, created: &BTreeSet<&str>) -> Vec<Secret> {
                     &service.name,
                 );
             }
+            // `env_from`: the whole Secret, whatever keys it holds.
+            for source in &workload.env_from {
+                if let Some(secret) = &source.secret {
+                    add(&env.namespace, secret, "Opaque", &[], &service.name);
+                }
+            }
         }
     }
     if let Some(logging) = &env.logging
@@ -611,11 +617,15 @@ fn environment_text(env: &Prereqs, out: &mut String) {
                     other => other,
                 })
                 .collect();
+            let keys = if secret.keys.is_empty() {
+                "any keys (each becomes a variable)".to_string()
+            } else {
+                format!("keys {}", backticked(&secret.keys))
+            };
             out.push_str(&format!(
-                "  {} in {}{kind}: keys {}, for {}\n",
+                "  {} in {}{kind}: {keys}, for {}\n",
                 secret.name,
                 secret.namespace,
-                backticked(&secret.keys),
                 users.join(", ")
             ));
         }

@@ -31,7 +31,13 @@ pub fn environment(
         mtls: environment.mtls.unwrap_or(Mtls::Strict).into(),
         labels,
         services,
-        quota: totals.quota(&KeyPath::new(&["environments", name]), problems),
+        quota: environment
+            .quota
+            .as_ref()
+            .map_or(Some(0), |q| q.headroom())
+            .map(|headroom| {
+                totals.quota(&KeyPath::new(&["environments", name]), headroom, problems)
+            }),
         limit_range: totals.limit_range(default, default_quantities),
         mesh: None,
         monitoring: None,

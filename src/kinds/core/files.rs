@@ -5,7 +5,7 @@ use crate::output::paths;
 
 /// The Namespace, its ResourceQuota and LimitRange, and the default-deny
 /// NetworkPolicy.
-pub fn environment_files(_: &Environment, out: &mut Vec<EnvironmentFile>) {
+pub fn environment_files(environment: &Environment, out: &mut Vec<EnvironmentFile>) {
     for (template, file) in [
         ("k8s/namespace.yaml.tera", "namespace.yaml"),
         ("k8s/resourcequota.yaml.tera", "resourcequota.yaml"),
@@ -15,6 +15,9 @@ pub fn environment_files(_: &Environment, out: &mut Vec<EnvironmentFile>) {
             "networkpolicy-default-deny.yaml",
         ),
     ] {
+        if file == "resourcequota.yaml" && environment.quota.is_none() {
+            continue;
+        }
         out.push(EnvironmentFile {
             template,
             path: paths::namespace_file(file),

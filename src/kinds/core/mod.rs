@@ -11,6 +11,7 @@ mod network;
 mod podspec;
 mod problems;
 mod quota;
+mod shape;
 mod validate;
 mod workload;
 
@@ -20,7 +21,7 @@ pub use podspec::SPREAD_KEY;
 pub use quota::Totals;
 pub use workload::workload;
 
-use super::kind::Kind;
+use super::kind::{Explained, Kind};
 use crate::config::Config;
 use crate::diagnostics::Problem;
 use crate::model::{Environment, EnvironmentFile, Service, ServiceFile};
@@ -49,6 +50,10 @@ impl Kind for Core {
             ("Service", checks::service),
             ("NetworkPolicy", checks::network_policy),
         ]
+    }
+
+    fn explain(&self, config: &Config, environment: &Environment) -> Vec<Explained> {
+        vec![shape::explain_quota(config, environment)]
     }
 }
 

@@ -31,6 +31,7 @@ pub fn traffic(
             pods: waypoint_pods(),
             namespace: None,
             cidr: None,
+            anywhere: false,
             ports: vec![builtin::HBONE_PORT],
         }]
         .into_iter()
@@ -44,6 +45,7 @@ pub fn traffic(
                 pods: selector(caller),
                 namespace: None,
                 cidr: None,
+                anywhere: false,
                 ports: own_ports.clone(),
             })
             .collect()
@@ -55,11 +57,28 @@ pub fn traffic(
             pods: scope.gateway.selector.clone(),
             namespace: Some(scope.gateway.namespace.clone()),
             cidr: None,
+            anywhere: false,
             ports: if on.ambient {
                 vec![port, builtin::HBONE_PORT]
             } else {
                 vec![port]
             },
+        });
+    }
+    // A NodePort or LoadBalancer Service brings the outside to the main
+    // port, and only there: the pod's port, which the node's NAT leads to.
+    if let (Some(port), true) = (
+        service
+            .port
+            .filter(|_| service.kind.unwrap_or(Kind::Web).serves()),
+        service.service_type.is_some_and(|t| t.is_external()),
+    ) {
+        ingress.push(IngressRule {
+            pods: Labels::new(),
+            namespace: None,
+            cidr: None,
+            anywhere: true,
+            ports: vec![port],
         });
     }
     // Prometheus scrapes the metrics port and, in the mesh, the sidecar's own
@@ -73,6 +92,7 @@ pub fn traffic(
             pods: Labels::new(),
             namespace: Some(project.monitoring_namespace.clone()),
             cidr: None,
+            anywhere: false,
             ports: scraped,
         });
     }
@@ -83,10 +103,11 @@ pub fn traffic(
             pods: Labels::new(),
             namespace: None,
             cidr: Some(builtin::AMBIENT_PROBE_SOURCE.into()),
+            anywhere: false,
             ports: vec![port],
         });
     }
-    let mut callees: Vec<&String> = service.calls.iter().flatten().collect();
+    let mut callees: Vec<&String> = service.calls_in(scope.environment).iter().collect();
     callees.sort();
     callees.dedup();
     let mut through_waypoint = false;
@@ -116,9 +137,8 @@ pub fn traffic(
         }))
         .chain(
             service
-                .egress
+                .egress_in(scope.environment)
                 .iter()
-                .flatten()
                 .filter_map(|rule| rule.cidr.as_ref().map(|cidr| (cidr, rule.port)))
                 .map(|(cidr, port)| EgressRule {
                     pods: Labels::new(),
@@ -127,7 +147,11 @@ pub fn traffic(
                     ports: vec![port],
                 }),
         )
-        .chain(host_ports(service).into_iter().flat_map(public_addresses))
+        .chain(
+            host_ports(service, scope.environment)
+                .into_iter()
+                .flat_map(public_addresses),
+        )
         .collect();
     (ingress, egress)
 }
@@ -140,12 +164,12 @@ pub fn waypoint_pods() -> Labels {
     )])
 }
 
-/// The ports of a service's `egress` entries that name a host, in order, once each.
-pub fn host_ports(service: &crate::config::ServiceConfig) -> Vec<u16> {
+/// The ports of a service's `egress` entries in `environment` that name a
+/// host, in order, once each.
+pub fn host_ports(service: &crate::config::ServiceConfig, environment: &str) -> Vec<u16> {
     let mut ports: Vec<u16> = service
-        .egress
+        .egress_in(environment)
         .iter()
-        .flatten()
         .filter(|rule| rule.host.is_some())
         .map(|rule| rule.port)
         .collect();

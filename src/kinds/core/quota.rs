@@ -89,30 +89,37 @@ impl Totals {
         self.max_memory = Some(max_of(self.max_memory, quantities[3]));
     }
 
-    /// The namespace's ResourceQuota; a sum no quantity holds is a problem of `key`.
-    pub fn quota(&self, key: &KeyPath, problems: &mut Vec<Problem>) -> Quota {
+    /// The namespace's ResourceQuota, `headroom` percent above the sum of
+    /// its pods (rounded up); a sum no quantity holds is a problem of `key`.
+    pub fn quota(&self, key: &KeyPath, headroom: u32, problems: &mut Vec<Problem>) -> Quota {
         let zero_cpu = Quantity::zero(Unit::Cpu);
         let zero_bytes = Quantity::zero(Unit::Bytes);
         let [requests_cpu, limits_cpu, requests_memory, limits_memory] = self
             .sums
-            .unwrap_or([zero_cpu, zero_cpu, zero_bytes, zero_bytes]);
+            .unwrap_or([zero_cpu, zero_cpu, zero_bytes, zero_bytes])
+            .map(|sum| sum.percent_more(headroom));
+        let more = |count: u64| {
+            let scaled = u128::from(count) * (100 + u128::from(headroom));
+            u64::try_from(scaled.div_ceil(100)).unwrap_or(u64::MAX)
+        };
+        let storage = self.storage.map(|s| s.percent_more(headroom));
         for (what, sums) in [
             ("cpu", [requests_cpu, limits_cpu]),
             ("memory", [requests_memory, limits_memory]),
-            ("storage", [self.storage.unwrap_or(zero_bytes); 2]),
+            ("storage", [storage.unwrap_or(zero_bytes); 2]),
         ] {
             if !sums.iter().all(|sum| sum.fits()) {
                 problems.push(Problem::quota_too_large(key, what));
             }
         }
         Quota {
-            pods: self.pods.to_string(),
+            pods: more(self.pods).to_string(),
             requests_cpu: requests_cpu.to_string(),
             limits_cpu: limits_cpu.to_string(),
             requests_memory: requests_memory.to_string(),
             limits_memory: limits_memory.to_string(),
-            persistent_volume_claims: self.claims.to_string(),
-            requests_storage: self.storage.unwrap_or(zero_bytes).to_string(),
+            persistent_volume_claims: more(self.claims).to_string(),
+            requests_storage: storage.unwrap_or(zero_bytes).to_string(),
         }
     }
 }

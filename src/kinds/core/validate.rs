@@ -31,6 +31,7 @@ pub fn validate(config: &Config, problems: &mut Vec<Problem>) {
             problems.push(Problem::not_a_label(&key, name, MAX_ENVIRONMENT, false));
         }
         check_layer(&key, environment.layer(), problems);
+        super::shape::check_environment(environment, &key, problems);
     }
     if config.services.len() > MAX_SERVICES {
         problems.push(Problem::too_large(
@@ -149,6 +150,7 @@ fn check_service(
     check_layer(key, service.layer(), problems);
     check_image_source(name, service, key, problems);
     check_ports(service, key, problems);
+    super::shape::check(config, name, service, key, problems);
     let listens = service.port.is_some();
     if kind.serves() && !listens {
         problems.push(Problem::missing_port(key, name, kind.as_str()));
@@ -165,23 +167,13 @@ fn check_service(
     {
         problems.push(Problem::bad_http_path(&key.key("metrics"), path));
     }
-    for (index, callee) in service.calls.iter().flatten().enumerate() {
-        let key = key.key("calls").index(index);
-        match config.services.get(callee) {
-            None => problems.push(Problem::unknown_service(
-                &key,
-                callee,
-                suggest(callee, config.services.keys().map(String::as_str)),
-            )),
-            Some(_) if callee == name => problems.push(Problem::calls_itself(&key, name)),
-            Some(target) => {
-                let target_kind = target.kind.unwrap_or(Kind::Web);
-                if !target_kind.serves() || target.port.is_none() {
-                    problems.push(Problem::calls_unreachable(&key, callee));
-                }
-            }
-        }
-    }
+    check_calls(
+        config,
+        name,
+        service.calls.iter().flatten(),
+        &key.key("calls"),
+        problems,
+    );
     check_kind_specific(name, service, kind, key, problems);
     for (index, path) in service.writable_paths.iter().flatten().enumerate() {
         if !names::is_container_path(path) {
@@ -207,28 +199,11 @@ fn check_service(
     check_mounts(service, key, problems);
     super::podspec::check_service(name, service, kind, key, problems);
     check_ignored(service, kind, key, problems);
-    for (index, rule) in service.egress.iter().flatten().enumerate() {
-        let key = key.key("egress").index(index);
-        match (&rule.cidr, &rule.host) {
-            (Some(cidr), None) if !is_cidr(cidr) => {
-                problems.push(Problem::bad_cidr(&key.key("cidr"), cidr));
-            }
-            (None, Some(host)) if !is_egress_host(host) => {
-                problems.push(Problem::bad_egress_host(&key.key("host"), host));
-            }
-            (Some(_), Some(_)) | (None, None) => {
-                problems.push(Problem::egress_cidr_or_host(&key));
-            }
-            _ => {}
-        }
-        if !Whole::Port.contains(rule.port.into()) {
-            problems.push(Problem::whole(
-                &key.key("port"),
-                &rule.port.to_string(),
-                Whole::Port,
-            ));
-        }
-    }
+    check_egress(
+        service.egress.iter().flatten(),
+        &key.key("egress"),
+        problems,
+    );
     for (index, arg) in service.args.iter().flatten().enumerate() {
         if arg.is_empty() {
             problems.push(Problem::empty_arg(&key.key("args").index(index)));
@@ -257,10 +232,78 @@ fn check_service(
         if kind == Kind::Cronjob && overrides.autoscale.is_some() {
             problems.push(Problem::autoscale_cronjob(&key.key("autoscale")));
         }
+        check_calls(
+            config,
+            name,
+            overrides.calls.iter().flatten(),
+            &key.key("calls"),
+            problems,
+        );
+        check_egress(
+            overrides.egress.iter().flatten(),
+            &key.key("egress"),
+            problems,
+        );
     }
 }
 
-/// `address/prefix`, IPv4 or IPv6.
+/// Each callee in `calls` (of the service, or of one of its environments)
+/// is another declared service that has a Service to call.
+fn check_calls<'a>(
+    config: &Config,
+    name: &str,
+    calls: impl Iterator<Item = &'a String>,
+    key: &KeyPath,
+    problems: &mut Vec<Problem>,
+) {
+    for (index, callee) in calls.enumerate() {
+        let key = key.index(index);
+        match config.services.get(callee) {
+            None => problems.push(Problem::unknown_service(
+                &key,
+                callee,
+                suggest(callee, config.services.keys().map(String::as_str)),
+            )),
+            Some(_) if callee == name => problems.push(Problem::calls_itself(&key, name)),
+            Some(target) => {
+                let target_kind = target.kind.unwrap_or(Kind::Web);
+                if !target_kind.serves() || target.port.is_none() {
+                    problems.push(Problem::calls_unreachable(&key, callee));
+                }
+            }
+        }
+    }
+}
+
+fn check_egress<'a>(
+    rules: impl Iterator<Item = &'a crate::config::Egress>,
+    key: &KeyPath,
+    problems: &mut Vec<Problem>,
+) {
+    for (index, rule) in rules.enumerate() {
+        let key = key.index(index);
+        match (&rule.cidr, &rule.host) {
+            (Some(cidr), None) if !is_cidr(cidr) => {
+                problems.push(Problem::bad_cidr(&key.key("cidr"), cidr));
+            }
+            (None, Some(host)) if !is_egress_host(host) => {
+                problems.push(Problem::bad_egress_host(&key.key("host"), host));
+            }
+            (Some(_), Some(_)) | (None, None) => {
+                problems.push(Problem::egress_cidr_or_host(&key));
+            }
+            _ => {}
+        }
+        if !Whole::Port.contains(rule.port.into()) {
+            problems.push(Problem::whole(
+                &key.key("port"),
+                &rule.port.to_string(),
+                Whole::Port,
+            ));
+        }
+    }
+}
+
 /// A fully qualified host name outside the cluster: lowercase DNS labels,
 /// at least two, none of them an IP address or a cluster-local name.
 fn is_egress_host(host: &str) -> bool {
@@ -275,6 +318,7 @@ fn is_egress_host(host: &str) -> bool {
             .is_some_and(|tld| !tld.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// `address/prefix`, IPv4 or IPv6.
 fn is_cidr(cidr: &str) -> bool {
     let Some((address, prefix)) = cidr.split_once('/') else {
         return false;

@@ -6,7 +6,7 @@
 use super::images::image_defaults;
 use super::network;
 use super::quota::Pod;
-use crate::config::{Kind, Metrics, Protocol, ServiceConfig};
+use crate::config::{Kind, Metrics, Protocol, ServiceConfig, ServiceType};
 use crate::diagnostics::Problem;
 use crate::grammar::quantity::{Quantity, Unit};
 use crate::grammar::reference::image_tag;
@@ -64,6 +64,7 @@ pub fn workload(step: &ServiceStep<'_>, problems: &mut Vec<Problem>) -> (Service
         ports.push(Port {
             name: protocol.as_str().into(),
             port,
+            service_port: service.service_port.unwrap_or(port),
             protocol,
         });
     }
@@ -71,6 +72,7 @@ pub fn workload(step: &ServiceStep<'_>, problems: &mut Vec<Problem>) -> (Service
         ports.push(Port {
             name: port_name.clone(),
             port: *port,
+            service_port: *port,
             protocol: Protocol::Tcp,
         });
     }
@@ -213,6 +215,26 @@ pub fn workload(step: &ServiceStep<'_>, problems: &mut Vec<Problem>) -> (Service
         pod_annotations,
         ports,
         has_service,
+        service_type: service.service_type.unwrap_or(ServiceType::ClusterIP),
+        node_port: service.node_port,
+        env_fields: service
+            .env_fields
+            .iter()
+            .flatten()
+            .map(|(var, field)| FieldEnv {
+                var: var.clone(),
+                field: field.clone(),
+            })
+            .collect(),
+        env_from: service
+            .env_from
+            .iter()
+            .flatten()
+            .map(|source| EnvFromView {
+                secret: source.secret.clone(),
+                config_map: source.config_map.clone(),
+            })
+            .collect(),
         headless_service: (workload == Workload::StatefulSet && has_service)
             .then(|| format!("{name}-headless")),
         metrics,
@@ -288,6 +310,7 @@ fn resolve_metrics(
             ports.push(Port {
                 name: "http-metrics".into(),
                 port,
+                service_port: port,
                 protocol: Protocol::Http,
             });
             "http-metrics".into()

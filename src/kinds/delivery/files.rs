@@ -25,7 +25,7 @@ pub fn files(delivery: &Delivery) -> Vec<DeliveryFile> {
         ] {
             files.push(DeliveryFile {
                 template: format!("docker/{}.{suffix}.tera", build.language.as_str()),
-                path: paths::service_source_file(&build.service, file),
+                path: format!("{}/{file}", build.context),
                 sees: DeliveryContext::Build(i),
                 format: FileFormat::Hash,
             });

@@ -160,3 +160,30 @@ impl Problem {
         )
     }
 }
+
+/// The problems of `source` (issue 15, branch shape).
+impl Problem {
+    pub fn bad_source(key: &KeyPath, value: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{value}` in `{key}` is not a directory kiln can build from"),
+            Some(
+                "write a clean path relative to the repo root, such as `apps/billing`: \
+                 lowercase letters, digits, `.`, `-` and `_`, no part starting with `.` \
+                 (no `..`), not under `deploy/` or `argocd/`, at most 8 parts"
+                    .to_string(),
+            ),
+        )
+    }
+
+    pub fn shared_source(key: &KeyPath, dir: &str, other: &str) -> Self {
+        Problem::at(
+            key,
+            format!("service `{other}` is already built from `{dir}`, named again by `{key}`"),
+            Some(
+                "each built service has a directory of its own: its Dockerfile is written there"
+                    .to_string(),
+            ),
+        )
+    }
+}

@@ -91,7 +91,7 @@ pub fn resolve(config: &Config, environments: &[Environment]) -> Delivery {
             Some(Build {
                 service: name.clone(),
                 language,
-                context: paths::service_source_dir(name),
+                context: paths::source_dir(name, service.source.as_deref()),
                 image: format!("{registry}/{name}"),
                 tags: deployed_tags(environments, name),
                 build_image: service

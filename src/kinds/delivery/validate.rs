@@ -6,6 +6,8 @@ use crate::config::{Config, KilnSource};
 use crate::diagnostics::{KeyPath, Problem};
 use crate::grammar::reference::is_registry;
 use crate::kinds::rules::image_problem;
+use crate::output::paths;
+use std::collections::BTreeMap;
 
 pub fn validate(config: &Config, problems: &mut Vec<Problem>) {
     let key = KeyPath::new(&["project"]);
@@ -56,6 +58,40 @@ pub fn validate(config: &Config, problems: &mut Vec<Problem>) {
             } else if !is_plain(image) {
                 problems.push(Problem::bad_image(&key.key(field), image));
             }
+        }
+    }
+    check_sources(config, problems);
+}
+
+/// `source`: a clean directory of the repo, for a built service only, and
+/// no two services built from (and writing their Dockerfile to) one place.
+fn check_sources(config: &Config, problems: &mut Vec<Problem>) {
+    let mut taken: BTreeMap<String, &str> = BTreeMap::new();
+    for (name, service) in &config.services {
+        let key = KeyPath::new(&["services", name]);
+        if let Some(source) = &service.source {
+            if service.language.is_none() {
+                problems.push(Problem::only_for_built(&key.key("source")));
+                continue;
+            }
+            if !crate::grammar::names::is_source_dir(source) {
+                problems.push(Problem::bad_source(&key.key("source"), source));
+                continue;
+            }
+        }
+        if service.language.is_none() {
+            continue;
+        }
+        let dir = paths::source_dir(name, service.source.as_deref());
+        if let Some(other) = taken.get(&dir) {
+            let at = if service.source.is_some() {
+                key.key("source")
+            } else {
+                key.clone()
+            };
+            problems.push(Problem::shared_source(&at, &dir, other));
+        } else {
+            taken.insert(dir, name);
         }
     }
 }

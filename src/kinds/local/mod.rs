@@ -126,9 +126,8 @@ pub fn resolve(
         .iter()
         .map(|service| {
             let calls = config.services[&service.name]
-                .calls
+                .calls_in(&environment.name)
                 .iter()
-                .flatten()
                 .filter(|callee| config.services.contains_key(callee.as_str()));
             let depends_on = calls
                 .map(|callee| match ready.get(callee.as_str()) {

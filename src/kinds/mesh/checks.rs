@@ -167,11 +167,30 @@ pub fn virtual_service(
             let host = destination["destination"]["host"]
                 .as_str()
                 .unwrap_or_default();
-            if env.service_for(host).is_none() {
+            let target = env.service_for(host);
+            if target.is_none() {
                 report(
                     service.file,
                     format!(
                         "VirtualService `{}` routes to `{host}`, which is no Service here",
+                        service.name()
+                    ),
+                );
+            }
+            // A destination names the Service's port, not the pods'.
+            if let (Some(target), Some(number)) = (
+                target,
+                destination["destination"]["port"]["number"].as_u64(),
+            ) && !target.value["spec"]["ports"]
+                .as_sequence()
+                .into_iter()
+                .flatten()
+                .any(|p| p["port"].as_u64() == Some(number))
+            {
+                report(
+                    service.file,
+                    format!(
+                        "VirtualService `{}` routes to port {number} of `{host}`, which that Service does not have",
                         service.name()
                     ),
                 );

@@ -66,7 +66,7 @@ pub fn service_files(service: &Service, canary: bool, out: &mut Vec<ServiceFile>
     if mesh.service_entry.is_some() {
         push("istio/serviceentry.yaml.tera", "serviceentry.yaml");
     }
-    if mesh.permissive_port.is_some() {
+    if mesh.permissive_port.is_some() || mesh.external_port.is_some() {
         push(
             "istio/peerauthentication-metrics.yaml.tera",
             "peerauthentication.yaml",

@@ -92,7 +92,7 @@ pub fn gateway(
             Some(HttpRoute {
                 name: service.name.clone(),
                 prefix: Some(prefix),
-                destinations: destinations(service, namespace, main.port),
+                destinations: destinations(service, namespace, main.service_port),
                 timeout: settings
                     .timeout
                     .clone()

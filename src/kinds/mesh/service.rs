@@ -83,6 +83,24 @@ pub fn service_mesh(
             vec![main.port.to_string()],
         ));
     }
+    let external = resolved
+        .ports
+        .first()
+        .filter(|_| resolved.has_service && resolved.service_type.is_external());
+    if let Some(main) = external {
+        direct.push(AuthorizationRule {
+            comment: format!(
+                "the outside, in plain text, through the {} Service",
+                resolved.service_type.as_str()
+            ),
+            principals: Vec::new(),
+            namespaces: Vec::new(),
+            plaintext: true,
+            ports: vec![main.port.to_string()],
+            methods: Vec::new(),
+            paths: Vec::new(),
+        });
+    }
     let metrics = resolved.metrics.as_ref().filter(|_| scope.on.monitoring);
     if let Some(metrics) = metrics {
         direct.push(AuthorizationRule {
@@ -135,7 +153,7 @@ pub fn service_mesh(
         Some(HttpRoute {
             name: resolved.name.clone(),
             prefix: None,
-            destinations: destinations(resolved, scope.namespace, main.port),
+            destinations: destinations(resolved, scope.namespace, main.service_port),
             timeout: service
                 .timeout
                 .clone()
@@ -151,20 +169,22 @@ pub fn service_mesh(
         // A Prometheus without a sidecar speaks plain text: under STRICT its
         // scrapes would be refused, so the metrics port alone stays PERMISSIVE.
         permissive_port: metrics.filter(|_| scope.mtls_strict).map(|m| m.port),
+        external_port: external
+            .filter(|main| scope.mtls_strict && metrics.is_none_or(|m| m.port != main.port))
+            .map(|main| main.port),
         canary_route,
         ambient,
         waypoint,
         ztunnel,
-        service_entry: service_entry(&resolved.name, service),
+        service_entry: service_entry(&resolved.name, service, scope.environment),
     }
 }
 
 /// The ServiceEntry of a service's `egress` hosts, if it names any.
-fn service_entry(name: &str, service: &ServiceConfig) -> Option<ServiceEntry> {
+fn service_entry(name: &str, service: &ServiceConfig, environment: &str) -> Option<ServiceEntry> {
     let mut hosts: Vec<String> = service
-        .egress
+        .egress_in(environment)
         .iter()
-        .flatten()
         .filter_map(|rule| rule.host.clone())
         .collect();
     hosts.sort();
@@ -172,7 +192,7 @@ fn service_entry(name: &str, service: &ServiceConfig) -> Option<ServiceEntry> {
     if hosts.is_empty() {
         return None;
     }
-    let ports = crate::kinds::core::host_ports(service)
+    let ports = crate::kinds::core::host_ports(service, environment)
         .into_iter()
         .map(|number| {
             let protocol = if number == 443 { "TLS" } else { "TCP" };

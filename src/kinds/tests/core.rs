@@ -138,8 +138,9 @@ fn the_quota_counts_every_pod_with_its_surge_and_sidecar() {
     let model = model(APP);
     let prod = super::environment(&model, "prod");
     // api 2+1, mailer 2+1 (Deployments, a surge pod each), db 1, cache 2+1, report 1.
-    assert_eq!(prod.quota.pods, "11");
-    assert_eq!(prod.quota.persistent_volume_claims, "1");
+    let quota = prod.quota.as_ref().unwrap();
+    assert_eq!(quota.pods, "11");
+    assert_eq!(quota.persistent_volume_claims, "1");
 }
 
 #[test]

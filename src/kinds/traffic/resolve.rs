@@ -18,7 +18,7 @@ pub fn service(step: &ServiceStep<'_>, service: &mut Service) {
         return;
     };
     let grpc = main.protocol == Protocol::Grpc;
-    let port = main.port;
+    let port = main.service_port;
     let tracks: Vec<TrackService> = match &service.canary {
         None => Vec::new(),
         Some(_) => ["stable", "canary"]
@@ -114,7 +114,7 @@ pub fn environment(step: &EnvironmentStep<'_>, environment: &mut Environment) {
                     grpc_service: None,
                     backends: vec![Backend {
                         service: s.name.clone(),
-                        port: main.port,
+                        port: main.service_port,
                         weight: None,
                     }],
                     timeout: String::new(),

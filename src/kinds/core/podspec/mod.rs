@@ -295,6 +295,7 @@ fn extra_container(container: &Container) -> ExtraContainer {
             .map(|p| Port {
                 name: p.name.clone(),
                 port: p.port,
+                service_port: p.port,
                 protocol: if p.monitor == Some(true) {
                     Protocol::Http
                 } else {
