@@ -5,6 +5,7 @@
 //! sink (write or diff) consumes the result.
 
 mod bundled;
+mod context;
 mod errors;
 mod escape;
 mod filters;
@@ -18,14 +19,15 @@ pub use overrides::{MAX_OVERRIDE_BYTES, MAX_OVERRIDE_ENTRIES, Override, override
 
 use crate::diagnostics::Error;
 use crate::model::{
-    Application, Build, Delivery, DeliveryContext, DeliveryFile, Environment, FileFormat,
-    HttpRoute, Model, ProjectView, Service, TrafficRoute,
+    Delivery, DeliveryContext, DeliveryFile, Environment, FileFormat, Model, ProjectView, Service,
 };
 use crate::output::paths;
+use context::{
+    ApplicationContext, BuildContext, ComposeContext, Context, PipelineContext, context,
+};
 use errors::{finding_error, override_error, template_error};
 use filters::{fluent_filter, format_filter, yaml_filter};
 use overrides::combined;
-use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -529,53 +531,8 @@ impl Renderer {
     }
 }
 
-fn context(view: &Context<'_>) -> Result<tera::Context, Error> {
-    tera::Context::from_serialize(view).map_err(|err| template_error("context", &err))
-}
-
-/// What a template sees: the project, the environment and, for per-service
-/// files, the service.
-#[derive(Serialize)]
-struct Context<'a> {
-    project: &'a ProjectView,
-    env: &'a Environment,
-    /// The gateway's routes, in the environment's files only.
-    routes: Option<&'a [HttpRoute]>,
-    /// The Gateway API and Ingress routes, in the environment's files only.
-    traffic_routes: Option<&'a [TrafficRoute]>,
-    service: Option<&'a Service>,
-    /// The rendered `fluent.conf`, for the ConfigMap that holds it.
-    fluent_conf: Option<&'a str>,
-    /// Its sha256, so that the Fluentd pods restart when it changes.
-    fluent_conf_checksum: Option<&'a str>,
-}
-
-#[derive(Serialize)]
-struct BuildContext<'a> {
-    project: &'a ProjectView,
-    build: &'a Build,
-}
-
-#[derive(Serialize)]
-struct PipelineContext<'a> {
-    project: &'a ProjectView,
-    delivery: &'a Delivery,
-}
-
 /// The template of each ExternalSecret (`kinds::secrets`).
 const EXTERNAL_SECRET: &str = "external-secrets/externalsecret.yaml.tera";
-
-#[derive(Serialize)]
-struct ComposeContext<'a> {
-    project: &'a ProjectView,
-    compose: Option<&'a crate::model::Compose>,
-}
-
-#[derive(Serialize)]
-struct ApplicationContext<'a> {
-    project: &'a ProjectView,
-    application: &'a Application,
-}
 
 /// About how many files the model renders, before rendering them.
 fn file_count(model: &Model) -> usize {

@@ -10,6 +10,7 @@ mod index;
 mod mounted;
 pub mod prereqs;
 pub mod readback;
+mod secrets;
 mod stores;
 
 pub use index::{Index, Object, Pods, matches, selects};

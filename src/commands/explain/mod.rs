@@ -3,18 +3,22 @@
 //! layer of a layered setting is `resolve`'s own pick; values are read from
 //! the resolved model, so what is shown is what is rendered.
 
+mod defaults;
+mod value;
+
 use super::repo::{io, read_source};
 use crate::config::load;
 use crate::config::{Config, Kind, ServiceConfig, ServiceKey};
 use crate::diagnostics::Error;
 use crate::kinds;
-use crate::model::{Model, ProbeTiming, Service, Workload};
+use crate::model::{Model, Service, Workload};
 use crate::pipeline::configure;
 use crate::resolve::Layers;
 use crate::resolve::builtin;
-use serde_json::Value;
+use defaults::default_of;
 use std::io::Write;
 use std::path::Path;
+use value::{inline, inline_labels, quote, retries_value, timing_value};
 
 /// `kiln explain ENV SERVICE [KEY]`
 pub fn explain(
@@ -434,179 +438,6 @@ fn patched(dir: &Path, environment: &str, service: &str, model: &Model) -> Resul
         }
     }
     Ok(rows)
-}
-
-/// A probe's timing as an inline TOML table.
-fn timing_value(timing: ProbeTiming) -> String {
-    format!(
-        "{{ period_seconds = {}, timeout_seconds = {}, failure_threshold = {} }}",
-        timing.period_seconds, timing.timeout_seconds, timing.failure_threshold
-    )
-}
-
-/// What kiln uses when no layer sets `key`, from the resolved service;
-/// `None` where nothing is used (no route, no canary, ...). Every key is
-/// named, so a new key does not compile until it says.
-fn default_of(key: ServiceKey, service: &Service, model: &Model) -> Option<String> {
-    let build = model
-        .delivery
-        .builds
-        .iter()
-        .find(|b| b.service == service.name);
-    Some(match key {
-        ServiceKey::Kind => quote(service.kind.as_str()),
-        ServiceKey::Version if !service.version.is_empty() => quote(&service.version),
-        ServiceKey::Image => quote(&service.image),
-        ServiceKey::Protocol => quote(service.ports.first()?.protocol.as_str()),
-        ServiceKey::Health => quote(&service.probes.as_ref()?.liveness_path),
-        ServiceKey::Ready => quote(&service.probes.as_ref()?.readiness_path),
-        ServiceKey::Metrics => match &service.metrics {
-            Some(metrics) => quote(&metrics.path),
-            None => "false".to_string(),
-        },
-        ServiceKey::MetricsPort => service.metrics.as_ref()?.port.to_string(),
-        ServiceKey::Timeout => quote(builtin::TIMEOUT),
-        ServiceKey::ConnectionPool => format!(
-            "{{ max_connections = {}, max_pending_requests = {}, max_requests = {} }}",
-            builtin::MAX_CONNECTIONS,
-            builtin::MAX_PENDING_REQUESTS,
-            builtin::MAX_REQUESTS
-        ),
-        ServiceKey::OutlierDetection => format!(
-            "{{ consecutive_5xx_errors = {}, interval = {}, base_ejection_time = {}, max_ejection_percent = {} }}",
-            builtin::CONSECUTIVE_5XX_ERRORS,
-            quote(builtin::OUTLIER_INTERVAL),
-            quote(builtin::BASE_EJECTION_TIME),
-            builtin::MAX_EJECTION_PERCENT
-        ),
-        ServiceKey::ScrapeInterval => quote(builtin::SCRAPE_INTERVAL),
-        ServiceKey::DataPath => quote(&service.storage.as_ref()?.path),
-        ServiceKey::RunAsUser => service.security.run_as_user.to_string(),
-        ServiceKey::RunAsGroup => service.security.run_as_group.to_string(),
-        ServiceKey::ReadOnlyRoot => service.security.read_only_root.to_string(),
-        ServiceKey::WritablePaths => {
-            let paths: Vec<String> = service
-                .scratch
-                .iter()
-                .filter(|m| m.path != "/tmp")
-                .map(|m| quote(&m.path))
-                .collect();
-            format!("[{}]", paths.join(", "))
-        }
-        ServiceKey::Probes => match &service.probes {
-            Some(probes) => format!("{{ kind = {} }}", quote(probe_kind(probes.kind))),
-            None => "false".to_string(),
-        },
-        ServiceKey::Capabilities => "[]".to_string(),
-        ServiceKey::BuildImage => quote(&build?.build_image),
-        ServiceKey::Source => quote(&build?.context),
-        ServiceKey::ServicePort if service.has_service => {
-            service.ports.first()?.service_port.to_string()
-        }
-        ServiceKey::ServiceType if service.has_service => quote(service.service_type.as_str()),
-        ServiceKey::RuntimeImage => quote(&build?.runtime_image),
-        // A built service's version is its own; `image` carries its tag.
-        ServiceKey::Version
-        | ServiceKey::Preset
-        | ServiceKey::Language
-        | ServiceKey::Port
-        | ServiceKey::Ports
-        | ServiceKey::Route
-        | ServiceKey::Calls
-        | ServiceKey::Canary
-        | ServiceKey::Storage
-        | ServiceKey::Schedule
-        | ServiceKey::Args
-        | ServiceKey::Egress
-        // The image's entrypoint, no hook, kiln's ServiceAccount, volumes and
-        // files of its own only, the cluster's default StorageClass.
-        | ServiceKey::Command
-        | ServiceKey::PreStop
-        | ServiceKey::ServiceAccount
-        | ServiceKey::Volumes
-        | ServiceKey::Files
-        | ServiceKey::StorageClass
-        | ServiceKey::InitContainers
-        | ServiceKey::Sidecars
-
-        | ServiceKey::ServicePort
-        | ServiceKey::ServiceType
-        // Kubernetes picks a free node port; kiln cannot know which.
-        | ServiceKey::NodePort
-        | ServiceKey::EnvFields
-        | ServiceKey::EnvFrom => return None,
-    })
-}
-
-/// Labels as an inline TOML table.
-fn inline_labels(labels: &crate::model::Labels) -> String {
-    let pairs: Vec<String> = labels
-        .iter()
-        .map(|(k, v)| format!("{} = {}", toml_key(k), quote(v)))
-        .collect();
-    format!("{{ {} }}", pairs.join(", "))
-}
-
-/// A TOML key, quoted unless bare.
-fn toml_key(key: &str) -> String {
-    if !key.is_empty()
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    {
-        key.to_string()
-    } else {
-        quote(key)
-    }
-}
-
-/// The effective retry policy as TOML would write it.
-fn retries_value(retries: &crate::model::RetriesView) -> String {
-    if retries.attempts == 0 {
-        return "false".to_string();
-    }
-    let on: Vec<String> = retries.retry_on.split(',').map(quote).collect();
-    format!(
-        "{{ attempts = {}, on = [{}], per_try_timeout = {} }}",
-        retries.attempts,
-        on.join(", "),
-        quote(&retries.per_try_timeout)
-    )
-}
-
-/// A JSON value as inline TOML.
-fn inline(value: &Value) -> String {
-    match value {
-        Value::String(s) => quote(s),
-        Value::Array(items) => {
-            let items: Vec<String> = items.iter().map(inline).collect();
-            format!("[{}]", items.join(", "))
-        }
-        Value::Object(map) => {
-            let items: Vec<String> = map
-                .iter()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| format!("{k} = {}", inline(v)))
-                .collect();
-            format!("{{ {} }}", items.join(", "))
-        }
-        other => other.to_string(),
-    }
-}
-
-/// A TOML basic string.
-/// A probe kind as `probes.kind` spells it.
-fn probe_kind(kind: crate::model::ProbeKind) -> &'static str {
-    match kind {
-        crate::model::ProbeKind::Http => "http",
-        crate::model::ProbeKind::Grpc => "grpc",
-        crate::model::ProbeKind::Tcp => "tcp",
-        crate::model::ProbeKind::Exec => "exec",
-    }
-}
-
-fn quote(text: &str) -> String {
-    serde_json::to_string(text).unwrap_or_default()
 }
 
 /// The rows as aligned `key = value  # source` lines under a header.
