@@ -108,3 +108,14 @@ fn pipelines_build_and_test_the_dotnet_service() {
     let jenkins = repo.read("Jenkinsfile");
     assert!(jenkins.contains("'Test catalog'"), "{jenkins}");
 }
+
+#[test]
+fn explain_shows_the_pinned_dotnet_images() {
+    let repo = built(DOTNET);
+    repo.kiln(&["explain", "dev", "catalog"])
+        .success()
+        .stdout_has("language                 = \"dotnet\"")
+        .stdout_has(
+            "runtime_image            = \"mcr.microsoft.com/dotnet/aspnet:8.0.11-bookworm-slim\"  # built-in default",
+        );
+}
