@@ -17,6 +17,7 @@ mod crosscheck;
 mod custom;
 mod delivery;
 mod diff;
+mod dotnet;
 mod drift;
 mod edges;
 mod eject;

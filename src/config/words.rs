@@ -122,6 +122,7 @@ pub enum Language {
     Go,
     Java,
     Rust,
+    Dotnet,
 }
 
 /// How the service's port speaks; decides port names and default probes.
@@ -212,7 +213,7 @@ words! {
     Mtls { Strict => "strict", Permissive => "permissive" }
     MeshMode { Sidecar => "sidecar", Ambient => "ambient" }
     Kind { Web => "web", Worker => "worker", Stateful => "stateful", Cronjob => "cronjob" }
-    Language { Node => "node", Python => "python", Go => "go", Java => "java", Rust => "rust" }
+    Language { Node => "node", Python => "python", Go => "go", Java => "java", Rust => "rust", Dotnet => "dotnet" }
     Protocol { Http => "http", Grpc => "grpc", Tcp => "tcp" }
     RetryOn {
         ConnectFailure => "connect-failure",

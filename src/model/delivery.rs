@@ -26,7 +26,7 @@ pub struct Delivery {
 #[derive(Debug, Clone, Serialize)]
 pub struct Build {
     pub service: String,
-    /// `node`, `python`, `go`, `java` or `rust`: picks the Dockerfile template.
+    /// `node`, `python`, `go`, `java`, `rust` or `dotnet`: picks the Dockerfile template.
     pub language: Language,
     /// Build context, repo-relative: the service's `source`, or `services/<name>`.
     /// Its Dockerfile and `.dockerignore` are written there.

@@ -10,6 +10,9 @@ pub const GO_RUNTIME: &str = "gcr.io/distroless/static-debian12:nonroot@sha256:a
 pub const JAVA_BUILD: &str = "maven:3.9.9-eclipse-temurin-21-alpine";
 pub const JAVA_RUNTIME: &str = "eclipse-temurin:21.0.5_11-jre-alpine";
 pub const RUST_BUILD: &str = "rust:1.83.0-slim-bookworm";
+/// .NET 8 (LTS): SDK 8.0.404 is the SDK of the 8.0.11 runtime (November 2024).
+pub const DOTNET_BUILD: &str = "mcr.microsoft.com/dotnet/sdk:8.0.404-bookworm-slim";
+pub const DOTNET_RUNTIME: &str = "mcr.microsoft.com/dotnet/aspnet:8.0.11-bookworm-slim";
 pub const RUST_RUNTIME: &str = "gcr.io/distroless/cc-debian12:nonroot@sha256:9dac0a79194e45a7da0158a9c6da57b217585af0786db3845d1f0ec1a0dd182f";
 
 pub const DOCKER: &str = "docker:27.4.1-cli";

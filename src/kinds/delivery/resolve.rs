@@ -26,6 +26,7 @@ fn default_images(language: Language) -> (&'static str, &'static str) {
         Language::Go => (pinned::GO_BUILD, pinned::GO_RUNTIME),
         Language::Java => (pinned::JAVA_BUILD, pinned::JAVA_RUNTIME),
         Language::Rust => (pinned::RUST_BUILD, pinned::RUST_RUNTIME),
+        Language::Dotnet => (pinned::DOTNET_BUILD, pinned::DOTNET_RUNTIME),
     }
 }
 
