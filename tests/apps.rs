@@ -94,7 +94,7 @@ fn sockshop_node_selector_lands_in_every_pod_and_the_exporter_is_scraped() {
         .clone();
     let exporter = init
         .iter()
-        .find(|c| c["name"] == Value::from("rabbitmq-exporter"))
+        .find(|c| c["name"] == "rabbitmq-exporter")
         .expect("exporter sidecar");
     assert_eq!(exporter["restartPolicy"], Value::from("Always"));
     let monitor = repo.read("deploy/prod/services/rabbitmq/servicemonitor.yaml");
