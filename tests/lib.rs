@@ -7,6 +7,7 @@ use std::time::SystemTime;
 
 mod action;
 mod ambient;
+mod apps;
 mod build;
 mod cache;
 mod cli;
