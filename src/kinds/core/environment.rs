@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use crate::diagnostics::{KeyPath, Problem};
 use crate::model::{Environment, ProjectView, Service};
 use crate::resolve::{Layers, common_labels};
+use crate::kinds::Explained;
 
 /// Environment `name` with its resolved `services`, whose pods `totals`
 /// adds up; the other kinds add their objects to it.
@@ -119,5 +120,21 @@ pub fn check_enabled(config: &Config, problems: &mut Vec<Problem>) {
                 }
             }
         }
+    }
+}
+
+/// `namespace` as `kiln explain` shows it, and where it came from.
+pub fn explain_namespace(config: &Config, environment: &Environment) -> Explained {
+    let set = config
+        .environments
+        .get(&environment.name)
+        .is_some_and(|e| e.namespace.is_some());
+    Explained {
+        key: "namespace".into(),
+        value: serde_json::to_string(&environment.namespace).unwrap_or_default(),
+        source: match set {
+            true => format!("[environments.{}]", environment.name),
+            false => "built-in default (`{project}-{env}`)".into(),
+        },
     }
 }

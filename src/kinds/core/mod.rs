@@ -53,7 +53,10 @@ impl Kind for Core {
     }
 
     fn explain(&self, config: &Config, environment: &Environment) -> Vec<Explained> {
-        vec![shape::explain_quota(config, environment)]
+        vec![
+            shape::explain_quota(config, environment),
+            environment::explain_namespace(config, environment),
+        ]
     }
 }
 
