@@ -20,6 +20,7 @@ mod diff;
 mod drift;
 mod edges;
 mod eject;
+mod enabled;
 mod errors;
 mod fluentconf;
 mod gateway;

@@ -25,9 +25,9 @@ use crate::model::{Environment, Model, ProjectView};
 use crate::output::{Rendered, Sources};
 use crate::resolve::{Callers, Layers, Scope, builtin, callers, switches};
 use crate::verify::Check;
-use std::borrow::Cow;
 pub use kind::Explained;
 use kind::{EnvironmentStep, Kind, ServiceStep};
+use std::borrow::Cow;
 
 /// Every kind, in order.
 static KINDS: [&dyn Kind; 9] = [

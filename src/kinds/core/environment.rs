@@ -2,12 +2,12 @@
 
 use super::quota::Totals;
 use crate::config::{Config, Mtls};
-use crate::grammar::names;
-use std::collections::BTreeMap;
 use crate::diagnostics::{KeyPath, Problem};
+use crate::grammar::names;
+use crate::kinds::Explained;
 use crate::model::{Environment, ProjectView, Service};
 use crate::resolve::{Layers, common_labels};
-use crate::kinds::Explained;
+use std::collections::BTreeMap;
 
 /// Environment `name` with its resolved `services`, whose pods `totals`
 /// adds up; the other kinds add their objects to it.
