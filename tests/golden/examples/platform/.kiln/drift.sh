@@ -25,7 +25,7 @@ verify() {
 
 # The inputs: kiln.toml and each template override, as kiln read them.
 {
-  printf '%s  %s\n' 'ca37261e339ce6861261c8d1db70e41abd0820c323030dedbbc54d4bc18add85' 'kiln.toml'
+  printf '%s  %s\n' 'fa5e8ccfe3f23f38ec959ac1e58e2c25f541ca80a77ea58b5f506fb4459bf75d' 'kiln.toml'
 } >"$tmp/inputs"
 if ! verify "$tmp/inputs"; then
   echo 'kiln drift: kiln.toml or a template override changed since `kiln build`: run `kiln build` and commit what it writes' >&2
