@@ -37,11 +37,7 @@ pub fn explain(
     };
     let Some(resolved) = resolved_env.services.iter().find(|s| s.name == service) else {
         if config.services.contains_key(service) {
-            let (service, environment) = (service.into(), environment.into());
-            return Err(Error::Disabled {
-                service,
-                environment,
-            });
+            return Err(kinds::core::disabled(service, environment));
         }
         return Err(Error::not_found("service", service, config.services.keys()));
     };

@@ -2,7 +2,7 @@
 
 use super::quota::Totals;
 use crate::config::{Config, Mtls};
-use crate::diagnostics::{KeyPath, Problem};
+use crate::diagnostics::{Error, KeyPath, Problem};
 use crate::grammar::names;
 use crate::kinds::Explained;
 use crate::model::{Environment, ProjectView, Service};
@@ -136,5 +136,16 @@ pub fn explain_namespace(config: &Config, environment: &Environment) -> Explaine
             true => format!("[environments.{}]", environment.name),
             false => "built-in default (`{project}-{env}`)".into(),
         },
+    }
+}
+
+/// What a command says of `service` in `environment`, where it is disabled.
+pub fn disabled(service: &str, environment: &str) -> Error {
+    Error::Disabled {
+        message: format!(
+            "service `{service}` is disabled in environment `{environment}`\n  = hint: \
+             `enabled = false` in `[services.{service}.environments.{environment}]` leaves it \
+             out; explain it in an environment it runs in"
+        ),
     }
 }

@@ -15,7 +15,7 @@ mod shape;
 mod validate;
 mod workload;
 
-pub use environment::{environment, namespace};
+pub use environment::{disabled, environment, namespace};
 pub use network::host_ports;
 pub use podspec::SPREAD_KEY;
 pub use quota::Totals;
