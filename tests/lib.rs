@@ -22,6 +22,7 @@ mod dotnet;
 mod drift;
 mod edges;
 mod eject;
+mod enabled;
 mod errors;
 mod fluentconf;
 mod gateway;

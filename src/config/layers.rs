@@ -165,6 +165,10 @@ layered! {
         /// The namespace's ResourceQuota: `false` for none, or
         /// `{ headroom = "25%" }` above the sum of its pods. Default the exact sum.
         pub quota: Option<QuotaSetting>,
+        // Per environment (issue 15, branch enabled).
+        /// The environment's namespace, a DNS label of at most 63 characters.
+        /// Default `{project}-{env}`.
+        pub namespace: Option<String>,
     }
 }
 
@@ -182,5 +186,9 @@ layered! {
         pub calls: Option<Vec<String>>,
         /// Destinations outside the cluster in this environment, instead of `egress`.
         pub egress: Option<Vec<Egress>>,
+        // Per environment (issue 15, branch enabled).
+        /// `false` leaves the service out of this environment, with every file
+        /// and policy that names it. Default `true`.
+        pub enabled: Option<bool>,
     }
 }

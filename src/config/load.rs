@@ -148,6 +148,9 @@ fn problem_from_serde(key: &KeyPath, message: &str) -> Problem {
         } else {
             key.key(&field)
         };
+        if field == "enabled" {
+            return Problem::enabled_not_here(&key);
+        }
         Problem::unknown_key(&key, suggest(&field, offered()), &expected)
     } else if message.starts_with("unknown variant") {
         let value = names.first().cloned().unwrap_or_default();
@@ -181,6 +184,20 @@ impl Problem {
             (!expected.is_empty()).then(|| format!("expected one of {}", expected.join(", ")))
         });
         Problem::at(key, format!("unknown key `{key}`"), hint)
+    }
+
+    /// `enabled` anywhere but `[services.S.environments.E]`: a service in
+    /// no environment is removed, an environment of no service too.
+    pub fn enabled_not_here(key: &KeyPath) -> Self {
+        Problem::at(
+            key,
+            format!("unknown key `{key}`"),
+            Some(
+                "`enabled` is set per service and environment: `enabled = false` in \
+                 `[services.S.environments.E]` leaves service S out of environment E"
+                    .to_string(),
+            ),
+        )
     }
 
     pub fn wrong_type(key: &KeyPath, detail: &str) -> Self {

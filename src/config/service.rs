@@ -227,6 +227,16 @@ impl ServiceConfig {
             .unwrap_or_default()
     }
 
+    /// Whether the service is in `environment`: `enabled = false` in its
+    /// `[services.S.environments.E]` leaves it out.
+    pub fn enabled_in(&self, environment: &str) -> bool {
+        self.environments
+            .as_ref()
+            .and_then(|e| e.get(environment))
+            .and_then(|o| o.enabled)
+            .unwrap_or(true)
+    }
+
     /// `egress` in `environment`, replaced as `calls` is.
     pub fn egress_in(&self, environment: &str) -> &[Egress] {
         self.environments

@@ -128,6 +128,8 @@ pub enum Error {
         /// The names there are, listed in the hint; none for a list too long.
         known: Vec<String>,
     },
+    /// A command named a service that `enabled = false` leaves out of the environment.
+    Disabled { message: String },
     /// `kiln render` needs an ejected file that is not on disk.
     EjectedMissing { path: String },
     /// A file `kiln render` would put in its stream does not parse as YAML.
@@ -536,6 +538,7 @@ impl fmt::Display for Error {
                 Ok(())
             }
             Error::Unrestorable { files } => unrestorable(files, f),
+            Error::Disabled { message } => f.write_str(message),
             Error::RestorePending => write!(
                 f,
                 "a build was interrupted in this repo, so kiln cannot yet tell its files from yours; nothing was written\n  \

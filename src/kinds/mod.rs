@@ -27,6 +27,7 @@ use crate::resolve::{Callers, Layers, Scope, builtin, callers, switches};
 use crate::verify::Check;
 pub use kind::Explained;
 use kind::{EnvironmentStep, Kind, ServiceStep};
+use std::borrow::Cow;
 
 /// Every kind, in order.
 static KINDS: [&dyn Kind; 9] = [
@@ -72,8 +73,9 @@ pub fn resolve(config: &Config) -> Result<Model, Vec<Problem>> {
     let names: Vec<&String> = config.environments.keys().collect();
     let resolved = crate::parallel::each(&names, |name| {
         let mut found = Vec::new();
-        let callers = callers(config, name);
-        let environment = resolve_environment(config, &callers, &project, name, &mut found);
+        let config = present(config, name);
+        let callers = callers(&config, name);
+        let environment = resolve_environment(&config, &callers, &project, name, &mut found);
         (environment, found)
     });
     let mut environments = Vec::new();
@@ -97,6 +99,17 @@ pub fn resolve(config: &Config) -> Result<Model, Vec<Problem>> {
     }
 }
 
+/// `config` as environment `name` sees it: without the services that
+/// `enabled = false` leaves out of it, so that no kind names them there.
+fn present<'a>(config: &'a Config, name: &str) -> Cow<'a, Config> {
+    if config.services.values().all(|s| s.enabled_in(name)) {
+        return Cow::Borrowed(config);
+    }
+    let mut present = config.clone();
+    present.services.retain(|_, s| s.enabled_in(name));
+    Cow::Owned(present)
+}
+
 /// Environment `name`: each service through every kind's steps, then the
 /// environment's own objects, then the files of both.
 fn resolve_environment(
@@ -106,7 +119,7 @@ fn resolve_environment(
     name: &str,
     problems: &mut Vec<Problem>,
 ) -> Environment {
-    let namespace = core::namespace(project, name);
+    let namespace = core::namespace(config, name);
     let on = switches(config, name);
     let ingress = mesh::ingress_gateway(config, project, name);
     let scope = Scope {

@@ -40,6 +40,9 @@ pub fn explain(
         ));
     };
     let Some(resolved) = resolved_env.services.iter().find(|s| s.name == service) else {
+        if config.services.contains_key(service) {
+            return Err(kinds::core::disabled(service, environment));
+        }
         return Err(Error::not_found("service", service, config.services.keys()));
     };
     let mut rows = rows(&raw, &config, environment, service, resolved, &model);

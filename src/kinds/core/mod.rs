@@ -15,7 +15,7 @@ mod shape;
 mod validate;
 mod workload;
 
-pub use environment::{environment, namespace};
+pub use environment::{disabled, environment, namespace};
 pub use network::host_ports;
 pub use podspec::SPREAD_KEY;
 pub use quota::Totals;
@@ -53,7 +53,10 @@ impl Kind for Core {
     }
 
     fn explain(&self, config: &Config, environment: &Environment) -> Vec<Explained> {
-        vec![shape::explain_quota(config, environment)]
+        vec![
+            shape::explain_quota(config, environment),
+            environment::explain_namespace(config, environment),
+        ]
     }
 }
 

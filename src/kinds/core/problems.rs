@@ -19,6 +19,27 @@ impl Problem {
         )
     }
 
+    pub fn duplicate_namespace(key: &KeyPath, namespace: &str, first: &str, second: &str) -> Self {
+        Problem::at(
+            key,
+            format!(
+                "environments `{first}` and `{second}` both use the namespace `{namespace}` (`{key}`)"
+            ),
+            Some("give each environment its own `namespace`".to_string()),
+        )
+    }
+
+    pub fn calls_disabled(key: &KeyPath, caller: &str, callee: &str, environment: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{key}` names `{callee}`, which is disabled in environment `{environment}`"),
+            Some(format!(
+                "disable `{caller}` there too, or give it its own `calls` without `{callee}` in \
+                 `[services.{caller}.environments.{environment}]`"
+            )),
+        )
+    }
+
     pub fn calls_itself(key: &KeyPath, name: &str) -> Self {
         Problem::at(
             key,

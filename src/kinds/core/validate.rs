@@ -33,6 +33,8 @@ pub fn validate(config: &Config, problems: &mut Vec<Problem>) {
         check_layer(&key, environment.layer(), problems);
         super::shape::check_environment(environment, &key, problems);
     }
+    super::environment::check_namespaces(config, problems);
+    super::environment::check_enabled(config, problems);
     if config.services.len() > MAX_SERVICES {
         problems.push(Problem::too_large(
             &KeyPath::new(&["services"]),

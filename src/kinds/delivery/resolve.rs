@@ -68,10 +68,13 @@ fn registry_host(registry: &str) -> String {
 pub fn resolve(config: &Config, environments: &[Environment]) -> Delivery {
     let project = &config.project;
     let registry = project.registry.clone().unwrap_or_default();
-    let first_environment: BTreeMap<&str, &Service> = environments
-        .first()
-        .map(|env| env.services.iter().map(|s| (s.name.as_str(), s)).collect())
-        .unwrap_or_default();
+    // Each service as the first environment that has it resolves it.
+    let mut first_environment: BTreeMap<&str, &Service> = BTreeMap::new();
+    for service in environments.iter().flat_map(|env| &env.services) {
+        first_environment
+            .entry(service.name.as_str())
+            .or_insert(service);
+    }
     let builds = config
         .services
         .iter()
@@ -79,7 +82,8 @@ pub fn resolve(config: &Config, environments: &[Environment]) -> Delivery {
             let language = service.language?;
             let (build_default, runtime_default) = default_images(language);
             // Ports and user are the same in every environment; take them from the first.
-            let resolved = first_environment.get(name.as_str()).copied();
+            // A service disabled in every environment is built nowhere.
+            let resolved = Some(*first_environment.get(name.as_str())?);
             let mut ports: Vec<u16> = resolved
                 .map(|s| s.ports.iter().map(|p| p.port).collect())
                 .unwrap_or_default();

@@ -8,8 +8,8 @@ use crate::resolve::{builtin, common_labels};
 
 /// Fluentd's namespace: its own, so that its hostPath volumes, root user and
 /// node-count of pods touch neither the app's Pod Security level nor its quota.
-pub fn logging_namespace(project: &str, environment: &str) -> String {
-    format!("{project}-{environment}-logging")
+pub fn logging_namespace(namespace: &str) -> String {
+    format!("{namespace}-logging")
 }
 
 /// Fluentd for one environment.
@@ -19,7 +19,7 @@ pub fn logging(
     environment: &str,
     namespace: &str,
 ) -> Logging {
-    let logging_namespace = logging_namespace(&project.name, environment);
+    let logging_namespace = logging_namespace(namespace);
     let mut labels = common_labels(project);
     let selector = Labels::from([
         ("app.kubernetes.io/name".to_string(), "fluentd".to_string()),

@@ -8,7 +8,7 @@ impl Problem {
             key,
             format!("the logging namespace `{namespace}` of `{key}` is longer than 63 characters"),
             Some(
-                "Fluentd runs in `{project}-{env}-logging`: shorten the project or environment name, or set `logging = false`"
+                "Fluentd runs in `{namespace}-logging`: shorten the project or environment name or `namespace`, or set `logging = false`"
                     .to_string(),
             ),
         )

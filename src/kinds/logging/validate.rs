@@ -11,7 +11,7 @@ use crate::resolve::switches;
 pub fn validate(config: &Config, problems: &mut Vec<Problem>) {
     for (name, environment) in &config.environments {
         let key = KeyPath::new(&["environments", name]);
-        let namespace = logging_namespace(&config.project.name, name);
+        let namespace = logging_namespace(&crate::kinds::core::namespace(config, name));
         if switches(config, name).logging && namespace.len() > 63 {
             problems.push(Problem::logging_namespace_too_long(&key, &namespace));
         }

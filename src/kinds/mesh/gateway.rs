@@ -27,7 +27,7 @@ pub fn ingress_gateway(
     let api_gateway = (crate::kinds::traffic::api(config, environment) == Traffic::GatewayApi)
         .then(|| {
             let name = first(|g| g.name.as_ref())
-                .unwrap_or_else(|| crate::kinds::core::namespace(project, environment));
+                .unwrap_or_else(|| crate::kinds::core::namespace(config, environment));
             let class = crate::kinds::traffic::gateway_class(config, environment);
             (name, class)
         });

@@ -62,7 +62,7 @@ pub fn validate(config: &Config, problems: &mut Vec<Problem>) {
             problems.push(Problem::needs_mesh(&key.key("mesh_mode"), Some(name)));
         }
         if on.mesh {
-            let logging = logging_namespace(&config.project.name, name);
+            let logging = logging_namespace(&crate::kinds::core::namespace(config, name));
             check_gateway_namespace(config, name, environment, &key, &logging, problems);
         }
     }
@@ -178,7 +178,7 @@ fn check_gateway_namespace(
         (None, None, Some(mesh)) => (project.key("mesh_namespace"), mesh),
         (None, None, None) => return,
     };
-    let own = format!("{}-{name}", config.project.name);
+    let own = crate::kinds::core::namespace(config, name);
     if *gateway_namespace == own || gateway_namespace == logging {
         problems.push(Problem::gateway_in_environment(
             &at,

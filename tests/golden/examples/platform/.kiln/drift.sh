@@ -25,7 +25,7 @@ verify() {
 
 # The inputs: kiln.toml and each template override, as kiln read them.
 {
-  printf '%s  %s\n' '8b0b65fa701b5f49ebeb8e7bd7070832c5edd1f88537c36935efadc02d170c5a' 'kiln.toml'
+  printf '%s  %s\n' '5ec462e4f81114e81c7ffadc187c82212e42710aefa1b1fcbe63fd7c683e543e' 'kiln.toml'
 } >"$tmp/inputs"
 if ! verify "$tmp/inputs"; then
   echo 'kiln drift: kiln.toml or a template override changed since `kiln build`: run `kiln build` and commit what it writes' >&2
