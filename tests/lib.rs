@@ -36,6 +36,7 @@ mod prereqs;
 mod properties;
 mod release;
 mod render;
+mod routes;
 mod set;
 mod shape;
 mod snippets;

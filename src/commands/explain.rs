@@ -534,7 +534,8 @@ fn default_of(key: ServiceKey, service: &Service, model: &Model) -> Option<Strin
         // Kubernetes picks a free node port; kiln cannot know which.
         | ServiceKey::NodePort
         | ServiceKey::EnvFields
-        | ServiceKey::EnvFrom => return None,
+        | ServiceKey::EnvFrom
+        | ServiceKey::Routes => return None,
     })
 }
 
