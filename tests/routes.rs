@@ -95,6 +95,28 @@ fn the_gateway_virtualservice_matches_headers_query_and_paths_in_order_before_th
 }
 
 #[test]
+fn a_longer_prefix_of_another_service_still_comes_first() {
+    let config = config("", true)
+        + "\n[services.admin]\nlanguage = \"go\"\nversion = \"1.0.0\"\nport = 8080\nroute = \"/users/admin\"\n";
+    let repo = built(&config);
+    let vs = repo.yaml("deploy/dev/mesh/virtualservice.yaml");
+    let names: Vec<&str> = seq(&vs["spec"]["http"])
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "admin",
+            "users-match-1",
+            "users-match-2",
+            "users-match-3",
+            "users"
+        ]
+    );
+}
+
+#[test]
 fn the_in_mesh_virtualservice_matches_without_the_gateway_prefix() {
     let repo = built(&config("", true));
     let vs = repo.yaml("deploy/dev/services/users/virtualservice.yaml");
@@ -211,14 +233,15 @@ fn an_ingress_refuses_routes() {
 fn bad_headers_paths_and_twins_are_located_all_at_once() {
     let config = config("", true).replace(
         "  { path = \"/users/status\", exact = true, to = \"stable\" },\n",
-        "  { path = \"/users/status\", exact = true, to = \"stable\" },\n  { headers = { End-User = \"x\", ok = \"\" }, to = \"stable\" },\n  { path = \"users//x\", to = \"stable\" },\n  { headers = { end-user = \"jason\" }, to = \"stable\" },\n  { to = \"stable\" },\n",
+        "  { path = \"/users/status\", exact = true, to = \"stable\" },\n  { headers = { End-User = \"x\", ok = \"\" }, to = \"stable\" },\n  { path = \"users//x\", to = \"stable\" },\n  { path = \"/usersx\", to = \"stable\" },\n  { headers = { end-user = \"jason\" }, to = \"stable\" },\n  { to = \"stable\" },\n",
     );
     let run = Repo::with_config(&config).kiln(&["build"]).fails_with(2);
     run.stderr_has("`services.users.routes[3].headers.End-User` names header `End-User`, which is not a lowercase HTTP token")
         .stderr_has("`services.users.routes[3].headers.ok` is empty")
         .stderr_has("`services.users.routes[4].path` is `users//x`, which is not an absolute, clean path")
-        .stderr_has("`services.users.routes[5]` matches the same requests as an earlier route")
-        .stderr_has("`services.users.routes[6]` has no `path`, `headers` or `query`")
+        .stderr_has("`services.users.routes[5].path` is `/usersx`, outside the service's `route` `/users`")
+        .stderr_has("`services.users.routes[6]` matches the same requests as an earlier route")
+        .stderr_has("`services.users.routes[7]` has no `path`, `headers` or `query`")
         .stderr_has("nothing was written");
 }
 

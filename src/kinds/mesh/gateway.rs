@@ -113,10 +113,12 @@ pub fn gateway(
         let length = |r: &HttpRoute| r.prefix.as_ref().map_or(0, String::len);
         length(b).cmp(&length(a)).then_with(|| a.name.cmp(&b.name))
     });
-    // The routes of `routes` are narrower than any default: all of them first, each
-    // service's in its own order.
-    let mut routes: Vec<HttpRoute> = routed.iter().flat_map(|(_, m)| m.clone()).collect();
-    routes.extend(routed.into_iter().map(|(default, _)| default));
+    // Each service's `routes`, in its own order, just before its default: their
+    // paths lie under its prefix, so a longer prefix of another service still wins.
+    let routes: Vec<HttpRoute> = routed
+        .into_iter()
+        .flat_map(|(default, matched)| matched.into_iter().chain([default]))
+        .collect();
     let host = config.environments[environment]
         .domain
         .clone()

@@ -58,6 +58,12 @@ fn is_clean_path(path: &str) -> bool {
             .all(|segment| !segment.is_empty() && segment != "." && segment != "..")
 }
 
+/// `path` is `prefix` or a path below it, segment by segment.
+fn under(path: &str, prefix: &str) -> bool {
+    let prefix = prefix.trim_end_matches('/');
+    path == prefix || path.starts_with(&format!("{prefix}/"))
+}
+
 pub fn validate(config: &Config, problems: &mut Vec<Problem>) {
     for (name, service) in &config.services {
         let Some(routes) = &service.routes else {
@@ -115,6 +121,10 @@ pub fn validate(config: &Config, problems: &mut Vec<Problem>) {
                 && !is_clean_path(path)
             {
                 problems.push(Problem::bad_route_path(&at.key("path"), path));
+            } else if let (Some(path), Some(prefix)) = (&rule.path, &service.route)
+                && !under(path, prefix)
+            {
+                problems.push(Problem::route_path_outside(&at.key("path"), path, prefix));
             }
             if rule.exact.is_some() && rule.path.is_none() {
                 problems.push(Problem::exact_without_path(&at.key("exact")));

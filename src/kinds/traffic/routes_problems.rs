@@ -63,6 +63,17 @@ impl Problem {
         )
     }
 
+    pub fn route_path_outside(key: &KeyPath, path: &str, prefix: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{key}` is `{path}`, outside the service's `route` `{prefix}`"),
+            Some(format!(
+                "at the gateway the service serves `{prefix}` and the paths below it: use a path such as `{}/...`, or route `{path}` to the service that serves it",
+                prefix.trim_end_matches('/')
+            )),
+        )
+    }
+
     pub fn exact_without_path(key: &KeyPath) -> Self {
         Problem::at(
             key,
