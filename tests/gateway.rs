@@ -119,7 +119,9 @@ fn gateway_api_splits_a_canary_by_weighted_backends_at_the_gateway_and_in_the_me
         str_at(&route, &["spec", "parentRefs", "0", "sectionName"]),
         "https"
     );
-    let backends = &route["spec"]["rules"][0]["backendRefs"];
+    // The default rule comes after those of `routes`.
+    let rules = route["spec"]["rules"].as_sequence().unwrap();
+    let backends = &rules[rules.len() - 1]["backendRefs"];
     assert_eq!(str_at(backends, &["0", "name"]), "web-stable");
     assert_eq!(backends[0]["weight"].as_u64(), Some(90));
     assert_eq!(str_at(backends, &["1", "name"]), "web-canary");
@@ -146,8 +148,9 @@ fn gateway_api_splits_a_canary_by_weighted_backends_at_the_gateway_and_in_the_me
         "Service"
     );
     assert_eq!(str_at(&mesh, &["spec", "parentRefs", "0", "name"]), "web");
+    let rules = mesh["spec"]["rules"].as_sequence().unwrap();
     assert_eq!(
-        mesh["spec"]["rules"][0]["backendRefs"][1]["weight"].as_u64(),
+        rules[rules.len() - 1]["backendRefs"][1]["weight"].as_u64(),
         Some(10)
     );
 }

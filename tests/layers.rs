@@ -138,7 +138,10 @@ fn canary_weights_always_sum_to_100_and_follow_the_environment() {
             "mesh/virtualservice.yaml",
         ] {
             let vs = repo.yaml(&format!("deploy/{env}/{file}"));
-            let route = &vs["spec"]["http"][0]["route"];
+            // The default route, after those of `routes`.
+            let http = vs["spec"]["http"].as_sequence().unwrap();
+            let default = http.iter().find(|r| r["name"].as_str() == Some("users"));
+            let route = &default.unwrap()["route"];
             let weights: Vec<u64> = route
                 .as_sequence()
                 .unwrap()

@@ -39,6 +39,7 @@ mod prereqs;
 mod properties;
 mod release;
 mod render;
+mod routes;
 mod set;
 mod shape;
 mod snippets;

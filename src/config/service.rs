@@ -6,8 +6,8 @@ use super::layers::layered;
 use super::whole::{id_option, port_option, ports_option, replicas_option};
 use super::{
     Autoscale, Canary, Capability, ConnectionPool, Container, Egress, EnvFrom, Kind, Language,
-    Layer, Metrics, OutlierDetection, ProbesSetting, Protocol, RetrySetting, ServiceAccountConfig,
-    ServiceEnvironmentConfig, ServiceType, Spread, Toleration, Volume,
+    Layer, Metrics, OutlierDetection, ProbesSetting, Protocol, RetrySetting, RouteRule,
+    ServiceAccountConfig, ServiceEnvironmentConfig, ServiceType, Spread, Toleration, Volume,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -207,6 +207,10 @@ service_table! {
             EnvFields => env_fields: Option<BTreeMap<String, String>>,
             /// Every key of Secrets and ConfigMaps, by reference.
             EnvFrom => env_from: Option<Vec<EnvFrom>>,
+            // Request matches (issue 16, branch routes).
+            /// Requests matched by path, headers or query, each sent to a
+            /// track, in order, before the default split.
+            Routes => routes: Option<Vec<RouteRule>>,
         }
         tables {
             /// Per-environment overrides.
@@ -329,6 +333,7 @@ service_type = "NodePort"
 node_port = 30080
 env_fields = { POD_IP = "status.podIP" }
 env_from = [{ secret = "s" }]
+routes = [{ headers = { end-user = "jason" }, to = "stable" }]
 "#;
 
     /// The one declaration is the schema's: every property of

@@ -6,7 +6,7 @@ use super::whole::{
     ejection_percent_option, latency_ms_option, pods, port, port_option, volume_percent_option,
     weight,
 };
-use super::{RetryOn, Scheme, StoreKind};
+use super::{RetryOn, Scheme, StoreKind, Track};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -373,4 +373,23 @@ pub struct ExternalSecrets {
     /// `{secret}`; each referenced key of the Secret is a property of it.
     /// Default `{project}/{env}/{secret}`.
     pub path: Option<String>,
+}
+
+/// One of `routes = [{ path, exact, headers, query, to }]` (issue 16,
+/// routing): requests that match every condition go to one track, before
+/// the service's default split.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RouteRule {
+    /// Absolute path the request must start with (or equal, with `exact`).
+    /// Default: the service's `route` at the gateway, every path in the mesh.
+    pub path: Option<String>,
+    /// Match `path` exactly rather than as a prefix. Default `false`.
+    pub exact: Option<bool>,
+    /// Request headers, lowercase name = exact value.
+    pub headers: Option<BTreeMap<String, String>>,
+    /// Query parameters, name = exact value.
+    pub query: Option<BTreeMap<String, String>>,
+    /// The track matched requests go to.
+    pub to: Track,
 }

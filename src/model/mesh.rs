@@ -69,6 +69,17 @@ pub struct HttpRoute {
     pub retries: RetriesView,
     /// Delays and aborts injected into this route (`fault`).
     pub fault: Option<FaultView>,
+    /// The conditions of one of `routes`; replaces `prefix` when set.
+    pub matched: Option<RouteMatch>,
+}
+
+/// What a request must carry to take a route of `routes`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RouteMatch {
+    pub path: Option<String>,
+    pub exact: bool,
+    pub headers: std::collections::BTreeMap<String, String>,
+    pub query: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -110,6 +121,8 @@ pub struct ServiceMesh {
     pub external_port: Option<u16>,
     /// The in-mesh traffic split between the stable and canary Deployments.
     pub canary_route: Option<HttpRoute>,
+    /// The in-mesh routes of `routes`, in order, before `canary_route`.
+    pub match_routes: Vec<HttpRoute>,
     /// Ambient mode.
     pub ambient: bool,
     /// Ambient mode, with a Service: the waypoint its requests go through.

@@ -2,7 +2,7 @@
 //! (Gateway, HTTPRoute, GRPCRoute), the Ingress, and cert-manager's
 //! Certificate for the environment's domain.
 
-use super::{Labels, RetriesView};
+use super::{Labels, RetriesView, RouteMatch};
 use crate::config::{IssuerKind, Traffic};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -77,6 +77,8 @@ pub struct TrafficRoute {
     pub backends: Vec<Backend>,
     pub timeout: String,
     pub retries: RetriesView,
+    /// The conditions of one of `routes`; replaces `prefix` when set.
+    pub matched: Option<RouteMatch>,
 }
 
 /// A Service a route sends requests to, and its share of them.
@@ -95,6 +97,10 @@ pub struct ServiceTraffic {
     pub route: Option<TrafficRoute>,
     /// Its in-mesh split: an HTTPRoute whose parent is its own Service (GAMMA).
     pub mesh_route: Option<TrafficRoute>,
+    /// The rules of `routes`, in order, before `route`'s.
+    pub matches: Vec<TrafficRoute>,
+    /// The rules of `routes`, in order, before `mesh_route`'s.
+    pub mesh_matches: Vec<TrafficRoute>,
     /// A Service per track (stable, canary), which weighted backends name.
     pub tracks: Vec<TrackService>,
 }

@@ -96,6 +96,7 @@ pub(super) fn default_of(key: ServiceKey, service: &Service, model: &Model) -> O
         // Kubernetes picks a free node port; kiln cannot know which.
         | ServiceKey::NodePort
         | ServiceKey::EnvFields
-        | ServiceKey::EnvFrom => return None,
+        | ServiceKey::EnvFrom
+        | ServiceKey::Routes => return None,
     })
 }

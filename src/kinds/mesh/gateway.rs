@@ -83,15 +83,15 @@ pub fn gateway(
     ingress: &IngressGatewayView,
     services: &[Service],
 ) -> Option<Gateway> {
-    let mut routes: Vec<HttpRoute> = services
+    let mut routed: Vec<(HttpRoute, Vec<HttpRoute>)> = services
         .iter()
         .filter_map(|service| {
             let prefix = service.route.clone()?;
             let main = service.ports.first()?;
             let settings = &config.services[&service.name];
-            Some(HttpRoute {
+            let default = HttpRoute {
                 name: service.name.clone(),
-                prefix: Some(prefix),
+                prefix: Some(prefix.clone()),
                 destinations: destinations(service, namespace, main.service_port),
                 timeout: settings
                     .timeout
@@ -99,17 +99,26 @@ pub fn gateway(
                     .unwrap_or_else(|| builtin::TIMEOUT.into()),
                 retries: service.retries.clone(),
                 fault: fault(settings, environment),
-            })
+                matched: None,
+            };
+            let matched = match_routes(settings, service, namespace, Some(&prefix), &default);
+            Some((default, matched))
         })
         .collect();
-    if routes.is_empty() {
+    if routed.is_empty() {
         return None;
     }
     // Istio takes the first route that matches: `/api/v2` must come before `/api`.
-    routes.sort_by(|a, b| {
+    routed.sort_by(|(a, _), (b, _)| {
         let length = |r: &HttpRoute| r.prefix.as_ref().map_or(0, String::len);
         length(b).cmp(&length(a)).then_with(|| a.name.cmp(&b.name))
     });
+    // Each service's `routes`, in its own order, just before its default: their
+    // paths lie under its prefix, so a longer prefix of another service still wins.
+    let routes: Vec<HttpRoute> = routed
+        .into_iter()
+        .flat_map(|(default, matched)| matched.into_iter().chain([default]))
+        .collect();
     let host = config.environments[environment]
         .domain
         .clone()
@@ -156,6 +165,45 @@ pub fn destinations(service: &Service, namespace: &str, port: u16) -> Vec<Destin
             ]
         }
     }
+}
+
+/// The routes of the service's `routes`, in order, each a copy of
+/// `default` that matches its conditions and goes to its track alone.
+pub fn match_routes(
+    settings: &crate::config::ServiceConfig,
+    service: &Service,
+    namespace: &str,
+    default_path: Option<&str>,
+    default: &HttpRoute,
+) -> Vec<HttpRoute> {
+    let Some(main) = service.ports.first() else {
+        return Vec::new();
+    };
+    let all = destinations(service, namespace, main.service_port);
+    crate::kinds::traffic::routes::matches(settings, default_path)
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, (matched, track))| {
+            let destination = match service.canary {
+                None if track == crate::config::Track::Stable => all[0].clone(),
+                None => return None,
+                Some(_) => all
+                    .iter()
+                    .find(|d| d.subset.as_deref() == Some(track.as_str()))?
+                    .clone(),
+            };
+            Some(HttpRoute {
+                name: format!("{}-match-{}", service.name, i + 1),
+                prefix: None,
+                destinations: vec![Destination {
+                    weight: None,
+                    ..destination
+                }],
+                matched: Some(matched),
+                ..default.clone()
+            })
+        })
+        .collect()
 }
 
 /// The `fault` of `[services.S.environments.E]`, if any.

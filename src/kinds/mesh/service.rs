@@ -160,7 +160,11 @@ pub fn service_mesh(
                 .unwrap_or_else(|| builtin::TIMEOUT.into()),
             retries: resolved.retries.clone(),
             fault: super::gateway::fault(service, scope.environment),
+            matched: None,
         })
+    });
+    let match_routes = canary_route.as_ref().map_or_else(Vec::new, |default| {
+        super::gateway::match_routes(service, resolved, scope.namespace, None, default)
     });
     ServiceMesh {
         host,
@@ -173,6 +177,7 @@ pub fn service_mesh(
             .filter(|main| scope.mtls_strict && metrics.is_none_or(|m| m.port != main.port))
             .map(|main| main.port),
         canary_route,
+        match_routes,
         ambient,
         waypoint,
         ztunnel,

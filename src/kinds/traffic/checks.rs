@@ -142,13 +142,28 @@ fn claims(object: &Object<'_>) -> Vec<(String, String, String)> {
             paths.push("/".to_string());
         }
         for m in matches {
-            if let Some(path) = m["path"]["value"].as_str() {
-                paths.push(path.to_string());
+            let path = if let Some(path) = m["path"]["value"].as_str() {
+                path.to_string()
             } else if let Some(service) = m["method"]["service"].as_str() {
-                paths.push(format!("/{service}"));
+                format!("/{service}")
             } else {
-                paths.push("/".to_string());
+                "/".to_string()
+            };
+            // An exact path, headers and query parameters (`routes`) narrow the claim.
+            let mut narrowed = path;
+            if m["path"]["type"].as_str() == Some("Exact") {
+                narrowed.push_str(" (exact)");
             }
+            for (field, sign) in [("headers", ""), ("queryParams", "?")] {
+                for condition in seq(&m[field]) {
+                    narrowed.push_str(&format!(
+                        " {sign}{}={}",
+                        condition["name"].as_str().unwrap_or_default(),
+                        condition["value"].as_str().unwrap_or_default()
+                    ));
+                }
+            }
+            paths.push(narrowed);
         }
     }
     for parent in &parents {

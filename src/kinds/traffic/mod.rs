@@ -8,6 +8,8 @@ mod checks;
 mod files;
 mod problems;
 mod resolve;
+pub mod routes;
+mod routes_problems;
 mod settings;
 mod validate;
 
@@ -25,6 +27,7 @@ use settings::{pick, tls};
 impl Kind for TrafficKind {
     fn validate(&self, config: &Config, problems: &mut Vec<Problem>) {
         validate::validate(config, problems);
+        routes::validate(config, problems);
     }
 
     fn finish(&self, step: &ServiceStep<'_>, service: &mut Service) {

@@ -1,7 +1,7 @@
 //! What the traffic APIs make of a service and of an environment.
 
 use super::settings::{api, gateway_class, pick, tls};
-use crate::config::{IssuerKind, Protocol, Traffic};
+use crate::config::{IssuerKind, Protocol, Track, Traffic};
 use crate::kinds::kind::{EnvironmentStep, ServiceStep};
 use crate::model::*;
 use crate::resolve::{TRACK, builtin};
@@ -68,6 +68,7 @@ pub fn service(step: &ServiceStep<'_>, service: &mut Service) {
         backends: backends.clone(),
         timeout: timeout.clone(),
         retries: service.retries.clone(),
+        matched: None,
     };
     let route = service.route.clone().map(route_of);
     // Inside the mesh a request for the Service is split as the Gateway splits it.
@@ -76,10 +77,38 @@ pub fn service(step: &ServiceStep<'_>, service: &mut Service) {
         .as_ref()
         .filter(|_| scope.on.mesh)
         .map(|_| route_of("/".to_string()));
+    // Each of `routes` is a rule of its own, before the default one, to one track.
+    let matches_of = |default: &Option<TrafficRoute>, default_path: Option<&str>| {
+        let Some(default) = default else {
+            return Vec::new();
+        };
+        super::routes::matches(step.service, default_path)
+            .into_iter()
+            .filter_map(|(matched, track)| {
+                let backend = match service.canary {
+                    None if track == Track::Stable => backends[0].clone(),
+                    None => return None,
+                    Some(_) => backends[usize::from(track == Track::Canary)].clone(),
+                };
+                Some(TrafficRoute {
+                    backends: vec![Backend {
+                        weight: None,
+                        ..backend
+                    }],
+                    matched: Some(matched),
+                    ..default.clone()
+                })
+            })
+            .collect()
+    };
+    let matches = matches_of(&route, service.route.as_deref());
+    let mesh_matches = matches_of(&mesh_route, None);
     if route.is_some() || mesh_route.is_some() || !tracks.is_empty() {
         service.traffic = Some(ServiceTraffic {
             route,
             mesh_route,
+            matches,
+            mesh_matches,
             tracks,
         });
     }
@@ -119,6 +148,7 @@ pub fn environment(step: &EnvironmentStep<'_>, environment: &mut Environment) {
                     }],
                     timeout: String::new(),
                     retries: RetriesView::default(),
+                    matched: None,
                 })
             })
             .collect(),

@@ -1,0 +1,170 @@
+//! `routes` (issue 16, routing): requests matched by path, headers or
+//! query parameters, each sent to one track ahead of the service's default
+//! split, in the Istio VirtualServices and the Gateway API routes alike.
+
+use crate::config::{Config, Kind as Workload, Protocol, RouteRule, ServiceConfig, Track, Traffic};
+use crate::diagnostics::{KeyPath, Problem};
+use crate::model::RouteMatch;
+
+/// At most this many `routes` a service: each is a rule every request is
+/// tested against, and a Gateway API route holds at most 16 rules.
+pub const MAX_ROUTES: usize = 16;
+
+/// The service's `routes` as matches, in order, with their track. A route
+/// without `path` takes `default_path` (the service's `route` at a
+/// gateway, which must not catch other services' paths) as a prefix.
+pub fn matches(service: &ServiceConfig, default_path: Option<&str>) -> Vec<(RouteMatch, Track)> {
+    service
+        .routes
+        .iter()
+        .flatten()
+        .map(|rule| (to_match(rule, default_path), rule.to))
+        .collect()
+}
+
+fn to_match(rule: &RouteRule, default_path: Option<&str>) -> RouteMatch {
+    let (path, exact) = match &rule.path {
+        Some(path) => (Some(path.clone()), rule.exact.unwrap_or(false)),
+        None => (default_path.map(str::to_string), false),
+    };
+    RouteMatch {
+        path,
+        exact,
+        headers: rule.headers.clone().unwrap_or_default(),
+        query: rule.query.clone().unwrap_or_default(),
+    }
+}
+
+/// An HTTP token (RFC 9110): what a header or query parameter name may be.
+fn is_token(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 256
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// Absolute, no empty, `.` or `..` segment, no query, fragment or space.
+fn is_clean_path(path: &str) -> bool {
+    path.starts_with('/')
+        && path.len() <= 1024
+        && !path
+            .bytes()
+            .any(|b| b.is_ascii_control() || b" ?#%\\".contains(&b))
+        && path
+            .trim_end_matches('/')
+            .split('/')
+            .skip(1)
+            .all(|segment| !segment.is_empty() && segment != "." && segment != "..")
+}
+
+/// `path` is `prefix` or a path below it, segment by segment.
+fn under(path: &str, prefix: &str) -> bool {
+    let prefix = prefix.trim_end_matches('/');
+    path == prefix || path.starts_with(&format!("{prefix}/"))
+}
+
+pub fn validate(config: &Config, problems: &mut Vec<Problem>) {
+    for (name, service) in &config.services {
+        let Some(routes) = &service.routes else {
+            continue;
+        };
+        let key = KeyPath::new(&["services", name]).key("routes");
+        if routes.len() > MAX_ROUTES {
+            problems.push(Problem::too_many_routes(&key, routes.len()));
+        }
+        let web = service.kind.unwrap_or(Workload::Web) == Workload::Web;
+        let canary_in = |environment: &str| {
+            web && service
+                .environments
+                .as_ref()
+                .and_then(|e| e.get(environment))
+                .and_then(|o| o.canary.as_ref())
+                .or(service.canary.as_ref())
+                .is_some()
+        };
+        if service.route.is_none() && !config.environments.keys().any(|e| canary_in(e)) {
+            problems.push(Problem::routes_route_nothing(&key));
+        }
+        let grpc = service.protocol == Some(Protocol::Grpc);
+        for environment in config.environments.keys() {
+            let api = super::api(config, environment);
+            if api == Traffic::Ingress {
+                problems.push(Problem::routes_on_ingress(&key, environment));
+            }
+            if api == Traffic::GatewayApi && grpc {
+                for (i, rule) in routes.iter().enumerate() {
+                    for (field, set) in [
+                        ("path", rule.path.is_some()),
+                        ("query", rule.query.is_some()),
+                    ] {
+                        if set {
+                            problems.push(Problem::grpc_route_matches(
+                                &key.index(i).key(field),
+                                environment,
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        let mut seen: Vec<RouteMatch> = Vec::new();
+        for (i, rule) in routes.iter().enumerate() {
+            let at = key.index(i);
+            let empty = rule.path.is_none()
+                && rule.headers.as_ref().is_none_or(|h| h.is_empty())
+                && rule.query.as_ref().is_none_or(|q| q.is_empty());
+            if empty {
+                problems.push(Problem::route_matches_everything(&at));
+            }
+            if let Some(path) = &rule.path
+                && !is_clean_path(path)
+            {
+                problems.push(Problem::bad_route_path(&at.key("path"), path));
+            } else if let (Some(path), Some(prefix)) = (&rule.path, &service.route)
+                && !under(path, prefix)
+            {
+                problems.push(Problem::route_path_outside(&at.key("path"), path, prefix));
+            }
+            if rule.exact.is_some() && rule.path.is_none() {
+                problems.push(Problem::exact_without_path(&at.key("exact")));
+            }
+            for (field, table) in [("headers", &rule.headers), ("query", &rule.query)] {
+                for (name, value) in table.iter().flatten() {
+                    let lower = field == "query" || !name.bytes().any(|b| b.is_ascii_uppercase());
+                    if !is_token(name) || !lower {
+                        problems.push(Problem::bad_match_name(
+                            &at.key(field).key(name),
+                            field,
+                            name,
+                        ));
+                    }
+                    if value.is_empty() || value.len() > 4096 || value.chars().any(char::is_control)
+                    {
+                        problems.push(Problem::bad_match_value(&at.key(field).key(name), field));
+                    }
+                }
+            }
+            let own = to_match(rule, service.route.as_deref());
+            if seen.contains(&own) {
+                problems.push(Problem::route_matched_twice(&at));
+            }
+            seen.push(own);
+            if rule.to == Track::Canary {
+                let without: Vec<&str> = config
+                    .environments
+                    .keys()
+                    .filter(|e| !canary_in(e))
+                    .map(String::as_str)
+                    .collect();
+                if !without.is_empty() {
+                    problems.push(Problem::route_to_missing_canary(
+                        &at.key("to"),
+                        name,
+                        &without,
+                    ));
+                }
+            }
+        }
+    }
+}

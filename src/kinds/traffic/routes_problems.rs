@@ -1,0 +1,146 @@
+//! The words of the `routes` problems.
+
+use crate::diagnostics::{KeyPath, Problem};
+
+impl Problem {
+    pub fn too_many_routes(key: &KeyPath, count: usize) -> Self {
+        Problem::at(
+            key,
+            format!(
+                "`{key}` has {count} routes; at most {} are allowed",
+                super::routes::MAX_ROUTES
+            ),
+            Some("merge routes that go to the same track (a prefix `path` covers the paths under it)".into()),
+        )
+    }
+
+    pub fn routes_route_nothing(key: &KeyPath) -> Self {
+        Problem::at(
+            key,
+            format!("`{key}` routes nothing: the service has neither a `route` nor a `canary`"),
+            Some("set `route` to expose the service through the gateway, or a `canary` to split it inside the mesh".into()),
+        )
+    }
+
+    pub fn routes_on_ingress(key: &KeyPath, environment: &str) -> Self {
+        Problem::at(
+            key,
+            format!(
+                "`{key}` matches requests, but `traffic` is `ingress` in environment `{environment}`, and an Ingress cannot match headers or query parameters"
+            ),
+            Some(format!(
+                "set `traffic = \"gateway-api\"` or `traffic = \"istio\"` in `[environments.{environment}]`, or drop `routes`"
+            )),
+        )
+    }
+
+    pub fn grpc_route_matches(key: &KeyPath, environment: &str) -> Self {
+        Problem::at(
+            key,
+            format!(
+                "`{key}` is set on a `grpc` service, whose GRPCRoute in environment `{environment}` (`traffic = \"gateway-api\"`) matches on headers and gRPC methods only"
+            ),
+            Some("match on `headers` instead (gRPC metadata is sent as headers), or use `traffic = \"istio\"` there".into()),
+        )
+    }
+
+    pub fn route_matches_everything(key: &KeyPath) -> Self {
+        Problem::at(
+            key,
+            format!("`{key}` has no `path`, `headers` or `query`, so it would take every request"),
+            Some(
+                "add a condition, or send a share of all requests with `canary = { weight = ... }`"
+                    .into(),
+            ),
+        )
+    }
+
+    pub fn bad_route_path(key: &KeyPath, path: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{key}` is `{path}`, which is not an absolute, clean path"),
+            Some("start it with `/`, with no empty, `.` or `..` segment, and no `?`, `#`, `%`, `\\` or space: `/api/v2`".into()),
+        )
+    }
+
+    pub fn route_path_outside(key: &KeyPath, path: &str, prefix: &str) -> Self {
+        Problem::at(
+            key,
+            format!("`{key}` is `{path}`, outside the service's `route` `{prefix}`"),
+            Some(format!(
+                "at the gateway the service serves `{prefix}` and the paths below it: use a path such as `{}/...`, or route `{path}` to the service that serves it",
+                prefix.trim_end_matches('/')
+            )),
+        )
+    }
+
+    pub fn exact_without_path(key: &KeyPath) -> Self {
+        Problem::at(
+            key,
+            format!("`{key}` is set, but the route has no `path` to match exactly"),
+            Some("add `path`, or drop `exact`".into()),
+        )
+    }
+
+    pub fn bad_match_name(key: &KeyPath, field: &str, name: &str) -> Self {
+        let what = if field == "headers" {
+            "header"
+        } else {
+            "query parameter"
+        };
+        let lower = if field == "headers" {
+            "a lowercase "
+        } else {
+            "an "
+        };
+        Problem::at(
+            key,
+            format!("`{key}` names {what} `{name}`, which is not {lower}HTTP token"),
+            Some(format!(
+                "use letters, digits and `-`, `_`, `.`{}: `end-user`",
+                if field == "headers" {
+                    ", in lowercase"
+                } else {
+                    ""
+                }
+            )),
+        )
+    }
+
+    pub fn bad_match_value(key: &KeyPath, field: &str) -> Self {
+        let what = if field == "headers" {
+            "header"
+        } else {
+            "query parameter"
+        };
+        Problem::at(
+            key,
+            format!("`{key}` is empty or has control characters"),
+            Some(format!("give the exact {what} value to match")),
+        )
+    }
+
+    pub fn route_matched_twice(key: &KeyPath) -> Self {
+        Problem::at(
+            key,
+            format!("`{key}` matches the same requests as an earlier route, so it is never taken"),
+            Some("change its conditions, or drop it".into()),
+        )
+    }
+
+    pub fn route_to_missing_canary(key: &KeyPath, service: &str, environments: &[&str]) -> Self {
+        let list = environments
+            .iter()
+            .map(|e| format!("`{e}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        Problem::at(
+            key,
+            format!("`{key}` is `canary`, but the service has no canary in {list}"),
+            Some(format!(
+                "set `canary = {{ version = \"...\", weight = 0 }}` in `[services.{service}]` (or `[services.{service}.environments.{}]`), or send the route `to = \"stable\"`",
+                environments[0]
+            )),
+        )
+    }
+}
