@@ -125,12 +125,13 @@ pub fn renderer_at(dir: &Path, revision: &str) -> Result<Renderer, Error> {
     let mut listed = Vec::new();
     for entry in entries {
         let entry = String::from_utf8_lossy(entry);
-        // `<mode> <type> <object> <size>\t<path>`
-        let Some((meta, path)) = entry.split_once('\t') else {
-            continue;
-        };
-        let fields: Vec<&str> = meta.split_whitespace().collect();
-        let [mode, _, object, size] = fields[..] else {
+        let Some(TreeEntry {
+            mode,
+            object,
+            size,
+            path,
+        }) = tree_entry(&entry)
+        else {
             continue;
         };
         let shown = format!("{revision}:{path}");
@@ -206,12 +207,13 @@ fn custom_at(dir: &Path, revision: &str) -> Result<crate::customize::Custom, Err
         }
         for entry in entries {
             let entry = String::from_utf8_lossy(entry);
-            // `<mode> <type> <object> <size>\t<path>`
-            let Some((meta, path)) = entry.split_once('\t') else {
-                continue;
-            };
-            let fields: Vec<&str> = meta.split_whitespace().collect();
-            let [mode, _, object, size] = fields[..] else {
+            let Some(TreeEntry {
+                mode,
+                object,
+                size,
+                path,
+            }) = tree_entry(&entry)
+            else {
                 continue;
             };
             let shown = format!("{revision}:{path}");
@@ -245,4 +247,26 @@ fn custom_at(dir: &Path, revision: &str) -> Result<crate::customize::Custom, Err
         }
     }
     crate::customize::Custom::parse(crate::customize::listed(listed)?)
+}
+
+/// One entry of `git ls-tree -l`: `<mode> <type> <object> <size>\t<path>`.
+struct TreeEntry<'a> {
+    mode: &'a str,
+    object: &'a str,
+    size: &'a str,
+    path: &'a str,
+}
+
+fn tree_entry(line: &str) -> Option<TreeEntry<'_>> {
+    let (meta, path) = line.split_once('\t')?;
+    let fields: Vec<&str> = meta.split_whitespace().collect();
+    let [mode, _, object, size] = fields[..] else {
+        return None;
+    };
+    Some(TreeEntry {
+        mode,
+        object,
+        size,
+        path,
+    })
 }
