@@ -98,12 +98,13 @@ pub fn repo(name: &str, shown: &str, text: &str) -> Result<RepoPreset, Error> {
         text: text.to_string(),
     };
     if services().iter().any(|p| p.name == name) {
-        return Err(crate::customize::problem(
-            shown,
-            None,
-            format!("takes the name of the bundled preset `{name}`"),
-            "rename the file: a repo preset may not shadow a bundled one (`kiln presets list` shows them)",
-        ));
+        return Err(Error::Custom {
+            file: shown.to_string(),
+            line: None,
+            column: None,
+            message: format!("takes the name of the bundled preset `{name}`"),
+            hint: "rename the file: a repo preset may not shadow a bundled one (`kiln presets list` shows them)".to_string(),
+        });
     }
     let config: ServiceConfig =
         super::load::parse_as(text).map_err(|problems| source.invalid(&problems))?;
