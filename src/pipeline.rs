@@ -84,10 +84,12 @@ pub struct Generated {
     pub env_local: Option<String>,
 }
 
-/// load → presets → validate: the config as `resolve` sees it.
-pub fn configure(source: &Source) -> Result<crate::config::Config, Error> {
+/// load → presets → validate: the config as `resolve` sees it, with the
+/// repo's own presets (`.kiln/presets`) of the repo at `dir`.
+pub fn configure(dir: &Path, source: &Source) -> Result<crate::config::Config, Error> {
     let mut config = load::parse(&source.text).map_err(|problems| source.invalid(&problems))?;
-    let mut problems = presets::apply(&mut config);
+    let custom = crate::customize::Custom::parse(crate::customize::scan(dir)?)?;
+    let mut problems = presets::apply(&mut config, &custom.presets);
     problems.extend(kinds::validate(&config));
     if !problems.is_empty() {
         return Err(source.invalid(&problems));
@@ -129,7 +131,7 @@ pub fn generate_with(
     verify: Verify,
 ) -> Result<Generated, Error> {
     let mut config = load::parse(&source.text).map_err(|problems| source.invalid(&problems))?;
-    let mut problems = presets::apply(&mut config);
+    let mut problems = presets::apply(&mut config, &renderer.custom().presets);
     problems.extend(kinds::validate(&config));
     // What resolve finds comes with what validate found, every problem at
     // once: resolve reports what it cannot make sense of, it assumes nothing.

@@ -8,7 +8,15 @@ use std::path::Path;
 
 /// Renders a `kiln.toml` through the library, as `kiln build` does.
 fn render(text: &str) -> (Rendered, Model) {
-    let config = kiln::config::load::parse(text).expect("parses");
+    render_with(text, &[])
+}
+
+/// The same with the repo presets `presets` (an example's `.kiln/presets`).
+fn render_with(text: &str, presets: &[kiln::config::presets::RepoPreset]) -> (Rendered, Model) {
+    let mut config = kiln::config::load::parse(text).expect("parses");
+    if !presets.is_empty() {
+        assert!(kiln::config::presets::apply(&mut config, presets).is_empty());
+    }
     assert!(kiln::kinds::validate(&config).is_empty());
     let model = kiln::kinds::resolve(&config).expect("resolves");
     (Renderer::new().unwrap().render(&model).unwrap(), model)
@@ -39,10 +47,27 @@ fn messages((rendered, model): &(Rendered, Model)) -> Vec<String> {
         .collect()
 }
 
+/// The repo presets beside the `kiln.toml` at `config`, if any.
+fn repo_presets(config: &Path) -> Vec<kiln::config::presets::RepoPreset> {
+    let dir = config.parent().unwrap().join(".kiln/presets");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    entries
+        .map(|entry| {
+            let path = entry.unwrap().path();
+            let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+            let text = std::fs::read_to_string(&path).unwrap();
+            kiln::config::presets::repo(&name, &path.display().to_string(), &text)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        })
+        .collect()
+}
+
 #[test]
 fn every_environment_of_every_example_is_consistent() {
     for (path, text) in configs() {
-        let rendered = render(&text);
+        let rendered = render_with(&text, &repo_presets(Path::new(&path)));
         assert!(rendered.0.len() > 10, "{path}");
         assert_eq!(messages(&rendered), Vec::<String>::new(), "{path}");
     }

@@ -69,7 +69,11 @@ fn golden_preset_apps_output() {
 /// into `repo`; returns their repo paths.
 fn copy_inputs(example: &Path, repo: &Repo) -> Vec<String> {
     let mut copied = Vec::new();
-    let mut pending = vec![".kiln/patches".to_string(), ".kiln/resources".to_string()];
+    let mut pending = vec![
+        ".kiln/patches".to_string(),
+        ".kiln/resources".to_string(),
+        ".kiln/presets".to_string(),
+    ];
     while let Some(dir) = pending.pop() {
         let Ok(entries) = std::fs::read_dir(example.join(&dir)) else {
             continue;

@@ -36,6 +36,7 @@ mod platform;
 mod podspec;
 mod posture;
 mod prereqs;
+mod presets_repo;
 mod properties;
 mod release;
 mod render;

@@ -30,11 +30,33 @@ fn examples() -> Vec<(String, String)> {
 
 /// The whole output of one config, kiln's own files (config, lock) left out.
 fn render(config: &str) -> BTreeMap<String, String> {
+    render_in(config, None)
+}
+
+/// The same, with the repo presets of the example `name` (`.kiln/presets`).
+fn render_in(config: &str, name: Option<&str>) -> BTreeMap<String, String> {
     let repo = Repo::with_config(config);
+    let presets = name.map(|name| {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(name)
+            .join(".kiln/presets")
+    });
+    if let Some(Ok(entries)) = presets.map(std::fs::read_dir) {
+        for entry in entries {
+            let path = entry.unwrap().path();
+            let file = path.file_name().unwrap().to_string_lossy().into_owned();
+            repo.write(
+                &format!(".kiln/presets/{file}"),
+                &std::fs::read_to_string(&path).unwrap(),
+            );
+        }
+    }
     repo.kiln(&["build"]).success();
     repo.contents()
         .into_iter()
-        .filter(|(path, _)| path != "kiln.toml" && path != "kiln.lock")
+        .filter(|(path, _)| {
+            path != "kiln.toml" && path != "kiln.lock" && !path.starts_with(".kiln/presets/")
+        })
         .map(|(path, bytes)| (path, String::from_utf8(bytes).unwrap()))
         .collect()
 }
@@ -400,7 +422,7 @@ fn every_preset_and_example_output_keeps_the_security_posture() {
     );
     assert!(names.len() >= 4, "examples found: {names:?}");
     for (name, config) in &examples {
-        let files = render(config);
+        let files = render_in(config, Some(name));
         assert!(
             files.keys().any(|p| p.ends_with("Dockerfile")) || !config.contains("language ="),
             "{name}: no Dockerfile rendered"

@@ -17,7 +17,7 @@ pub fn prereqs(
     out: &mut dyn Write,
 ) -> Result<(), Error> {
     let source = read_source(dir)?;
-    let config = configure(&source)?;
+    let config = configure(dir, &source)?;
     if let Some(name) = environment
         && !config.environments.contains_key(name)
     {

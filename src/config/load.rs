@@ -14,12 +14,17 @@ const MAX_UNKNOWN_KEYS: usize = 64;
 /// unknown key (each is dropped from the parsed table and serde runs
 /// again, so the messages are serde's own), or else the first other one.
 pub fn parse(text: &str) -> Result<Config, Vec<Problem>> {
+    parse_as(text)
+}
+
+/// The same for any table kiln reads from TOML (a repo's service preset).
+pub fn parse_as<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Vec<Problem>> {
     let mut root =
         DeTable::parse(text).map_err(|err| vec![Problem::syntax(err.message(), err.span())])?;
     let mut problems = Vec::new();
     loop {
         let deserializer = toml::Deserializer::from(root.clone());
-        let err = match serde_path_to_error::deserialize::<_, Config>(deserializer) {
+        let err = match serde_path_to_error::deserialize::<_, T>(deserializer) {
             Ok(config) if problems.is_empty() => return Ok(config),
             Ok(_) => return Err(problems),
             Err(err) => err,

@@ -29,6 +29,6 @@ pub use words::*;
 #[cfg(test)]
 pub fn parsed(text: &str) -> (Config, Vec<crate::diagnostics::Problem>) {
     let mut config = load::parse(text).unwrap_or_else(|p| panic!("{p:#?}"));
-    let problems = presets::apply(&mut config);
+    let problems = presets::apply(&mut config, &[]);
     (config, problems)
 }

@@ -4,7 +4,7 @@
 //! The first line of each file is a `# ` comment: its one-line description.
 
 use crate::config::{Config, ServiceConfig};
-use crate::diagnostics::{KeyPath, Problem, did_you_mean};
+use crate::diagnostics::{Error, KeyPath, Problem, Source, did_you_mean};
 use include_dir::{Dir, include_dir};
 
 static PRESETS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/presets");
@@ -82,17 +82,81 @@ pub fn service(name: &str) -> Option<ServiceConfig> {
     toml::from_str(preset.text).ok()
 }
 
+/// One of the repo's own service presets, `.kiln/presets/<name>.toml`.
+pub struct RepoPreset {
+    pub name: String,
+    pub description: String,
+    pub config: ServiceConfig,
+}
+
+/// The repo preset `name`, read from `text` (`shown` names its file in
+/// messages): a located error in that file when it is not a preset kiln
+/// can use, or when it takes a bundled preset's name.
+pub fn repo(name: &str, shown: &str, text: &str) -> Result<RepoPreset, Error> {
+    let source = Source {
+        name: shown.to_string(),
+        text: text.to_string(),
+    };
+    if services().iter().any(|p| p.name == name) {
+        return Err(Error::Custom {
+            file: shown.to_string(),
+            line: None,
+            column: None,
+            message: format!("takes the name of the bundled preset `{name}`"),
+            hint: "rename the file: a repo preset may not shadow a bundled one (`kiln presets list` shows them)".to_string(),
+        });
+    }
+    let config: ServiceConfig =
+        super::load::parse_as(text).map_err(|problems| source.invalid(&problems))?;
+    let mut problems = Vec::new();
+    for (key, set) in [
+        ("preset", config.preset.is_some()),
+        ("environments", config.environments.is_some()),
+    ] {
+        if set {
+            problems.push(Problem::at(
+                &KeyPath::new(&[key]),
+                format!("a preset cannot set `{key}`"),
+                Some(format!(
+                    "remove `{key}`: presets do not nest, and a service sets its own environments"
+                )),
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(source.invalid(&problems));
+    }
+    let description = text
+        .lines()
+        .next()
+        .and_then(|line| line.strip_prefix("# "))
+        .unwrap_or_default()
+        .to_string();
+    Ok(RepoPreset {
+        name: name.to_string(),
+        description,
+        config,
+    })
+}
+
 /// Applies every service's `preset`: keys the service leaves unset take the
-/// preset's value. Returns a problem per unknown preset name.
-pub fn apply(config: &mut Config) -> Vec<Problem> {
+/// preset's value, the repo's own presets (`repo`) or the bundled ones.
+/// Returns a problem per unknown preset name.
+pub fn apply(config: &mut Config, repo: &[RepoPreset]) -> Vec<Problem> {
     let mut problems = Vec::new();
     let known = services();
-    let names: Vec<&str> = known.iter().map(|p| p.name).collect();
+    let mut names: Vec<&str> = known.iter().map(|p| p.name).collect();
+    names.extend(repo.iter().map(|p| p.name.as_str()));
+    names.sort_unstable();
     for (name, service) in &mut config.services {
         let Some(wanted) = service.preset.clone() else {
             continue;
         };
-        let Some(preset) = self::service(&wanted) else {
+        let own = repo
+            .iter()
+            .find(|p| p.name == wanted)
+            .map(|p| p.config.clone());
+        let Some(preset) = own.or_else(|| self::service(&wanted)) else {
             let key = KeyPath::new(&["services", name, "preset"]);
             let suggestion = crate::diagnostics::suggest(&wanted, names.iter().copied());
             problems.push(Problem::unknown_preset(&key, &wanted, suggestion, &names));

@@ -13,7 +13,9 @@ mod read;
 pub mod resources;
 
 pub use problems::problem;
-pub use read::{Input, MAX_INPUT_BYTES, MAX_INPUT_ENTRIES, PATCHES, RESOURCES, listed, scan};
+pub use read::{
+    Input, MAX_INPUT_BYTES, MAX_INPUT_ENTRIES, PATCHES, PRESETS, RESOURCES, listed, scan,
+};
 
 use crate::diagnostics::Error;
 use crate::model::Model;
@@ -24,6 +26,8 @@ use problems::combined;
 pub struct Custom {
     pub patches: Vec<patch::Patch>,
     pub resources: Vec<resources::Resource>,
+    /// The repo's own service presets (`.kiln/presets/<name>.toml`).
+    pub presets: Vec<crate::config::presets::RepoPreset>,
     /// Every file read, as (shown path, text): the inputs of the build's
     /// fingerprint and of `.kiln/drift.sh`.
     pub inputs: Vec<(String, String)>,
@@ -38,6 +42,11 @@ impl Custom {
             let parsed = match input.root {
                 read::Root::Patches => patch::parse(&input).map(|p| custom.patches.extend(p)),
                 read::Root::Resources => resources::parse(&input).map(|r| custom.resources.push(r)),
+                read::Root::Presets => {
+                    crate::config::presets::repo(&input.name, &input.shown, &input.text)
+                        .map(|p| custom.presets.push(p))
+                        .map_err(|err| vec![err])
+                }
             };
             if let Err(found) = parsed {
                 problems.extend(found);

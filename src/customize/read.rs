@@ -13,6 +13,8 @@ use std::path::Path;
 pub const PATCHES: &str = ".kiln/patches";
 /// Where a repo's extra resources live, laid out as the patches are.
 pub const RESOURCES: &str = ".kiln/resources";
+/// Where a repo's own service presets live: `<name>.toml`, directly in it.
+pub const PRESETS: &str = ".kiln/presets";
 /// The largest patch or resource file kiln reads, in bytes.
 pub const MAX_INPUT_BYTES: u64 = 1 << 20;
 /// The most files and directories each of the two directories may hold.
@@ -23,6 +25,7 @@ pub const MAX_INPUT_ENTRIES: usize = 512;
 pub enum Root {
     Patches,
     Resources,
+    Presets,
 }
 
 impl Root {
@@ -30,6 +33,7 @@ impl Root {
         match self {
             Root::Patches => PATCHES,
             Root::Resources => RESOURCES,
+            Root::Presets => PRESETS,
         }
     }
 }
@@ -53,7 +57,7 @@ pub struct Input {
 pub fn scan(dir: &Path) -> Result<Vec<Input>, Error> {
     let mut inputs = Vec::new();
     let mut problems = Vec::new();
-    for root in [Root::Patches, Root::Resources] {
+    for root in [Root::Patches, Root::Resources, Root::Presets] {
         let walked = match files::walk(dir, root.dir(), MAX_INPUT_ENTRIES) {
             Ok(walked) => walked,
             Err(Failure::Refused(reason)) => {
@@ -61,7 +65,7 @@ pub fn scan(dir: &Path) -> Result<Vec<Input>, Error> {
                     root.dir(),
                     None,
                     format!("kiln will not read it: {reason}"),
-                    "make it a real directory of `.yaml` files in the repo",
+                    "make it a real directory of files in the repo, not a link",
                 ));
                 continue;
             }
@@ -115,6 +119,8 @@ pub fn listed(found: Vec<(String, String, Result<String, Error>)>) -> Result<Vec
     for (path, shown, text) in found {
         let root = if path.starts_with(&format!("{PATCHES}/")) {
             Root::Patches
+        } else if path.starts_with(&format!("{PRESETS}/")) {
+            Root::Presets
         } else {
             Root::Resources
         };
@@ -133,6 +139,9 @@ fn input(root: Root, path: &str, shown: String, text: String) -> Result<Input, E
         .and_then(|rest| rest.strip_prefix('/'))
         .unwrap_or(path);
     let parts: Vec<&str> = rest.split('/').collect();
+    if root == Root::Presets {
+        return preset_input(path, shown, text, &parts);
+    }
     let (env, name) = match parts.as_slice() {
         [name] => (None, *name),
         [env, name] => (Some(env.to_string()), *name),
@@ -171,6 +180,39 @@ fn input(root: Root, path: &str, shown: String, text: String) -> Result<Input, E
         path: path.to_string(),
         shown,
         env,
+        name: name.to_string(),
+        text,
+    })
+}
+
+/// A repo preset: `.kiln/presets/<name>.toml`, `<name>` a preset name
+/// (`[a-z0-9-]+`). Anything else there is refused, not skipped: a file the
+/// user meant as a preset and kiln ignored would be a silent surprise.
+fn preset_input(path: &str, shown: String, text: String, parts: &[&str]) -> Result<Input, Error> {
+    let name = match parts {
+        [name] => name.strip_suffix(".toml").filter(|stem| {
+            !stem.is_empty()
+                && stem
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        }),
+        _ => None,
+    };
+    let Some(name) = name else {
+        return Err(problem(
+            &shown,
+            None,
+            "is not a preset kiln reads",
+            format!(
+                "name each preset `{PRESETS}/<name>.toml`, `<name>` of `a-z`, `0-9` and `-`, directly in `{PRESETS}/`"
+            ),
+        ));
+    };
+    Ok(Input {
+        root: Root::Presets,
+        path: path.to_string(),
+        shown,
+        env: None,
         name: name.to_string(),
         text,
     })

@@ -183,9 +183,11 @@ pub fn renderer_at(dir: &Path, revision: &str) -> Result<Renderer, Error> {
 /// tree's rules: regular blobs only (a link is refused), each of at most
 /// `MAX_INPUT_BYTES`, at most `MAX_INPUT_ENTRIES` in each directory.
 fn custom_at(dir: &Path, revision: &str) -> Result<crate::customize::Custom, Error> {
-    use crate::customize::{MAX_INPUT_BYTES, MAX_INPUT_ENTRIES, PATCHES, RESOURCES, problem};
+    use crate::customize::{
+        MAX_INPUT_BYTES, MAX_INPUT_ENTRIES, PATCHES, PRESETS, RESOURCES, problem,
+    };
     let mut listed = Vec::new();
-    for root in [PATCHES, RESOURCES] {
+    for root in [PATCHES, RESOURCES, PRESETS] {
         let max_listing = (MAX_INPUT_ENTRIES as u64 + 1) * 4200;
         let (listing, bytes) = git_read(
             dir,

@@ -214,7 +214,7 @@ mod tests {
 
     fn parsed(text: &str) -> Config {
         let mut config = crate::config::load::parse(text).unwrap();
-        assert!(crate::config::presets::apply(&mut config).is_empty());
+        assert!(crate::config::presets::apply(&mut config, &[]).is_empty());
         config
     }
 

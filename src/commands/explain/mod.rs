@@ -30,7 +30,7 @@ pub fn explain(
 ) -> Result<(), Error> {
     let source = read_source(dir)?;
     let raw = load::parse(&source.text).map_err(|problems| source.invalid(&problems))?;
-    let config = configure(&source)?;
+    let config = configure(dir, &source)?;
     let model = kinds::resolve(&config).map_err(|problems| source.invalid(&problems))?;
     let Some(resolved_env) = model.environments.iter().find(|e| e.name == environment) else {
         return Err(Error::not_found(
