@@ -257,7 +257,10 @@ fn compose_yaml_is_kiln_owned_like_any_generated_file() {
     assert_eq!(repo.read("compose.yaml"), edited);
     // Without `local`, kiln removes the file it owns no more.
     let repo = built(&shop());
-    repo.write("kiln.toml", &shop().replace("local = \"compose\"\n", ""));
+    repo.write(
+        "kiln.toml",
+        &shop().replace("local = \"compose\"\nlocal_env = \"dev\"\n", ""),
+    );
     repo.kiln(&["build"]).success();
     assert!(!repo.exists("compose.yaml"));
     assert!(repo.exists(".env.local"), "never kiln's to delete");
@@ -265,10 +268,7 @@ fn compose_yaml_is_kiln_owned_like_any_generated_file() {
 
 #[test]
 fn local_env_mistakes_are_located_all_at_once() {
-    let text = shop().replace(
-        "local = \"compose\"\n",
-        "local = \"compose\"\nlocal_env = \"deve\"\n",
-    );
+    let text = shop().replace("local_env = \"dev\"\n", "local_env = \"deve\"\n");
     let repo = Repo::with_config(&text);
     let before = repo.files();
     repo.kiln(&["build"])
@@ -279,7 +279,7 @@ fn local_env_mistakes_are_located_all_at_once() {
     repo.assert_untouched(&before);
 
     let text = include_str!("../examples/shop/kiln.toml")
-        .replace("local = \"compose\"\n", "")
+        .replace("local = \"compose\"\nlocal_env = \"dev\"\n", "")
         .replace(
             "team = \"commerce\"\n",
             "team = \"commerce\"\nlocal_env = \"prod\"\n",
@@ -295,7 +295,9 @@ fn local_env_mistakes_are_located_all_at_once() {
         .stderr_has("did you mean `orders`?");
 
     // `dev` is the default: a project without one must say which.
-    let text = shop().replace("[environments.dev]", "[environments.qa]");
+    let text = shop()
+        .replace("local_env = \"dev\"\n", "")
+        .replace("[environments.dev]", "[environments.qa]");
     Repo::with_config(&text)
         .kiln(&["build"])
         .fails_with(2)

@@ -25,7 +25,7 @@ verify() {
 
 # The inputs: kiln.toml and each template override, as kiln read them.
 {
-  printf '%s  %s\n' '83ce50b11b4acfc052fad0cac73fa5c4dd0aed4b9cbc51306549702e118b5731' 'kiln.toml'
+  printf '%s  %s\n' 'fa6bbdd32a68049cabcda482d99c2f5564046320d4b28629ccf11770b06b254f' 'kiln.toml'
 } >"$tmp/inputs"
 if ! verify "$tmp/inputs"; then
   echo 'kiln drift: kiln.toml or a template override changed since `kiln build`: run `kiln build` and commit what it writes' >&2
