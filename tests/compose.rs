@@ -393,6 +393,30 @@ fn external_secrets_make_exactly_the_referenced_keys() {
 }
 
 #[test]
+fn prereqs_still_list_env_from_secrets_beside_the_store() {
+    // ExternalSecrets make only what `secrets` reference; a whole Secret
+    // read through `env_from` is still the platform's to provide.
+    let text = shop_with_keys().replace(
+        "version = \"0.3.0\"",
+        "version = \"0.3.0\"\nenv_from = [{ secret = \"orders-extra\" }]",
+    );
+    assert!(text.contains("orders-extra"));
+    let repo = built(&text);
+    let run = repo.kiln(&["prereqs", "--format", "json"]).success();
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    for env in report["environments"].as_array().unwrap() {
+        let secrets: Vec<&str> = env["secrets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["name"].as_str().unwrap())
+            .collect();
+        assert!(secrets.contains(&"orders-extra"), "{secrets:?}");
+        assert!(!secrets.contains(&"users-db"), "{secrets:?}");
+    }
+}
+
+#[test]
 fn prereqs_list_the_store_instead_of_the_secrets() {
     let repo = built(&shop_with_keys());
     let run = repo.kiln(&["prereqs", "--format", "json"]).success();

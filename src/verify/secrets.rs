@@ -70,8 +70,9 @@ pub fn secrets(env: &Environment, created: &BTreeSet<&str>) -> Vec<Secret> {
             }
         }
         let canary = service.canary.as_ref().map(|c| c.workload.as_ref());
-        for workload in std::iter::once(service).chain(canary).filter(|_| !made) {
-            for secret in &workload.secrets {
+        for workload in std::iter::once(service).chain(canary) {
+            // Only the `secrets` are made by ExternalSecrets; `env_from` are not.
+            for secret in workload.secrets.iter().filter(|_| !made) {
                 add(
                     &env.namespace,
                     &secret.secret,
