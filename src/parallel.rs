@@ -18,6 +18,14 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
     items.par_iter().map(&f).collect()
 }
 
+/// `map`, with every item moved to its worker.
+pub fn map_owned<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    if items.len() < SMALL {
+        return items.into_iter().map(&f).collect();
+    }
+    items.into_par_iter().map(&f).collect()
+}
+
 /// `f` applied to each of a few large items, each free to run on its own
 /// core, results in order.
 pub fn each<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
@@ -46,6 +54,7 @@ mod tests {
         let doubled: Vec<u32> = items.iter().map(|n| n * 2).collect();
         assert_eq!(super::map(&items, |n| n * 2), doubled);
         assert_eq!(super::each(&items[..8], |n| n * 2), doubled[..8]);
+        assert_eq!(super::map_owned(items.clone(), |n| n * 2), doubled);
         assert_eq!(
             super::each_owned(items[..8].to_vec(), |n| n * 2),
             doubled[..8]

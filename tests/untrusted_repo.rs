@@ -199,6 +199,11 @@ fn a_generated_directory_that_is_a_symlink_gets_nothing_written_into_it() {
     outside.assert_untouched(&before);
     assert!(!repo.exists("kiln.lock"));
     assert!(!repo.exists("kiln.lock.pending"));
+    // diff reads nothing through it either, and names the same link.
+    repo.kiln(&["diff"])
+        .fails_with(2)
+        .stderr_has("`deploy/dev/services/users` on its way is a symlink");
+    outside.assert_untouched(&before);
 }
 
 #[test]

@@ -94,8 +94,13 @@ impl Filter {
 
 /// The regular file at `rel` under `root`, as text, read as `files` reads.
 fn read_text(root: &Path, rel: &str) -> Result<Option<String>, Failure> {
-    Ok(files::read(root, rel, files::MAX_FILE_BYTES)?
-        .map(|contents| String::from_utf8_lossy(&contents.bytes).into_owned()))
+    Ok(files::read(root, rel, files::MAX_FILE_BYTES)?.map(|contents| text(contents.bytes)))
+}
+
+/// A file's text, its bytes kept when they are UTF-8 (as kiln writes them).
+fn text(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes)
+        .unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned())
 }
 
 /// Gathers the paths `files` refused, to report them all at once.
@@ -153,7 +158,10 @@ pub fn against_disk(
         root,
         refused: Vec::new(),
     };
-    let read = crate::parallel::map(&wanted, |(path, _)| read_text(root, path));
+    let paths: Vec<&str> = wanted.iter().map(|(path, _)| path.as_str()).collect();
+    let read = crate::output::reads::read_many(root, &paths, files::MAX_FILE_BYTES)
+        .into_iter()
+        .map(|read| read.map(|found| found.map(|contents| text(contents.bytes))));
     let mut diffs = Vec::new();
     for ((path, contents), disk) in wanted.into_iter().zip(read) {
         let disk = match disk {

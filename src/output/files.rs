@@ -131,7 +131,7 @@ pub struct Contents {
 }
 
 /// What sits at a path, as `symlink_metadata` sees it.
-fn what(meta: &Metadata) -> &'static str {
+pub(super) fn what(meta: &Metadata) -> &'static str {
     let kind = meta.file_type();
     if kind.is_symlink() {
         return "a symlink";
@@ -243,7 +243,7 @@ pub fn exists(root: &Path, rel: &str) -> Result<bool, Failure> {
 }
 
 /// Opens a file for reading without following a symlink or waiting on a FIFO.
-fn open(full: &Path) -> std::io::Result<std::fs::File> {
+pub(super) fn open(full: &Path) -> std::io::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -285,7 +285,7 @@ pub fn read(root: &Path, rel: &str, max: u64) -> Result<Option<Contents>, Failur
     }))
 }
 
-fn too_large(bytes: u64, max: u64) -> Failure {
+pub(super) fn too_large(bytes: u64, max: u64) -> Failure {
     Failure::Refused(format!(
         "it is {bytes} bytes, more than the {max} kiln reads"
     ))

@@ -67,11 +67,16 @@ fn read(root: &Path, path: &str) -> Result<Option<Contents>, Failure> {
     files::read(root, path, files::MAX_FILE_BYTES)
 }
 
-/// What happens to one rendered file, and the lock entry it keeps.
+/// What was on disk at a path, as `files::read` reads it.
+type Read = Result<Option<Contents>, Failure>;
+
+/// What happens to one rendered file, given what is on disk at its path
+/// (`None`: not read, as an ejected file never is), and the lock entry it keeps.
 fn decide(
     root: &Path,
     path: &str,
     contents: &str,
+    disk: Option<Read>,
     sources: &Sources,
     old: &Lock,
     force: bool,
@@ -85,7 +90,11 @@ fn decide(
             Stamp::read(root, path),
         ));
     }
-    let (disk, stamp) = match read(root, path)? {
+    let disk = match disk {
+        Some(disk) => disk,
+        None => read(root, path),
+    };
+    let (disk, stamp) = match disk? {
         Some(read) => (Some(read.bytes), read.stamp),
         None => (None, None),
     };
@@ -126,8 +135,24 @@ pub fn plan(
     };
     // Reading and hashing every file is the bulk of a no-change build: do it on every core.
     let candidates: Vec<(&String, &String)> = rendered.iter().collect();
-    let decisions = crate::parallel::map(&candidates, |(path, contents)| {
-        decide(root, path, contents, sources, old, force)
+    let ejected = |path: &str| old.files.get(path).is_some_and(|e| e.ejected);
+    let unread: Vec<&str> = candidates
+        .iter()
+        .map(|(path, _)| path.as_str())
+        .filter(|path| !ejected(path))
+        .collect();
+    // Each directory proven real once, not once per file in it.
+    let mut disk =
+        crate::output::reads::read_many(root, &unread, files::MAX_FILE_BYTES).into_iter();
+    let inputs: Vec<(&String, &String, Option<Read>)> = candidates
+        .iter()
+        .map(|(path, contents)| {
+            let read = if ejected(path) { None } else { disk.next() };
+            (*path, *contents, read)
+        })
+        .collect();
+    let decisions = crate::parallel::map_owned(inputs, |(path, contents, disk)| {
+        decide(root, path, contents, disk, sources, old, force)
     });
     let mut refused = Vec::new();
     let mut failure = |path: &str, failure: Failure| match failure {

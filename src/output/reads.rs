@@ -1,0 +1,101 @@
+//! Many files read at once, as `files::read` reads each: for the plan of
+//! a build and for `kiln diff`, which read every file kiln generates.
+
+use super::files::{Contents, Failure, Stamp, open, too_large, what};
+use std::io::Read;
+use std::path::Path;
+
+/// `read` of many files: each directory above them is looked at once
+/// (as `read` looks at it, never through a symlink), not once per file in
+/// it, and the files are read on every core.
+pub fn read_many(root: &Path, rels: &[&str], max: u64) -> Vec<Result<Option<Contents>, Failure>> {
+    let mut directories: Vec<&str> = rels
+        .iter()
+        .filter_map(|path| path.rsplit_once('/').map(|(dir, _)| dir))
+        .collect();
+    directories.sort_unstable();
+    directories.dedup();
+    // Each directory's state: real (`Ok(true)`), missing, refused or
+    // unreadable, the first of its parents that is not real deciding for it.
+    let mut states: std::collections::HashMap<&str, Result<bool, Stop>> =
+        std::collections::HashMap::new();
+    for directory in directories {
+        let mut end = 0;
+        let mut above: Result<bool, Stop> = Ok(true);
+        for part in directory.split('/') {
+            end += part.len();
+            let prefix = &directory[..end];
+            end += 1;
+            if !matches!(above, Ok(true)) {
+                states.insert(prefix, above.clone());
+                continue;
+            }
+            let state = states.entry(prefix).or_insert_with(|| {
+                let full = root.join(prefix);
+                match std::fs::symlink_metadata(&full) {
+                    Ok(meta) if meta.is_dir() => Ok(true),
+                    Ok(meta) => Err(Stop::Refused(format!(
+                        "`{prefix}` on its way is {}",
+                        what(&meta)
+                    ))),
+                    Err(cause) if cause.kind() == std::io::ErrorKind::NotFound => Ok(false),
+                    Err(cause) => Err(Stop::Io(cause.kind(), cause.to_string())),
+                }
+            });
+            above = state.clone();
+        }
+    }
+    crate::parallel::map(rels, |rel| {
+        let state = match rel.rsplit_once('/') {
+            Some((directory, _)) => states.get(directory).cloned().unwrap_or(Ok(false)),
+            None => Ok(true),
+        };
+        match state {
+            Ok(true) => read_in_real_directory(root, rel, max),
+            Ok(false) => Ok(None),
+            Err(Stop::Refused(why)) => Err(Failure::Refused(why)),
+            Err(Stop::Io(kind, why)) => Err(Failure::Io(std::io::Error::new(kind, why))),
+        }
+    })
+}
+
+/// Why `read_many` read nothing below a directory.
+#[derive(Clone)]
+enum Stop {
+    Refused(String),
+    Io(std::io::ErrorKind, String),
+}
+
+/// `read`, for a file whose directories are known to be real.
+fn read_in_real_directory(root: &Path, rel: &str, max: u64) -> Result<Option<Contents>, Failure> {
+    let full = root.join(rel);
+    let file = match open(&full) {
+        Ok(file) => file,
+        Err(cause) if cause.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        // O_NOFOLLOW refused a symlink (ELOOP): say what is there, as `read` does.
+        Err(cause) => {
+            return match std::fs::symlink_metadata(&full) {
+                Ok(meta) if !meta.file_type().is_file() => {
+                    Err(Failure::Refused(format!("it is {}", what(&meta))))
+                }
+                _ => Err(Failure::Io(cause)),
+            };
+        }
+    };
+    let meta = file.metadata()?;
+    if !meta.file_type().is_file() {
+        return Err(Failure::Refused(format!("it is {}", what(&meta))));
+    }
+    if meta.len() > max {
+        return Err(too_large(meta.len(), max));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(max + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Err(too_large(bytes.len() as u64, max));
+    }
+    Ok(Some(Contents {
+        bytes,
+        stamp: Stamp::of(&meta),
+    }))
+}
