@@ -96,7 +96,20 @@ impl Renderer {
     ) -> Result<Self, Error> {
         let mut tera = Tera::default();
         tera.autoescape_on(vec![]);
-        tera.add_raw_templates(bundled())
+        // Parsing the bundled templates is a cost of every command, the
+        // smallest build's biggest: on every core, as add_raw_templates
+        // would one after the other.
+        let bundled = bundled();
+        let parsed = crate::parallel::map(&bundled, |(name, text)| {
+            tera::Template::new(name, None, text)
+                .map_err(|err| tera::Error::chain(format!("Failed to parse '{name}'"), err))
+        });
+        for ((name, _), template) in bundled.iter().zip(parsed) {
+            let template = template.map_err(|err| template_error("templates", &err))?;
+            tera.templates.insert(name.clone(), template);
+        }
+        tera.build_inheritance_chains()
+            .and_then(|()| tera.check_macro_files())
             .map_err(|err| template_error("templates", &err))?;
         // One at a time, so that a parse error names its own file.
         let read_problems = problems.len();
