@@ -64,30 +64,46 @@ pub fn apply(
     let lock_missing = !files::exists(root, paths::LOCK).map_err(|f| f.at(paths::LOCK, root))?;
     let lock_changes = plan.lock != *old_lock || lock_missing;
     let journaled = touches || lock_changes;
-    // In a first build the journal is the new lock: written out once.
-    let mut lock_text = None;
-    if journaled {
-        let journal = old_lock.journal_for(&plan.lock);
-        let text = journal.to_text();
-        write(root, paths::JOURNAL, text.as_bytes())?;
-        if journal == plan.lock {
-            lock_text = Some(text);
-        }
-    }
     let mut writes = Vec::new();
+    let mut deletes = Vec::new();
     for (path, action) in &plan.files {
         paths::check(path)?;
         match action {
             Action::Create | Action::Update => writes.push(path),
-            Action::Delete => {
-                files::remove(root, path).map_err(|f| f.at(path, &root.join(path)))?
-            }
+            Action::Delete => deletes.push(path),
             Action::Unchanged | Action::Ejected | Action::Edited | Action::Foreign => {}
         }
     }
+    // In a first build the journal is the new lock: written out once.
+    let journal = || -> Result<Option<String>, Error> {
+        if !journaled {
+            return Ok(None);
+        }
+        let journal = old_lock.journal_for(&plan.lock);
+        let text = journal.to_text();
+        write(root, paths::JOURNAL, text.as_bytes())?;
+        Ok((journal == plan.lock).then_some(text))
+    };
     // Each directory is made (or proven real) once, not once per file in it.
-    files::make_directories(root, writes.iter().map(|path| path.as_str()))
-        .map_err(|(path, f)| f.at(path, &root.join(path)))?;
+    let make_directories = || {
+        files::make_directories(root, writes.iter().map(|path| path.as_str()))
+            .map_err(|(path, f)| f.at(path, &root.join(path)))
+    };
+    let lock_text = if deletes.is_empty() {
+        // Nothing is deleted, so no directory made now can be left empty
+        // and removed by a delete: make them while the journal is written.
+        let (journal, made) = crate::parallel::both(journal, make_directories);
+        let text = journal?;
+        made?;
+        text
+    } else {
+        let text = journal()?;
+        for path in deletes {
+            files::remove(root, path).map_err(|f| f.at(path, &root.join(path)))?;
+        }
+        make_directories()?;
+        text
+    };
     // Creating files is most of a first build: spread it over the cores. The
     // journal is already written, and every file is replaced whole, so the
     // order does not matter.
