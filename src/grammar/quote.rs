@@ -5,7 +5,22 @@
 /// `text`; TOML reads it as the same basic string.
 pub fn quote(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
+    quote_into(text, &mut out);
+    out
+}
+
+/// `quote`, onto the end of `out`.
+pub fn quote_into(text: &str, out: &mut String) {
     out.push('"');
+    // Most values need no escape at all: copied whole.
+    if text
+        .bytes()
+        .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\')
+    {
+        out.push_str(text);
+        out.push('"');
+        return;
+    }
     for c in text.chars() {
         match c {
             '"' => out.push_str("\\\""),
@@ -23,5 +38,4 @@ pub fn quote(text: &str) -> String {
         }
     }
     out.push('"');
-    out
 }

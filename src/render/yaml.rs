@@ -2,11 +2,19 @@
 //! scalar with everything that could end it, fold it or hide in it escaped.
 
 pub use crate::grammar::quote::quote;
+use crate::grammar::quote::quote_into;
 use serde_json::Value;
 
 /// Writes a mapping key: bare when it cannot be read as anything but a
 /// string, quoted otherwise (`on`, `no` and `y` are booleans to YAML 1.1 readers).
 pub fn key(text: &str) -> String {
+    let mut out = String::new();
+    key_into(text, &mut out);
+    out
+}
+
+/// `key`, onto the end of `out`.
+fn key_into(text: &str, out: &mut String) {
     let plain = text.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
         && text
             .chars()
@@ -14,7 +22,11 @@ pub fn key(text: &str) -> String {
         && !["y", "n", "yes", "no", "true", "false", "on", "off", "null"]
             .iter()
             .any(|word| text.eq_ignore_ascii_case(word));
-    if plain { text.to_string() } else { quote(text) }
+    if plain {
+        out.push_str(text);
+    } else {
+        quote_into(text, out);
+    }
 }
 
 /// Writes any value as inline YAML: strings quoted, numbers and booleans
@@ -31,7 +43,7 @@ fn inline_into(value: &Value, out: &mut String) {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Number(n) => out.push_str(&n.to_string()),
-        Value::String(s) => out.push_str(&quote(s)),
+        Value::String(s) => quote_into(s, out),
         Value::Array(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
@@ -48,7 +60,7 @@ fn inline_into(value: &Value, out: &mut String) {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                out.push_str(&key(k));
+                key_into(k, out);
                 out.push_str(": ");
                 inline_into(v, out);
             }
@@ -73,7 +85,7 @@ fn block_into(value: &Value, indent: usize, out: &mut String) {
             for (k, v) in map {
                 out.push('\n');
                 pad(out);
-                out.push_str(&key(k));
+                key_into(k, out);
                 out.push(':');
                 block_into(v, indent + 2, out);
             }
