@@ -7,7 +7,8 @@ use super::whole::{id_option, port_option, ports_option, replicas_option};
 use super::{
     Autoscale, Canary, Capability, ConnectionPool, Container, Egress, EnvFrom, Kind, Language,
     Layer, Metrics, OutlierDetection, ProbesSetting, Protocol, RetrySetting, RouteRule,
-    ServiceAccountConfig, ServiceEnvironmentConfig, ServiceType, Spread, Toleration, Volume,
+    ServiceAccountConfig, ServiceEnvironmentConfig, ServiceType, SplitSetting, Spread, Toleration,
+    VersionConfig, Volume,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -211,6 +212,10 @@ service_table! {
             /// Requests matched by path, headers or query, each sent to a
             /// track, in order, before the default split.
             Routes => routes: Option<Vec<RouteRule>>,
+            // Version splits (issue 16, branch versions).
+            /// Versions of the service side by side, each with its share of
+            /// the traffic: `name = { version, weight, env, replicas }`.
+            Versions => versions: Option<BTreeMap<String, VersionConfig>>,
         }
         tables {
             /// Per-environment overrides.
@@ -220,6 +225,28 @@ service_table! {
 }
 
 impl ServiceConfig {
+    /// The traffic split in `environment` and the environment whose table
+    /// sets it (`None`: the service's own). A `canary` or `versions` of
+    /// `[services.S.environments.E]` replaces the service's split whole.
+    /// `versions` wins over a `canary` of the same table, which is an error.
+    pub fn split_in(&self, environment: &str) -> Option<(Option<&str>, SplitSetting<'_>)> {
+        fn of<'a>(
+            versions: &'a Option<BTreeMap<String, VersionConfig>>,
+            canary: &'a Option<Canary>,
+        ) -> Option<SplitSetting<'a>> {
+            versions
+                .as_ref()
+                .map(SplitSetting::Versions)
+                .or(canary.as_ref().map(SplitSetting::Canary))
+        }
+        let own = self
+            .environments
+            .as_ref()
+            .and_then(|e| e.get_key_value(environment))
+            .and_then(|(name, o)| Some((Some(name.as_str()), of(&o.versions, &o.canary)?)));
+        own.or_else(|| Some((None, of(&self.versions, &self.canary)?)))
+    }
+
     /// `calls` in `environment`: its `[services.S.environments.E]` list if
     /// it has one (which replaces the service's), else the service's.
     pub fn calls_in(&self, environment: &str) -> &[String] {
@@ -376,7 +403,10 @@ routes = [{ headers = { end-user = "jason" }, to = "stable" }]
         });
         assert_eq!(own.port, Some(1));
         for &key in ServiceKey::ALL {
-            if key == ServiceKey::Preset || key == ServiceKey::Source {
+            if matches!(
+                key,
+                ServiceKey::Preset | ServiceKey::Source | ServiceKey::Versions
+            ) {
                 assert_eq!(empty.value_of(key), None, "a service's own key");
                 continue;
             }

@@ -394,16 +394,17 @@ impl Renderer {
         service: &Service,
     ) -> Result<Vec<File>, Error> {
         let mut files: Vec<File> = Vec::new();
-        // One context per workload (the service, or its canary), shared by its files.
-        let mut current: Option<(bool, tera::Context)> = None;
+        // One context per workload (the service, or another track of its
+        // split), shared by its files.
+        let mut current: Option<(Option<usize>, tera::Context)> = None;
         for file in &service.files {
-            let workload = match (&service.canary, file.canary) {
-                (Some(canary), true) => &canary.workload,
-                _ => service,
-            };
+            let track = file
+                .track
+                .and_then(|i| service.split.as_ref()?.tracks.get(i));
+            let workload = track.map_or(service, |t| t.workload.as_ref());
             if current
                 .as_ref()
-                .is_none_or(|(canary, _)| *canary != file.canary)
+                .is_none_or(|(track, _)| *track != file.track)
             {
                 let view = Context {
                     project,
@@ -414,13 +415,13 @@ impl Renderer {
                     fluent_conf: None,
                     fluent_conf_checksum: None,
                 };
-                current = Some((file.canary, context(&view)?));
+                current = Some((file.track, context(&view)?));
             }
             let Some((_, context)) = &current else {
                 continue;
             };
             files.push((
-                paths::service_file(&service.name, file.file),
+                paths::service_file(&service.name, &file.file),
                 self.yaml_file(file.template, context)?,
                 vec![file.template.to_string()],
             ));

@@ -164,16 +164,4 @@ impl Problem {
             )),
         )
     }
-
-    pub fn canary_in_ambient(key: &KeyPath, environment: &str) -> Self {
-        Problem::at(
-            key,
-            format!(
-                "`{key}` is not supported in ambient mode, which environment `{environment}` runs in"
-            ),
-            Some(format!(
-                "kiln splits a canary with a VirtualService and DestinationRule subsets, which waypoints support only as alpha: remove the canary, or set `mesh_mode = \"sidecar\"` in `[environments.{environment}]`"
-            )),
-        )
-    }
 }

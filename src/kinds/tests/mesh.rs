@@ -69,9 +69,11 @@ fn the_gateway_may_not_run_in_a_namespace_kiln_writes() {
 fn the_canary_is_the_finished_stable_workload_at_its_own_version() {
     let model = model(&with(CANARY));
     let api = service(&model, "prod", "api");
-    let canary = api.canary.as_ref().expect("a canary in prod");
+    let split = api.split.as_ref().expect("a canary in prod");
+    assert_eq!((split.track.as_str(), split.weight), ("stable", 90));
+    let canary = &split.tracks[0];
     let workload = &canary.workload;
-    assert_eq!(canary.weight, 10);
+    assert_eq!((canary.name.as_str(), canary.weight), ("canary", 10));
     assert_eq!(workload.name, "api-canary");
     assert_eq!(workload.image, "ghcr.io/acme/shop/api:1.1.0");
     assert_eq!(workload.replicas, Some(1));
@@ -105,7 +107,7 @@ fn the_canary_is_the_finished_stable_workload_at_its_own_version() {
         [(Some("stable"), Some(90)), (Some("canary"), Some(10))]
     );
     // No canary in dev, so no split there.
-    assert!(service(&model, "dev", "api").canary.is_none());
+    assert!(service(&model, "dev", "api").split.is_none());
 }
 
 #[test]
