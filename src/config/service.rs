@@ -424,3 +424,64 @@ routes = [{ headers = { end-user = "jason" }, to = "stable" }]
         }
     }
 }
+
+#[cfg(test)]
+mod split_tests {
+    use super::*;
+
+    fn service(toml: &str) -> ServiceConfig {
+        toml::from_str(toml).unwrap()
+    }
+
+    fn tracks(service: &ServiceConfig, environment: &str) -> Vec<(String, u32, Option<String>)> {
+        let (_, split) = service.split_in(environment).unwrap();
+        split
+            .tracks()
+            .into_iter()
+            .map(|t| (t.name, t.weight, t.version))
+            .collect()
+    }
+
+    #[test]
+    fn a_canary_lowers_to_stable_and_canary() {
+        let canary = service(r#"canary = { version = "1.1.0", weight = 10 }"#);
+        assert_eq!(
+            tracks(&canary, "dev"),
+            [
+                ("stable".into(), 90, None),
+                ("canary".into(), 10, Some("1.1.0".into()))
+            ]
+        );
+    }
+
+    #[test]
+    fn versions_put_the_own_entry_first_then_the_others_by_name() {
+        let versions = service(
+            r#"
+[versions]
+b = { version = "2.0.0", weight = 20 }
+z = { weight = 50 }
+a = { version = "3.0.0", weight = 30 }
+"#,
+        );
+        let names: Vec<String> = tracks(&versions, "dev").into_iter().map(|t| t.0).collect();
+        assert_eq!(names, ["z", "a", "b"]);
+    }
+
+    #[test]
+    fn an_environment_s_split_replaces_the_service_s_whole() {
+        let layered = service(
+            r#"
+canary = { version = "1.1.0", weight = 10 }
+[environments.prod.versions]
+v1 = { weight = 50 }
+v2 = { version = "2.0.0", weight = 50 }
+"#,
+        );
+        let (own, split) = layered.split_in("prod").unwrap();
+        assert_eq!((own, split.key()), (Some("prod"), "versions"));
+        let (own, split) = layered.split_in("dev").unwrap();
+        assert_eq!((own, split.key()), (None, "canary"));
+        assert!(service("").split_in("dev").is_none());
+    }
+}
