@@ -179,8 +179,9 @@ layered! {
         pub version: Option<String>,
         /// Canary in this environment.
         pub canary: Option<Canary>,
-        /// Versions in this environment (issue 16, branch versions): replace
-        /// the service's `versions` or `canary` whole.
+        /// Versions in this environment: replace the service's `versions`
+        /// or `canary` whole.
+        #[schemars(extend("propertyNames" = { "pattern": "^[a-z]([-a-z0-9]*[a-z0-9])?$" }, "minProperties" = 2, "maxProperties" = 10))]
         pub versions: Option<BTreeMap<String, VersionConfig>>,
         /// Fault injection (issue 16): delays and aborts on the service's Istio routes here.
         pub fault: Option<Fault>,

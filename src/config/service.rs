@@ -214,7 +214,8 @@ service_table! {
             Routes => routes: Option<Vec<RouteRule>>,
             // Version splits (issue 16, branch versions).
             /// Versions of the service side by side, each with its share of
-            /// the traffic: `name = { version, weight, env, replicas }`.
+            /// the traffic: `name = { version, image, weight, env, replicas }`.
+            #[schemars(extend("propertyNames" = { "pattern": "^[a-z]([-a-z0-9]*[a-z0-9])?$" }, "minProperties" = 2, "maxProperties" = 10))]
             Versions => versions: Option<BTreeMap<String, VersionConfig>>,
         }
         tables {
