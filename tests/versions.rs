@@ -510,3 +510,20 @@ fn routes_go_to_a_version_and_an_unknown_one_is_refused_with_the_tracks_there() 
         .fails_with(2)
         .stderr_has("is `stable`, which is not a track of the service in `dev`");
 }
+
+#[test]
+fn a_service_s_own_versions_replace_its_preset_s_canary() {
+    let with_preset = config("", "preset = \"team-web\"");
+    let repo = Repo::with_config(&with_preset);
+    repo.write(
+        ".kiln/presets/team-web.toml",
+        "kind = \"web\"\ncanary = { version = \"1.1.0\", weight = 10 }\n",
+    );
+    repo.kiln(&["build"]).success();
+    let dir = "deploy/dev/services/web";
+    assert!(repo.exists(&format!("{dir}/deployment-v2.yaml")));
+    assert!(!repo.exists(&format!("{dir}/deployment-canary.yaml")));
+    repo.kiln(&["explain", "dev", "web"])
+        .success()
+        .stdout_has("- (replaced by `versions`)");
+}

@@ -365,6 +365,16 @@ pub fn rows(
                     format!("[services.{name}.environments.{environment}]"),
                 )
             });
+        // The service's own `versions` replace a preset's `canary`.
+        let replaced = replaced.or_else(|| {
+            let own_versions = set(own, ServiceKey::Versions).is_some();
+            (key == ServiceKey::Canary && own_versions && set(own, key).is_none()).then(|| {
+                (
+                    "- (replaced by `versions`)".to_string(),
+                    format!("[services.{name}]"),
+                )
+            })
+        });
         let (value, source) = match replaced.or(found) {
             Some(found) => found,
             None => match default_of(key, resolved, model) {

@@ -87,15 +87,15 @@ fn track_of(config: &Config, stable: &Service, track: &TrackSetting) -> TrackVie
     for labels in [&mut pod_labels, &mut pod_selector] {
         labels.insert(TRACK.into(), track.name.clone());
     }
-    let canary_name = format!("{name}-{}", track.name);
+    let own_name = format!("{name}-{}", track.name);
     pod_annotations.insert(
         "kubectl.kubernetes.io/default-container".into(),
-        canary_name.clone(),
+        own_name.clone(),
     );
     if !track.env.is_empty() {
         // Its own variables over the service's, in a ConfigMap of its own.
         env.extend(track.env.clone());
-        config_map = Some(format!("{canary_name}-env"));
+        config_map = Some(format!("{own_name}-env"));
         pod_annotations.insert(
             "checksum/config".into(),
             crate::kinds::core::env_checksum(&env),
@@ -109,7 +109,7 @@ fn track_of(config: &Config, stable: &Service, track: &TrackSetting) -> TrackVie
     };
     let workload = Service {
         image,
-        name: canary_name,
+        name: own_name,
         kind,
         workload,
         rollout,

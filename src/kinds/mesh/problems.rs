@@ -128,11 +128,15 @@ impl Problem {
     }
 
     pub fn canary_without_mesh(key: &KeyPath, environment: &str) -> Self {
+        let split = match key.to_string().ends_with(".versions") {
+            true => "`versions`",
+            false => "the canary",
+        };
         Problem::at(
             key,
             format!("`{key}` needs the mesh, which is off in environment `{environment}`"),
             Some(format!(
-                "the traffic split is an Istio VirtualService: remove the canary, set `mesh = true` in `[environments.{environment}]`, or split at the gateway with `traffic = \"gateway-api\"`"
+                "the traffic split is an Istio VirtualService: remove {split}, set `mesh = true` in `[environments.{environment}]`, or split at the gateway with `traffic = \"gateway-api\"`"
             )),
         )
     }

@@ -93,13 +93,13 @@ pub fn validate(config: &Config, problems: &mut Vec<Problem>) {
         if let Some(canary) = &service.canary {
             check_canary(&key.key("canary"), canary, service, kind, problems);
         }
-        let split = super::versions::Split {
+        let rules = super::versions::VersionRules {
             config,
             name,
             service,
             kind,
         };
-        split.check_layer(
+        rules.check_layer(
             &key,
             service.versions.as_ref(),
             service.canary.is_some(),
@@ -114,14 +114,14 @@ pub fn validate(config: &Config, problems: &mut Vec<Problem>) {
                 let key = key.key("environments").key(environment).key("canary");
                 check_canary(&key, canary, service, kind, problems);
             }
-            split.check_layer(
+            rules.check_layer(
                 &key.key("environments").key(environment),
                 overrides.versions.as_ref(),
                 overrides.canary.is_some(),
                 problems,
             );
         }
-        split.check_versions(&key, problems);
+        rules.check_versions(&key, problems);
         check_service_layers(config, service, kind, &key, problems);
         check_canary_versions(config, service, &key, problems);
     }

@@ -20,14 +20,14 @@ pub const MAX_VERSIONS: usize = 10;
 const MAX_OBJECT: usize = 63;
 
 /// One service, whose `versions` tables are checked.
-pub struct Split<'a> {
+pub struct VersionRules<'a> {
     pub config: &'a Config,
     pub name: &'a str,
     pub service: &'a ServiceConfig,
     pub kind: Kind,
 }
 
-impl Split<'_> {
+impl VersionRules<'_> {
     /// `versions` of one table (`at`: `[services.S]` or
     /// `[services.S.environments.E]`), on its own.
     pub fn check_layer(
