@@ -256,6 +256,15 @@ fn ambient_splits_versions_through_per_version_services_and_a_gamma_route() {
         .map(|t| text(&t["name"]))
         .collect();
     assert_eq!(targets, ["web", "web-v1", "web-v2", "web-v3"]);
+    // Prometheus scrapes each pod once: through `web`, not its tracks' Services too.
+    let monitor = repo.yaml(&format!("{dir}/servicemonitor.yaml"));
+    let left_out: Vec<&str> = seq(&monitor["spec"]["selector"]["matchExpressions"])
+        .iter()
+        .map(|e| text(&e["key"]))
+        .collect();
+    assert_eq!(left_out, ["service.kubernetes.io/headless", "track"]);
+    let v2 = repo.yaml(&format!("{dir}/service-v2.yaml"));
+    assert_eq!(v2["metadata"]["labels"]["track"], "v2");
     repo.kiln(&["check"]).success();
 }
 

@@ -109,7 +109,7 @@ pub struct TrackService {
     pub name: String,
     /// The track, as routes name it.
     pub track: String,
-    /// The service's own labels (its version's), as every per-track Service has.
+    /// The service's own labels (its version's) and `track`.
     pub labels: Labels,
     pub selector: Labels,
 }

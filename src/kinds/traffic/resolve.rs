@@ -30,10 +30,14 @@ pub fn service(step: &ServiceStep<'_>, service: &mut Service) {
         .map(|(track, weight, label)| {
             let mut selector = service.selector.clone();
             selector.insert(TRACK.into(), label.into());
+            // `track` tells the ServiceMonitor to leave it out: it would
+            // scrape the same pods a second time.
+            let mut labels = service.labels.clone();
+            labels.insert(TRACK.into(), track.into());
             let own = TrackService {
                 name: format!("{}-{track}", service.name),
                 track: track.into(),
-                labels: service.labels.clone(),
+                labels,
                 selector,
             };
             (own, weight)
