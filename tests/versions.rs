@@ -483,6 +483,15 @@ fn bad_names_same_versions_and_own_entry_settings_are_refused_all_at_once() {
         .kiln(&["build"])
         .fails_with(2)
         .stderr_has("`services.web.versions.v2.version` is `1.0.0`, the version the service's own pods run in `dev`");
+    let secret = config("", "secrets = { MODE = \"web-settings:mode\" }").replace(
+        "env = { MODE = \"classic\", TZ = \"UTC\" }",
+        "env = { TZ = \"UTC\" }",
+    );
+    Repo::with_config(&secret)
+        .kiln(&["build"])
+        .fails_with(2)
+        .stderr_has("`MODE` is set both in `env` and in `secrets`")
+        .stderr_has("kiln.toml:");
     let worker = config("", "").replace("port = 3000\nroute = \"/\"", "kind = \"worker\"");
     Repo::with_config(&worker)
         .kiln(&["build"])

@@ -130,7 +130,7 @@ impl VersionRules<'_> {
     }
 
     /// A version's `env`: names and sizes as `env`'s, and none that the
-    /// service already takes from `secrets`.
+    /// service already takes from `secrets` or `env_fields`.
     fn check_env(
         &self,
         key: &KeyPath,
@@ -161,6 +161,13 @@ impl VersionRules<'_> {
                 problems.push(Problem::bad_env_name(key, var));
             } else if secret(var) {
                 problems.push(Problem::env_and_secret(&key.key(var), var));
+            } else if self
+                .service
+                .env_fields
+                .as_ref()
+                .is_some_and(|f| f.contains_key(var))
+            {
+                problems.push(Problem::env_field_elsewhere(&key.key(var), var));
             }
             if value.len() > MAX_ENV_VALUE {
                 problems.push(Problem::too_large(&key.key(var), "bytes", MAX_ENV_VALUE));
