@@ -545,3 +545,23 @@ fn a_service_s_own_versions_replace_its_preset_s_canary() {
         .success()
         .stdout_has("- (replaced by `versions`)");
 }
+
+#[test]
+fn a_fault_on_an_ambient_split_without_a_route_is_refused() {
+    let fault = config("mesh_mode = \"ambient\"", "")
+        .replace("route = \"/\"\n", "")
+        .replace(
+            "[services.web.versions]",
+            "[services.web.environments.dev]\nfault = { abort = 503, percent = 10 }\n\n[services.web.versions]",
+        );
+    Repo::with_config(&fault)
+        .kiln(&["build"])
+        .fails_with(2)
+        .stderr_has("`services.web.environments.dev.fault` has no effect: in environment `dev`, ambient mode")
+        .stderr_has("give the service a `route`");
+    // Without ambient mode the in-mesh VirtualService takes it.
+    let sidecar = fault.replace("mesh_mode = \"ambient\"", "");
+    let repo = built(&sidecar);
+    let vs = repo.read("deploy/dev/services/web/virtualservice.yaml");
+    assert!(vs.contains("fault:"), "{vs}");
+}

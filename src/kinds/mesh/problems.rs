@@ -168,4 +168,17 @@ impl Problem {
             )),
         )
     }
+
+    pub fn fault_on_ambient_split(key: &KeyPath, environment: &str) -> Self {
+        Problem::at(
+            key,
+            format!(
+                "`{key}` has no effect: in environment `{environment}`, ambient mode, the service has no `route` and its split is an HTTPRoute"
+            ),
+            Some(
+                "fault injection needs an Istio VirtualService: give the service a `route` (the gateway's VirtualService takes the fault), or remove `fault`"
+                    .to_string(),
+            ),
+        )
+    }
 }

@@ -425,10 +425,13 @@ fn check_fault(
     let istio = switches(config, environment).mesh
         && crate::kinds::traffic::api(config, environment) == Traffic::Istio;
     // In ambient the in-mesh split is a GAMMA route, which takes no fault.
-    let canary = service.split_in(environment).is_some() && !switches(config, environment).ambient;
+    let split = service.split_in(environment).is_some();
+    let ambient = switches(config, environment).ambient;
     if !istio {
         problems.push(Problem::fault_needs_istio(key, environment));
-    } else if service.route.is_none() && !canary {
+    } else if service.route.is_none() && split && ambient {
+        problems.push(Problem::fault_on_ambient_split(key, environment));
+    } else if service.route.is_none() && !split {
         problems.push(Problem::needs_route_or_canary(key));
     }
 }
