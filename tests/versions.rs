@@ -565,3 +565,33 @@ fn a_fault_on_an_ambient_split_without_a_route_is_refused() {
     let vs = repo.read("deploy/dev/services/web/virtualservice.yaml");
     assert!(vs.contains("fault:"), "{vs}");
 }
+
+#[test]
+fn versions_that_run_one_image_or_take_another_service_s_name_are_refused() {
+    let twice = r#"
+[project]
+name = "books"
+logging = false
+
+[environments.dev]
+
+[services.reviews]
+image = "registry.istio.io/release/examples-bookinfo-reviews-v1:1.20.3"
+protocol = "http"
+port = 9080
+
+[services.reviews.versions]
+v1 = { weight = 50 }
+a = { version = "1.21.0", weight = 25 }
+b = { image = "registry.istio.io/release/examples-bookinfo-reviews-v1:1.21.0", weight = 25 }
+
+[services.reviews-a]
+image = "nginxinc/nginx-unprivileged:1.27.3"
+port = 8080
+"#;
+    Repo::with_config(twice)
+        .kiln(&["build"])
+        .fails_with(2)
+        .stderr_has("`services.reviews.versions.b.image` is `registry.istio.io/release/examples-bookinfo-reviews-v1:1.21.0`, which version `a` runs too")
+        .stderr_has("`services.reviews.versions.a` would name its Deployment or Service `reviews-a`, which is another service's name");
+}

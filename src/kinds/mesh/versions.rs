@@ -59,7 +59,7 @@ impl VersionRules<'_> {
             problems.push(Problem::versions_own(&key, &own));
         }
         let longest = MAX_OBJECT.saturating_sub(self.name.len() + 1);
-        let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+        let mut seen: BTreeMap<String, &str> = BTreeMap::new();
         for (track, entry) in versions {
             let at = key.key(track);
             let object = format!("{}-{track}", self.name);
@@ -67,7 +67,7 @@ impl VersionRules<'_> {
                 problems.push(Problem::bad_version_name(&at, track, longest));
             } else if !entry.is_own() && track == STABLE_TRACK {
                 problems.push(Problem::version_named_stable(&at));
-            } else if !entry.is_own() && self.config.services.contains_key(&object) {
+            } else if self.config.services.contains_key(&object) {
                 problems.push(Problem::version_clashes(&at, &object));
             }
             if !Whole::Weight.contains(entry.weight) {
@@ -98,7 +98,12 @@ impl VersionRules<'_> {
                     if !is_version(version) {
                         problems.push(Problem::bad_version(&at.key("version"), version));
                     }
-                    (at.key("version"), version)
+                    // What it runs: a tag of the service's own image.
+                    let runs = match &self.service.image {
+                        Some(image) => format!("{}:{version}", image_repository(image)),
+                        None => version.clone(),
+                    };
+                    (at.key("version"), version, runs)
                 }
                 (None, Some(image)) => {
                     let key = at.key("image");
@@ -107,14 +112,15 @@ impl VersionRules<'_> {
                     } else if let Some(problem) = image_problem(&key, image) {
                         problems.push(problem);
                     }
-                    (key, image)
+                    (key, image, image.clone())
                 }
                 (None, None) => continue,
             };
-            match seen.get(runs.1.as_str()) {
-                Some(other) => problems.push(Problem::version_twice(&runs.0, runs.1, other)),
+            let (field, written, image) = runs;
+            match seen.get(&image) {
+                Some(other) => problems.push(Problem::version_twice(&field, written, other)),
                 None => {
-                    seen.insert(runs.1, track);
+                    seen.insert(image, track);
                 }
             }
             self.check_env(&at.key("env"), entry.env.as_ref(), problems);
@@ -294,7 +300,7 @@ impl Problem {
         Problem::at(
             key,
             format!(
-                "`{key}` would be Deployment and Service `{object}`, which is another service's name"
+                "`{key}` would name its Deployment or Service `{object}`, which is another service's name"
             ),
             Some("rename the version or the other service".to_string()),
         )
