@@ -395,17 +395,16 @@ impl Renderer {
     ) -> Result<Vec<File>, Error> {
         let mut files: Vec<File> = Vec::new();
         // One context per workload (the service, or another track of its
-        // split), shared by its files.
-        let mut current: Option<(Option<usize>, tera::Context)> = None;
+        // split), made when its first file needs it and shared by its files:
+        // a split's per-track Services come between the service's own files.
+        let tracks = service.split.as_ref().map_or(&[][..], |s| &s.tracks[..]);
+        let mut contexts: Vec<Option<tera::Context>> = vec![None; tracks.len() + 1];
         for file in &service.files {
-            let track = file
-                .track
-                .and_then(|i| service.split.as_ref()?.tracks.get(i));
-            let workload = track.map_or(service, |t| t.workload.as_ref());
-            if current
-                .as_ref()
-                .is_none_or(|(track, _)| *track != file.track)
-            {
+            let (slot, workload) = match file.track.and_then(|i| Some((i, tracks.get(i)?))) {
+                Some((i, track)) => (i + 1, track.workload.as_ref()),
+                None => (0, service),
+            };
+            if contexts[slot].is_none() {
                 let view = Context {
                     project,
                     env,
@@ -415,9 +414,9 @@ impl Renderer {
                     fluent_conf: None,
                     fluent_conf_checksum: None,
                 };
-                current = Some((file.track, context(&view)?));
+                contexts[slot] = Some(context(&view)?);
             }
-            let Some((_, context)) = &current else {
+            let Some(context) = &contexts[slot] else {
                 continue;
             };
             files.push((
