@@ -492,6 +492,11 @@ fn bad_names_same_versions_and_own_entry_settings_are_refused_all_at_once() {
         .fails_with(2)
         .stderr_has("`MODE` is set both in `env` and in `secrets`")
         .stderr_has("kiln.toml:");
+    let no_pods = config("", "").replace("replicas = 2", "replicas = 0");
+    Repo::with_config(&no_pods)
+        .kiln(&["build"])
+        .fails_with(2)
+        .stderr_has("`services.web.versions.v2.replicas` is 0, but the version gets 30 percent of the requests");
     let worker = config("", "").replace("port = 3000\nroute = \"/\"", "kind = \"worker\"");
     Repo::with_config(&worker)
         .kiln(&["build"])

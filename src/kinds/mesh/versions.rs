@@ -123,6 +123,12 @@ impl VersionRules<'_> {
                     seen.insert(image, track);
                 }
             }
+            if entry.replicas == Some(0) && entry.weight > 0 {
+                problems.push(Problem::version_without_pods(
+                    &at.key("replicas"),
+                    entry.weight,
+                ));
+            }
             self.check_env(&at.key("env"), entry.env.as_ref(), problems);
         }
         let total: u64 = versions.values().map(|v| u64::from(v.weight)).sum();
@@ -313,6 +319,17 @@ impl Problem {
             Some(format!(
                 "the service's own workload takes `{field}` from the service: set `{field}` in `[services.S]` (or an environment's table) instead"
             )),
+        )
+    }
+
+    pub fn version_without_pods(key: &KeyPath, weight: u32) -> Self {
+        Problem::at(
+            key,
+            format!("`{key}` is 0, but the version gets {weight} percent of the requests"),
+            Some(
+                "requests sent to a version without pods fail: give it pods, or `weight = 0`"
+                    .to_string(),
+            ),
         )
     }
 
