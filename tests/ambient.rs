@@ -312,15 +312,7 @@ egress = [
 
 #[test]
 fn ambient_mode_refuses_what_it_cannot_do_with_a_hint() {
-    let canary = two_services("ambient").replace(
-        "metrics = \"/metrics\"",
-        "metrics = \"/metrics\"\ncanary = { version = \"2.1.0\", weight = 10 }",
-    );
-    Repo::with_config(&canary)
-        .kiln(&["build"])
-        .fails_with(2)
-        .stderr_has("`services.api.canary` is not supported in ambient mode, which environment `prod` runs in")
-        .stderr_has("mesh_mode = \"sidecar\"");
+    // A canary in ambient is split through per-track Services: tests/versions.rs.
     let word = two_services("ambiant");
     Repo::with_config(&word)
         .kiln(&["build"])

@@ -186,14 +186,14 @@ fn numbers_out_of_range_say_the_range_in_words() {
             "route = \"/users\"\ncanary = { version = \"1.5.0\", weight = 150 }",
             "error: `services.users.canary.weight` must be from 0 to 100, not 150\n",
             "kiln.toml:15:40",
-            "it is the percent of traffic the canary receives",
+            "it is the percent of traffic the canary or version receives",
         ),
         (
             "route = \"/users\"",
             "route = \"/users\"\ncanary = { version = \"1.5.0\", weight = -1 }",
             "error: `services.users.canary.weight` must be from 0 to 100, not -1\n",
             "kiln.toml:15:40",
-            "it is the percent of traffic the canary receives",
+            "it is the percent of traffic the canary or version receives",
         ),
         (
             "replicas = 3",

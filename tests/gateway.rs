@@ -581,8 +581,8 @@ fn the_checks_find_route_backends_weights_and_grpc_ports() {
     found(
         &broken(&[(
             "services/web/service-canary.yaml",
-            "track: \"canary\"",
-            "track: \"beta\"",
+            "name: \"web\"\n    track: \"canary\"\n  ports",
+            "name: \"web\"\n    track: \"beta\"\n  ports",
         )]),
         "sends requests to Service `web-canary`, which selects no pod",
     );

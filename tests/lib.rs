@@ -47,6 +47,7 @@ mod snippets;
 mod structure;
 mod untrusted_overrides;
 mod untrusted_repo;
+mod versions;
 
 /// A temporary repo to run kiln in.
 pub struct Repo {

@@ -301,10 +301,22 @@ fn truth(text: &str) -> BTreeSet<(String, String)> {
                 .flat_map(|e| e.values()),
         );
         for layer in layers {
-            let versions = [
+            // Each of `versions` runs a tag of the service's own, or an image of its own.
+            let split = layer
+                .get("versions")
+                .and_then(toml::Value::as_table)
+                .into_iter()
+                .flat_map(|v| v.values());
+            let mut versions = vec![
                 layer.get("version"),
                 layer.get("canary").and_then(|c| c.get("version")),
             ];
+            for entry in split {
+                versions.push(entry.get("version"));
+                if let Some(reference) = entry.get("image").and_then(toml::Value::as_str) {
+                    image(&mut found, reference);
+                }
+            }
             for version in versions.into_iter().flatten() {
                 found.insert((
                     format!("{}/{service}", registry.unwrap()),

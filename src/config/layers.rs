@@ -6,7 +6,7 @@ use super::whole::replicas_option;
 use super::{
     Alerts, Autoscale, Canary, DeployOn, Egress, Elasticsearch, ExternalSecrets, Fault,
     IngressGateway, MeshMode, Mtls, QuotaSetting, RetrySetting, Spread, Tls, Toleration, Tracing,
-    Traffic,
+    Traffic, VersionConfig,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -179,6 +179,10 @@ layered! {
         pub version: Option<String>,
         /// Canary in this environment.
         pub canary: Option<Canary>,
+        /// Versions in this environment: replace the service's `versions`
+        /// or `canary` whole.
+        #[schemars(extend("propertyNames" = { "pattern": "^[a-z]([-a-z0-9]*[a-z0-9])?$" }, "minProperties" = 2, "maxProperties" = 10))]
+        pub versions: Option<BTreeMap<String, VersionConfig>>,
         /// Fault injection (issue 16): delays and aborts on the service's Istio routes here.
         pub fault: Option<Fault>,
         // Traffic per environment (issue 15, branch shape): each replaces the service's list.

@@ -162,7 +162,12 @@ pub fn apply(config: &mut Config, repo: &[RepoPreset]) -> Vec<Problem> {
             problems.push(Problem::unknown_preset(&key, &wanted, suggestion, &names));
             continue;
         };
+        let versions_alone = service.versions.is_some() && service.canary.is_none();
         service.fill_from(&preset);
+        // A split is one setting: the service's own `versions` replace a preset's `canary`.
+        if versions_alone {
+            service.canary = None;
+        }
         config.preset_layers.insert(name.clone(), preset);
     }
     problems

@@ -7,7 +7,8 @@ use super::whole::{id_option, port_option, ports_option, replicas_option};
 use super::{
     Autoscale, Canary, Capability, ConnectionPool, Container, Egress, EnvFrom, Kind, Language,
     Layer, Metrics, OutlierDetection, ProbesSetting, Protocol, RetrySetting, RouteRule,
-    ServiceAccountConfig, ServiceEnvironmentConfig, ServiceType, Spread, Toleration, Volume,
+    ServiceAccountConfig, ServiceEnvironmentConfig, ServiceType, SplitSetting, Spread, Toleration,
+    VersionConfig, Volume,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -211,6 +212,11 @@ service_table! {
             /// Requests matched by path, headers or query, each sent to a
             /// track, in order, before the default split.
             Routes => routes: Option<Vec<RouteRule>>,
+            // Version splits (issue 16, branch versions).
+            /// Versions of the service side by side, each with its share of
+            /// the traffic: `name = { version, image, weight, env, replicas }`.
+            #[schemars(extend("propertyNames" = { "pattern": "^[a-z]([-a-z0-9]*[a-z0-9])?$" }, "minProperties" = 2, "maxProperties" = 10))]
+            Versions => versions: Option<BTreeMap<String, VersionConfig>>,
         }
         tables {
             /// Per-environment overrides.
@@ -220,6 +226,28 @@ service_table! {
 }
 
 impl ServiceConfig {
+    /// The traffic split in `environment` and the environment whose table
+    /// sets it (`None`: the service's own). A `canary` or `versions` of
+    /// `[services.S.environments.E]` replaces the service's split whole.
+    /// `versions` wins over a `canary` of the same table, which is an error.
+    pub fn split_in(&self, environment: &str) -> Option<(Option<&str>, SplitSetting<'_>)> {
+        fn of<'a>(
+            versions: &'a Option<BTreeMap<String, VersionConfig>>,
+            canary: &'a Option<Canary>,
+        ) -> Option<SplitSetting<'a>> {
+            versions
+                .as_ref()
+                .map(SplitSetting::Versions)
+                .or(canary.as_ref().map(SplitSetting::Canary))
+        }
+        let own = self
+            .environments
+            .as_ref()
+            .and_then(|e| e.get_key_value(environment))
+            .and_then(|(name, o)| Some((Some(name.as_str()), of(&o.versions, &o.canary)?)));
+        own.or_else(|| Some((None, of(&self.versions, &self.canary)?)))
+    }
+
     /// `calls` in `environment`: its `[services.S.environments.E]` list if
     /// it has one (which replaces the service's), else the service's.
     pub fn calls_in(&self, environment: &str) -> &[String] {
@@ -376,7 +404,10 @@ routes = [{ headers = { end-user = "jason" }, to = "stable" }]
         });
         assert_eq!(own.port, Some(1));
         for &key in ServiceKey::ALL {
-            if key == ServiceKey::Preset || key == ServiceKey::Source {
+            if matches!(
+                key,
+                ServiceKey::Preset | ServiceKey::Source | ServiceKey::Versions
+            ) {
                 assert_eq!(empty.value_of(key), None, "a service's own key");
                 continue;
             }
@@ -392,5 +423,66 @@ routes = [{ headers = { end-user = "jason" }, to = "stable" }]
                 key.name()
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod split_tests {
+    use super::*;
+
+    fn service(toml: &str) -> ServiceConfig {
+        toml::from_str(toml).unwrap()
+    }
+
+    fn tracks(service: &ServiceConfig, environment: &str) -> Vec<(String, u32, Option<String>)> {
+        let (_, split) = service.split_in(environment).unwrap();
+        split
+            .tracks()
+            .into_iter()
+            .map(|t| (t.name, t.weight, t.version))
+            .collect()
+    }
+
+    #[test]
+    fn a_canary_lowers_to_stable_and_canary() {
+        let canary = service(r#"canary = { version = "1.1.0", weight = 10 }"#);
+        assert_eq!(
+            tracks(&canary, "dev"),
+            [
+                ("stable".into(), 90, None),
+                ("canary".into(), 10, Some("1.1.0".into()))
+            ]
+        );
+    }
+
+    #[test]
+    fn versions_put_the_own_entry_first_then_the_others_by_name() {
+        let versions = service(
+            r#"
+[versions]
+b = { version = "2.0.0", weight = 20 }
+z = { weight = 50 }
+a = { version = "3.0.0", weight = 30 }
+"#,
+        );
+        let names: Vec<String> = tracks(&versions, "dev").into_iter().map(|t| t.0).collect();
+        assert_eq!(names, ["z", "a", "b"]);
+    }
+
+    #[test]
+    fn an_environment_s_split_replaces_the_service_s_whole() {
+        let layered = service(
+            r#"
+canary = { version = "1.1.0", weight = 10 }
+[environments.prod.versions]
+v1 = { weight = 50 }
+v2 = { version = "2.0.0", weight = 50 }
+"#,
+        );
+        let (own, split) = layered.split_in("prod").unwrap();
+        assert_eq!((own, split.key()), (Some("prod"), "versions"));
+        let (own, split) = layered.split_in("dev").unwrap();
+        assert_eq!((own, split.key()), (None, "canary"));
+        assert!(service("").split_in("dev").is_none());
     }
 }

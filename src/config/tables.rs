@@ -3,10 +3,10 @@
 
 use super::whole::{
     attempts_option, autoscale_cpu_option, connections_option, consecutive_5xx_option,
-    ejection_percent_option, latency_ms_option, pods, port, port_option, volume_percent_option,
-    weight,
+    ejection_percent_option, latency_ms_option, pods, port, port_option, replicas_option,
+    volume_percent_option, weight,
 };
-use super::{RetryOn, Scheme, StoreKind, Track};
+use super::{RetryOn, Scheme, StoreKind};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -105,6 +105,110 @@ pub struct Canary {
     /// Percent of traffic sent to the canary, from 0 to 100.
     #[serde(deserialize_with = "weight")]
     pub weight: u32,
+}
+
+/// One entry of `versions = { v1 = { weight = 80 }, v2 = { version, weight, env, replicas } }`.
+/// The one entry without `version` or `image` is the service's own
+/// workload; every other is a Deployment `<service>-<name>`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VersionConfig {
+    /// Image tag of this version: of the service's own image, or of the
+    /// repository of its `image`. Unset on exactly one entry: the service's
+    /// own workload, at the service's `version`.
+    pub version: Option<String>,
+    /// The whole image of this version, for an `image` service whose
+    /// versions are other repositories (`reviews-v2:1.20.3`); instead of `version`.
+    pub image: Option<String>,
+    /// Percent of traffic sent to this version, from 0 to 100; the
+    /// weights of all entries sum to 100.
+    #[serde(deserialize_with = "weight")]
+    pub weight: u32,
+    /// Variables of this version, over the service's `env`.
+    pub env: Option<BTreeMap<String, String>>,
+    /// Pods of this version. Default 1.
+    #[serde(default, deserialize_with = "replicas_option")]
+    #[schemars(range(max = 2147483647))]
+    pub replicas: Option<u32>,
+}
+
+impl VersionConfig {
+    /// Whether it is the service's own workload: no `version`, no `image`.
+    pub fn is_own(&self) -> bool {
+        self.version.is_none() && self.image.is_none()
+    }
+}
+
+/// The traffic split of a service in one environment: a `canary` or
+/// `versions`, lowered to its tracks.
+#[derive(Debug, Clone, Copy)]
+pub enum SplitSetting<'a> {
+    Canary(&'a Canary),
+    Versions(&'a BTreeMap<String, VersionConfig>),
+}
+
+/// One track of a split as written: its name, weight, and for every
+/// track but the service's own, the version or image its Deployment runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackSetting {
+    pub name: String,
+    pub weight: u32,
+    /// `None`, with `image`, for the service's own workload.
+    pub version: Option<String>,
+    pub image: Option<String>,
+    pub env: BTreeMap<String, String>,
+    pub replicas: Option<u32>,
+}
+
+/// The track of a service's own workload under a canary.
+pub const STABLE_TRACK: &str = "stable";
+
+impl SplitSetting<'_> {
+    /// Its tracks: the service's own first, then the others in name order.
+    /// A canary is the two-track case, `stable` and `canary`.
+    pub fn tracks(self) -> Vec<TrackSetting> {
+        match self {
+            SplitSetting::Canary(canary) => vec![
+                TrackSetting {
+                    name: STABLE_TRACK.into(),
+                    weight: 100_u32.saturating_sub(canary.weight),
+                    version: None,
+                    image: None,
+                    env: BTreeMap::new(),
+                    replicas: None,
+                },
+                TrackSetting {
+                    name: "canary".into(),
+                    weight: canary.weight,
+                    version: Some(canary.version.clone()),
+                    image: None,
+                    env: BTreeMap::new(),
+                    replicas: None,
+                },
+            ],
+            SplitSetting::Versions(versions) => {
+                let track = |(name, v): (&String, &VersionConfig)| TrackSetting {
+                    name: name.clone(),
+                    weight: v.weight,
+                    version: v.version.clone(),
+                    image: v.image.clone(),
+                    env: v.env.clone().unwrap_or_default(),
+                    replicas: v.replicas,
+                };
+                let own = versions.iter().filter(|(_, v)| v.is_own());
+                let others = versions.iter().filter(|(_, v)| !v.is_own());
+                own.chain(others).map(track).collect()
+            }
+        }
+    }
+
+    /// The key it is written as: `canary` or `versions`.
+    pub fn key(self) -> &'static str {
+        match self {
+            SplitSetting::Canary(_) => "canary",
+            SplitSetting::Versions(_) => "versions",
+        }
+    }
 }
 
 /// `egress = [{ cidr = "203.0.113.0/24", port = 443 }]` or
@@ -390,6 +494,8 @@ pub struct RouteRule {
     pub headers: Option<BTreeMap<String, String>>,
     /// Query parameters, name = exact value.
     pub query: Option<BTreeMap<String, String>>,
-    /// The track matched requests go to.
-    pub to: Track,
+    /// The track matched requests go to: `stable` or `canary` with a
+    /// canary, a name of `versions` with versions.
+    #[schemars(pattern(r"^[a-z]([-a-z0-9]*[a-z0-9])?$"))]
+    pub to: String,
 }

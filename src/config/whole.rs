@@ -88,7 +88,7 @@ impl Whole {
             Whole::Pods => "an autoscaler keeps at least one pod, and counts them in 32 bits",
             Whole::Connections => "Istio stores it as a 32-bit integer",
             Whole::AutoscaleCpu => "it is the target CPU utilisation in percent of the request",
-            Whole::Weight => "it is the percent of traffic the canary receives",
+            Whole::Weight => "it is the percent of traffic the canary or version receives",
             Whole::Attempts => {
                 "it is how often a failed request is tried again; `retries = false` turns retries off"
             }

@@ -176,18 +176,6 @@ pub enum Traffic {
     Ingress,
 }
 
-/// The track a matched request goes to (`routes`).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum Track {
-    /// The stable pods (all of them without a canary).
-    Stable,
-    /// The canary's pods; needs a canary in the environment.
-    Canary,
-}
-
 /// Which kind of cert-manager issuer signs the environment's certificate.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
@@ -235,7 +223,6 @@ words! {
     Scheme { Http => "http", Https => "https" }
     Traffic { Istio => "istio", GatewayApi => "gateway-api", Ingress => "ingress" }
     IssuerKind { Issuer => "Issuer", ClusterIssuer => "ClusterIssuer" }
-    Track { Stable => "stable", Canary => "canary" }
     ServiceType { ClusterIP => "ClusterIP", NodePort => "NodePort", LoadBalancer => "LoadBalancer" }
 }
 

@@ -5,7 +5,7 @@
 use crate::config::{Config, ServiceConfig};
 use crate::diagnostics::Problem;
 use crate::model::{
-    Environment, EnvironmentFile, IngressGatewayView, ProjectView, Service, ServiceFile,
+    Environment, EnvironmentFile, IngressGatewayView, ProjectView, Service, ServiceFile, TrackOf,
 };
 use crate::resolve::{Callers, Layers, Scope, Switches};
 use crate::verify::Check;
@@ -30,8 +30,14 @@ pub trait Kind: Sync {
     fn environment_files(&self, _environment: &Environment, _out: &mut Vec<EnvironmentFile>) {}
 
     /// The files it writes for one workload of a service: the service's
-    /// own, or (`canary`) the copy of it that a canary runs.
-    fn service_files(&self, _service: &Service, _canary: bool, _out: &mut Vec<ServiceFile>) {}
+    /// own, or (`track`) the copy of it that another track of its split runs.
+    fn service_files(
+        &self,
+        _service: &Service,
+        _track: Option<TrackOf<'_>>,
+        _out: &mut Vec<ServiceFile>,
+    ) {
+    }
 
     /// Its checks of the rendered objects, each for one `kind:` of object.
     fn checks(&self) -> &'static [(&'static str, Check)] {

@@ -152,8 +152,9 @@ fn resolve_environment(
             kind.finish(&step, &mut resolved);
         }
         totals.add(&resolved, &pod, service);
-        if let Some(canary) = &resolved.canary {
-            totals.add(&canary.workload, &pod.canary(), service);
+        for track in resolved.split.iter().flat_map(|s| &s.tracks) {
+            let count = track.workload.replicas.unwrap_or(builtin::CANARY_REPLICAS);
+            totals.add(&track.workload, &pod.track(count), service);
         }
         resolved.files = service_files(&resolved);
         services.push(resolved);
@@ -182,15 +183,19 @@ fn resolve_environment(
 }
 
 /// The files of a service: every kind's for its own workload, then every
-/// kind's for its canary.
+/// kind's for each other track of its split (a canary, `versions`).
 fn service_files(service: &crate::model::Service) -> Vec<crate::model::ServiceFile> {
     let mut files = Vec::new();
     for kind in KINDS {
-        kind.service_files(service, false, &mut files);
+        kind.service_files(service, None, &mut files);
     }
-    if let Some(canary) = &service.canary {
+    for (index, track) in service.split.iter().flat_map(|s| &s.tracks).enumerate() {
+        let of = crate::model::TrackOf {
+            index,
+            name: &track.name,
+        };
         for kind in KINDS {
-            kind.service_files(&canary.workload, true, &mut files);
+            kind.service_files(&track.workload, Some(of), &mut files);
         }
     }
     files

@@ -16,12 +16,21 @@ pub struct EnvironmentFile {
 }
 
 /// One file of a service: the template, which workload it lays out (the
-/// service, or its canary), and its name under `deploy/<env>/<service>/`.
+/// service's own, or one of its split's other tracks), and its name under
+/// `deploy/<env>/<service>/`.
 #[derive(Debug, Clone)]
 pub struct ServiceFile {
     pub template: &'static str,
-    pub file: &'static str,
-    pub canary: bool,
+    pub file: String,
+    /// `None`: the service's own workload; `Some(i)`: `split.tracks[i]`'s.
+    pub track: Option<usize>,
+}
+
+/// The other track whose workload a kind lays files out for.
+#[derive(Debug, Clone, Copy)]
+pub struct TrackOf<'a> {
+    pub index: usize,
+    pub name: &'a str,
 }
 
 /// One file that builds, ships or deploys the app: the template, the

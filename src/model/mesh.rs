@@ -119,7 +119,7 @@ pub struct ServiceMesh {
     /// outside reaches in plain text: PERMISSIVE under STRICT mTLS too, when
     /// it is not `permissive_port` already.
     pub external_port: Option<u16>,
-    /// The in-mesh traffic split between the stable and canary Deployments.
+    /// The in-mesh traffic split between the tracks (stable and canary, or `versions`).
     pub canary_route: Option<HttpRoute>,
     /// The in-mesh routes of `routes`, in order, before `canary_route`.
     pub match_routes: Vec<HttpRoute>,
@@ -129,6 +129,10 @@ pub struct ServiceMesh {
     /// `authorization` then binds to the Service with `targetRefs` (the
     /// waypoint enforces it) and `ztunnel` holds the L4 policy of the pods.
     pub waypoint: Option<String>,
+    /// With a waypoint, the Services `authorization` binds to: the
+    /// service's, then each per-track Service of its split, so that `calls`
+    /// holds whichever one a caller names.
+    pub policy_targets: Vec<String>,
     /// Ambient mode, with a waypoint: the rules ztunnel enforces at the pods,
     /// L4 only (principals, namespaces and ports).
     pub ztunnel: Vec<AuthorizationRule>,

@@ -68,8 +68,12 @@ pub struct Service {
     pub traffic: Option<ServiceTraffic>,
     /// How Prometheus scrapes it; `None` without metrics or monitoring.
     pub monitor: Option<Monitor>,
-    /// The canary Deployment and its share of the traffic.
-    pub canary: Option<CanaryView>,
+    /// The traffic split: the other tracks' Deployments (a canary, or
+    /// `versions`) and each one's share of the traffic.
+    pub split: Option<Split>,
+    /// The Service of this workload's track alone, which weighted
+    /// backends and ambient splits name; `None` without a split there.
+    pub track_service: Option<super::TrackService>,
     /// What its pods are told about tracing (`OTEL_*`); `None` without a collector.
     pub otel: Option<Otel>,
     /// Pod keys of issue 15: entrypoint, shutdown, scheduling, volumes, files.
@@ -93,12 +97,54 @@ pub struct Otel {
     pub environment: String,
 }
 
+/// A service's traffic split between its own workload and other tracks:
+/// a canary (tracks `stable` and `canary`) or `versions`.
 #[derive(Debug, Clone, Serialize)]
-pub struct CanaryView {
-    /// Percent of requests the canary gets; the stable pods get the rest.
+pub struct Split {
+    /// The track of the service's own workload, as routes, subsets and
+    /// per-track Services name it: `stable`, or its entry of `versions`.
+    /// Its pods keep the label `track: stable` whatever the name, so that
+    /// its Deployment's immutable selector never changes.
+    pub track: String,
+    /// Percent of requests the service's own workload gets.
     pub weight: u32,
-    /// The canary Deployment, fully resolved like the stable one.
+    /// The other tracks, in name order (the canary alone with `canary`).
+    pub tracks: Vec<TrackView>,
+    /// Whether it is a `canary`, not `versions`.
+    pub canary: bool,
+}
+
+/// One track of a split besides the service's own workload.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrackView {
+    pub name: String,
+    /// Percent of requests it gets.
+    pub weight: u32,
+    /// Its Deployment, fully resolved like the service's own.
     pub workload: Box<Service>,
+}
+
+impl Split {
+    /// Every track with its weight and the value of its pods' `track`
+    /// label: the service's own first.
+    pub fn all(&self) -> Vec<(&str, u32, &str)> {
+        std::iter::once((
+            self.track.as_str(),
+            self.weight,
+            crate::config::STABLE_TRACK,
+        ))
+        .chain(
+            self.tracks
+                .iter()
+                .map(|t| (t.name.as_str(), t.weight, t.name.as_str())),
+        )
+        .collect()
+    }
+
+    /// The workloads of the other tracks.
+    pub fn workloads(&self) -> impl Iterator<Item = &Service> {
+        self.tracks.iter().map(|t| t.workload.as_ref())
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

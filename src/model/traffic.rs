@@ -101,12 +101,15 @@ pub struct ServiceTraffic {
     pub matches: Vec<TrafficRoute>,
     /// The rules of `routes`, in order, before `mesh_route`'s.
     pub mesh_matches: Vec<TrafficRoute>,
-    /// A Service per track (stable, canary), which weighted backends name.
-    pub tracks: Vec<TrackService>,
 }
 
+/// The Service of one track's pods alone, `<service>-<track>`.
 #[derive(Debug, Clone, Serialize)]
 pub struct TrackService {
     pub name: String,
+    /// The track, as routes name it.
+    pub track: String,
+    /// The service's own labels (its version's) and `track`.
+    pub labels: Labels,
     pub selector: Labels,
 }

@@ -407,17 +407,17 @@ impl Renderer {
         service: &Service,
     ) -> Result<Vec<File>, Error> {
         let mut files: Vec<File> = Vec::new();
-        // One context per workload (the service, or its canary), shared by its files.
-        let mut current: Option<(bool, tera::Context)> = None;
+        // One context per workload (the service, or another track of its
+        // split), made when its first file needs it and shared by its files:
+        // a split's per-track Services come between the service's own files.
+        let tracks = service.split.as_ref().map_or(&[][..], |s| &s.tracks[..]);
+        let mut contexts: Vec<Option<tera::Context>> = vec![None; tracks.len() + 1];
         for file in &service.files {
-            let workload = match (&service.canary, file.canary) {
-                (Some(canary), true) => &canary.workload,
-                _ => service,
+            let (slot, workload) = match file.track.and_then(|i| Some((i, tracks.get(i)?))) {
+                Some((i, track)) => (i + 1, track.workload.as_ref()),
+                None => (0, service),
             };
-            if current
-                .as_ref()
-                .is_none_or(|(canary, _)| *canary != file.canary)
-            {
+            if contexts[slot].is_none() {
                 let view = Context {
                     project,
                     env,
@@ -427,13 +427,13 @@ impl Renderer {
                     fluent_conf: None,
                     fluent_conf_checksum: None,
                 };
-                current = Some((file.canary, context(&view)?));
+                contexts[slot] = Some(context(&view)?);
             }
-            let Some((_, context)) = &current else {
+            let Some(context) = &contexts[slot] else {
                 continue;
             };
             files.push((
-                paths::service_file(&service.name, file.file),
+                paths::service_file(&service.name, &file.file),
                 self.yaml_file(file.template, context)?,
                 vec![file.template.to_string()],
             ));

@@ -69,8 +69,8 @@ pub fn secrets(env: &Environment, created: &BTreeSet<&str>) -> Vec<Secret> {
                 );
             }
         }
-        let canary = service.canary.as_ref().map(|c| c.workload.as_ref());
-        for workload in std::iter::once(service).chain(canary) {
+        let tracks = service.split.iter().flat_map(|s| s.workloads());
+        for workload in std::iter::once(service).chain(tracks) {
             // Only the `secrets` are made by ExternalSecrets; `env_from` are not.
             for secret in workload.secrets.iter().filter(|_| !made) {
                 add(

@@ -97,6 +97,7 @@ pub(super) fn default_of(key: ServiceKey, service: &Service, model: &Model) -> O
         | ServiceKey::NodePort
         | ServiceKey::EnvFields
         | ServiceKey::EnvFrom
-        | ServiceKey::Routes => return None,
+        | ServiceKey::Routes
+        | ServiceKey::Versions => return None,
     })
 }

@@ -350,7 +350,32 @@ pub fn rows(
         ]
         .into_iter()
         .find_map(|(value, label)| value.map(|value| (inline(&value), label)));
-        let (value, source) = match found {
+        // A split of the environment's table replaces the service's whole:
+        // its `canary` hides the service's `versions`, and the other way round.
+        let other = match key {
+            ServiceKey::Canary => Some(ServiceKey::Versions),
+            ServiceKey::Versions => Some(ServiceKey::Canary),
+            _ => None,
+        };
+        let replaced = other
+            .filter(|other| overridden(key).is_none() && overridden(*other).is_some())
+            .map(|other| {
+                (
+                    format!("- (replaced by `{}`)", other.name()),
+                    format!("[services.{name}.environments.{environment}]"),
+                )
+            });
+        // The service's own `versions` replace a preset's `canary`.
+        let replaced = replaced.or_else(|| {
+            let own_versions = set(own, ServiceKey::Versions).is_some();
+            (key == ServiceKey::Canary && own_versions && set(own, key).is_none()).then(|| {
+                (
+                    "- (replaced by `versions`)".to_string(),
+                    format!("[services.{name}]"),
+                )
+            })
+        });
+        let (value, source) = match replaced.or(found) {
             Some(found) => found,
             None => match default_of(key, resolved, model) {
                 Some(value) => (value, BUILTIN.to_string()),

@@ -1,6 +1,6 @@
 //! The core objects' files: the namespace's own, and each service's.
 
-use crate::model::{Environment, EnvironmentFile, Service, ServiceFile};
+use crate::model::{Environment, EnvironmentFile, Service, ServiceFile, TrackOf};
 use crate::output::paths;
 
 /// The Namespace, its ResourceQuota and LimitRange, and the default-deny
@@ -30,17 +30,24 @@ pub fn environment_files(environment: &Environment, out: &mut Vec<EnvironmentFil
 /// The ServiceAccount, ConfigMap, workload, Services, autoscaler,
 /// disruption budget and NetworkPolicy of a service; of its canary, only
 /// the second Deployment.
-pub fn service_files(service: &Service, canary: bool, out: &mut Vec<ServiceFile>) {
-    let mut push = |template, file| {
+pub fn service_files(service: &Service, track: Option<TrackOf<'_>>, out: &mut Vec<ServiceFile>) {
+    let mut push = |template, file: &str| {
         out.push(ServiceFile {
             template,
-            file,
-            canary,
+            file: file.into(),
+            track: track.map(|t| t.index),
         })
     };
-    if canary {
+    if let Some(track) = track {
+        // A version with `env` of its own has its own ConfigMap.
+        if service.config_map.as_deref() == Some(&format!("{}-env", service.name)) {
+            push(
+                "k8s/configmap.yaml.tera",
+                &format!("configmap-{}.yaml", track.name),
+            );
+        }
         let (template, _) = service.workload.file();
-        push(template, "deployment-canary.yaml");
+        push(template, &format!("deployment-{}.yaml", track.name));
         return;
     }
     push("k8s/serviceaccount.yaml.tera", "serviceaccount.yaml");

@@ -19,12 +19,12 @@ pub use environment::{disabled, environment, namespace};
 pub use network::host_ports;
 pub use podspec::SPREAD_KEY;
 pub use quota::Totals;
-pub use workload::workload;
+pub use workload::{env_checksum, workload};
 
 use super::kind::{Explained, Kind};
 use crate::config::Config;
 use crate::diagnostics::Problem;
-use crate::model::{Environment, EnvironmentFile, Service, ServiceFile};
+use crate::model::{Environment, EnvironmentFile, Service, ServiceFile, TrackOf};
 use crate::verify::Check;
 
 pub struct Core;
@@ -38,8 +38,13 @@ impl Kind for Core {
         files::environment_files(environment, out);
     }
 
-    fn service_files(&self, service: &Service, canary: bool, out: &mut Vec<ServiceFile>) {
-        files::service_files(service, canary, out);
+    fn service_files(
+        &self,
+        service: &Service,
+        track: Option<TrackOf<'_>>,
+        out: &mut Vec<ServiceFile>,
+    ) {
+        files::service_files(service, track, out);
     }
 
     fn checks(&self) -> &'static [(&'static str, Check)] {

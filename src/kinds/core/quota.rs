@@ -186,11 +186,12 @@ impl Problem {
 }
 
 impl Pod {
-    /// A canary's pods: one, plus its surge pod, at the stable pod's size.
-    pub fn canary(&self) -> Pod {
+    /// The pods of another track of a split (a canary, a version):
+    /// `replicas`, plus a surge pod, at the stable pod's size.
+    pub fn track(&self, replicas: u32) -> Pod {
         Pod {
             quantities: self.quantities,
-            count: u64::from(builtin::CANARY_REPLICAS) + 1,
+            count: u64::from(replicas) + 1,
             widest: self.widest,
         }
     }

@@ -127,7 +127,7 @@ pub fn workload(step: &ServiceStep<'_>, problems: &mut Vec<Problem>) -> (Service
     )]);
     if !env.is_empty() {
         // Pods restart when their settings change, as they would with Helm's checksum idiom.
-        pod_annotations.insert("checksum/config".into(), checksum(&env));
+        pod_annotations.insert("checksum/config".into(), env_checksum(&env));
     }
     let read_only_root = service
         .read_only_root
@@ -258,7 +258,8 @@ pub fn workload(step: &ServiceStep<'_>, problems: &mut Vec<Problem>) -> (Service
         mesh: None,
         traffic: None,
         monitor: None,
-        canary: None,
+        split: None,
+        track_service: None,
         otel: None,
         pod,
         files: Vec::new(),
@@ -323,7 +324,8 @@ fn resolve_metrics(
     })
 }
 
-fn checksum(env: &BTreeMap<String, String>) -> String {
+/// The `checksum/config` of a pod whose ConfigMap holds `env`.
+pub fn env_checksum(env: &BTreeMap<String, String>) -> String {
     let mut hasher = Sha256::new();
     for (name, value) in env {
         hasher.update(name.as_bytes());

@@ -145,11 +145,12 @@ pub fn resolve(config: &Config, environments: &[Environment]) -> Delivery {
                 .services
                 .iter()
                 .flat_map(|s| {
-                    let canary = s
-                        .canary
-                        .as_ref()
-                        .and_then(|c| c.workload.workload.rollout(&c.workload.name));
-                    s.workload.rollout(&s.name).into_iter().chain(canary)
+                    let tracks = s
+                        .split
+                        .iter()
+                        .flat_map(|split| split.workloads())
+                        .filter_map(|w| w.workload.rollout(&w.name));
+                    s.workload.rollout(&s.name).into_iter().chain(tracks)
                 })
                 .collect(),
         });
@@ -227,14 +228,15 @@ pub fn resolve(config: &Config, environments: &[Environment]) -> Delivery {
 }
 
 /// The tags of a built service's image that some environment deploys:
-/// the stable version of each environment and each canary's, sorted, each once.
+/// the stable version of each environment and each canary's or other
+/// version's of a split, sorted, each once.
 fn deployed_tags(environments: &[Environment], service: &str) -> Vec<String> {
     let tags: BTreeSet<&str> = environments
         .iter()
         .flat_map(|env| env.services.iter().filter(|s| s.name == service))
         .flat_map(|s| {
-            let canary = s.canary.as_ref().map(|c| c.workload.version.as_str());
-            std::iter::once(s.version.as_str()).chain(canary)
+            let tracks = s.split.iter().flat_map(|split| split.workloads());
+            std::iter::once(s.version.as_str()).chain(tracks.map(|w| w.version.as_str()))
         })
         .collect();
     tags.into_iter().map(str::to_string).collect()

@@ -1,15 +1,33 @@
-//! The canary: a second Deployment of a web service at another version,
-//! which the mesh sends a share of the traffic to.
+//! A traffic split: besides the service's own Deployment, one per other
+//! track (a canary, or each of `versions`) at another version, which the
+//! mesh or the Gateway API sends a share of the traffic to.
 
-use crate::config::{Canary, Config};
-use crate::model::{CanaryView, Service};
+use crate::config::{Config, SplitSetting, TrackSetting};
+use crate::grammar::reference::image_tag;
+use crate::model::{Service, Split, TrackView};
 use crate::resolve::{TRACK, builtin};
 
-/// The canary Deployment: the stable one at another version, one pod, its
-/// own `track`. Every field of the stable workload is named here, kept or
+/// The split of `stable`, the service's own workload, by `setting`.
+pub fn split_of(config: &Config, stable: &Service, setting: SplitSetting<'_>) -> Split {
+    let mut tracks = setting.tracks().into_iter();
+    let own = tracks.next();
+    Split {
+        track: own.as_ref().map(|t| t.name.clone()).unwrap_or_default(),
+        weight: own.map_or(0, |t| t.weight),
+        canary: matches!(setting, SplitSetting::Canary(_)),
+        tracks: tracks
+            .filter(|track| track.version.is_some() || track.image.is_some())
+            .map(|track| track_of(config, stable, &track))
+            .collect(),
+    }
+}
+
+/// The Deployment of another track: the stable one at its `version` (or `image`),
+/// `replicas` pods (one by default), its own `track` and its `env` over the
+/// service's. Every field of the stable workload is named here, kept or
 /// replaced, so a field added to `Service` does not compile until it says
-/// what a canary makes of it.
-pub fn canary_of(config: &Config, stable: &Service, canary: &Canary) -> CanaryView {
+/// what another track makes of it.
+fn track_of(config: &Config, stable: &Service, track: &TrackSetting) -> TrackView {
     let Service {
         name,
         kind,
@@ -22,7 +40,7 @@ pub fn canary_of(config: &Config, stable: &Service, canary: &Canary) -> CanaryVi
         mut pod_labels,
         mut pod_selector,
         service_account,
-        config_map,
+        mut config_map,
         mut pod_annotations,
         ports,
         has_service,
@@ -37,7 +55,7 @@ pub fn canary_of(config: &Config, stable: &Service, canary: &Canary) -> CanaryVi
         autoscale: _,
         disruption_budget: _,
         resources,
-        env,
+        mut env,
         secrets,
         route,
         args,
@@ -51,34 +69,47 @@ pub fn canary_of(config: &Config, stable: &Service, canary: &Canary) -> CanaryVi
         mesh,
         traffic: _,
         monitor: _,
-        canary: _,
+        split: _,
+        track_service: _,
         otel,
         pod,
         files: _,
     } = stable.clone();
     let registry = config.project.registry.as_deref().unwrap_or_default();
-    let version = canary.version.clone();
+    let version = match (&track.image, &track.version) {
+        (Some(image), _) => image_tag(image).unwrap_or_default().to_string(),
+        (None, version) => version.clone().unwrap_or_default(),
+    };
     for labels in [&mut labels, &mut pod_labels] {
         labels.insert("app.kubernetes.io/version".into(), version.clone());
         labels.insert("version".into(), version.clone());
     }
     for labels in [&mut pod_labels, &mut pod_selector] {
-        labels.insert(TRACK.into(), "canary".into());
+        labels.insert(TRACK.into(), track.name.clone());
     }
-    let canary_name = format!("{name}-canary");
+    let own_name = format!("{name}-{}", track.name);
     pod_annotations.insert(
         "kubectl.kubernetes.io/default-container".into(),
-        canary_name.clone(),
+        own_name.clone(),
     );
+    if !track.env.is_empty() {
+        // Its own variables over the service's, in a ConfigMap of its own.
+        env.extend(track.env.clone());
+        config_map = Some(format!("{own_name}-env"));
+        pod_annotations.insert(
+            "checksum/config".into(),
+            crate::kinds::core::env_checksum(&env),
+        );
+    }
     let built = config.services.get(&name).is_none_or(|s| s.image.is_none());
-    let image = if built {
-        format!("{registry}/{name}:{version}")
-    } else {
-        format!("{}:{version}", image_repository(&image))
+    let image = match &track.image {
+        Some(own) => own.clone(),
+        None if built => format!("{registry}/{name}:{version}"),
+        None => format!("{}:{version}", image_repository(&image)),
     };
     let workload = Service {
         image,
-        name: canary_name,
+        name: own_name,
         kind,
         workload,
         rollout,
@@ -99,8 +130,8 @@ pub fn canary_of(config: &Config, stable: &Service, canary: &Canary) -> CanaryVi
         headless_service,
         metrics,
         probes,
-        // One pod: the split is by weight, not by pod count.
-        replicas: Some(builtin::CANARY_REPLICAS),
+        // One pod unless told: the split is by weight, not by pod count.
+        replicas: Some(track.replicas.unwrap_or(builtin::CANARY_REPLICAS)),
         autoscale: None,
         disruption_budget: false,
         resources,
@@ -119,20 +150,22 @@ pub fn canary_of(config: &Config, stable: &Service, canary: &Canary) -> CanaryVi
         traffic: None,
         // The stable workload's monitor scrapes the canary's pods too.
         monitor: None,
-        canary: None,
+        split: None,
+        track_service: None,
         otel,
         pod,
         files: Vec::new(),
     };
-    CanaryView {
-        weight: canary.weight,
+    TrackView {
+        name: track.name.clone(),
+        weight: track.weight,
         workload: Box::new(workload),
     }
 }
 
 /// `image` without its tag or digest: `redis` of `redis:7.2-alpine`,
 /// `registry:5000/team/app` of `registry:5000/team/app:1.0@sha256:…`.
-fn image_repository(image: &str) -> &str {
+pub(super) fn image_repository(image: &str) -> &str {
     let image = image.split_once('@').map_or(image, |(name, _)| name);
     let last = image.rfind('/').map_or(0, |slash| slash + 1);
     match image[last..].rfind(':') {

@@ -1,6 +1,6 @@
 //! The mesh objects' files.
 
-use crate::model::{Environment, EnvironmentFile, Service, ServiceFile};
+use crate::model::{Environment, EnvironmentFile, Service, ServiceFile, TrackOf};
 use crate::output::paths;
 
 /// The namespace's PeerAuthentication, and the ingress Gateway and its
@@ -39,15 +39,15 @@ pub fn environment_files(environment: &Environment, out: &mut Vec<EnvironmentFil
 
 /// A service's DestinationRule, AuthorizationPolicy, mTLS exception for
 /// its metrics port and canary VirtualService.
-pub fn service_files(service: &Service, canary: bool, out: &mut Vec<ServiceFile>) {
-    let (Some(mesh), false) = (&service.mesh, canary) else {
+pub fn service_files(service: &Service, track: Option<TrackOf<'_>>, out: &mut Vec<ServiceFile>) {
+    let (Some(mesh), None) = (&service.mesh, track) else {
         return;
     };
-    let mut push = |template, file| {
+    let mut push = |template, file: &str| {
         out.push(ServiceFile {
             template,
-            file,
-            canary,
+            file: file.into(),
+            track: None,
         })
     };
     if mesh.destination_rule.is_some() {

@@ -89,10 +89,11 @@ pub fn gateway(
             let prefix = service.route.clone()?;
             let main = service.ports.first()?;
             let settings = &config.services[&service.name];
+            let per_track = service.mesh.as_ref().is_some_and(|m| m.ambient);
             let default = HttpRoute {
                 name: service.name.clone(),
                 prefix: Some(prefix.clone()),
-                destinations: destinations(service, namespace, main.service_port),
+                destinations: destinations(service, namespace, main.service_port, per_track),
                 timeout: settings
                     .timeout
                     .clone()
@@ -101,7 +102,14 @@ pub fn gateway(
                 fault: fault(settings, environment),
                 matched: None,
             };
-            let matched = match_routes(settings, service, namespace, Some(&prefix), &default);
+            let matched = match_routes(
+                settings,
+                service,
+                namespace,
+                Some(&prefix),
+                &default,
+                per_track,
+            );
             Some((default, matched))
         })
         .collect();
@@ -136,35 +144,43 @@ pub fn gateway(
     })
 }
 
-/// Where a request for `service` goes: its pods, or its stable and canary
-/// subsets by weight.
-pub fn destinations(service: &Service, namespace: &str, port: u16) -> Vec<Destination> {
+/// Where a request for `service` goes: its pods, or each track of its
+/// split by weight, in the order of `Split::all`: a DestinationRule subset
+/// of the Service, or in ambient (`per_track`) the track's own Service,
+/// since waypoints support subsets only as alpha.
+pub fn destinations(
+    service: &Service,
+    namespace: &str,
+    port: u16,
+    per_track: bool,
+) -> Vec<Destination> {
     let host = service_host(&service.name, namespace);
-    match &service.canary {
-        None => vec![Destination {
+    let Some(split) = &service.split else {
+        return vec![Destination {
             host,
             port,
             subset: None,
             weight: None,
-        }],
-        Some(canary) => {
-            let weight = canary.weight;
-            vec![
-                Destination {
-                    host: host.clone(),
-                    port,
-                    subset: Some("stable".into()),
-                    weight: Some(100_u32.saturating_sub(weight)),
-                },
-                Destination {
-                    host,
-                    port,
-                    subset: Some("canary".into()),
-                    weight: Some(weight),
-                },
-            ]
-        }
-    }
+        }];
+    };
+    split
+        .all()
+        .into_iter()
+        .map(|(track, weight, _)| match per_track {
+            true => Destination {
+                host: service_host(&format!("{}-{track}", service.name), namespace),
+                port,
+                subset: None,
+                weight: Some(weight),
+            },
+            false => Destination {
+                host: host.clone(),
+                port,
+                subset: Some(track.into()),
+                weight: Some(weight),
+            },
+        })
+        .collect()
 }
 
 /// The routes of the service's `routes`, in order, each a copy of
@@ -175,23 +191,22 @@ pub fn match_routes(
     namespace: &str,
     default_path: Option<&str>,
     default: &HttpRoute,
+    per_track: bool,
 ) -> Vec<HttpRoute> {
     let Some(main) = service.ports.first() else {
         return Vec::new();
     };
-    let all = destinations(service, namespace, main.service_port);
+    let all = destinations(service, namespace, main.service_port, per_track);
+    let names: Vec<&str> = match &service.split {
+        Some(split) => split.all().into_iter().map(|(track, _, _)| track).collect(),
+        None => vec![crate::config::STABLE_TRACK],
+    };
     crate::kinds::traffic::routes::matches(settings, default_path)
         .into_iter()
         .enumerate()
         .filter_map(|(i, (matched, track))| {
-            let destination = match service.canary {
-                None if track == crate::config::Track::Stable => all[0].clone(),
-                None => return None,
-                Some(_) => all
-                    .iter()
-                    .find(|d| d.subset.as_deref() == Some(track.as_str()))?
-                    .clone(),
-            };
+            // Validation refuses a track the environment has no pods of.
+            let destination = all.get(names.iter().position(|n| *n == track)?)?.clone();
             Some(HttpRoute {
                 name: format!("{}-match-{}", service.name, i + 1),
                 prefix: None,

@@ -10,6 +10,7 @@ mod problems;
 mod retries;
 mod service;
 mod validate;
+mod versions;
 
 pub use gateway::ingress_gateway;
 pub use retries::retries;
@@ -17,7 +18,9 @@ pub use retries::retries;
 use super::kind::{EnvironmentStep, Explained, Kind, ServiceStep};
 use crate::config::{Config, Kind as Workload, Traffic};
 use crate::diagnostics::Problem;
-use crate::model::{Environment, EnvironmentFile, EnvironmentMesh, Service, ServiceFile, Waypoint};
+use crate::model::{
+    Environment, EnvironmentFile, EnvironmentMesh, Service, ServiceFile, TrackOf, Waypoint,
+};
 use crate::resolve::builtin;
 use crate::verify::Check;
 
@@ -64,21 +67,19 @@ impl Kind for Mesh {
         }
     }
 
-    /// The canary, a copy of the finished workload, and the service's mesh objects.
-    /// The Gateway API splits a canary without the mesh too, by weighted
-    /// backends at the Gateway.
+    /// The split's other tracks (a canary, `versions`), each a copy of the
+    /// finished workload, and the service's mesh objects. The Gateway API
+    /// splits without the mesh too, by weighted backends at the Gateway.
     fn finish(&self, step: &ServiceStep<'_>, service: &mut Service) {
         let splits = step.scope.on.mesh || step.scope.traffic == Traffic::GatewayApi;
         if !splits {
             return;
         }
         let own = step.service;
-        let canary = step
-            .overrides()
-            .and_then(|o| o.canary.as_ref())
-            .or(own.canary.as_ref())
+        let split = own
+            .split_in(step.scope.environment)
             .filter(|_| own.kind.unwrap_or(Workload::Web) == Workload::Web);
-        service.canary = canary.map(|canary| canary::canary_of(step.config, service, canary));
+        service.split = split.map(|(_, setting)| canary::split_of(step.config, service, setting));
         if !step.scope.on.mesh {
             return;
         }
@@ -132,8 +133,13 @@ impl Kind for Mesh {
         files::environment_files(environment, out);
     }
 
-    fn service_files(&self, service: &Service, canary: bool, out: &mut Vec<ServiceFile>) {
-        files::service_files(service, canary, out);
+    fn service_files(
+        &self,
+        service: &Service,
+        track: Option<TrackOf<'_>>,
+        out: &mut Vec<ServiceFile>,
+    ) {
+        files::service_files(service, track, out);
     }
 
     fn explain(&self, config: &Config, environment: &Environment) -> Vec<Explained> {

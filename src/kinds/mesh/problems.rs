@@ -128,11 +128,15 @@ impl Problem {
     }
 
     pub fn canary_without_mesh(key: &KeyPath, environment: &str) -> Self {
+        let split = match key.to_string().ends_with(".versions") {
+            true => "`versions`",
+            false => "the canary",
+        };
         Problem::at(
             key,
             format!("`{key}` needs the mesh, which is off in environment `{environment}`"),
             Some(format!(
-                "the traffic split is an Istio VirtualService: remove the canary, set `mesh = true` in `[environments.{environment}]`, or split at the gateway with `traffic = \"gateway-api\"`"
+                "the traffic split is an Istio VirtualService: remove {split}, set `mesh = true` in `[environments.{environment}]`, or split at the gateway with `traffic = \"gateway-api\"`"
             )),
         )
     }
@@ -165,15 +169,16 @@ impl Problem {
         )
     }
 
-    pub fn canary_in_ambient(key: &KeyPath, environment: &str) -> Self {
+    pub fn fault_on_ambient_split(key: &KeyPath, environment: &str) -> Self {
         Problem::at(
             key,
             format!(
-                "`{key}` is not supported in ambient mode, which environment `{environment}` runs in"
+                "`{key}` has no effect: in environment `{environment}`, ambient mode, the service has no `route` and its split is an HTTPRoute"
             ),
-            Some(format!(
-                "kiln splits a canary with a VirtualService and DestinationRule subsets, which waypoints support only as alpha: remove the canary, or set `mesh_mode = \"sidecar\"` in `[environments.{environment}]`"
-            )),
+            Some(
+                "fault injection needs an Istio VirtualService: give the service a `route` (the gateway's VirtualService takes the fault), or remove `fault`"
+                    .to_string(),
+            ),
         )
     }
 }

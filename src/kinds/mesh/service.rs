@@ -17,15 +17,17 @@ pub fn service_mesh(
     resolved: &Service,
 ) -> ServiceMesh {
     let host = service_host(&resolved.name, scope.namespace);
-    let subsets: Vec<Subset> = match &resolved.canary {
-        None => Vec::new(),
-        Some(_) => ["stable", "canary"]
+    // In ambient each track has a Service of its own instead of a subset.
+    let subsets: Vec<Subset> = match &resolved.split {
+        Some(split) if !scope.on.ambient => split
+            .all()
             .into_iter()
-            .map(|track| Subset {
+            .map(|(track, _, label)| Subset {
                 name: track.into(),
-                labels: Labels::from([(TRACK.to_string(), track.to_string())]),
+                labels: Labels::from([(TRACK.to_string(), label.to_string())]),
             })
             .collect(),
+        _ => Vec::new(),
     };
     let destination_rule = resolved.has_service.then(|| {
         let pool = service.connection_pool.as_ref();
@@ -146,14 +148,15 @@ pub fn service_mesh(
         }
         None => (callers_rule.into_iter().chain(direct).collect(), Vec::new()),
     };
-    // Under the Gateway API the split inside the mesh is an HTTPRoute (GAMMA).
-    let istio = scope.traffic == crate::config::Traffic::Istio;
-    let canary_route = resolved.canary.as_ref().filter(|_| istio).and_then(|_| {
+    // Under the Gateway API, and in ambient (where a VirtualService on a
+    // waypoint is alpha), the split inside the mesh is an HTTPRoute (GAMMA).
+    let istio = scope.traffic == crate::config::Traffic::Istio && !ambient;
+    let canary_route = resolved.split.as_ref().filter(|_| istio).and_then(|_| {
         let main = resolved.ports.first()?;
         Some(HttpRoute {
             name: resolved.name.clone(),
             prefix: None,
-            destinations: destinations(resolved, scope.namespace, main.service_port),
+            destinations: destinations(resolved, scope.namespace, main.service_port, false),
             timeout: service
                 .timeout
                 .clone()
@@ -164,7 +167,7 @@ pub fn service_mesh(
         })
     });
     let match_routes = canary_route.as_ref().map_or_else(Vec::new, |default| {
-        super::gateway::match_routes(service, resolved, scope.namespace, None, default)
+        super::gateway::match_routes(service, resolved, scope.namespace, None, default, false)
     });
     ServiceMesh {
         host,
@@ -179,6 +182,14 @@ pub fn service_mesh(
         canary_route,
         match_routes,
         ambient,
+        policy_targets: waypoint
+            .iter()
+            .flat_map(|_| {
+                let tracks = resolved.split.iter().flat_map(|split| split.all());
+                let tracks = tracks.map(|(track, _, _)| format!("{}-{track}", resolved.name));
+                std::iter::once(resolved.name.clone()).chain(tracks)
+            })
+            .collect(),
         waypoint,
         ztunnel,
         service_entry: service_entry(&resolved.name, service, scope.environment),

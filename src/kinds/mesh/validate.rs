@@ -93,6 +93,18 @@ pub fn validate(config: &Config, problems: &mut Vec<Problem>) {
         if let Some(canary) = &service.canary {
             check_canary(&key.key("canary"), canary, service, kind, problems);
         }
+        let rules = super::versions::VersionRules {
+            config,
+            name,
+            service,
+            kind,
+        };
+        rules.check_layer(
+            &key,
+            service.versions.as_ref(),
+            service.canary.is_some(),
+            problems,
+        );
         for (environment, overrides) in service.environments.iter().flatten() {
             if let Some(fault) = &overrides.fault {
                 let key = key.key("environments").key(environment).key("fault");
@@ -102,7 +114,14 @@ pub fn validate(config: &Config, problems: &mut Vec<Problem>) {
                 let key = key.key("environments").key(environment).key("canary");
                 check_canary(&key, canary, service, kind, problems);
             }
+            rules.check_layer(
+                &key.key("environments").key(environment),
+                overrides.versions.as_ref(),
+                overrides.canary.is_some(),
+                problems,
+            );
         }
+        rules.check_versions(&key, problems);
         check_service_layers(config, service, kind, &key, problems);
         check_canary_versions(config, service, &key, problems);
     }
@@ -224,12 +243,10 @@ fn check_service_layers(
             Whole::EjectionPercent,
         ));
     }
-    let has_canary = service.canary.is_some()
-        || service
-            .environments
-            .iter()
-            .flatten()
-            .any(|(_, o)| o.canary.is_some());
+    let has_canary = config
+        .environments
+        .keys()
+        .any(|e| service.split_in(e).is_some());
     if service.route.is_none() && !has_canary {
         // `retries` from `[defaults]` or an environment may well meet services
         // without routes; the service's own tables say it of this one.
@@ -259,32 +276,23 @@ fn check_service_layers(
             problems.push(Problem::needs_service(&key.key(field)));
         }
     }
-    // A canary is a traffic split, which only the mesh can do.
+    // A split needs the mesh or the Gateway API; in ambient it goes through
+    // per-track Services and a GAMMA route on the waypoint.
     for environment in config.environments.keys() {
-        let own = service
-            .environments
-            .as_ref()
-            .and_then(|e| e.get(environment))
-            .and_then(|o| {
-                o.canary
-                    .as_ref()
-                    .map(|_| key.key("environments").key(environment))
-            });
-        let canary_key = own.or_else(|| service.canary.as_ref().map(|_| key.clone()));
-        if let Some(canary_key) = canary_key {
-            let on = switches(config, environment);
-            // The Gateway API splits by weighted backends, mesh or not.
-            if !on.mesh && crate::kinds::traffic::api(config, environment) != Traffic::GatewayApi {
-                problems.push(Problem::canary_without_mesh(
-                    &canary_key.key("canary"),
-                    environment,
-                ));
-            } else if on.ambient {
-                problems.push(Problem::canary_in_ambient(
-                    &canary_key.key("canary"),
-                    environment,
-                ));
-            }
+        let Some((own, split)) = service.split_in(environment) else {
+            continue;
+        };
+        let at = match own {
+            Some(own) => key.key("environments").key(own),
+            None => key.clone(),
+        };
+        let on = switches(config, environment);
+        // The Gateway API splits by weighted backends, mesh or not.
+        if !on.mesh && crate::kinds::traffic::api(config, environment) != Traffic::GatewayApi {
+            problems.push(Problem::canary_without_mesh(
+                &at.key(split.key()),
+                environment,
+            ));
         }
     }
 }
@@ -416,15 +424,14 @@ fn check_fault(
     }
     let istio = switches(config, environment).mesh
         && crate::kinds::traffic::api(config, environment) == Traffic::Istio;
-    let canary = service.canary.is_some()
-        || service
-            .environments
-            .as_ref()
-            .and_then(|e| e.get(environment))
-            .is_some_and(|o| o.canary.is_some());
+    // In ambient the in-mesh split is a GAMMA route, which takes no fault.
+    let split = service.split_in(environment).is_some();
+    let ambient = switches(config, environment).ambient;
     if !istio {
         problems.push(Problem::fault_needs_istio(key, environment));
-    } else if service.route.is_none() && !canary {
+    } else if service.route.is_none() && split && ambient {
+        problems.push(Problem::fault_on_ambient_split(key, environment));
+    } else if service.route.is_none() && !split {
         problems.push(Problem::needs_route_or_canary(key));
     }
 }

@@ -1,5 +1,5 @@
 //! The checks of the monitoring objects: every ServiceMonitor and
-//! PodMonitor selects something, on a port it has.
+//! PodMonitor selects something, on a port it has, each pod once.
 
 use crate::verify::{Index, Object};
 use serde_yaml::Value;
@@ -29,6 +29,27 @@ pub fn service_monitor(
             monitor.file,
             format!("ServiceMonitor `{}` selects no Service", monitor.name()),
         );
+    }
+    // Two Services in front of the same pods (a split's per-track Services)
+    // would have every pod scraped twice, each series counted double.
+    let mut scraped: Vec<(&str, &str)> = Vec::new();
+    for service in &services {
+        let selector = service.value["spec"]["selector"].as_mapping();
+        let pods = selector.map_or_else(Vec::new, |s| env.pods_in(service.namespace(), s));
+        for pod in pods {
+            match scraped.iter().find(|(file, _)| *file == pod.file) {
+                Some((_, first)) => report(
+                    monitor.file,
+                    format!(
+                        "ServiceMonitor `{}` scrapes the pods of `{}` twice, through Services `{first}` and `{}`",
+                        monitor.name(),
+                        pod.file,
+                        service.name()
+                    ),
+                ),
+                None => scraped.push((pod.file, service.name())),
+            }
+        }
     }
     for endpoint in monitor.value["spec"]["endpoints"]
         .as_sequence()

@@ -1,6 +1,6 @@
 //! The monitoring objects' files.
 
-use crate::model::{Environment, EnvironmentFile, MonitorKind, Service, ServiceFile};
+use crate::model::{Environment, EnvironmentFile, MonitorKind, Service, ServiceFile, TrackOf};
 use crate::output::paths;
 
 /// The environment's PrometheusRule, and the PodMonitor of its sidecars.
@@ -26,7 +26,7 @@ pub fn environment_files(environment: &Environment, out: &mut Vec<EnvironmentFil
 }
 
 /// A service's ServiceMonitor or PodMonitor.
-pub fn service_files(service: &Service, canary: bool, out: &mut Vec<ServiceFile>) {
+pub fn service_files(service: &Service, track: Option<TrackOf<'_>>, out: &mut Vec<ServiceFile>) {
     let (template, file) = match service.monitor.as_ref().map(|m| m.kind) {
         Some(MonitorKind::ServiceMonitor) => {
             ("prometheus/servicemonitor.yaml.tera", "servicemonitor.yaml")
@@ -36,7 +36,7 @@ pub fn service_files(service: &Service, canary: bool, out: &mut Vec<ServiceFile>
     };
     out.push(ServiceFile {
         template,
-        file,
-        canary,
+        file: file.into(),
+        track: track.map(|t| t.index),
     });
 }

@@ -10,7 +10,9 @@ mod validate;
 use super::kind::{EnvironmentStep, Kind, ServiceStep};
 use crate::config::Config;
 use crate::diagnostics::Problem;
-use crate::model::{Environment, EnvironmentFile, Monitor, MonitorKind, Service, ServiceFile};
+use crate::model::{
+    Environment, EnvironmentFile, Monitor, MonitorKind, Service, ServiceFile, TrackOf,
+};
 use crate::resolve::builtin;
 use crate::verify::Check;
 
@@ -71,8 +73,13 @@ impl Kind for Monitoring {
         files::environment_files(environment, out);
     }
 
-    fn service_files(&self, service: &Service, canary: bool, out: &mut Vec<ServiceFile>) {
-        files::service_files(service, canary, out);
+    fn service_files(
+        &self,
+        service: &Service,
+        track: Option<TrackOf<'_>>,
+        out: &mut Vec<ServiceFile>,
+    ) {
+        files::service_files(service, track, out);
     }
 
     fn checks(&self) -> &'static [(&'static str, Check)] {

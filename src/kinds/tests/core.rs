@@ -89,7 +89,7 @@ fn each_kind_gets_its_workload_and_the_layers_it_scales_with() {
         db.env.get("PGDATA").map(String::as_str),
         Some("/var/lib/postgresql/data/pgdata")
     );
-    let files: Vec<&str> = db.files.iter().map(|f| f.file).collect();
+    let files: Vec<&str> = db.files.iter().map(|f| f.file.as_str()).collect();
     assert_eq!(
         &files[..5],
         [

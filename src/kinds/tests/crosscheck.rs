@@ -261,3 +261,25 @@ fn a_problem_in_a_file_an_override_made_is_the_overrides_error() {
     let (problems, overrides) = super::super::crosscheck_made(&rendered, &model, &bundled);
     assert_eq!((problems.len(), overrides.len()), (1, 0));
 }
+
+#[test]
+fn a_monitor_scraping_the_pods_of_a_split_twice_is_caught() {
+    let ambient = SHOP.replace(
+        "[environments.prod]\n",
+        "[environments.prod]\nmesh_mode = \"ambient\"\n",
+    );
+    let (mut rendered, model) = rendered(&ambient);
+    assert_eq!(found(&model, &rendered), Vec::<String>::new());
+    let file = "deploy/prod/services/api/servicemonitor.yaml";
+    let text = rendered.get_mut(file).expect("a ServiceMonitor of api");
+    let left_out = "\n      - key: track\n        operator: DoesNotExist";
+    assert!(text.contains(left_out), "{text}");
+    *text = text.replace(left_out, "");
+    let found = found(&model, &rendered);
+    assert!(
+        found.iter().any(|m| m.contains(
+            "ServiceMonitor `api` scrapes the pods of `deploy/prod/services/api/deployment.yaml` twice, through Services `api-stable` and `api`"
+        )),
+        "{found:#?}"
+    );
+}

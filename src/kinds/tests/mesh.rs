@@ -69,9 +69,11 @@ fn the_gateway_may_not_run_in_a_namespace_kiln_writes() {
 fn the_canary_is_the_finished_stable_workload_at_its_own_version() {
     let model = model(&with(CANARY));
     let api = service(&model, "prod", "api");
-    let canary = api.canary.as_ref().expect("a canary in prod");
+    let split = api.split.as_ref().expect("a canary in prod");
+    assert_eq!((split.track.as_str(), split.weight), ("stable", 90));
+    let canary = &split.tracks[0];
     let workload = &canary.workload;
-    assert_eq!(canary.weight, 10);
+    assert_eq!((canary.name.as_str(), canary.weight), ("canary", 10));
     assert_eq!(workload.name, "api-canary");
     assert_eq!(workload.image, "ghcr.io/acme/shop/api:1.1.0");
     assert_eq!(workload.replicas, Some(1));
@@ -105,7 +107,7 @@ fn the_canary_is_the_finished_stable_workload_at_its_own_version() {
         [(Some("stable"), Some(90)), (Some("canary"), Some(10))]
     );
     // No canary in dev, so no split there.
-    assert!(service(&model, "dev", "api").canary.is_none());
+    assert!(service(&model, "dev", "api").split.is_none());
 }
 
 #[test]
@@ -207,4 +209,47 @@ fn the_checks_find_a_split_that_does_not_add_up_and_a_stranger_admitted() {
             .any(|p| p.contains("admits `cluster.local/ns/shop-prod/sa/nobody`")),
         "{found:#?}"
     );
+}
+
+const VERSIONS: &str = "[services.api.environments.prod.versions]\n\
+    v1 = { weight = 70 }\n\
+    v2 = { version = \"2.0.0\", weight = 20, env = { MODE = \"b\" } }\n\
+    v3 = { version = \"3.0.0\", weight = 10, replicas = 3 }\n";
+
+#[test]
+fn versions_are_the_own_track_then_one_workload_per_version() {
+    let model = model(&with(VERSIONS));
+    let api = service(&model, "prod", "api");
+    let split = api.split.as_ref().expect("versions in prod");
+    // The own track keeps its pods' `track: stable` under its entry's name.
+    assert_eq!(
+        split.all(),
+        [("v1", 70, "stable"), ("v2", 20, "v2"), ("v3", 10, "v3")]
+    );
+    assert!(!split.canary);
+    let v2 = &split.tracks[0].workload;
+    assert_eq!(v2.name, "api-v2");
+    assert_eq!(v2.config_map.as_deref(), Some("api-v2-env"));
+    assert_eq!(v2.env.get("MODE").map(String::as_str), Some("b"));
+    assert_eq!(v2.replicas, Some(1));
+    assert_eq!(split.tracks[1].workload.replicas, Some(3));
+    assert_eq!(
+        api.pod_selector.get("track").map(String::as_str),
+        Some("stable")
+    );
+    let files: Vec<(&str, Option<usize>)> = api
+        .files
+        .iter()
+        .filter(|f| f.track.is_some())
+        .map(|f| (f.file.as_str(), f.track))
+        .collect();
+    assert_eq!(
+        files,
+        [
+            ("configmap-v2.yaml", Some(0)),
+            ("deployment-v2.yaml", Some(0)),
+            ("deployment-v3.yaml", Some(1))
+        ]
+    );
+    assert!(service(&model, "dev", "api").split.is_none());
 }

@@ -93,9 +93,9 @@ fn a_known_third_party_image_runs_as_its_own_user_with_its_own_paths() {
 #[test]
 fn the_canary_is_one_pod_of_the_new_version_on_its_own_track() {
     let model = model(SHOP);
-    assert!(service(&model, "dev", "api").canary.is_none(), "prod only");
+    assert!(service(&model, "dev", "api").split.is_none(), "prod only");
     let api = service(&model, "prod", "api");
-    let canary = api.canary.as_ref().unwrap();
+    let canary = &api.split.as_ref().unwrap().tracks[0];
     assert_eq!(canary.weight, 20);
     let pod = &canary.workload;
     assert_eq!(pod.name, "api-canary");

@@ -1,6 +1,6 @@
 //! The traffic objects' files.
 
-use crate::model::{Environment, EnvironmentFile, Service, ServiceFile};
+use crate::model::{Environment, EnvironmentFile, Service, ServiceFile, TrackOf};
 use crate::output::paths;
 
 /// The Gateway and its redirect, the Ingress, the Certificate.
@@ -33,42 +33,45 @@ pub fn environment_files(environment: &Environment, out: &mut Vec<EnvironmentFil
     }
 }
 
-/// A service's route from the Gateway, its in-mesh split and its per-track Services.
-pub fn service_files(service: &Service, canary: bool, out: &mut Vec<ServiceFile>) {
-    let (Some(traffic), false) = (&service.traffic, canary) else {
+/// A service's route from the Gateway, its in-mesh split and its per-track
+/// Services, each of those in its own track's workload.
+pub fn service_files(service: &Service, track: Option<TrackOf<'_>>, out: &mut Vec<ServiceFile>) {
+    if track.is_some() {
         return;
-    };
-    let mut push = |template, file| {
+    }
+    let mut push = |template, file: &str, track| {
         out.push(ServiceFile {
             template,
-            file,
-            canary,
+            file: file.into(),
+            track,
         })
     };
-    if let Some(route) = &traffic.route {
-        let file = if route.grpc {
-            "grpcroute.yaml"
-        } else {
-            "httproute.yaml"
-        };
-        push("gateway-api/route.yaml.tera", file);
+    if let Some(traffic) = &service.traffic {
+        if let Some(route) = &traffic.route {
+            let file = if route.grpc {
+                "grpcroute.yaml"
+            } else {
+                "httproute.yaml"
+            };
+            push("gateway-api/route.yaml.tera", file, None);
+        }
+        if let Some(route) = &traffic.mesh_route {
+            let file = if route.grpc {
+                "grpcroute-mesh.yaml"
+            } else {
+                "httproute-mesh.yaml"
+            };
+            push("gateway-api/route-mesh.yaml.tera", file, None);
+        }
     }
-    if let Some(route) = &traffic.mesh_route {
-        let file = if route.grpc {
-            "grpcroute-mesh.yaml"
-        } else {
-            "httproute-mesh.yaml"
-        };
-        push("gateway-api/route-mesh.yaml.tera", file);
-    }
-    if traffic.tracks.len() == 2 {
-        push(
-            "gateway-api/service-stable.yaml.tera",
-            "service-stable.yaml",
-        );
-        push(
-            "gateway-api/service-canary.yaml.tera",
-            "service-canary.yaml",
-        );
+    if let Some(own) = &service.track_service {
+        let file = format!("service-{}.yaml", own.track);
+        push("gateway-api/service-stable.yaml.tera", &file, None);
+        for (i, other) in service.split.iter().flat_map(|s| &s.tracks).enumerate() {
+            if other.workload.track_service.is_some() {
+                let file = format!("service-{}.yaml", other.name);
+                push("gateway-api/service-canary.yaml.tera", &file, Some(i));
+            }
+        }
     }
 }

@@ -16,7 +16,7 @@ mod validate;
 use super::kind::{EnvironmentStep, Explained, Kind, ServiceStep};
 use crate::config::{Config, Traffic};
 use crate::diagnostics::Problem;
-use crate::model::{Environment, EnvironmentFile, Service, ServiceFile};
+use crate::model::{Environment, EnvironmentFile, Service, ServiceFile, TrackOf};
 use crate::verify::Check;
 
 pub struct TrafficKind;
@@ -42,8 +42,13 @@ impl Kind for TrafficKind {
         files::environment_files(environment, out);
     }
 
-    fn service_files(&self, service: &Service, canary: bool, out: &mut Vec<ServiceFile>) {
-        files::service_files(service, canary, out);
+    fn service_files(
+        &self,
+        service: &Service,
+        track: Option<TrackOf<'_>>,
+        out: &mut Vec<ServiceFile>,
+    ) {
+        files::service_files(service, track, out);
     }
 
     fn checks(&self) -> &'static [(&'static str, Check)] {

@@ -1,7 +1,7 @@
 //! What the traffic APIs make of a service and of an environment.
 
 use super::settings::{api, gateway_class, pick, tls};
-use crate::config::{IssuerKind, Protocol, Track, Traffic};
+use crate::config::{IssuerKind, Protocol, STABLE_TRACK, Traffic};
 use crate::kinds::kind::{EnvironmentStep, ServiceStep};
 use crate::model::*;
 use crate::resolve::{TRACK, builtin};
@@ -11,7 +11,11 @@ use std::collections::BTreeMap;
 /// and the per-track Services that weighted backends name.
 pub fn service(step: &ServiceStep<'_>, service: &mut Service) {
     let scope = step.scope;
-    if scope.traffic != Traffic::GatewayApi {
+    let gateway_api = scope.traffic == Traffic::GatewayApi;
+    // In ambient a split goes through per-track Services and a GAMMA
+    // route whatever carries the routes at the edge.
+    let ambient_split = scope.on.ambient && service.split.is_some();
+    if !gateway_api && !ambient_split {
         return;
     }
     let Some(main) = service.ports.first() else {
@@ -19,38 +23,40 @@ pub fn service(step: &ServiceStep<'_>, service: &mut Service) {
     };
     let grpc = main.protocol == Protocol::Grpc;
     let port = main.service_port;
-    let tracks: Vec<TrackService> = match &service.canary {
-        None => Vec::new(),
-        Some(_) => ["stable", "canary"]
-            .into_iter()
-            .map(|track| {
-                let mut selector = service.selector.clone();
-                selector.insert(TRACK.into(), track.into());
-                TrackService {
-                    name: format!("{}-{track}", service.name),
-                    selector,
-                }
-            })
-            .collect(),
-    };
-    let backends = match &service.canary {
-        None => vec![Backend {
+    let tracks: Vec<(TrackService, u32)> = service
+        .split
+        .iter()
+        .flat_map(|split| split.all())
+        .map(|(track, weight, label)| {
+            let mut selector = service.selector.clone();
+            selector.insert(TRACK.into(), label.into());
+            // `track` tells the ServiceMonitor to leave it out: it would
+            // scrape the same pods a second time.
+            let mut labels = service.labels.clone();
+            labels.insert(TRACK.into(), track.into());
+            let own = TrackService {
+                name: format!("{}-{track}", service.name),
+                track: track.into(),
+                labels,
+                selector,
+            };
+            (own, weight)
+        })
+        .collect();
+    let backends = match tracks.is_empty() {
+        true => vec![Backend {
             service: service.name.clone(),
             port,
             weight: None,
         }],
-        Some(canary) => vec![
-            Backend {
-                service: tracks[0].name.clone(),
+        false => tracks
+            .iter()
+            .map(|(track, weight)| Backend {
+                service: track.name.clone(),
                 port,
-                weight: Some(100_u32.saturating_sub(canary.weight)),
-            },
-            Backend {
-                service: tracks[1].name.clone(),
-                port,
-                weight: Some(canary.weight),
-            },
-        ],
+                weight: Some(*weight),
+            })
+            .collect(),
     };
     let timeout = step
         .service
@@ -70,10 +76,11 @@ pub fn service(step: &ServiceStep<'_>, service: &mut Service) {
         retries: service.retries.clone(),
         matched: None,
     };
-    let route = service.route.clone().map(route_of);
+    // With `traffic = "istio"` the ingress gateway's VirtualService carries the route.
+    let route = service.route.clone().filter(|_| gateway_api).map(route_of);
     // Inside the mesh a request for the Service is split as the Gateway splits it.
     let mesh_route = service
-        .canary
+        .split
         .as_ref()
         .filter(|_| scope.on.mesh)
         .map(|_| route_of("/".to_string()));
@@ -85,10 +92,10 @@ pub fn service(step: &ServiceStep<'_>, service: &mut Service) {
         super::routes::matches(step.service, default_path)
             .into_iter()
             .filter_map(|(matched, track)| {
-                let backend = match service.canary {
-                    None if track == Track::Stable => backends[0].clone(),
-                    None => return None,
-                    Some(_) => backends[usize::from(track == Track::Canary)].clone(),
+                let backend = match tracks.is_empty() {
+                    true if track == STABLE_TRACK => backends[0].clone(),
+                    true => return None,
+                    false => backends[tracks.iter().position(|(t, _)| t.track == track)?].clone(),
                 };
                 Some(TrafficRoute {
                     backends: vec![Backend {
@@ -103,13 +110,19 @@ pub fn service(step: &ServiceStep<'_>, service: &mut Service) {
     };
     let matches = matches_of(&route, service.route.as_deref());
     let mesh_matches = matches_of(&mesh_route, None);
-    if route.is_some() || mesh_route.is_some() || !tracks.is_empty() {
+    let mut tracks = tracks.into_iter().map(|(track, _)| track);
+    service.track_service = tracks.next();
+    if let Some(split) = &mut service.split {
+        for (other, track) in split.tracks.iter_mut().zip(tracks) {
+            other.workload.track_service = Some(track);
+        }
+    }
+    if route.is_some() || mesh_route.is_some() {
         service.traffic = Some(ServiceTraffic {
             route,
             mesh_route,
             matches,
             mesh_matches,
-            tracks,
         });
     }
 }

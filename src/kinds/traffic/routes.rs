@@ -2,7 +2,10 @@
 //! query parameters, each sent to one track ahead of the service's default
 //! split, in the Istio VirtualServices and the Gateway API routes alike.
 
-use crate::config::{Config, Kind as Workload, Protocol, RouteRule, ServiceConfig, Track, Traffic};
+use crate::config::{
+    Config, Kind as Workload, Protocol, RouteRule, STABLE_TRACK, ServiceConfig, Traffic,
+};
+use crate::diagnostics::suggest;
 use crate::diagnostics::{KeyPath, Problem};
 use crate::model::RouteMatch;
 
@@ -13,13 +16,25 @@ pub const MAX_ROUTES: usize = 16;
 /// The service's `routes` as matches, in order, with their track. A route
 /// without `path` takes `default_path` (the service's `route` at a
 /// gateway, which must not catch other services' paths) as a prefix.
-pub fn matches(service: &ServiceConfig, default_path: Option<&str>) -> Vec<(RouteMatch, Track)> {
+pub fn matches<'a>(
+    service: &'a ServiceConfig,
+    default_path: Option<&str>,
+) -> Vec<(RouteMatch, &'a str)> {
     service
         .routes
         .iter()
         .flatten()
-        .map(|rule| (to_match(rule, default_path), rule.to))
+        .map(|rule| (to_match(rule, default_path), rule.to.as_str()))
         .collect()
+}
+
+/// The tracks a route may send requests to in `environment`: those of the
+/// service's split there (`stable` and `canary`, or the names of
+/// `versions`), else `stable`, its pods; `None` when it splits nothing.
+fn tracks_in(service: &ServiceConfig, environment: &str) -> Option<Vec<String>> {
+    let web = service.kind.unwrap_or(Workload::Web) == Workload::Web;
+    let (_, split) = service.split_in(environment).filter(|_| web)?;
+    Some(split.tracks().into_iter().map(|t| t.name).collect())
 }
 
 fn to_match(rule: &RouteRule, default_path: Option<&str>) -> RouteMatch {
@@ -73,16 +88,7 @@ pub fn validate(config: &Config, problems: &mut Vec<Problem>) {
         if routes.len() > MAX_ROUTES {
             problems.push(Problem::too_many_routes(&key, routes.len()));
         }
-        let web = service.kind.unwrap_or(Workload::Web) == Workload::Web;
-        let canary_in = |environment: &str| {
-            web && service
-                .environments
-                .as_ref()
-                .and_then(|e| e.get(environment))
-                .and_then(|o| o.canary.as_ref())
-                .or(service.canary.as_ref())
-                .is_some()
-        };
+        let canary_in = |environment: &str| tracks_in(service, environment).is_some();
         if service.route.is_none() && !config.environments.keys().any(|e| canary_in(e)) {
             problems.push(Problem::routes_route_nothing(&key));
         }
@@ -150,21 +156,47 @@ pub fn validate(config: &Config, problems: &mut Vec<Problem>) {
                 problems.push(Problem::route_matched_twice(&at));
             }
             seen.push(own);
-            if rule.to == Track::Canary {
-                let without: Vec<&str> = config
-                    .environments
-                    .keys()
-                    .filter(|e| !canary_in(e))
-                    .map(String::as_str)
-                    .collect();
-                if !without.is_empty() {
-                    problems.push(Problem::route_to_missing_canary(
-                        &at.key("to"),
-                        name,
-                        &without,
-                    ));
+            check_track(config, name, service, &at.key("to"), &rule.to, problems);
+        }
+    }
+}
+
+/// `to` names a track the service has in every environment it runs in.
+fn check_track(
+    config: &Config,
+    name: &str,
+    service: &ServiceConfig,
+    key: &KeyPath,
+    to: &str,
+    problems: &mut Vec<Problem>,
+) {
+    let mut without: Vec<&str> = Vec::new();
+    let mut known: Vec<String> = Vec::new();
+    for environment in config.environments.keys() {
+        if !service.enabled_in(environment) {
+            continue;
+        }
+        let tracks = tracks_in(service, environment);
+        let tracks = tracks.unwrap_or_else(|| vec![STABLE_TRACK.to_string()]);
+        if !tracks.iter().any(|t| t == to) {
+            without.push(environment);
+            for track in tracks {
+                if !known.contains(&track) {
+                    known.push(track);
                 }
             }
         }
+    }
+    if without.is_empty() {
+        return;
+    }
+    let splits_there = without.iter().any(|e| tracks_in(service, e).is_some());
+    if to == "canary" && !splits_there {
+        problems.push(Problem::route_to_missing_canary(key, name, &without));
+    } else {
+        let guess = suggest(to, known.iter().map(String::as_str));
+        problems.push(Problem::route_to_unknown_track(
+            key, to, &without, &known, guess,
+        ));
     }
 }

@@ -143,4 +143,34 @@ impl Problem {
             )),
         )
     }
+
+    pub fn route_to_unknown_track(
+        key: &KeyPath,
+        to: &str,
+        environments: &[&str],
+        known: &[String],
+        guess: Option<&str>,
+    ) -> Self {
+        let quote = |words: &mut dyn Iterator<Item = &str>| {
+            words
+                .map(|w| format!("`{w}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let list = quote(&mut environments.iter().copied());
+        let tracks = quote(&mut known.iter().map(String::as_str));
+        let message = match guess {
+            Some(guess) => format!(
+                "`{key}` is `{to}`, which is not a track of the service in {list}; did you mean `{guess}`?"
+            ),
+            None => format!("`{key}` is `{to}`, which is not a track of the service in {list}"),
+        };
+        Problem::at(
+            key,
+            message,
+            Some(format!(
+                "a route goes to one of the service's tracks there ({tracks}): `stable` and `canary` with a `canary`, the names of `versions` with versions"
+            )),
+        )
+    }
 }
