@@ -430,7 +430,7 @@ fn an_included_override_that_breaks_yaml_is_the_one_named() {
     let path = ".kiln/templates/k8s/pod.yaml.tera";
     let text = repo.read(path).replacen("spec:\n", "spec: {\n", 1);
     repo.write(path, &text);
-    let expected = "error: template override `.kiln/templates/k8s/pod.yaml.tera:6` renders \
+    let expected = "error: template override `.kiln/templates/k8s/pod.yaml.tera:10` renders \
                     `k8s/deployment.yaml.tera` as invalid YAML: did not find expected ',' or '}' \
                     at line 54 column 7, while parsing a flow mapping at line 52 column 11\n  = \
                     hint: nothing was written; fix the override so that what it renders parses \
