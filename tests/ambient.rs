@@ -372,3 +372,84 @@ fn a_policy_bound_to_a_missing_service_is_found() {
         "{found:?}"
     );
 }
+
+#[test]
+fn each_egress_host_is_known_to_the_mesh_on_its_own_ports_only() {
+    let config = two_services("sidecar").replace(
+        "metrics = \"/metrics\"",
+        r#"metrics = "/metrics"
+egress = [
+  { host = "api.stripe.com", port = 443 },
+  { host = "db.example.com", port = 5432 },
+  { host = "hooks.example.com", port = 443 },
+  { host = "db.example.com", port = 443 },
+]"#,
+    );
+    let repo = built(&config);
+    let files = [
+        "deploy/prod/services/api/serviceentry.yaml",
+        "deploy/prod/services/api/serviceentry-2.yaml",
+    ];
+    assert!(!repo.exists("deploy/prod/services/api/serviceentry-3.yaml"));
+    let entries: Vec<serde_yaml::Value> = files.iter().map(|file| yaml(&repo, file)).collect();
+    let text = files.map(|file| repo.read(file)).join("---\n");
+    let summary: Vec<(String, Vec<String>, Vec<u64>)> = entries
+        .iter()
+        .map(|entry| {
+            let spec = &entry["spec"];
+            let strings = |v: &serde_yaml::Value| -> Vec<String> {
+                v.as_sequence()
+                    .unwrap()
+                    .iter()
+                    .map(|s| s.as_str().unwrap().to_string())
+                    .collect()
+            };
+            let ports = spec["ports"]
+                .as_sequence()
+                .unwrap()
+                .iter()
+                .map(|p| p["number"].as_u64().unwrap())
+                .collect();
+            (
+                entry["metadata"]["name"].as_str().unwrap().to_string(),
+                strings(&spec["hosts"]),
+                ports,
+            )
+        })
+        .collect();
+    // Hosts with the same ports share an entry; db.example.com, on 5432 as
+    // well, gets its own (one object per file), so that neither other host
+    // is known on 5432.
+    assert_eq!(
+        summary,
+        vec![
+            (
+                "api-egress".to_string(),
+                vec![
+                    "api.stripe.com".to_string(),
+                    "hooks.example.com".to_string()
+                ],
+                vec![443],
+            ),
+            (
+                "api-egress-2".to_string(),
+                vec!["db.example.com".to_string()],
+                vec![443, 5432],
+            ),
+        ],
+        "{text}"
+    );
+    repo.kiln(&["check"]).success();
+    // The kustomization lists both, and one entry fewer removes the second.
+    let kustomization = repo.read("deploy/prod/kustomization.yaml");
+    assert!(
+        kustomization.contains("services/api/serviceentry-2.yaml"),
+        "{kustomization}"
+    );
+    repo.write(
+        "kiln.toml",
+        &config.replace("  { host = \"db.example.com\", port = 5432 },\n", ""),
+    );
+    repo.kiln(&["build"]).success();
+    assert!(!repo.exists("deploy/prod/services/api/serviceentry-2.yaml"));
+}

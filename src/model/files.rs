@@ -24,6 +24,9 @@ pub struct ServiceFile {
     pub file: String,
     /// `None`: the service's own workload; `Some(i)`: `split.tracks[i]`'s.
     pub track: Option<usize>,
+    /// Which of the service's several objects of one kind the file holds,
+    /// as `part` to its template: `Some(i)` for `mesh.service_entries[i]`.
+    pub part: Option<usize>,
 }
 
 /// The other track whose workload a kind lays files out for.

@@ -136,8 +136,9 @@ pub struct ServiceMesh {
     /// Ambient mode, with a waypoint: the rules ztunnel enforces at the pods,
     /// L4 only (principals, namespaces and ports).
     pub ztunnel: Vec<AuthorizationRule>,
-    /// The named hosts of `egress`, known to the mesh.
-    pub service_entry: Option<ServiceEntry>,
+    /// The named hosts of `egress`, known to the mesh: one entry per set
+    /// of ports, hosts with the same ports together.
+    pub service_entries: Vec<ServiceEntry>,
 }
 
 /// An Istio ServiceEntry: hosts outside the mesh, resolved by DNS.

@@ -432,9 +432,15 @@ impl Renderer {
             let Some(context) = &contexts[slot] else {
                 continue;
             };
+            // One of several objects of a kind: its template reads `part`.
+            let with_part = file.part.map(|part| {
+                let mut context = context.clone();
+                context.insert("part", &part);
+                context
+            });
             files.push((
                 paths::service_file(&service.name, &file.file),
-                self.yaml_file(file.template, context)?,
+                self.yaml_file(file.template, with_part.as_ref().unwrap_or(context))?,
                 vec![file.template.to_string()],
             ));
         }

@@ -36,6 +36,7 @@ pub fn service_files(service: &Service, track: Option<TrackOf<'_>>, out: &mut Ve
             template,
             file: file.into(),
             track: track.map(|t| t.index),
+            part: None,
         })
     };
     if let Some(track) = track {

@@ -43,39 +43,53 @@ pub fn service_files(service: &Service, track: Option<TrackOf<'_>>, out: &mut Ve
     let (Some(mesh), None) = (&service.mesh, track) else {
         return;
     };
-    let mut push = |template, file: &str| {
+    let mut push = |template, file: &str, part| {
         out.push(ServiceFile {
             template,
             file: file.into(),
             track: None,
+            part,
         })
     };
     if mesh.destination_rule.is_some() {
-        push("istio/destinationrule.yaml.tera", "destinationrule.yaml");
+        push(
+            "istio/destinationrule.yaml.tera",
+            "destinationrule.yaml",
+            None,
+        );
     }
     push(
         "istio/authorizationpolicy.yaml.tera",
         "authorizationpolicy.yaml",
+        None,
     );
     if mesh.waypoint.is_some() {
         push(
             "istio/authorizationpolicy-ztunnel.yaml.tera",
             "authorizationpolicy-ztunnel.yaml",
+            None,
         );
     }
-    if mesh.service_entry.is_some() {
-        push("istio/serviceentry.yaml.tera", "serviceentry.yaml");
+    // One object per file: `serviceentry.yaml`, then `serviceentry-2.yaml`, ….
+    for part in 0..mesh.service_entries.len() {
+        let file = match part {
+            0 => "serviceentry.yaml".to_string(),
+            _ => format!("serviceentry-{}.yaml", part + 1),
+        };
+        push("istio/serviceentry.yaml.tera", &file, Some(part));
     }
     if mesh.permissive_port.is_some() || mesh.external_port.is_some() {
         push(
             "istio/peerauthentication-metrics.yaml.tera",
             "peerauthentication.yaml",
+            None,
         );
     }
     if mesh.canary_route.is_some() {
         push(
             "istio/virtualservice-canary.yaml.tera",
             "virtualservice.yaml",
+            None,
         );
     }
 }

@@ -5,6 +5,7 @@ use super::gateway::{destinations, principal, service_host};
 use crate::config::ServiceConfig;
 use crate::model::*;
 use crate::resolve::{Scope, TRACK, builtin};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A service's DestinationRule, AuthorizationPolicy, port-level mTLS
 /// exception and canary split.
@@ -192,36 +193,43 @@ pub fn service_mesh(
             .collect(),
         waypoint,
         ztunnel,
-        service_entry: service_entry(&resolved.name, service, scope.environment),
+        service_entries: service_entries(&resolved.name, service, scope.environment),
     }
 }
 
-/// The ServiceEntry of a service's `egress` hosts, if it names any.
-fn service_entry(name: &str, service: &ServiceConfig, environment: &str) -> Option<ServiceEntry> {
-    let mut hosts: Vec<String> = service
-        .egress_in(environment)
-        .iter()
-        .filter_map(|rule| rule.host.clone())
-        .collect();
-    hosts.sort();
-    hosts.dedup();
-    if hosts.is_empty() {
-        return None;
+/// The ServiceEntries of a service's `egress` hosts: one per set of ports,
+/// so that each host is known to the mesh on the ports its own entries
+/// name, never on another host's.
+fn service_entries(name: &str, service: &ServiceConfig, environment: &str) -> Vec<ServiceEntry> {
+    let mut ports_of: BTreeMap<String, BTreeSet<u16>> = BTreeMap::new();
+    for rule in service.egress_in(environment) {
+        if let Some(host) = &rule.host {
+            ports_of.entry(host.clone()).or_default().insert(rule.port);
+        }
     }
-    let ports = crate::kinds::core::host_ports(service, environment)
+    let mut hosts_of: BTreeMap<BTreeSet<u16>, Vec<String>> = BTreeMap::new();
+    for (host, ports) in ports_of {
+        hosts_of.entry(ports).or_default().push(host);
+    }
+    hosts_of
         .into_iter()
-        .map(|number| {
-            let protocol = if number == 443 { "TLS" } else { "TCP" };
-            EntryPort {
-                number,
-                name: format!("{}-{number}", protocol.to_lowercase()),
-                protocol: protocol.into(),
-            }
+        .enumerate()
+        .map(|(i, (ports, hosts))| ServiceEntry {
+            name: match i {
+                0 => format!("{name}-egress"),
+                _ => format!("{name}-egress-{}", i + 1),
+            },
+            hosts,
+            ports: ports.into_iter().map(entry_port).collect(),
         })
-        .collect();
-    Some(ServiceEntry {
-        name: format!("{name}-egress"),
-        hosts,
-        ports,
-    })
+        .collect()
+}
+
+fn entry_port(number: u16) -> EntryPort {
+    let protocol = if number == 443 { "TLS" } else { "TCP" };
+    EntryPort {
+        number,
+        name: format!("{}-{number}", protocol.to_lowercase()),
+        protocol: protocol.into(),
+    }
 }

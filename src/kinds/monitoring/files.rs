@@ -38,5 +38,6 @@ pub fn service_files(service: &Service, track: Option<TrackOf<'_>>, out: &mut Ve
         template,
         file: file.into(),
         track: track.map(|t| t.index),
+        part: None,
     });
 }

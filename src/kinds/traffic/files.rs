@@ -44,6 +44,7 @@ pub fn service_files(service: &Service, track: Option<TrackOf<'_>>, out: &mut Ve
             template,
             file: file.into(),
             track,
+            part: None,
         })
     };
     if let Some(traffic) = &service.traffic {
