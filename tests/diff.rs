@@ -788,3 +788,21 @@ fn a_link_among_the_base_revisions_overrides_is_refused() {
             "error: refusing `HEAD:.kiln/templates/k8s/service.yaml.tera`: it is a symbolic link\n",
         );
 }
+
+#[test]
+fn the_service_filter_takes_in_the_dockerfile_of_its_own_source() {
+    let config = SMALL.replace(
+        "[services.users]\n",
+        "[services.users]\nsource = \"apps/users\"\n",
+    );
+    let repo = built(&config);
+    assert!(repo.exists("apps/users/Dockerfile"));
+    let edited = repo.read("apps/users/Dockerfile") + "# a hand edit\n";
+    repo.write("apps/users/Dockerfile", &edited);
+    repo.kiln(&["diff", "--stat", "--service", "users"])
+        .fails_with(1)
+        .stdout_has("apps/users/Dockerfile");
+    repo.kiln(&["diff", "--stat", "--service", "db"])
+        .success()
+        .stdout_has("no differences");
+}

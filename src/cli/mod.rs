@@ -160,6 +160,7 @@ fn convert(command: Subcommands) -> Command {
                     environments,
                     service,
                     semantic,
+                    sources: Default::default(),
                 },
                 color,
                 verbosity: verbosity(quiet, false),

@@ -25,6 +25,19 @@ pub fn diff(
     warn: &mut dyn Write,
 ) -> Result<i32, Error> {
     let source = read_source(dir)?;
+    // `--service` takes in the Dockerfile of a service with its own `source`.
+    // A kiln.toml that does not parse is reported by the render below.
+    let with_sources = filter
+        .service
+        .as_ref()
+        .and_then(|_| crate::config::load::parse(&source.text).ok())
+        .map(|config| {
+            filter.with_sources(config.services.iter().filter_map(|(name, service)| {
+                let own = service.source.as_deref()?;
+                Some((paths::source_dir(name, Some(own)), name.clone()))
+            }))
+        });
+    let filter = with_sources.as_ref().unwrap_or(filter);
     if matches!(against, DiffAgainst::Disk)
         && let Some(files) = cache::inputs(&source, override_texts(dir).as_deref().map(texts))
             .and_then(|i| cache::settled(dir, &i))

@@ -77,6 +77,9 @@ pub struct Filter {
     /// Drop files whose objects are equal field by field (only formatting,
     /// key order or the order of named items differ).
     pub semantic: bool,
+    /// The build directory of each service with its own `source`, where
+    /// its Dockerfile is: `apps/billing` → `billing`.
+    pub sources: BTreeMap<String, String>,
 }
 
 impl Filter {
@@ -84,11 +87,23 @@ impl Filter {
         let env_ok = self.environments.is_empty()
             || paths::environment_of(path)
                 .is_some_and(|env| self.environments.iter().any(|e| e == env));
-        let service_ok = self
-            .service
-            .as_deref()
-            .is_none_or(|s| paths::service_of(path) == Some(s));
+        let service_ok = self.service.as_deref().is_none_or(|s| {
+            paths::service_of(path) == Some(s)
+                || path
+                    .rsplit_once('/')
+                    .filter(|(_, file)| matches!(*file, "Dockerfile" | ".dockerignore"))
+                    .and_then(|(dir, _)| self.sources.get(dir))
+                    .is_some_and(|owner| owner == s)
+        });
         env_ok && service_ok
+    }
+
+    /// The filter, knowing where services with their own `source` build:
+    /// `(directory, service)` pairs.
+    pub fn with_sources(&self, sources: impl IntoIterator<Item = (String, String)>) -> Filter {
+        let mut filter = self.clone();
+        filter.sources.extend(sources);
+        filter
     }
 }
 
