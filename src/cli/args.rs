@@ -198,7 +198,7 @@ pub(super) enum Subcommands {
         #[command(subcommand)]
         action: TemplatesCommand,
     },
-    /// The bundled presets: service archetypes and starter apps.
+    /// The presets: service archetypes and starter apps, bundled, and the repo's own.
     Presets {
         #[command(subcommand)]
         action: PresetsCommand,
@@ -249,7 +249,7 @@ pub(super) enum TemplatesCommand {
 
 #[derive(Subcommand)]
 pub(super) enum PresetsCommand {
-    /// Every bundled preset with a one-line description.
+    /// Every preset with a one-line description: bundled, then the repo's own (`.kiln/presets`).
     List,
 }
 
