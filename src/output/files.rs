@@ -266,7 +266,12 @@ pub fn read(root: &Path, rel: &str, max: u64) -> Result<Option<Contents>, Failur
         Err(cause) if cause.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(cause) => return Err(Failure::Io(cause)),
     };
-    // What was checked by name is checked again on what was opened.
+    read_opened(file, max).map(Some)
+}
+
+/// An opened file's contents, at most `max` bytes, if it is a regular file:
+/// what was checked by name is checked again on what was opened.
+pub(super) fn read_opened(file: std::fs::File, max: u64) -> Result<Contents, Failure> {
     let meta = file.metadata()?;
     if !meta.file_type().is_file() {
         return Err(Failure::Refused(format!("it is {}", what(&meta))));
@@ -279,13 +284,13 @@ pub fn read(root: &Path, rel: &str, max: u64) -> Result<Option<Contents>, Failur
     if bytes.len() as u64 > max {
         return Err(too_large(bytes.len() as u64, max));
     }
-    Ok(Some(Contents {
+    Ok(Contents {
         bytes,
         stamp: Stamp::of(&meta),
-    }))
+    })
 }
 
-pub(super) fn too_large(bytes: u64, max: u64) -> Failure {
+fn too_large(bytes: u64, max: u64) -> Failure {
     Failure::Refused(format!(
         "it is {bytes} bytes, more than the {max} kiln reads"
     ))

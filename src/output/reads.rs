@@ -1,8 +1,7 @@
 //! Many files read at once, as `files::read` reads each: for the plan of
 //! a build and for `kiln diff`, which read every file kiln generates.
 
-use super::files::{Contents, Failure, Stamp, open, too_large, what};
-use std::io::Read;
+use super::files::{Contents, Failure, open, read_opened, what};
 use std::path::Path;
 
 /// `read` of many files: each directory above them is looked at once
@@ -82,20 +81,5 @@ fn read_in_real_directory(root: &Path, rel: &str, max: u64) -> Result<Option<Con
             };
         }
     };
-    let meta = file.metadata()?;
-    if !meta.file_type().is_file() {
-        return Err(Failure::Refused(format!("it is {}", what(&meta))));
-    }
-    if meta.len() > max {
-        return Err(too_large(meta.len(), max));
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(max + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > max {
-        return Err(too_large(bytes.len() as u64, max));
-    }
-    Ok(Some(Contents {
-        bytes,
-        stamp: Stamp::of(&meta),
-    }))
+    read_opened(file, max).map(Some)
 }
