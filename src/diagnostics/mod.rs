@@ -13,7 +13,7 @@ mod snippet;
 
 pub use error::{Error, UnknownName};
 pub use listing::{ListingFault, ListingProblem, Unrestorable, listing_report};
-pub use problem::{KeyPart, KeyPath, Located, Problem, did_you_mean, suggest};
+pub use problem::{KeyPart, KeyPath, Located, Problem, did_you_mean, quoted, suggest};
 pub use rule::OverrideRule;
 pub use set::SetRefusal;
 pub use snippet::Source;

@@ -71,6 +71,15 @@ pub struct Problem {
     pub span: Option<std::ops::Range<usize>>,
 }
 
+/// Names as a message lists them: `` `dev`, `prod` ``.
+pub fn quoted(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|name| format!("`{name}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub fn did_you_mean(suggestion: Option<&str>) -> Option<String> {
     suggestion.map(|s| format!("did you mean `{s}`?"))
 }

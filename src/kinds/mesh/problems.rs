@@ -4,11 +4,7 @@ use crate::diagnostics::{KeyPath, Problem};
 
 impl Problem {
     pub fn canary_is_stable(key: &KeyPath, version: &str, environments: &[&str]) -> Self {
-        let environments = environments
-            .iter()
-            .map(|e| format!("`{e}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let environments = crate::diagnostics::quoted(environments);
         Problem::at(
             key,
             format!("`{key}` is `{version}`, the version the stable pods run in {environments}"),

@@ -377,11 +377,7 @@ impl Problem {
     }
 
     pub fn version_is_own(key: &KeyPath, version: &str, environments: &[&str]) -> Self {
-        let environments = environments
-            .iter()
-            .map(|e| format!("`{e}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let environments = crate::diagnostics::quoted(environments);
         Problem::at(
             key,
             format!("`{key}` is `{version}`, the version the service's own pods run in {environments}"),

@@ -1,14 +1,6 @@
 //! The words of the traffic keys' problems.
 
-use crate::diagnostics::{KeyPath, Problem};
-
-fn quoted(environments: &[&str]) -> String {
-    environments
-        .iter()
-        .map(|e| format!("`{e}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
+use crate::diagnostics::{KeyPath, Problem, quoted};
 
 impl Problem {
     pub fn route_exposes_nothing(key: &KeyPath, environments: &[&str]) -> Self {

@@ -129,11 +129,7 @@ impl Problem {
     }
 
     pub fn route_to_missing_canary(key: &KeyPath, service: &str, environments: &[&str]) -> Self {
-        let list = environments
-            .iter()
-            .map(|e| format!("`{e}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let list = crate::diagnostics::quoted(environments);
         Problem::at(
             key,
             format!("`{key}` is `canary`, but the service has no canary in {list}"),
