@@ -204,9 +204,11 @@ pub fn match_routes(
     crate::kinds::traffic::routes::matches(settings, default_path)
         .into_iter()
         .enumerate()
-        .filter_map(|(i, (matched, track))| {
+        .filter_map(|(i, (matched, rule))| {
             // Validation refuses a track the environment has no pods of.
-            let destination = all.get(names.iter().position(|n| *n == track)?)?.clone();
+            let destination = all.get(names.iter().position(|n| *n == rule.to)?)?.clone();
+            let (timeout, retries) =
+                crate::kinds::traffic::routes::policy(rule, &default.timeout, &default.retries);
             Some(HttpRoute {
                 name: format!("{}-match-{}", service.name, i + 1),
                 prefix: None,
@@ -215,6 +217,8 @@ pub fn match_routes(
                     ..destination
                 }],
                 matched: Some(matched),
+                timeout,
+                retries,
                 ..default.clone()
             })
         })

@@ -7,25 +7,36 @@ use crate::config::{
 };
 use crate::diagnostics::suggest;
 use crate::diagnostics::{KeyPath, Problem};
-use crate::model::RouteMatch;
+use crate::model::{RetriesView, RouteMatch};
 
 /// At most this many `routes` a service: each is a rule every request is
 /// tested against, and a Gateway API route holds at most 16 rules.
 pub const MAX_ROUTES: usize = 16;
 
-/// The service's `routes` as matches, in order, with their track. A route
+/// The service's `routes` as matches, in order, with their rule. A route
 /// without `path` takes `default_path` (the service's `route` at a
 /// gateway, which must not catch other services' paths) as a prefix.
 pub fn matches<'a>(
     service: &'a ServiceConfig,
     default_path: Option<&str>,
-) -> Vec<(RouteMatch, &'a str)> {
+) -> Vec<(RouteMatch, &'a RouteRule)> {
     service
         .routes
         .iter()
         .flatten()
-        .map(|rule| (to_match(rule, default_path), rule.to.as_str()))
+        .map(|rule| (to_match(rule, default_path), rule))
         .collect()
+}
+
+/// A route's `timeout` and retry policy: its own where it sets them, else
+/// the service's (`timeout`, `retries`), which the default rule carries.
+pub fn policy(rule: &RouteRule, timeout: &str, retries: &RetriesView) -> (String, RetriesView) {
+    (
+        rule.timeout.clone().unwrap_or_else(|| timeout.to_string()),
+        rule.retries
+            .as_ref()
+            .map_or_else(|| retries.clone(), |own| crate::resolve::retries(Some(own))),
+    )
 }
 
 /// The tracks a route may send requests to in `environment`: those of the
