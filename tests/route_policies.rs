@@ -212,3 +212,151 @@ fn explain_shows_each_route_s_timeout_and_retries_and_where_they_came_from() {
     );
     assert!(line("routes[1].retries").contains("on = [\"connect-failure\"]"));
 }
+
+/// A service with versions only in prod, and routes per environment.
+fn layered(service_routes: &str, prod_routes: &str, dev_routes: &str) -> String {
+    format!(
+        r#"
+[project]
+name = "shop"
+registry = "ghcr.io/acme/shop"
+monitoring = false
+logging = false
+
+[environments.dev]
+[environments.prod]
+
+[services.users]
+language = "node"
+version = "1.4.2"
+port = 8080
+route = "/users"
+{service_routes}
+
+[services.users.environments.prod]
+versions = {{ v1 = {{ weight = 90 }}, v2 = {{ version = "2.0.0", weight = 10 }} }}
+{prod_routes}
+
+[services.users.environments.dev]
+{dev_routes}
+"#
+    )
+}
+
+/// The names of the gateway VirtualService's HTTP routes in `environment`.
+fn gateway_routes(repo: &Repo, environment: &str) -> Vec<String> {
+    let vs = repo.yaml(&format!("deploy/{environment}/mesh/virtualservice.yaml"));
+    seq(&vs["spec"]["http"])
+        .iter()
+        .map(|r| r["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+const TO_V2: &str = r#"routes = [{ headers = { end-user = "jason" }, timeout = "6s", to = "v2" }]"#;
+
+#[test]
+fn a_prod_only_route_to_a_version_only_prod_has_reaches_prod_alone() {
+    let repo = built(&layered("", TO_V2, ""));
+    assert_eq!(gateway_routes(&repo, "prod"), ["users-match-1", "users"]);
+    assert_eq!(gateway_routes(&repo, "dev"), ["users"]);
+    let vs = repo.yaml("deploy/prod/mesh/virtualservice.yaml");
+    let first = &vs["spec"]["http"][0];
+    assert_eq!(
+        first["route"][0]["destination"]["subset"].as_str(),
+        Some("v2")
+    );
+    assert_eq!(first["timeout"].as_str(), Some("6s"));
+    // The in-mesh split of prod's versions carries it too.
+    let mesh = repo.yaml("deploy/prod/services/users/virtualservice.yaml");
+    assert_eq!(
+        mesh["spec"]["http"][0]["match"][0]["headers"]["end-user"]["exact"].as_str(),
+        Some("jason")
+    );
+    let explained = repo.kiln(&["explain", "prod", "users", "routes"]).success();
+    assert!(
+        explained
+            .stdout
+            .contains("# [services.users.environments.prod]"),
+        "{}",
+        explained.stdout
+    );
+    assert!(
+        explained.stdout.contains("routes[0].timeout"),
+        "{}",
+        explained.stdout
+    );
+    let dev = repo.kiln(&["explain", "dev", "users", "routes"]).success();
+    assert!(!dev.stdout.contains("routes[0]"), "{}", dev.stdout);
+    repo.kiln(&["check"]).success();
+    // Under the Gateway API, prod's HTTPRoute alone has the rule.
+    let config = layered("", TO_V2, "").replace(
+        "logging = false\n",
+        "logging = false\ntraffic = \"gateway-api\"\n",
+    );
+    let repo = built(&config);
+    let rules = |environment: &str| {
+        let route = repo.yaml(&format!(
+            "deploy/{environment}/services/users/httproute.yaml"
+        ));
+        seq(&route["spec"]["rules"]).len()
+    };
+    assert_eq!((rules("dev"), rules("prod")), (1, 2));
+    let prod = repo.yaml("deploy/prod/services/users/httproute.yaml");
+    assert_eq!(
+        prod["spec"]["rules"][0]["backendRefs"][0]["name"].as_str(),
+        Some("users-v2")
+    );
+    assert_eq!(
+        prod["spec"]["rules"][0]["timeouts"]["request"].as_str(),
+        Some("6s")
+    );
+    repo.kiln(&["check"]).success();
+}
+
+#[test]
+fn the_same_route_at_service_level_is_refused_where_the_version_is_missing() {
+    Repo::with_config(&layered(TO_V2, "", ""))
+        .kiln(&["build"])
+        .fails_with(2)
+        .stderr_has(
+            "`services.users.routes[0].to` is `v2`, which is not a track of the service in `dev`",
+        );
+}
+
+#[test]
+fn an_environment_s_routes_are_checked_there_and_located_in_its_table() {
+    let bad = r#"routes = [{ path = "/orders", timeout = "soon", to = "v3" }]"#;
+    Repo::with_config(&layered("", bad, ""))
+        .kiln(&["build"])
+        .fails_with(2)
+        .stderr_has("`services.users.environments.prod.routes[0].path` is `/orders`, outside the service's `route` `/users`")
+        .stderr_has("`soon` in `services.users.environments.prod.routes[0].timeout` is not a duration")
+        .stderr_has("`services.users.environments.prod.routes[0].to` is `v3`, which is not a track of the service in `prod`")
+        .stderr_has("one of the service's tracks there (`v1`, `v2`)")
+        .stderr_has("kiln.toml:20:41");
+    // A route to `canary` in dev, which has no split.
+    let dev = r#"routes = [{ headers = { end-user = "jason" }, to = "canary" }]"#;
+    Repo::with_config(&layered("", "", dev))
+        .kiln(&["build"])
+        .fails_with(2)
+        .stderr_has("`services.users.environments.dev.routes[0].to` is `canary`, but the service has no canary in `dev`");
+}
+
+#[test]
+fn routes_empty_in_an_environment_removes_them_there() {
+    let service = r#"routes = [{ path = "/users/status", exact = true, to = "stable" }]"#;
+    let repo = built(&layered(service, "routes = []", ""));
+    assert_eq!(gateway_routes(&repo, "dev"), ["users-match-1", "users"]);
+    assert_eq!(gateway_routes(&repo, "prod"), ["users"]);
+    let prod = repo.kiln(&["explain", "prod", "users", "routes"]).success();
+    assert!(prod.stdout.contains("routes = []"), "{}", prod.stdout);
+    // Off where an Ingress carries the routes, which cannot match them.
+    let ingress = layered(service, "routes = []", "")
+        .replace("[environments.prod]\n", "[environments.prod]\ntraffic = \"ingress\"\nmesh = false\ngateway = { namespace = \"ingress-nginx\", selector = { app = \"nginx\" } }\n")
+        .replace("versions = { v1 = { weight = 90 }, v2 = { version = \"2.0.0\", weight = 10 } }\n", "");
+    built(&ingress);
+    Repo::with_config(&ingress.replace("routes = []", ""))
+        .kiln(&["build"])
+        .fails_with(2)
+        .stderr_has("`services.users.routes` matches requests, but `traffic` is `ingress` in environment `prod`");
+}

@@ -392,7 +392,7 @@ pub fn rows(
     // Each route's timeout and retries (issue 16, route-policies): its own,
     // else the service's, as its rule of the VirtualService or HTTPRoute has them.
     let service_timeout = service.timeout.as_deref().unwrap_or(builtin::TIMEOUT);
-    for (i, rule) in service.routes.iter().flatten().enumerate() {
+    for (i, rule) in service.routes_in(environment).iter().enumerate() {
         let (timeout, retries) =
             crate::kinds::traffic::routes::policy(rule, service_timeout, &resolved.retries);
         let own = format!("`routes[{i}]`");

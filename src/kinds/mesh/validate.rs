@@ -123,9 +123,19 @@ pub fn validate(config: &Config, problems: &mut Vec<Problem>) {
         }
         rules.check_versions(&key, problems);
         // Each route's own policy (issue 16, route-policies).
-        for (i, rule) in service.routes.iter().flatten().enumerate() {
-            let at = key.key("routes").index(i);
-            check_policy(config, name, service, &at, rule, problems);
+        for list in crate::kinds::traffic::routes::lists(config, name, service) {
+            for (i, rule) in list.rules.iter().enumerate() {
+                let at = list.key.index(i);
+                check_policy(
+                    config,
+                    name,
+                    service,
+                    &list.environments,
+                    &at,
+                    rule,
+                    problems,
+                );
+            }
         }
         check_service_layers(config, service, kind, &key, problems);
         check_canary_versions(config, service, &key, problems);
@@ -448,6 +458,7 @@ fn check_policy(
     config: &Config,
     name: &str,
     service: &ServiceConfig,
+    environments: &[&str],
     at: &KeyPath,
     rule: &RouteRule,
     problems: &mut Vec<Problem>,
@@ -467,7 +478,7 @@ fn check_policy(
     let service_timeout = service.timeout.as_deref().unwrap_or(builtin::TIMEOUT);
     let mut over: Vec<&str> = Vec::new();
     let mut found: Option<(String, String)> = None;
-    for environment in config.environments.keys() {
+    for &environment in environments {
         if !service.enabled_in(environment) {
             continue;
         }

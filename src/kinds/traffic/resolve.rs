@@ -89,7 +89,7 @@ pub fn service(step: &ServiceStep<'_>, service: &mut Service) {
         let Some(default) = default else {
             return Vec::new();
         };
-        super::routes::matches(step.service, default_path)
+        super::routes::matches(step.service, scope.environment, default_path)
             .into_iter()
             .filter_map(|(matched, rule)| {
                 let track = rule.to.as_str();
