@@ -40,6 +40,7 @@ mod presets_repo;
 mod properties;
 mod release;
 mod render;
+mod route_policies;
 mod routes;
 mod set;
 mod shape;

@@ -5,8 +5,8 @@
 use super::whole::replicas_option;
 use super::{
     Alerts, Autoscale, Canary, DeployOn, Egress, Elasticsearch, ExternalSecrets, Fault,
-    IngressGateway, MeshMode, Mtls, QuotaSetting, RetrySetting, Spread, Tls, Toleration, Tracing,
-    Traffic, VersionConfig,
+    IngressGateway, MeshMode, Mtls, QuotaSetting, RetrySetting, RouteRule, Spread, Tls, Toleration,
+    Tracing, Traffic, VersionConfig,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -194,5 +194,9 @@ layered! {
         /// `false` leaves the service out of this environment, with every file
         /// and policy that names it. Default `true`.
         pub enabled: Option<bool>,
+        // Routes per environment (issue 16, branch route-policies).
+        /// Request matches in this environment, instead of `routes`
+        /// (`routes = []`: none).
+        pub routes: Option<Vec<RouteRule>>,
     }
 }

@@ -269,6 +269,16 @@ impl ServiceConfig {
             .unwrap_or(true)
     }
 
+    /// `routes` in `environment`, replaced as `calls` is.
+    pub fn routes_in(&self, environment: &str) -> &[RouteRule] {
+        self.environments
+            .as_ref()
+            .and_then(|e| e.get(environment))
+            .and_then(|o| o.routes.as_deref())
+            .or(self.routes.as_deref())
+            .unwrap_or_default()
+    }
+
     /// `egress` in `environment`, replaced as `calls` is.
     pub fn egress_in(&self, environment: &str) -> &[Egress] {
         self.environments

@@ -479,9 +479,9 @@ pub struct ExternalSecrets {
     pub path: Option<String>,
 }
 
-/// One of `routes = [{ path, exact, headers, query, to }]` (issue 16,
-/// routing): requests that match every condition go to one track, before
-/// the service's default split.
+/// One of `routes = [{ path, exact, headers, query, to, timeout, retries }]`
+/// (issue 16, routing): requests that match every condition go to one
+/// track, before the service's default split, with the route's own policy.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RouteRule {
@@ -498,4 +498,11 @@ pub struct RouteRule {
     /// canary, a name of `versions` with versions.
     #[schemars(pattern(r"^[a-z]([-a-z0-9]*[a-z0-9])?$"))]
     pub to: String,
+    // Per-route policies (issue 16, branch route-policies).
+    /// How long the mesh waits for an answer to a request of this route,
+    /// as the service's `timeout`. Default the service's `timeout`.
+    pub timeout: Option<String>,
+    /// How the mesh retries a request of this route, as the service's
+    /// `retries` (`false` turns them off). Default the service's `retries`.
+    pub retries: Option<RetrySetting>,
 }

@@ -27,6 +27,29 @@ pub fn is_duration(text: &str) -> bool {
     total > 0
 }
 
+/// The milliseconds of a duration (`is_duration`), to compare two of them.
+pub fn millis(text: &str) -> Option<u64> {
+    if !is_duration(text) {
+        return None;
+    }
+    let mut total = 0u64;
+    let mut rest = text;
+    while !rest.is_empty() {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let (number, after) = rest.split_at(digits);
+        let number: u64 = number.parse().ok()?;
+        let (factor, unit) = match after.as_bytes() {
+            [b'm', b's', ..] => (1, 2),
+            [b'h', ..] => (3_600_000, 1),
+            [b'm', ..] => (60_000, 1),
+            _ => (1000, 1),
+        };
+        total += number * factor;
+        rest = &after[unit..];
+    }
+    Some(total)
+}
+
 /// A duration of whole seconds, as Kubernetes' probe and grace-period
 /// fields take them: `is_duration`, with no fraction of a second (`1m30s`, `400s`).
 pub fn whole_seconds(text: &str) -> Option<u64> {
@@ -76,5 +99,13 @@ mod tests {
         ] {
             assert!(!is_duration(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn millis_adds_every_unit() {
+        assert_eq!(millis("1h2m3s4ms"), Some(3_723_004));
+        assert_eq!(millis("500ms"), Some(500));
+        assert_eq!(millis("5s"), Some(5000));
+        assert_eq!(millis("soon"), None);
     }
 }

@@ -8,11 +8,13 @@ pub mod builtin;
 mod callers;
 mod labels;
 mod layers;
+mod retries;
 mod scope;
 
 pub use callers::{Callers, callers};
 pub use labels::{TRACK, common_labels, selector};
 pub use layers::{Layers, Picked, Source};
+pub use retries::retries;
 pub use scope::{Scope, Switches, switches};
 
 #[cfg(test)]

@@ -52,7 +52,11 @@ pub fn explain(
         Some(key) => {
             let picked: Vec<&Row> = rows
                 .iter()
-                .filter(|row| row.key == key || row.key.starts_with(&format!("{key}.")))
+                .filter(|row| {
+                    // `routes` takes `routes[0].timeout` too.
+                    let below = |sep: char| row.key.starts_with(&format!("{key}{sep}"));
+                    row.key == key || below('.') || below('[')
+                })
                 .collect();
             if picked.is_empty() {
                 // Too many to list: the table without a key shows them.
@@ -383,6 +387,29 @@ pub fn rows(
             },
         };
         push(key.name(), value, source);
+    }
+
+    // Each route's timeout and retries (issue 16, route-policies): its own,
+    // else the service's, as its rule of the VirtualService or HTTPRoute has them.
+    let service_timeout = service.timeout.as_deref().unwrap_or(builtin::TIMEOUT);
+    for (i, rule) in service.routes_in(environment).iter().enumerate() {
+        let (timeout, retries) =
+            crate::kinds::traffic::routes::policy(rule, service_timeout, &resolved.retries);
+        let own = format!("`routes[{i}]`");
+        let source = |set: bool, key: &str| match set {
+            true => own.clone(),
+            false => format!("the service's `{key}`"),
+        };
+        push(
+            &format!("routes[{i}].timeout"),
+            quote(&timeout),
+            source(rule.timeout.is_some(), "timeout"),
+        );
+        push(
+            &format!("routes[{i}].retries"),
+            retries_value(&retries),
+            source(rule.retries.is_some(), "retries"),
+        );
     }
 
     // Fault injection: only `[services.S.environments.E]` sets it.

@@ -104,6 +104,7 @@ pub fn gateway(
             };
             let matched = match_routes(
                 settings,
+                environment,
                 service,
                 namespace,
                 Some(&prefix),
@@ -187,6 +188,7 @@ pub fn destinations(
 /// `default` that matches its conditions and goes to its track alone.
 pub fn match_routes(
     settings: &crate::config::ServiceConfig,
+    environment: &str,
     service: &Service,
     namespace: &str,
     default_path: Option<&str>,
@@ -201,12 +203,14 @@ pub fn match_routes(
         Some(split) => split.all().into_iter().map(|(track, _, _)| track).collect(),
         None => vec![crate::config::STABLE_TRACK],
     };
-    crate::kinds::traffic::routes::matches(settings, default_path)
+    crate::kinds::traffic::routes::matches(settings, environment, default_path)
         .into_iter()
         .enumerate()
-        .filter_map(|(i, (matched, track))| {
+        .filter_map(|(i, (matched, rule))| {
             // Validation refuses a track the environment has no pods of.
-            let destination = all.get(names.iter().position(|n| *n == track)?)?.clone();
+            let destination = all.get(names.iter().position(|n| *n == rule.to)?)?.clone();
+            let (timeout, retries) =
+                crate::kinds::traffic::routes::policy(rule, &default.timeout, &default.retries);
             Some(HttpRoute {
                 name: format!("{}-match-{}", service.name, i + 1),
                 prefix: None,
@@ -215,6 +219,8 @@ pub fn match_routes(
                     ..destination
                 }],
                 matched: Some(matched),
+                timeout,
+                retries,
                 ..default.clone()
             })
         })

@@ -7,13 +7,12 @@ mod checks;
 mod files;
 mod gateway;
 mod problems;
-mod retries;
 mod service;
 mod validate;
 mod versions;
 
+pub use crate::resolve::retries;
 pub use gateway::ingress_gateway;
-pub use retries::retries;
 
 use super::kind::{EnvironmentStep, Explained, Kind, ServiceStep};
 use crate::config::{Config, Kind as Workload, Traffic};

@@ -168,7 +168,16 @@ pub fn service_mesh(
         })
     });
     let match_routes = canary_route.as_ref().map_or_else(Vec::new, |default| {
-        super::gateway::match_routes(service, resolved, scope.namespace, None, default, false)
+        let environment = scope.environment;
+        super::gateway::match_routes(
+            service,
+            environment,
+            resolved,
+            scope.namespace,
+            None,
+            default,
+            false,
+        )
     });
     ServiceMesh {
         host,

@@ -3,14 +3,14 @@
 //! and canaries, which only the mesh can split traffic for.
 
 use crate::config::{
-    Canary, Config, EnvironmentConfig, IngressGateway, Kind, Retries, RetrySetting, ServiceConfig,
-    Traffic, Whole,
+    Canary, Config, EnvironmentConfig, IngressGateway, Kind, Retries, RetrySetting, RouteRule,
+    ServiceConfig, Traffic, Whole,
 };
 use crate::diagnostics::{KeyPath, Problem};
-use crate::grammar::duration::is_duration;
+use crate::grammar::duration::{is_duration, millis};
 use crate::grammar::names::{self, is_version};
 use crate::kinds::logging::logging_namespace;
-use crate::resolve::switches;
+use crate::resolve::{Layers, builtin, switches};
 use std::collections::BTreeMap;
 
 pub fn validate(config: &Config, problems: &mut Vec<Problem>) {
@@ -122,6 +122,21 @@ pub fn validate(config: &Config, problems: &mut Vec<Problem>) {
             );
         }
         rules.check_versions(&key, problems);
+        // Each route's own policy (issue 16, route-policies).
+        for list in crate::kinds::traffic::routes::lists(config, name, service) {
+            for (i, rule) in list.rules.iter().enumerate() {
+                let at = list.key.index(i);
+                check_policy(
+                    config,
+                    name,
+                    service,
+                    &list.environments,
+                    &at,
+                    rule,
+                    problems,
+                );
+            }
+        }
         check_service_layers(config, service, kind, &key, problems);
         check_canary_versions(config, service, &key, problems);
     }
@@ -297,6 +312,7 @@ fn check_service_layers(
     }
 }
 
+/// `retries = { attempts, on, per_try_timeout }` of a layer or of a route.
 fn check_retries(key: &KeyPath, policy: &Retries, problems: &mut Vec<Problem>) {
     if let Some(attempts) = policy.attempts
         && !Whole::Attempts.contains(attempts)
@@ -434,4 +450,67 @@ fn check_fault(
     } else if service.route.is_none() && !split {
         problems.push(Problem::needs_route_or_canary(key));
     }
+}
+
+/// A route's own `timeout` and `retries`: the checks of the service's, and
+/// each try's timeout within the route's, in every environment it runs in.
+fn check_policy(
+    config: &Config,
+    name: &str,
+    service: &ServiceConfig,
+    environments: &[&str],
+    at: &KeyPath,
+    rule: &RouteRule,
+    problems: &mut Vec<Problem>,
+) {
+    if let Some(timeout) = &rule.timeout
+        && !is_duration(timeout)
+    {
+        problems.push(Problem::bad_duration(&at.key("timeout"), timeout));
+    }
+    if let Some(RetrySetting::Policy(policy)) = &rule.retries {
+        check_retries(&at.key("retries"), policy, problems);
+    }
+    if rule.timeout.is_none() && rule.retries.is_none() {
+        // The service's own timeout and retries, as every other rule of it.
+        return;
+    }
+    let service_timeout = service.timeout.as_deref().unwrap_or(builtin::TIMEOUT);
+    let mut over: Vec<&str> = Vec::new();
+    let mut found: Option<(String, String)> = None;
+    for &environment in environments {
+        if !service.enabled_in(environment) {
+            continue;
+        }
+        let layers = Layers::new(config, environment, Some((name, service)));
+        let inherited = crate::resolve::retries(
+            layers
+                .pick(false, "retries", |l| l.retries)
+                .map(|p| p.value),
+        );
+        let (timeout, retries) =
+            crate::kinds::traffic::routes::policy(rule, service_timeout, &inherited);
+        let (Some(whole), Some(each)) = (millis(&timeout), millis(&retries.per_try_timeout)) else {
+            continue;
+        };
+        if retries.attempts > 0 && each > whole {
+            over.push(environment);
+            found.get_or_insert((timeout, retries.per_try_timeout));
+        }
+    }
+    let Some((timeout, per_try)) = found else {
+        return;
+    };
+    let own_per_try = matches!(
+        &rule.retries,
+        Some(RetrySetting::Policy(p)) if p.per_try_timeout.is_some()
+    );
+    let key = match (own_per_try, rule.timeout.is_some()) {
+        (true, _) => at.key("retries").key("per_try_timeout"),
+        (false, true) => at.key("timeout"),
+        (false, false) => at.key("retries"),
+    };
+    problems.push(Problem::per_try_over_timeout(
+        &key, &per_try, &timeout, &over,
+    ));
 }

@@ -89,20 +89,25 @@ pub fn service(step: &ServiceStep<'_>, service: &mut Service) {
         let Some(default) = default else {
             return Vec::new();
         };
-        super::routes::matches(step.service, default_path)
+        super::routes::matches(step.service, scope.environment, default_path)
             .into_iter()
-            .filter_map(|(matched, track)| {
+            .filter_map(|(matched, rule)| {
+                let track = rule.to.as_str();
                 let backend = match tracks.is_empty() {
                     true if track == STABLE_TRACK => backends[0].clone(),
                     true => return None,
                     false => backends[tracks.iter().position(|(t, _)| t.track == track)?].clone(),
                 };
+                let (timeout, retries) =
+                    super::routes::policy(rule, &default.timeout, &default.retries);
                 Some(TrafficRoute {
                     backends: vec![Backend {
                         weight: None,
                         ..backend
                     }],
                     matched: Some(matched),
+                    timeout,
+                    retries,
                     ..default.clone()
                 })
             })

@@ -169,4 +169,26 @@ impl Problem {
             )),
         )
     }
+
+    pub fn per_try_over_timeout(
+        key: &KeyPath,
+        per_try: &str,
+        timeout: &str,
+        environments: &[&str],
+    ) -> Self {
+        let list = environments
+            .iter()
+            .map(|e| format!("`{e}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        Problem::at(
+            key,
+            format!(
+                "`{key}` makes the route's retries wait `{per_try}` for each try, longer than its whole `timeout` `{timeout}`, in {list}"
+            ),
+            Some(format!(
+                "a try must fit in the route's timeout: give the route `retries = {{ per_try_timeout = \"{timeout}\" }}` or less, a longer `timeout`, or `retries = false`"
+            )),
+        )
+    }
 }

@@ -1,8 +1,9 @@
-//! The retry policy of a service's routes and canary split.
+//! The retry policy of a service's routes and canary split, and of a
+//! route of `routes` with its own `retries`.
 
+use super::builtin;
 use crate::config::{RetryOn, RetrySetting};
 use crate::model::RetriesView;
-use crate::resolve::builtin;
 
 /// The retry policy of a service's routes: the built-in one, turned off, or
 /// with some of its keys changed.
