@@ -359,7 +359,9 @@ pub struct Retries {
     /// The failures that are retried. Default all three: each is one the request
     /// never reached the app in, so even a POST is safe to send again.
     pub on: Option<Vec<RetryOn>>,
-    /// Timeout of each try, a duration such as `2s`. Default `5s`.
+    /// Timeout of each try, a duration such as `2s`. Default none: each try
+    /// may take the route's whole `timeout`. A try that times out is never
+    /// retried (the app may have acted on it): the request fails then.
     pub per_try_timeout: Option<String>,
 }
 

@@ -102,7 +102,10 @@ pub struct Destination {
 pub struct RetriesView {
     /// 0: never retried.
     pub attempts: u32,
-    pub per_try_timeout: String,
+    /// `None`: each try may take the route's whole timeout. kiln's retry
+    /// conditions never retry a try that timed out (the app may have acted
+    /// on it), so a shorter one would only fail slow requests early.
+    pub per_try_timeout: Option<String>,
     /// Envoy's `retry_on` conditions, comma-separated; empty when `attempts` is 0.
     pub retry_on: String,
 }

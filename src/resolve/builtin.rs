@@ -64,7 +64,6 @@ pub const PRIVATE_IPV6: [&str; 3] = ["::1/128", "fc00::/7", "fe80::/10"];
 pub const WAYPOINT_CLASS: &str = "istio-waypoint";
 pub const TIMEOUT: &str = "15s";
 pub const RETRY_ATTEMPTS: u32 = 3;
-pub const PER_TRY_TIMEOUT: &str = "5s";
 /// Only failures where the request never reached the app: safe to send
 /// again whatever the method, a POST included.
 pub const RETRY_ON: [crate::config::RetryOn; 3] = [

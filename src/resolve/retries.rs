@@ -12,7 +12,7 @@ pub fn retries(setting: Option<&RetrySetting>) -> RetriesView {
         Some(RetrySetting::Enabled(false)) => {
             return RetriesView {
                 attempts: 0,
-                per_try_timeout: builtin::PER_TRY_TIMEOUT.into(),
+                per_try_timeout: None,
                 retry_on: String::new(),
             };
         }
@@ -26,9 +26,7 @@ pub fn retries(setting: Option<&RetrySetting>) -> RetriesView {
         attempts: policy
             .and_then(|p| p.attempts)
             .unwrap_or(builtin::RETRY_ATTEMPTS),
-        per_try_timeout: policy
-            .and_then(|p| p.per_try_timeout.clone())
-            .unwrap_or_else(|| builtin::PER_TRY_TIMEOUT.into()),
+        per_try_timeout: policy.and_then(|p| p.per_try_timeout.clone()),
         retry_on: on
             .iter()
             .map(|condition| condition.as_str())

@@ -40,12 +40,19 @@ pub(super) fn retries_value(retries: &crate::model::RetriesView) -> String {
         return "false".to_string();
     }
     let on: Vec<String> = retries.retry_on.split(',').map(quote).collect();
-    format!(
-        "{{ attempts = {}, on = [{}], per_try_timeout = {} }}",
-        retries.attempts,
-        on.join(", "),
-        quote(&retries.per_try_timeout)
-    )
+    match &retries.per_try_timeout {
+        Some(per_try) => format!(
+            "{{ attempts = {}, on = [{}], per_try_timeout = {} }}",
+            retries.attempts,
+            on.join(", "),
+            quote(per_try)
+        ),
+        None => format!(
+            "{{ attempts = {}, on = [{}] }}",
+            retries.attempts,
+            on.join(", ")
+        ),
+    }
 }
 
 /// A JSON value as inline TOML.

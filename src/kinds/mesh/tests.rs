@@ -206,7 +206,7 @@ const UNSAFE: [&str; 4] = ["5xx", "gateway-error", "reset", "retriable-4xx"];
 fn the_default_retry_policy_only_retries_requests_the_app_never_saw() {
     let view = retries(None);
     assert_eq!(view.attempts, builtin::RETRY_ATTEMPTS);
-    assert_eq!(view.per_try_timeout, "5s");
+    assert_eq!(view.per_try_timeout, None);
     assert_eq!(
         view.retry_on,
         "connect-failure,refused-stream,reset-before-request"
@@ -228,7 +228,7 @@ fn retries_false_turns_retries_off_and_a_policy_changes_only_its_keys() {
     ));
     let view = retries(config.defaults.retries.as_ref());
     assert_eq!(view.attempts, 1);
-    assert_eq!(view.per_try_timeout, "2s");
+    assert_eq!(view.per_try_timeout.as_deref(), Some("2s"));
     // The conditions it leaves out stay the safe ones.
     assert_eq!(view.retry_on, retries(None).retry_on);
     let config = self::config(&format!(

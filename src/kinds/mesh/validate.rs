@@ -490,12 +490,15 @@ fn check_policy(
         );
         let (timeout, retries) =
             crate::kinds::traffic::routes::policy(rule, service_timeout, &inherited);
-        let (Some(whole), Some(each)) = (millis(&timeout), millis(&retries.per_try_timeout)) else {
+        let Some(per_try) = retries.per_try_timeout else {
+            continue;
+        };
+        let (Some(whole), Some(each)) = (millis(&timeout), millis(&per_try)) else {
             continue;
         };
         if retries.attempts > 0 && each > whole {
             over.push(environment);
-            found.get_or_insert((timeout, retries.per_try_timeout));
+            found.get_or_insert((timeout, per_try));
         }
     }
     let Some((timeout, per_try)) = found else {

@@ -182,9 +182,9 @@ fn retries_are_the_safe_three_unless_a_layer_says_otherwise() {
         (
             some.attempts,
             some.retry_on.as_str(),
-            some.per_try_timeout.as_str()
+            some.per_try_timeout.as_deref()
         ),
-        (1, "connect-failure", "5s")
+        (1, "connect-failure", None)
     );
 }
 
