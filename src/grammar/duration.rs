@@ -53,36 +53,10 @@ pub fn millis(text: &str) -> Option<u64> {
 /// A duration of whole seconds, as Kubernetes' probe and grace-period
 /// fields take them: `is_duration`, with no fraction of a second (`1m30s`, `400s`).
 pub fn whole_seconds(text: &str) -> Option<u64> {
-    if !is_duration(text) {
-        return None;
-    }
-    let mut total = 0u64;
-    let mut rest = text;
-    while !rest.is_empty() {
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        let (number, after) = rest.split_at(digits);
-        let number: u64 = number.parse().ok()?;
-        let (factor, unit) = if after.starts_with("ms") {
-            (0, 2)
-        } else if after.starts_with('h') {
-            (3600, 1)
-        } else if after.starts_with('m') {
-            (60, 1)
-        } else {
-            (1, 1)
-        };
-        if factor == 0 {
-            // Milliseconds count only when they make whole seconds.
-            if !number.is_multiple_of(1000) {
-                return None;
-            }
-            total += number / 1000;
-        } else {
-            total += number * factor;
-        }
-        rest = &after[unit..];
-    }
-    Some(total)
+    // Milliseconds count only when they make whole seconds.
+    millis(text)
+        .filter(|ms| ms.is_multiple_of(1000))
+        .map(|ms| ms / 1000)
 }
 
 #[cfg(test)]
