@@ -13,24 +13,9 @@ const PLAIN: &str = include_str!("../examples/plain/kiln.toml");
 
 /// A routed web service with a canary, in one environment, under `project`.
 fn one(project: &str) -> String {
+    let head = crate::routed_users(project);
     format!(
-        r#"
-[project]
-name = "shop"
-registry = "ghcr.io/acme/shop"
-monitoring = false
-logging = false
-{project}
-
-[environments.dev]
-domain = "dev.shop.example.com"
-
-[services.users]
-language = "node"
-version = "1.4.2"
-port = 8080
-route = "/users"
-canary = {{ version = "1.5.0", weight = 25 }}
+        r#"{head}canary = {{ version = "1.5.0", weight = 25 }}
 "#
     )
 }

@@ -132,6 +132,30 @@ port = 5432
 storage = "5Gi"
 "#;
 
+/// A routed web service `users` in one environment `dev` under `project`
+/// lines, for the traffic tests to add their keys to.
+pub fn routed_users(project: &str) -> String {
+    format!(
+        r#"
+[project]
+name = "shop"
+registry = "ghcr.io/acme/shop"
+monitoring = false
+logging = false
+{project}
+
+[environments.dev]
+domain = "dev.shop.example.com"
+
+[services.users]
+language = "node"
+version = "1.4.2"
+port = 8080
+route = "/users"
+"#
+    )
+}
+
 /// SMALL without its database, as if the service had been removed.
 pub fn small_without_db() -> String {
     SMALL

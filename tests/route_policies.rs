@@ -9,24 +9,9 @@ use serde_yaml::Value;
 /// A routed web service with a canary: a slow path with its own timeout and
 /// no retries, a route with its own retry policy, and one with neither.
 fn config(project: &str) -> String {
+    let head = crate::routed_users(project);
     format!(
-        r#"
-[project]
-name = "shop"
-registry = "ghcr.io/acme/shop"
-monitoring = false
-logging = false
-{project}
-
-[environments.dev]
-domain = "dev.shop.example.com"
-
-[services.users]
-language = "node"
-version = "1.4.2"
-port = 8080
-route = "/users"
-timeout = "7s"
+        r#"{head}timeout = "7s"
 retries = {{ attempts = 2, per_try_timeout = "3s" }}
 canary = {{ version = "1.5.0", weight = 25 }}
 routes = [

@@ -7,24 +7,9 @@ use serde_yaml::Value;
 
 /// A routed web service with a canary and three routes, under `project`.
 fn config(project: &str, canary: bool) -> String {
+    let head = crate::routed_users(project);
     format!(
-        r#"
-[project]
-name = "shop"
-registry = "ghcr.io/acme/shop"
-monitoring = false
-logging = false
-{project}
-
-[environments.dev]
-domain = "dev.shop.example.com"
-
-[services.users]
-language = "node"
-version = "1.4.2"
-port = 8080
-route = "/users"
-timeout = "7s"
+        r#"{head}timeout = "7s"
 {}
 routes = [
   {{ headers = {{ end-user = "jason" }}, to = "canary" }},
