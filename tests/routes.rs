@@ -121,28 +121,33 @@ fn the_in_mesh_virtualservice_matches_without_the_gateway_prefix() {
 
 #[test]
 fn the_httproute_has_a_rule_per_route_in_order_before_the_weighted_one() {
-    let repo = built(&config("traffic = \"gateway-api\"", true));
+    // Most specific first, as the Gateway API ranks them (the order the
+    // fixture writes them in is refused there: see the next test).
+    let repo = built(&most_specific_first(&config(
+        "traffic = \"gateway-api\"",
+        true,
+    )));
     let route = repo.yaml("deploy/dev/services/users/httproute.yaml");
     let rules = seq(&route["spec"]["rules"]);
     assert_eq!(rules.len(), 4);
     let first = &rules[0]["matches"][0];
-    assert_eq!(first["path"]["value"].as_str(), Some("/users"));
-    assert_eq!(first["headers"][0]["type"].as_str(), Some("Exact"));
-    assert_eq!(first["headers"][0]["name"].as_str(), Some("end-user"));
-    assert_eq!(first["headers"][0]["value"].as_str(), Some("jason"));
+    assert_eq!(first["path"]["type"].as_str(), Some("Exact"));
+    assert_eq!(first["path"]["value"].as_str(), Some("/users/status"));
     assert_eq!(
         rules[0]["backendRefs"][0]["name"].as_str(),
-        Some("users-canary")
+        Some("users-stable")
     );
     let second = &rules[1]["matches"][0];
     assert_eq!(second["queryParams"][0]["name"].as_str(), Some("debug"));
     assert_eq!(second["queryParams"][0]["value"].as_str(), Some("1"));
     let third = &rules[2]["matches"][0];
-    assert_eq!(third["path"]["type"].as_str(), Some("Exact"));
-    assert_eq!(third["path"]["value"].as_str(), Some("/users/status"));
+    assert_eq!(third["path"]["value"].as_str(), Some("/users"));
+    assert_eq!(third["headers"][0]["type"].as_str(), Some("Exact"));
+    assert_eq!(third["headers"][0]["name"].as_str(), Some("end-user"));
+    assert_eq!(third["headers"][0]["value"].as_str(), Some("jason"));
     assert_eq!(
         rules[2]["backendRefs"][0]["name"].as_str(),
-        Some("users-stable")
+        Some("users-canary")
     );
     for rule in rules {
         assert_eq!(rule["timeouts"]["request"].as_str(), Some("7s"));
@@ -152,8 +157,51 @@ fn the_httproute_has_a_rule_per_route_in_order_before_the_weighted_one() {
     let mesh = repo.yaml("deploy/dev/services/users/httproute-mesh.yaml");
     let rules = seq(&mesh["spec"]["rules"]);
     assert_eq!(rules.len(), 4);
-    assert!(rules[0]["matches"][0]["path"].is_null());
+    assert!(rules[2]["matches"][0]["path"].is_null());
     repo.kiln(&["check"]).success();
+}
+
+/// The fixture's three routes, the most specific first.
+fn most_specific_first(config: &str) -> String {
+    let jason = "  { headers = { end-user = \"jason\" }, to = \"canary\" },\n";
+    let account = "  { path = \"/users/account\", query = { debug = \"1\" }, to = \"canary\" },\n";
+    let status = "  { path = \"/users/status\", exact = true, to = \"stable\" },\n";
+    let written = format!("{jason}{account}{status}");
+    assert!(config.contains(&written), "{config}");
+    config.replace(&written, &format!("{status}{account}{jason}"))
+}
+
+#[test]
+fn under_the_gateway_api_a_route_after_a_wider_one_is_refused() {
+    // The Gateway API takes the most specific rule whatever the order, so a
+    // list whose order says otherwise would not do what it reads as.
+    Repo::with_config(&config("traffic = \"gateway-api\"", true))
+        .kiln(&["build"])
+        .fails_with(2)
+        .stderr_has(
+            "`services.users.routes[1]` is more specific than `services.users.routes[0]`, and a request can match both: in `dev` the Gateway API sends it by `services.users.routes[1]`",
+        )
+        .stderr_has("list `services.users.routes[1]` before `services.users.routes[0]`")
+        .stderr_has("nothing was written");
+    // Under Istio the first that matches is taken: the order is the user's.
+    built(&config("", true));
+    // Routes that no request can match both of are in any order.
+    let disjoint = config("traffic = \"gateway-api\"", true).replace(
+        "{ path = \"/users/account\", query = { debug = \"1\" }, to = \"canary\" }",
+        "{ path = \"/users/account\", headers = { end-user = \"ann\" }, to = \"canary\" }",
+    );
+    Repo::with_config(&most_specific_first(&config(
+        "traffic = \"gateway-api\"",
+        true,
+    )))
+    .kiln(&["build"])
+    .success();
+    let run = Repo::with_config(&disjoint).kiln(&["build"]);
+    assert!(
+        !run.stderr.contains("routes[1]` is more specific"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

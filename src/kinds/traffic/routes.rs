@@ -105,6 +105,39 @@ fn to_match(rule: &RouteRule, default_path: Option<&str>) -> RouteMatch {
     }
 }
 
+/// How a Gateway API controller ranks the rules of a route that match one
+/// request (HTTPRoute's rule precedence): an exact path, then the longest
+/// path, then the most headers, then the most query parameters. No path
+/// is the prefix `/`.
+fn precedence(matched: &RouteMatch) -> (bool, usize, usize, usize) {
+    (
+        matched.exact,
+        matched.path.as_deref().map_or(1, str::len),
+        matched.headers.len(),
+        matched.query.len(),
+    )
+}
+
+/// Whether one request can match both: paths that meet, and no header or
+/// query parameter that the two want different values of.
+fn overlap(a: &RouteMatch, b: &RouteMatch) -> bool {
+    let paths = match (&a.path, &b.path) {
+        (None, _) | (_, None) => true,
+        (Some(x), Some(y)) => match (a.exact, b.exact) {
+            (true, true) => x == y,
+            (true, false) => under(x, y),
+            (false, true) => under(y, x),
+            (false, false) => under(x, y) || under(y, x),
+        },
+    };
+    type Conditions = std::collections::BTreeMap<String, String>;
+    let agree = |x: &Conditions, y: &Conditions| {
+        x.iter()
+            .all(|(name, value)| y.get(name).is_none_or(|other| other == value))
+    };
+    paths && agree(&a.headers, &b.headers) && agree(&a.query, &b.query)
+}
+
 /// An HTTP token (RFC 9110): what a header or query parameter name may be.
 fn is_token(name: &str) -> bool {
     !name.is_empty()
@@ -187,6 +220,12 @@ fn validate_list(
             }
         }
     }
+    // Where the Gateway API carries the routes, its controllers rank them
+    // by how specific they are, whatever order they are written in.
+    let ranked = list
+        .environments
+        .iter()
+        .find(|e| super::api(config, e) == Traffic::GatewayApi);
     let mut seen: Vec<RouteMatch> = Vec::new();
     for (i, rule) in routes.iter().enumerate() {
         let at = key.index(i);
@@ -226,6 +265,16 @@ fn validate_list(
         let own = to_match(rule, service.route.as_deref());
         if seen.contains(&own) {
             problems.push(Problem::route_matched_twice(&at));
+        } else if let Some(environment) = ranked
+            && let Some(earlier) = seen
+                .iter()
+                .position(|before| overlap(before, &own) && precedence(&own) > precedence(before))
+        {
+            problems.push(Problem::route_after_a_wider_one(
+                &at,
+                &key.index(earlier),
+                environment,
+            ));
         }
         seen.push(own);
         check_track(

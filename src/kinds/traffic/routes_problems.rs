@@ -128,6 +128,18 @@ impl Problem {
         )
     }
 
+    pub fn route_after_a_wider_one(key: &KeyPath, earlier: &KeyPath, environment: &str) -> Self {
+        Problem::at(
+            key,
+            format!(
+                "`{key}` is more specific than `{earlier}`, and a request can match both: in `{environment}` the Gateway API sends it by `{key}`, the most specific, not by `{earlier}`, the first written (as Istio would)"
+            ),
+            Some(format!(
+                "list `{key}` before `{earlier}`, so that the order written is the order taken (an exact path, then the longest path, then the most headers, then the most query parameters)"
+            )),
+        )
+    }
+
     pub fn route_to_missing_canary(key: &KeyPath, service: &str, environments: &[&str]) -> Self {
         let list = crate::diagnostics::quoted(environments);
         Problem::at(
