@@ -196,6 +196,14 @@ fn walk_parents(root: &Path, rel: &str, create: bool) -> Result<bool, Failure> {
     Ok(true)
 }
 
+/// Each directory on the way down to `directory`, itself last: `a`, `a/b`, `a/b/c`.
+pub(super) fn prefixes(directory: &str) -> impl Iterator<Item = &str> {
+    directory
+        .match_indices('/')
+        .map(|(slash, _)| &directory[..slash])
+        .chain(std::iter::once(directory))
+}
+
 /// Whether every directory above each of `paths` is a real directory (no
 /// symlink), each directory looked at once however many files it holds.
 pub fn real_directories<'a>(root: &Path, paths: impl Iterator<Item = &'a str>) -> bool {
@@ -206,11 +214,7 @@ pub fn real_directories<'a>(root: &Path, paths: impl Iterator<Item = &'a str>) -
     directories.dedup();
     let mut proven: std::collections::HashSet<&str> = std::collections::HashSet::new();
     directories.iter().all(|directory| {
-        let mut end = 0;
-        directory.split('/').all(|part| {
-            end += part.len();
-            let prefix = &directory[..end];
-            end += 1;
+        prefixes(directory).all(|prefix| {
             proven.contains(prefix)
                 || (std::fs::symlink_metadata(root.join(prefix)).is_ok_and(|m| m.is_dir())
                     && proven.insert(prefix))
@@ -311,11 +315,7 @@ pub fn make_directories<'a>(
         if made.contains(directory) {
             continue;
         }
-        let mut end = 0;
-        for part in directory.split('/') {
-            end += part.len();
-            let prefix = &directory[..end];
-            end += 1;
+        for prefix in prefixes(directory) {
             // Each directory's parents were made or proven before it.
             if !made.contains(prefix) {
                 walk_last(root, prefix).map_err(|f| (path, f))?;

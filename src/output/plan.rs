@@ -70,30 +70,17 @@ fn read(root: &Path, path: &str) -> Result<Option<Contents>, Failure> {
 /// What was on disk at a path, as `files::read` reads it.
 type Read = Result<Option<Contents>, Failure>;
 
-/// What happens to one rendered file, given what is on disk at its path
-/// (`None`: not read, as an ejected file never is), and the lock entry it keeps.
+/// What happens to one rendered file, given what is on disk at its path,
+/// and the lock entry it keeps.
 fn decide(
-    root: &Path,
     path: &str,
     contents: &str,
-    disk: Option<Read>,
+    disk: Read,
     sources: &Sources,
     old: &Lock,
     force: bool,
 ) -> Result<(Action, Option<Entry>, Option<Stamp>), Failure> {
     let entry = old.files.get(path);
-    if let Some(entry) = entry.filter(|e| e.ejected) {
-        // Never read, but stamped: the cache must see it change or go.
-        return Ok((
-            Action::Ejected,
-            Some(entry.settled()),
-            Stamp::read(root, path),
-        ));
-    }
-    let disk = match disk {
-        Some(disk) => disk,
-        None => read(root, path),
-    };
     let (disk, stamp) = match disk? {
         Some(read) => (Some(read.bytes), read.stamp),
         None => (None, None),
@@ -151,8 +138,14 @@ pub fn plan(
             (*path, *contents, read)
         })
         .collect();
-    let decisions = crate::parallel::map_owned(inputs, |(path, contents, disk)| {
-        decide(root, path, contents, disk, sources, old, force)
+    let decisions = crate::parallel::map_owned(inputs, |(path, contents, disk)| match disk {
+        // An ejected file is never read, but stamped: the cache must see it change or go.
+        None => Ok((
+            Action::Ejected,
+            old.files.get(path).map(Entry::settled),
+            Stamp::read(root, path),
+        )),
+        Some(disk) => decide(path, contents, disk, sources, old, force),
     });
     let mut refused = Vec::new();
     let mut failure = |path: &str, failure: Failure| match failure {

@@ -1,7 +1,7 @@
 //! Many files read at once, as `files::read` reads each: for the plan of
 //! a build and for `kiln diff`, which read every file kiln generates.
 
-use super::files::{Contents, Failure, open, read_opened, what};
+use super::files::{Contents, Failure, open, prefixes, read_opened, what};
 use std::path::Path;
 
 /// `read` of many files: each directory above them is looked at once
@@ -19,12 +19,8 @@ pub fn read_many(root: &Path, rels: &[&str], max: u64) -> Vec<Result<Option<Cont
     let mut states: std::collections::HashMap<&str, Result<bool, Stop>> =
         std::collections::HashMap::new();
     for directory in directories {
-        let mut end = 0;
         let mut above: Result<bool, Stop> = Ok(true);
-        for part in directory.split('/') {
-            end += part.len();
-            let prefix = &directory[..end];
-            end += 1;
+        for prefix in prefixes(directory) {
             if !matches!(above, Ok(true)) {
                 states.insert(prefix, above.clone());
                 continue;
