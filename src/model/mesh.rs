@@ -148,6 +148,9 @@ pub struct ServiceMesh {
 #[derive(Debug, Clone, Serialize)]
 pub struct ServiceEntry {
     pub name: String,
+    /// Its file under `services/<name>/`: `serviceentry.yaml`, `serviceentry-2.yaml`, ….
+    #[serde(skip)]
+    pub file: String,
     /// Sorted, once each.
     pub hosts: Vec<String>,
     pub ports: Vec<EntryPort>,

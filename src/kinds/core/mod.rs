@@ -16,7 +16,6 @@ mod validate;
 mod workload;
 
 pub use environment::{disabled, environment, namespace};
-pub use network::host_ports;
 pub use podspec::SPREAD_KEY;
 pub use quota::Totals;
 pub use workload::{env_checksum, workload};

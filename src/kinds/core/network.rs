@@ -166,7 +166,7 @@ pub fn waypoint_pods() -> Labels {
 
 /// The ports of a service's `egress` entries in `environment` that name a
 /// host, in order, once each.
-pub fn host_ports(service: &crate::config::ServiceConfig, environment: &str) -> Vec<u16> {
+fn host_ports(service: &crate::config::ServiceConfig, environment: &str) -> Vec<u16> {
     let mut ports: Vec<u16> = service
         .egress_in(environment)
         .iter()

@@ -70,13 +70,9 @@ pub fn service_files(service: &Service, track: Option<TrackOf<'_>>, out: &mut Ve
             None,
         );
     }
-    // One object per file: `serviceentry.yaml`, then `serviceentry-2.yaml`, ….
-    for part in 0..mesh.service_entries.len() {
-        let file = match part {
-            0 => "serviceentry.yaml".to_string(),
-            _ => format!("serviceentry-{}.yaml", part + 1),
-        };
-        push("istio/serviceentry.yaml.tera", &file, Some(part));
+    // One object per file.
+    for (part, entry) in mesh.service_entries.iter().enumerate() {
+        push("istio/serviceentry.yaml.tera", &entry.file, Some(part));
     }
     if mesh.permissive_port.is_some() || mesh.external_port.is_some() {
         push(

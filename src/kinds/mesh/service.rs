@@ -223,13 +223,17 @@ fn service_entries(name: &str, service: &ServiceConfig, environment: &str) -> Ve
     hosts_of
         .into_iter()
         .enumerate()
-        .map(|(i, (ports, hosts))| ServiceEntry {
-            name: match i {
-                0 => format!("{name}-egress"),
-                _ => format!("{name}-egress-{}", i + 1),
-            },
-            hosts,
-            ports: ports.into_iter().map(entry_port).collect(),
+        .map(|(i, (ports, hosts))| {
+            let suffix = match i {
+                0 => String::new(),
+                _ => format!("-{}", i + 1),
+            };
+            ServiceEntry {
+                name: format!("{name}-egress{suffix}"),
+                file: format!("serviceentry{suffix}.yaml"),
+                hosts,
+                ports: ports.into_iter().map(entry_port).collect(),
+            }
         })
         .collect()
 }
