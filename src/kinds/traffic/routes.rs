@@ -199,8 +199,14 @@ fn validate_list(
         problems.push(Problem::routes_route_nothing(key));
     }
     let grpc = service.protocol == Some(Protocol::Grpc);
+    // Where the Gateway API carries the routes, its controllers rank them
+    // by how specific they are, whatever order they are written in.
+    let mut ranked = None;
     for &environment in &list.environments {
         let api = super::api(config, environment);
+        if api == Traffic::GatewayApi {
+            ranked = ranked.or(Some(environment));
+        }
         if api == Traffic::Ingress {
             problems.push(Problem::routes_on_ingress(key, environment));
         }
@@ -220,12 +226,6 @@ fn validate_list(
             }
         }
     }
-    // Where the Gateway API carries the routes, its controllers rank them
-    // by how specific they are, whatever order they are written in.
-    let ranked = list
-        .environments
-        .iter()
-        .find(|e| super::api(config, e) == Traffic::GatewayApi);
     let mut seen: Vec<RouteMatch> = Vec::new();
     for (i, rule) in routes.iter().enumerate() {
         let at = key.index(i);
