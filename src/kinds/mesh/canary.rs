@@ -105,7 +105,7 @@ fn track_of(config: &Config, stable: &Service, track: &TrackSetting) -> TrackVie
     let image = match &track.image {
         Some(own) => own.clone(),
         None if built => format!("{registry}/{name}:{version}"),
-        None => format!("{}:{version}", image_repository(&image)),
+        None => retagged(&image, &version),
     };
     let workload = Service {
         image,
@@ -161,6 +161,12 @@ fn track_of(config: &Config, stable: &Service, track: &TrackSetting) -> TrackVie
         weight: track.weight,
         workload: Box::new(workload),
     }
+}
+
+/// `image`'s repository at the tag `version`: what a version of a
+/// third-party service runs.
+pub(super) fn retagged(image: &str, version: &str) -> String {
+    format!("{}:{version}", image_repository(image))
 }
 
 /// `image` without its tag or digest: `redis` of `redis:7.2-alpine`,

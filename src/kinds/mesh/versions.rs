@@ -1,7 +1,7 @@
 //! The rules of `versions` (issue 16): N versions of one service side by
 //! side, each a track of the split with its share of the traffic.
 
-use super::canary::image_repository;
+use super::canary::{image_repository, retagged};
 use crate::config::limits::MAX_ENV_VALUE;
 use crate::config::{
     Config, Kind, STABLE_TRACK, ServiceConfig, SplitSetting, VersionConfig, Whole,
@@ -100,7 +100,7 @@ impl VersionRules<'_> {
                     }
                     // What it runs: a tag of the service's own image.
                     let runs = match &self.service.image {
-                        Some(image) => format!("{}:{version}", image_repository(image)),
+                        Some(image) => retagged(image, version),
                         None => version.clone(),
                     };
                     (at.key("version"), version, runs)
