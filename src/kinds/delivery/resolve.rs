@@ -68,12 +68,17 @@ fn registry_host(registry: &str) -> String {
 pub fn resolve(config: &Config, environments: &[Environment]) -> Delivery {
     let project = &config.project;
     let registry = project.registry.clone().unwrap_or_default();
-    // Each service as the first environment that has it resolves it.
+    // Each service as the first environment that has it resolves it, and
+    // every tag any environment deploys of it: one pass, not one per service.
     let mut first_environment: BTreeMap<&str, &Service> = BTreeMap::new();
+    let mut tags: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for service in environments.iter().flat_map(|env| &env.services) {
         first_environment
             .entry(service.name.as_str())
             .or_insert(service);
+        tags.entry(service.name.as_str())
+            .or_default()
+            .extend(deployed_tags(service));
     }
     let builds = config
         .services
@@ -98,7 +103,12 @@ pub fn resolve(config: &Config, environments: &[Environment]) -> Delivery {
                 language,
                 context: paths::source_dir(name, service.source.as_deref()),
                 image: format!("{registry}/{name}"),
-                tags: deployed_tags(environments, name),
+                tags: tags
+                    .get(name.as_str())
+                    .into_iter()
+                    .flatten()
+                    .map(|tag| tag.to_string())
+                    .collect(),
                 build_image: service
                     .build_image
                     .clone()
@@ -230,16 +240,10 @@ pub fn resolve(config: &Config, environments: &[Environment]) -> Delivery {
 /// The tags of a built service's image that some environment deploys:
 /// the stable version of each environment and each canary's or other
 /// version's of a split, sorted, each once.
-fn deployed_tags(environments: &[Environment], service: &str) -> Vec<String> {
-    let tags: BTreeSet<&str> = environments
-        .iter()
-        .flat_map(|env| env.services.iter().filter(|s| s.name == service))
-        .flat_map(|s| {
-            let tracks = s.split.iter().flat_map(|split| split.workloads());
-            std::iter::once(s.version.as_str()).chain(tracks.map(|w| w.version.as_str()))
-        })
-        .collect();
-    tags.into_iter().map(str::to_string).collect()
+/// The tags one environment's `service` runs: its own and its split's.
+fn deployed_tags(service: &Service) -> impl Iterator<Item = &str> {
+    let tracks = service.split.iter().flat_map(|split| split.workloads());
+    std::iter::once(service.version.as_str()).chain(tracks.map(|w| w.version.as_str()))
 }
 
 fn kiln_view(source: &KilnSource) -> KilnView {
