@@ -174,11 +174,13 @@ pub fn against_disk(
         refused: Vec::new(),
     };
     let paths: Vec<&str> = wanted.iter().map(|(path, _)| path.as_str()).collect();
-    let read = crate::output::reads::read_many(root, &paths, files::MAX_FILE_BYTES)
-        .into_iter()
-        .map(|read| read.map(|found| found.map(|contents| text(contents.bytes))));
+    // Compared where each file is read: only a file that differs is kept.
+    let read =
+        crate::output::reads::read_many_then(root, &paths, files::MAX_FILE_BYTES, |i, contents| {
+            (contents.bytes != wanted[i].1.as_bytes()).then(|| text(contents.bytes))
+        });
     let mut diffs = Vec::new();
-    for ((path, contents), disk) in wanted.into_iter().zip(read) {
+    for ((path, contents), disk) in wanted.iter().zip(read) {
         let disk = match disk {
             Ok(disk) => disk,
             Err(failure) => {
@@ -186,28 +188,28 @@ pub fn against_disk(
                 continue;
             }
         };
-        let Some(disk) = disk else {
+        let Some(differs) = disk else {
             diffs.push(FileDiff {
-                path: path.clone(),
+                path: (*path).clone(),
                 status: Status::Created,
                 old: None,
-                new: Some(contents.clone()),
+                new: Some((*contents).clone()),
             });
             continue;
         };
-        if disk == *contents {
+        let Some(disk) = differs else {
             continue;
-        }
-        let status = match lock.files.get(path) {
+        };
+        let status = match lock.files.get(*path) {
             Some(entry) if entry.written_by_kiln(&hash(disk.as_bytes())) => Status::Changed,
             Some(_) => Status::Edited,
             None => Status::NotOurs,
         };
         diffs.push(FileDiff {
-            path: path.clone(),
+            path: (*path).clone(),
             status,
             old: Some(disk),
-            new: Some(contents.clone()),
+            new: Some((*contents).clone()),
         });
     }
     for (path, entry) in &lock.files {

@@ -8,6 +8,18 @@ use std::path::Path;
 /// (as `read` looks at it, never through a symlink), not once per file in
 /// it, and the files are read on every core.
 pub fn read_many(root: &Path, rels: &[&str], max: u64) -> Vec<Result<Option<Contents>, Failure>> {
+    read_many_then(root, rels, max, |_, contents| contents)
+}
+
+/// `read_many`, with `then` applied to the `i`th file's contents on the
+/// core that read them: `kiln diff` compares there and keeps only what
+/// differs, instead of holding every file of the repo at once.
+pub fn read_many_then<R: Send>(
+    root: &Path,
+    rels: &[&str],
+    max: u64,
+    then: impl Fn(usize, Contents) -> R + Sync,
+) -> Vec<Result<Option<R>, Failure>> {
     let mut directories: Vec<&str> = rels
         .iter()
         .filter_map(|path| path.rsplit_once('/').map(|(dir, _)| dir))
@@ -40,13 +52,14 @@ pub fn read_many(root: &Path, rels: &[&str], max: u64) -> Vec<Result<Option<Cont
             above = state.clone();
         }
     }
-    crate::parallel::map(rels, |rel| {
+    let numbered: Vec<(usize, &str)> = rels.iter().copied().enumerate().collect();
+    crate::parallel::map(&numbered, |&(i, rel)| {
         let state = match rel.rsplit_once('/') {
             Some((directory, _)) => states.get(directory).cloned().unwrap_or(Ok(false)),
             None => Ok(true),
         };
         match state {
-            Ok(true) => read_in_real_directory(root, rel, max),
+            Ok(true) => read_in_real_directory(root, rel, max).map(|read| read.map(|c| then(i, c))),
             Ok(false) => Ok(None),
             Err(Stop::Refused(why)) => Err(Failure::Refused(why)),
             Err(Stop::Io(kind, why)) => Err(Failure::Io(std::io::Error::new(kind, why))),
