@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::Path;
+use text::from_toml;
+
+mod text;
 
 const HEADER: &str = "# kiln.lock: the files kiln wrote and the sha256 of what it wrote.\n\
                       # Commit it; kiln uses it to tell its files from your edits. Do not edit.\n";
@@ -258,10 +261,11 @@ impl Lock {
         // Tens of thousands of entries: checked on every core, in order.
         crate::parallel::map(&entries, |(path, entry)| {
             let mut problems = Vec::new();
-            let key = KeyPath::new(&["files", path]);
+            // Made only for a problem: most of 30,000 entries have none.
+            let key = || KeyPath::new(&["files", path]);
             if let Err(reason) = paths::generated(path) {
                 problems.push(Problem::foreign_lock_entry(
-                    &key,
+                    &key(),
                     shown,
                     &printable(path),
                     reason,
@@ -273,7 +277,7 @@ impl Lock {
             {
                 if !is_sha256(hash) {
                     problems.push(Problem::bad_lock_hash(
-                        &key.key(field),
+                        &key().key(field),
                         shown,
                         &printable(hash),
                     ));
@@ -351,67 +355,6 @@ impl Lock {
     }
 }
 
-/// A lock's text, as toml reads it whole. A large lock is read in pieces
-/// on every core, cut where a `[files."…"]` table begins: each piece is a
-/// document of its own. Anything the pieces do not settle alike (a piece
-/// that does not parse, a table in two pieces) is read whole, which gives
-/// toml's own answer and message.
-fn from_toml(text: &str) -> Result<Lock, toml::de::Error> {
-    #[derive(Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct Piece {
-        #[serde(default)]
-        files: BTreeMap<String, Entry>,
-    }
-    let cuts = lock_cuts(text);
-    if cuts.len() < 3 {
-        return toml::from_str(text);
-    }
-    let pieces: Vec<&str> = cuts.windows(2).map(|w| &text[w[0]..w[1]]).collect();
-    let (first, rest) = pieces.split_first().unwrap_or((&"", &[]));
-    let (head, tails) = crate::parallel::both(
-        || toml::from_str::<Lock>(first),
-        || crate::parallel::map(rest, |piece| toml::from_str::<Piece>(piece)),
-    );
-    let Ok(mut lock) = head else {
-        return toml::from_str(text);
-    };
-    for tail in tails {
-        let Ok(tail) = tail else {
-            return toml::from_str(text);
-        };
-        for (path, entry) in tail.files {
-            if lock.files.insert(path, entry).is_some() {
-                return toml::from_str(text);
-            }
-        }
-    }
-    Ok(lock)
-}
-
-/// Where `from_toml` cuts a lock: at the start of a line that opens a
-/// `[files."…"]` table, about every `LOCK_PIECE_BYTES`.
-fn lock_cuts(text: &str) -> Vec<usize> {
-    const OPEN: &[u8] = b"\n[files.";
-    let bytes = text.as_bytes();
-    let mut cuts = vec![0];
-    let mut at = LOCK_PIECE_BYTES;
-    while at < bytes.len() {
-        let Some(found) = bytes[at..].windows(OPEN.len()).position(|w| w == OPEN) else {
-            break;
-        };
-        // Just after the newline: a character boundary.
-        let cut = at + found + 1;
-        cuts.push(cut);
-        at = cut + LOCK_PIECE_BYTES;
-    }
-    cuts.push(bytes.len());
-    cuts
-}
-
-/// About how much of a lock's text each core reads at a time.
-const LOCK_PIECE_BYTES: usize = 256 * 1024;
-
 impl Problem {
     /// A rendered object contradicts another: always a bug in kiln, never in `kiln.toml`.
     pub fn foreign_lock_entry(key: &KeyPath, file: &str, path: &str, reason: &str) -> Self {
@@ -438,37 +381,6 @@ impl Problem {
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn a_large_lock_read_in_pieces_is_the_lock_read_whole() {
-        let mut lock = Lock {
-            version: Lock::VERSION,
-            files: Default::default(),
-        };
-        for i in 0..20_000 {
-            let mut entry = Entry::new(format!("{i:064x}"));
-            entry.templates = vec!["k8s/service.yaml.tera".into()];
-            lock.files
-                .insert(format!("deploy/dev/services/s{i}/service.yaml"), entry);
-        }
-        let text = lock.to_text();
-        assert!(super::lock_cuts(&text).len() > 4, "the lock is cut");
-        assert_eq!(super::from_toml(&text).unwrap(), lock);
-        // What the pieces would settle otherwise is toml's to settle whole:
-        // a table in two pieces, a piece that does not parse alone.
-        let first = "[files.\"deploy/dev/services/s0/service.yaml\"]";
-        let again = format!("{text}\n{first}\nsha256 = \"{}\"\n", "0".repeat(64));
-        let whole = toml::from_str::<Lock>(&again)
-            .unwrap_err()
-            .message()
-            .to_string();
-        assert_eq!(super::from_toml(&again).unwrap_err().message(), whole);
-        let cut = super::lock_cuts(&text)[2];
-        let broken = format!("{}x = \"\"\"\n{}", &text[..cut], &text[cut..]);
-        let whole = toml::from_str::<Lock>(&broken).map_err(|e| e.message().to_string());
-        let pieces = super::from_toml(&broken).map_err(|e| e.message().to_string());
-        assert_eq!(pieces, whole);
-    }
-
     #[test]
     fn the_lock_written_in_pieces_is_the_lock_written_whole() {
         use super::{Entry, Lock};
