@@ -2,7 +2,7 @@
 //! takes about 90 ms of a core to read, beside the render of every `diff`
 //! and every build after the first.
 
-use super::{Entry, Lock};
+use super::entry::{Entry, Lock};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -204,7 +204,7 @@ const LOCK_PIECE_BYTES: usize = 256 * 1024;
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Entry, Lock};
+    use super::super::entry::{Entry, Lock};
     use super::{canonical, lock_cuts, pieces};
 
     fn large() -> Lock {
