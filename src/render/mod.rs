@@ -193,24 +193,41 @@ impl Renderer {
     ) -> Result<(Rendered, Sources, Vec<crate::customize::patch::Applied>), Error> {
         self.custom.check_environments(model)?;
         self.budget.allow(file_count(model));
+        // What every service file of an environment sees besides its
+        // service: made once per environment, not once per service.
+        let bases = crate::parallel::each(&model.environments, |env| {
+            context(&Context {
+                project: &model.project,
+                env,
+                routes: None,
+                traffic_routes: None,
+                service: None,
+                fluent_conf: None,
+                fluent_conf_checksum: None,
+            })
+        })
+        .into_iter()
+        .collect::<Result<Vec<tera::Context>, Error>>()?;
         // One piece per environment's own files and one per service in it:
         // many small pieces keep every core busy however uneven they are.
-        let pieces: Vec<(&Environment, Option<&Service>)> = model
+        let pieces: Vec<(&Environment, &tera::Context, Option<&Service>)> = model
             .environments
             .iter()
-            .flat_map(|env| {
-                std::iter::once((env, None)).chain(env.services.iter().map(move |s| (env, Some(s))))
+            .zip(&bases)
+            .flat_map(|(env, base)| {
+                let services = env.services.iter().map(move |s| (env, base, Some(s)));
+                std::iter::once((env, base, None)).chain(services)
             })
             .collect();
-        let parts = crate::parallel::each(&pieces, |(env, service)| match service {
+        let parts = crate::parallel::each(&pieces, |(env, base, service)| match service {
             None => self.environment_files(&model.project, env),
-            Some(service) => self.service_files(&model.project, env, service),
+            Some(service) => self.service_files(base, service),
         });
         // Back in the order one environment after the other would render
         // them: its own files, then each service's, stopping at the first
         // mistake.
         let mut environments: Vec<(&Environment, Vec<File>, Option<Error>)> = Vec::new();
-        for ((env, service), part) in pieces.into_iter().zip(parts) {
+        for ((env, _, service), part) in pieces.into_iter().zip(parts) {
             if service.is_none() {
                 environments.push((env, Vec::new(), None));
             }
@@ -399,13 +416,9 @@ impl Renderer {
         Ok(files)
     }
 
-    /// The files of one service of `env`.
-    fn service_files(
-        &self,
-        project: &ProjectView,
-        env: &Environment,
-        service: &Service,
-    ) -> Result<Vec<File>, Error> {
+    /// The files of one service, each seeing `base` (its environment's
+    /// context) with the service in it.
+    fn service_files(&self, base: &tera::Context, service: &Service) -> Result<Vec<File>, Error> {
         let mut files: Vec<File> = Vec::new();
         // One context per workload (the service, or another track of its
         // split), made when its first file needs it and shared by its files:
@@ -418,16 +431,9 @@ impl Renderer {
                 None => (0, service),
             };
             if contexts[slot].is_none() {
-                let view = Context {
-                    project,
-                    env,
-                    routes: None,
-                    traffic_routes: None,
-                    service: Some(workload),
-                    fluent_conf: None,
-                    fluent_conf_checksum: None,
-                };
-                contexts[slot] = Some(context(&view)?);
+                let mut context = base.clone();
+                context.insert("service", workload);
+                contexts[slot] = Some(context);
             }
             let Some(context) = &contexts[slot] else {
                 continue;
