@@ -135,16 +135,9 @@ pub fn check(path: &str) -> Result<(), Error> {
 /// Relative, `/`-separated, every component a plain file name: no `..`,
 /// `.`, empty part, backslash or control character.
 fn plain(path: &str) -> bool {
-    // Printable ASCII needs no look at each character (the common case:
-    // every path of a 30,000-entry lock passes here).
-    let printable = |path: &str| {
-        path.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
-            || !path.chars().any(char::is_control)
-    };
     !path.is_empty()
         && path.len() <= 1024
-        && !path.contains('\\')
-        && printable(path)
+        && !path.chars().any(|c| c == '\\' || c.is_control())
         && path
             .split('/')
             .all(|part| !part.is_empty() && part != "." && part != ".." && part.len() <= 255)

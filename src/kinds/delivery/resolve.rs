@@ -69,7 +69,8 @@ pub fn resolve(config: &Config, environments: &[Environment]) -> Delivery {
     let project = &config.project;
     let registry = project.registry.clone().unwrap_or_default();
     // Each service as the first environment that has it resolves it, and
-    // every tag any environment deploys of it: one pass, not one per service.
+    // the tags of its image that some environment deploys, sorted, each
+    // once: one pass, not one per service.
     let mut first_environment: BTreeMap<&str, &Service> = BTreeMap::new();
     let mut tags: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for service in environments.iter().flat_map(|env| &env.services) {
@@ -237,10 +238,8 @@ pub fn resolve(config: &Config, environments: &[Environment]) -> Delivery {
     delivery
 }
 
-/// The tags of a built service's image that some environment deploys:
-/// the stable version of each environment and each canary's or other
-/// version's of a split, sorted, each once.
-/// The tags one environment's `service` runs: its own and its split's.
+/// The tags one environment's `service` runs: its stable version and each
+/// canary's or other version's of its split.
 fn deployed_tags(service: &Service) -> impl Iterator<Item = &str> {
     let tracks = service.split.iter().flat_map(|split| split.workloads());
     std::iter::once(service.version.as_str()).chain(tracks.map(|w| w.version.as_str()))

@@ -243,14 +243,10 @@ impl Lock {
         let mut listed: Vec<(&str, bool)> = Vec::new();
         for line in text.lines() {
             if let Some(header) = line.strip_prefix("[files.") {
-                let key = header.strip_suffix(']')?;
-                let key = match key.strip_prefix('"') {
-                    Some(quoted) => quoted.strip_suffix('"')?,
-                    None => key,
-                };
-                // Every path kiln writes needs no escape: anything else is
-                // a lock kiln did not write.
-                if key.contains(['"', '\\', '\'', '[', ']']) {
+                let key = text::file_key(header)?;
+                // Every path kiln writes needs no escape, nor a quote or
+                // bracket: anything else is a lock kiln did not write.
+                if key.contains(['\'', '[', ']']) {
                     return None;
                 }
                 listed.push((key, false));

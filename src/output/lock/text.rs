@@ -31,7 +31,7 @@ fn canonical(text: &str) -> Option<Lock> {
             continue;
         }
         if let Some(header) = line.strip_prefix("[files.") {
-            let path = key(header.strip_suffix(']')?)?;
+            let path = file_key(header)?;
             if let Some((done, fields)) = table.take() {
                 files.insert(done.to_string(), fields.entry()?);
             }
@@ -96,6 +96,12 @@ impl Fields {
             templates: self.templates,
         })
     }
+}
+
+/// The path in what follows `[files.` on a table's header line, as kiln
+/// writes it; `None` for anything else.
+pub(super) fn file_key(header: &str) -> Option<&str> {
+    key(header.strip_suffix(']')?)
 }
 
 /// A table's key as toml writes it: bare when it can be, else quoted.
