@@ -248,12 +248,15 @@ impl ServiceConfig {
         own.or_else(|| Some((None, of(&self.versions, &self.canary)?)))
     }
 
+    /// Its `[services.S.environments.E]` table for `environment`, if any.
+    pub fn overrides_in(&self, environment: &str) -> Option<&ServiceEnvironmentConfig> {
+        self.environments.as_ref()?.get(environment)
+    }
+
     /// `calls` in `environment`: its `[services.S.environments.E]` list if
     /// it has one (which replaces the service's), else the service's.
     pub fn calls_in(&self, environment: &str) -> &[String] {
-        self.environments
-            .as_ref()
-            .and_then(|e| e.get(environment))
+        self.overrides_in(environment)
             .and_then(|o| o.calls.as_deref())
             .or(self.calls.as_deref())
             .unwrap_or_default()
@@ -262,18 +265,14 @@ impl ServiceConfig {
     /// Whether the service is in `environment`: `enabled = false` in its
     /// `[services.S.environments.E]` leaves it out.
     pub fn enabled_in(&self, environment: &str) -> bool {
-        self.environments
-            .as_ref()
-            .and_then(|e| e.get(environment))
+        self.overrides_in(environment)
             .and_then(|o| o.enabled)
             .unwrap_or(true)
     }
 
     /// `routes` in `environment`, replaced as `calls` is.
     pub fn routes_in(&self, environment: &str) -> &[RouteRule] {
-        self.environments
-            .as_ref()
-            .and_then(|e| e.get(environment))
+        self.overrides_in(environment)
             .and_then(|o| o.routes.as_deref())
             .or(self.routes.as_deref())
             .unwrap_or_default()
@@ -281,9 +280,7 @@ impl ServiceConfig {
 
     /// `egress` in `environment`, replaced as `calls` is.
     pub fn egress_in(&self, environment: &str) -> &[Egress] {
-        self.environments
-            .as_ref()
-            .and_then(|e| e.get(environment))
+        self.overrides_in(environment)
             .and_then(|o| o.egress.as_deref())
             .or(self.egress.as_deref())
             .unwrap_or_default()

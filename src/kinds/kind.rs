@@ -80,10 +80,7 @@ impl ServiceStep<'_> {
 
     /// The service's own table for this environment, if it has one.
     pub fn overrides(&self) -> Option<&crate::config::ServiceEnvironmentConfig> {
-        self.service
-            .environments
-            .as_ref()
-            .and_then(|e| e.get(self.scope.environment))
+        self.service.overrides_in(self.scope.environment)
     }
 }
 

@@ -65,11 +65,7 @@ impl<'a> Layers<'a> {
                 });
             }
             all.push(source(key.clone(), service.layer()));
-            if let Some(overrides) = service
-                .environments
-                .as_ref()
-                .and_then(|e| e.get(environment))
-            {
+            if let Some(overrides) = service.overrides_in(environment) {
                 all.push(source(
                     key.key("environments").key(environment),
                     overrides.layer(),

@@ -330,9 +330,7 @@ pub fn rows(
     let preset = config.preset_layers.get(name);
     let preset_label = format!("preset `{}`", service.preset.as_deref().unwrap_or_default());
     let overrides = service
-        .environments
-        .as_ref()
-        .and_then(|e| e.get(environment))
+        .overrides_in(environment)
         .and_then(|o| serde_json::to_value(o).ok());
     // `[services.S.environments.E]` sets a few service-only keys too (`version`, `canary`).
     let overridden = |key: ServiceKey| {

@@ -97,9 +97,7 @@ pub fn check_enabled(config: &Config, problems: &mut Vec<Problem>) {
                 continue;
             }
             let own = service
-                .environments
-                .as_ref()
-                .and_then(|e| e.get(environment))
+                .overrides_in(environment)
                 .is_some_and(|o| o.calls.is_some());
             let key = match own {
                 true => KeyPath::new(&["services", caller, "environments", environment, "calls"]),

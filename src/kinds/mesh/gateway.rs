@@ -229,12 +229,7 @@ pub fn match_routes(
 
 /// The `fault` of `[services.S.environments.E]`, if any.
 pub fn fault(service: &crate::config::ServiceConfig, environment: &str) -> Option<FaultView> {
-    let fault = service
-        .environments
-        .as_ref()?
-        .get(environment)?
-        .fault
-        .as_ref()?;
+    let fault = service.overrides_in(environment)?.fault.as_ref()?;
     Some(FaultView {
         delay: fault.delay.clone(),
         abort: fault.abort,

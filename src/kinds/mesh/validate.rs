@@ -345,10 +345,7 @@ fn check_canary_versions(
 ) {
     let mut same: BTreeMap<String, (KeyPath, String, Vec<&str>)> = BTreeMap::new();
     for environment in config.environments.keys() {
-        let overrides = service
-            .environments
-            .as_ref()
-            .and_then(|e| e.get(environment));
+        let overrides = service.overrides_in(environment);
         let canary = match overrides.and_then(|o| o.canary.as_ref()) {
             Some(canary) => (key.key("environments").key(environment), canary),
             None => match &service.canary {

@@ -196,11 +196,7 @@ impl VersionRules<'_> {
             else {
                 continue;
             };
-            let overrides = self
-                .service
-                .environments
-                .as_ref()
-                .and_then(|e| e.get(environment));
+            let overrides = self.service.overrides_in(environment);
             let stable = match &self.service.image {
                 Some(image) => image_tag(image).map(str::to_string),
                 None => overrides

@@ -44,9 +44,7 @@ pub fn lists<'a>(config: &'a Config, name: &str, service: &'a ServiceConfig) -> 
     let key = KeyPath::new(&["services", name]);
     let replaced = |environment: &str| {
         service
-            .environments
-            .as_ref()
-            .and_then(|e| e.get(environment))
+            .overrides_in(environment)
             .is_some_and(|o| o.routes.is_some())
     };
     let own = service.routes.as_deref().map(|rules| RouteList {
