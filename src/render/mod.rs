@@ -194,16 +194,14 @@ impl Renderer {
         self.custom.check_environments(model)?;
         self.budget.allow(file_count(model));
         // What every service file of an environment sees besides its
-        // service: made once per environment, not once per service.
+        // service: made once per environment, not once per service. The
+        // route lists are the environment's files' alone (a service seeing
+        // every route made the render quadratic).
         let bases = crate::parallel::each(&model.environments, |env| {
             context(&Context {
-                project: &model.project,
-                env,
                 routes: None,
                 traffic_routes: None,
-                service: None,
-                fluent_conf: None,
-                fluent_conf_checksum: None,
+                ..Self::environment_view(&model.project, env)
             })
         })
         .into_iter()
